@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Wall time of `kamc -E` against `kamailio --cfg-print` on etc__kamailio.cfg.
+# Goal (issue: foundation): ratio kamc/kamailio <= 0.2.
+# Two ratios are printed: the raw wall-time ratio, and the ratio of the time
+# each command spends above the cost of starting any process (/bin/true in the
+# same loop), because on a sandboxed machine process creation alone can be a
+# large share of kamailio's time (see docs/benchmarks.md).
+# Usage: bench/preprocess-vs-kamailio.sh [path/to/kamc] [config] [iterations]
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+kamc=${1:-$here/build/tools/kamc/kamc}
+cfg=${2:-$here/../shared/corpus/kamailio-5.6/etc__kamailio.cfg}
+iterations=${3:-200}
+kamailio=$(command -v kamailio || echo /usr/sbin/kamailio)
+[ -x "$kamailio" ] || { echo "kamailio is not installed" >&2; exit 2; }
+[ -x "$kamc" ] || { echo "kamc not built at $kamc" >&2; exit 2; }
+
+# Runs a command $iterations times, prints total nanoseconds.
+time_runs() {
+  local start end
+  start=$(date +%s%N)
+  for ((i = 0; i < iterations; i++)); do "$@" >/dev/null 2>&1 || true; done
+  end=$(date +%s%N)
+  echo $((end - start))
+}
+
+cd "$(dirname "$cfg")"
+name=$(basename "$cfg")
+# Warm the page cache, then alternate to share any machine noise.
+time_runs "$kamc" -E "$name" >/dev/null
+kamc_ns=0; kam_ns=0; spawn_ns=0
+for round in 1 2 3; do
+  spawn_ns=$((spawn_ns + $(time_runs /bin/true)))
+  kamc_ns=$((kamc_ns + $(time_runs "$kamc" -E "$name")))
+  kam_ns=$((kam_ns + $(time_runs "$kamailio" --cfg-print -f "$name")))
+done
+runs=$((iterations * 3))
+awk -v a="$kamc_ns" -v b="$kam_ns" -v s="$spawn_ns" -v n="$runs" -v cfg="$name" 'BEGIN {
+  raw = a / b
+  net = (a - s) / (b - s)
+  printf "config=%s runs=%d spawn_ms=%.3f kamc_E_ms=%.3f kamailio_cfg_print_ms=%.3f\n",
+         cfg, n, s / n / 1e6, a / n / 1e6, b / n / 1e6
+  printf "ratio_raw=%.3f ratio_above_spawn=%.3f goal<=0.2 raw:%s above_spawn:%s\n",
+         raw, net, (raw <= 0.2 ? "MET" : "NOT-MET"), (net <= 0.2 ? "MET" : "NOT-MET")
+}'
