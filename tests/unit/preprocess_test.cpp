@@ -279,6 +279,17 @@ TEST(Errors, EleventhIncludeLevelIsRefusedWithTheChain) {
   EXPECT_NE(text.find("main.cfg:1:1"), std::string::npos);
 }
 
+TEST(Errors, IncludeNameMustBeDoubleQuoted) {
+  for (const char* bad : {"include_file 'single.cfg'\n", "include_file bare.cfg\n",
+                          "include_file \"\"\n"}) {
+    auto r = preprocess(bad);
+    const Diagnostic* d = r->find("kamc-include-name");
+    ASSERT_NE(d, nullptr) << bad;
+    EXPECT_EQ(d->loc.column, 14u) << bad;
+    EXPECT_TRUE(r->result.stoppedEarly);
+  }
+}
+
 TEST(Errors, UnclosedIfdefPointsAtTheOpeningLine) {
   auto r = preprocess("a\n\n   #!ifdef X\nb\n");
   const Diagnostic* d = r->find("kamc-unclosed-ifdef");
