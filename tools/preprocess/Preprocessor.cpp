@@ -235,6 +235,7 @@ class Preprocessor {
   void stepLoadModuleName(Frame& f);
   void stepEnvDefineId(Frame& f);
   void stepEventRouteName(Frame& f);
+  std::optional<std::string_view> stepBlanksThenWord(Frame& f, Emit how);
   void echoOne(Frame& f);
 
   // Directives.
@@ -819,22 +820,33 @@ void Preprocessor::stepIfdefSkip(Frame& f) {
   ++f.pos;
 }
 
-void Preprocessor::stepFileName(Frame& f, bool import) {
+// Kamailio's INCLF, CFGPRINTLOADMOD and DEFENV_ID states share one shape:
+// "[ \t]*" is eaten, "[^ \t\r\n]+" is the word, anything else is echoed.
+// Returns the word once it has been consumed.
+std::optional<std::string_view> Preprocessor::stepBlanksThenWord(Frame& f, Emit how) {
   std::string_view t = f.text;
   size_t p = f.pos;
   if (t[p] == ' ' || t[p] == '\t') {
-    emit(f, p, 1, Emit::Hidden);
+    emit(f, p, 1, how);
     ++f.pos;
-    return;
+    return std::nullopt;
   }
-  if (t[p] == '\r' || t[p] == '\n') return echoOne(f);
+  if (t[p] == '\r' || t[p] == '\n') {
+    echoOne(f);
+    return std::nullopt;
+  }
   size_t end = p;
   while (end < t.size() && t[end] != ' ' && t[end] != '\t' && t[end] != '\r' && t[end] != '\n')
     ++end;
-  emit(f, p, end - p, Emit::Hidden);
+  emit(f, p, end - p, how);
   f.pos = end;
   state_ = State::Initial;
-  includeFile(f, p, end - p, import);
+  return t.substr(p, end - p);
+}
+
+void Preprocessor::stepFileName(Frame& f, bool import) {
+  size_t start = f.pos;
+  if (auto name = stepBlanksThenWord(f, Emit::Hidden)) includeFile(f, start, name->size(), import);
 }
 
 // sr_push_yy_state(): the name must be in double quotes; it is opened as given
@@ -905,21 +917,7 @@ void Preprocessor::includeFile(Frame& f, size_t nameStart, size_t nameLen, bool 
 }
 
 void Preprocessor::stepLoadModuleName(Frame& f) {
-  std::string_view t = f.text;
-  size_t p = f.pos;
-  if (t[p] == ' ' || t[p] == '\t') {
-    emit(f, p, 1, Emit::Text);
-    ++f.pos;
-    return;
-  }
-  if (t[p] == '\r' || t[p] == '\n') return echoOne(f);
-  size_t end = p;
-  while (end < t.size() && t[end] != ' ' && t[end] != '\t' && t[end] != '\r' && t[end] != '\n')
-    ++end;
-  emit(f, p, end - p, Emit::Text);
-  f.pos = end;
-  state_ = State::Initial;
-  defineModule(t.substr(p, end - p));
+  if (auto name = stepBlanksThenWord(f, Emit::Text)) defineModule(*name);
 }
 
 // --cfg-print defines MOD_<name> for every loadmodule it prints
@@ -945,23 +943,12 @@ void Preprocessor::defineModule(std::string_view token) {
 }
 
 void Preprocessor::stepEnvDefineId(Frame& f) {
-  std::string_view t = f.text;
   size_t p = f.pos;
-  if (t[p] == ' ' || t[p] == '\t') {
-    emit(f, p, 1, Emit::Directive);
-    ++f.pos;
-    return;
-  }
-  if (t[p] == '\r' || t[p] == '\n') return echoOne(f);
-  size_t end = p;
-  while (end < t.size() && t[end] != ' ' && t[end] != '\t' && t[end] != '\r' && t[end] != '\n')
-    ++end;
-  emit(f, p, end - p, Emit::Directive);
-  f.pos = end;
-  state_ = State::Initial;
+  std::optional<std::string_view> word = stepBlanksThenWord(f, Emit::Directive);
+  if (!word) return;
 
   // NAME or NAME=ENVVAR: define NAME to the variable's value (pp_define_env).
-  std::string token(t.substr(p, end - p));
+  std::string token(*word);
   size_t eq = token.find('=');
   std::string name = token.substr(0, eq);
   std::string var = eq == std::string::npos ? token : token.substr(eq + 1);
