@@ -91,8 +91,8 @@ int main(int argc, char** argv) {
   }
   if (o.expand) o.preprocessOnly = true;
   if (!o.preprocessOnly) {
-    std::cerr << "kamc: only -E (preprocess) is implemented so far; "
-                 "parsing and compiling are not built yet (see README.md)\n";
+    std::cerr << "kamc: only -E (preprocess) is implemented so far; the AST and "
+                 "compiling are not built yet (cfgcheck checks syntax; see README.md)\n";
     return kUsageError;
   }
   return preprocessCommand(o);

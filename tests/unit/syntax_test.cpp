@@ -1,0 +1,95 @@
+// The grammar accepts the language's constructs and reports syntax errors at
+// their original position, through includes and defines.
+#include <gtest/gtest.h>
+
+#include "kamc/preprocess/Preprocessor.h"
+#include "kamc/syntax/SyntaxCheck.h"
+
+using namespace kamc;
+
+namespace {
+
+struct Checked {
+  SourceManager sm;
+  DiagnosticEngine diags;
+  size_t errors = 0;
+};
+
+std::unique_ptr<Checked> check(const std::string& text) {
+  auto c = std::make_unique<Checked>();
+  PreprocessResult pp = preprocessText("t.cfg", text, {}, c->sm, c->diags);
+  c->errors = checkSyntax(pp, c->sm, c->diags);
+  return c;
+}
+
+TEST(Grammar, AcceptsEveryBlockKindAndStatement) {
+  auto c = check(R"(#!KAMAILIO
+debug=2
+listen=udp:127.0.0.1:5060 advertise 10.0.0.1:5080
+alias="example.com"
+group.var = 1 desc "a custom parameter"
+flags FLAG_A : 1, FLAG_B
+loadmodule "tm.so"
+modparam("tm|sl", "fr_timer", 5000)
+modparam("auth", "calculate_ha1", yes)
+request_route {
+  if (!mf_process_maxfwd_header("10")) { sl_send_reply("483", "Too Many Hops"); exit; }
+  if ($rU =~ "^[0-9]+$" && (int)$var(x) + 2 * 3 >= 7 || !defined $avp(s:y)) { drop; }
+  $var(s) = "a" + $rU + "b";
+  $(avp(i:3)[*]) = $hdr(Via)[1];
+  switch ($rm) {
+    case "INVITE": route(RELAY); break;
+    default: xlog("L_INFO", "other $rm\n");
+  }
+  while ($var(i) < 10) { $var(i) = $var(i) + 1; }
+  if (src_ip == 10.0.0.0/8 && uri == myself && proto == UDP) return 1;
+  force_send_socket(udp:127.0.0.1:5060);
+  route(RELAY);
+}
+route[RELAY] { t_relay(); exit; }
+failure_route[FAIL] { return; }
+branch_route[BR] { ; }
+onreply_route { }
+onreply_route[R1] { }
+reply_route { }
+onsend_route { }
+event_route[tm:local-request] { }
+route["QUOTED"] { }
+)");
+  EXPECT_EQ(c->errors, 0u);
+  for (const Diagnostic& d : c->diags.diagnostics()) ADD_FAILURE() << renderText(d, c->sm);
+}
+
+TEST(Grammar, MissingSemicolonIsReportedAtItsLine) {
+  auto c = check("request_route {\n  if (x) route(A)\n  else exit;\n}\n");
+  ASSERT_GE(c->errors, 1u);
+  const Diagnostic& d = c->diags.diagnostics().front();
+  EXPECT_EQ(d.rule, "kamc-syntax");
+  EXPECT_EQ(d.loc.line, 3u);
+  EXPECT_EQ(d.loc.column, 3u);
+}
+
+TEST(Grammar, ErrorsInsideDefineValuesPointAtTheDefine) {
+  auto c = check("#!define BAD ) )\n\nrequest_route {\n  if BAD { }\n}\n");
+  ASSERT_GE(c->errors, 1u);
+  EXPECT_EQ(c->diags.diagnostics().front().loc.line, 1u);
+  EXPECT_EQ(c->diags.diagnostics().front().loc.column, 14u);
+}
+
+TEST(Grammar, ColumnsCountBytesAfterNonAsciiText) {
+  // Latin-1 and UTF-8 text in comments must neither crash nor shift columns.
+  auto c = check("# caf\xc3\xa9 \xe9\xff\nrequest_route { $var(x) = \"\xc3\xa9\" ) }\n");
+  ASSERT_GE(c->errors, 1u);
+  EXPECT_EQ(c->diags.diagnostics().front().loc.line, 2u);
+  EXPECT_EQ(c->diags.diagnostics().front().loc.column, 32u);
+}
+
+TEST(Grammar, UnbalancedBracesAndGarbageNeverCrash) {
+  for (const char* bad : {"request_route {", "}}}}", "route[", "if (((", "\x01\x02\xff",
+                          "modparam(", "$var(", "\"unterminated"}) {
+    auto c = check(bad);
+    EXPECT_GE(c->diags.errorCount(), 1u) << bad;
+  }
+}
+
+}  // namespace
