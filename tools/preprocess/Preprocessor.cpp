@@ -237,6 +237,7 @@ class Preprocessor {
   void stepEventRouteName(Frame& f);
   std::optional<std::string_view> stepBlanksThenWord(Frame& f, Emit how);
   void echoOne(Frame& f);
+  void openComment(Frame& f);
 
   // Directives.
   void beginDirective(Frame& f, DirectiveMatch d);
@@ -534,16 +535,18 @@ void Preprocessor::echoOne(Frame& f) {
 
 // ---------------------------------------------------------------- states
 
+// "/*" in INITIAL or inside a comment: Kamailio's comments nest.
+void Preprocessor::openComment(Frame& f) {
+  emit(f, f.pos, 2, Emit::Text);
+  f.pos += 2;
+  ++commentNest_;
+  state_ = State::Comment;
+}
+
 void Preprocessor::stepInitial(Frame& f) {
   std::string_view t = f.text;
   size_t p = f.pos;
-  if (startsWith(t, p, "/*")) {
-    emit(f, p, 2, Emit::Text);
-    f.pos += 2;
-    ++commentNest_;
-    state_ = State::Comment;
-    return;
-  }
+  if (startsWith(t, p, "/*")) return openComment(f);
   DirectiveMatch d = matchDirective(t, p, !printing(), false);
   if (d.kind != Directive::None) return beginDirective(f, d);
 
@@ -613,9 +616,7 @@ void Preprocessor::stepComment(Frame& f) {
   std::string_view t = f.text;
   size_t p = f.pos;
   if (startsWith(t, p, "/*")) {
-    emit(f, p, 2, Emit::Text);
-    f.pos += 2;
-    ++commentNest_;
+    openComment(f);
   } else if (startsWith(t, p, "*/")) {
     emit(f, p, 2, Emit::Text);
     f.pos += 2;
