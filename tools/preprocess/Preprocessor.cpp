@@ -301,6 +301,13 @@ class Preprocessor {
 // ---------------------------------------------------------------- output
 
 void Preprocessor::emitBytes(const Frame& f, size_t pos, size_t len) {
+  if (!f.body) {  // bytes of a file map one to one
+    uint32_t outStart = static_cast<uint32_t>(result_.text.size());
+    result_.text.append(f.text.substr(pos, len));
+    result_.map.append(outStart, static_cast<uint32_t>(len), f.file, static_cast<uint32_t>(pos),
+                       f.expansion);
+    return;
+  }
   size_t i = 0;
   while (i < len) {
     OriginRun o = f.originOf(pos + i);
@@ -481,6 +488,7 @@ bool Preprocessor::addCommandLineDefines() {
 
 PreprocessResult Preprocessor::run(FileId mainFile) {
   result_.mainFile = mainFile;
+  result_.text.reserve(sm_.file(mainFile).content.size() + 1024);
   addCoreDefines();
   if (!addCommandLineDefines()) {
     result_.stoppedEarly = true;
@@ -543,9 +551,30 @@ void Preprocessor::openComment(Frame& f) {
   state_ = State::Comment;
 }
 
+// In CFGPRINTMODE only comments, "#!"/"!!" directives, include_file,
+// import_file and loadmodule match more than flex's one-byte print rule, so
+// the bytes before the next of them are printed in one go.
+bool startsPrintRule(std::string_view t, size_t i) {
+  switch (t[i]) {
+    case '#': return true;
+    case '/': return i + 1 < t.size() && (t[i + 1] == '*' || t[i + 1] == '/');
+    case '!': return i + 1 < t.size() && t[i + 1] == '!';
+    case 'i': return startsWith(t, i, "include_file") || startsWith(t, i, "import_file");
+    case 'l': return startsWith(t, i, "loadmodule");
+    default: return false;
+  }
+}
+
 void Preprocessor::stepInitial(Frame& f) {
   std::string_view t = f.text;
   size_t p = f.pos;
+  if (printing() && !startsPrintRule(t, p)) {
+    size_t end = p + 1;
+    while (end < t.size() && !startsPrintRule(t, end)) ++end;
+    emit(f, p, end - p, Emit::Text);
+    f.pos = end;
+    return;
+  }
   if (startsWith(t, p, "/*")) return openComment(f);
   DirectiveMatch d = matchDirective(t, p, !printing(), false);
   if (d.kind != Directive::None) return beginDirective(f, d);
@@ -622,8 +651,11 @@ void Preprocessor::stepComment(Frame& f) {
     f.pos += 2;
     if (--commentNest_ == 0) state_ = State::Initial;
   } else {
-    emit(f, p, 1, Emit::Text);
-    ++f.pos;
+    // Only '/' and '*' can begin "/*" or "*/": copy other bytes as a run.
+    size_t end = p + 1;
+    while (end < t.size() && t[end] != '/' && t[end] != '*') ++end;
+    emit(f, p, end - p, Emit::Text);
+    f.pos = end;
   }
 }
 
@@ -817,8 +849,11 @@ void Preprocessor::updateSkipState() {
 void Preprocessor::stepIfdefSkip(Frame& f) {
   DirectiveMatch d = matchDirective(f.text, f.pos, false, true);
   if (d.kind != Directive::None) return conditional(f, d.kind, d.length);
-  emit(f, f.pos, 1, Emit::Hidden);
-  ++f.pos;
+  // Only "#!" or "!!" can end the skipping: jump to the next '#' or '!'.
+  size_t end = f.text.find_first_of("#!", f.pos + 1);
+  if (end == std::string_view::npos) end = f.text.size();
+  emit(f, f.pos, end - f.pos, Emit::Hidden);
+  f.pos = end;
 }
 
 // Kamailio's INCLF, CFGPRINTLOADMOD and DEFENV_ID states share one shape:
