@@ -7,7 +7,6 @@ tests/diff/cases/. The output must be byte-identical. When kamailio stops on
 an error (exit 255), kamc must fail too. Fails loudly if kamailio is missing.
 """
 import argparse
-import itertools
 import os
 import shutil
 import subprocess

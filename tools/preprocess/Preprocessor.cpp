@@ -274,7 +274,6 @@ class Preprocessor {
   int commentNest_ = 0;
   unsigned includeDepth_ = 0;
   unsigned expansionDepth_ = 0;
-  int compat_ = 0;  // 0: max compat (default), 1: #!KAMAILIO, 2: #!SER
   size_t lastEchoEnd_ = SIZE_MAX;
   const Frame* lastEchoFrame_ = nullptr;
 
@@ -283,7 +282,6 @@ class Preprocessor {
   int defineType_ = 0;    // 0 define, 1 trydef, 2 redef
   long pendingDefine_ = -1;  // index whose value comes next; -2: ignored trydef
   DefineBody pendingBody_;
-  SourceLocation pendingDefineAt_;
 
   struct OpenConditional {
     bool active;
@@ -294,7 +292,7 @@ class Preprocessor {
   int ifdefLevel_ = 0;
 
   std::vector<SubstExpr> substs_;
-  int envKind_ = 0;  // 0 defenv, 1 defenvs, 2 trydefenv, 3 trydefenvs
+  Directive envDirective_ = Directive::DefEnv;  // which #!defenv form is pending
   size_t directiveStart_ = 0;
 };
 
@@ -579,23 +577,6 @@ void Preprocessor::stepInitial(Frame& f) {
   DirectiveMatch d = matchDirective(t, p, !printing(), false);
   if (d.kind != Directive::None) return beginDirective(f, d);
 
-  if (!printing()) {
-    // "#!KAMAILIO" and friends select the compatibility mode.
-    for (std::string_view lead : {"#!", "//!"}) {
-      if (!startsWith(t, p, lead)) continue;
-      size_t w = p + lead.size();
-      static const std::pair<std::string_view, int> modes[] = {
-          {"SER", 2}, {"KAMAILIO", 1}, {"OPENSER", 1}, {"MAXCOMPAT", 0}, {"ALL", 0}};
-      for (auto [word, mode] : modes) {
-        if (startsWith(t, w, word) && w + word.size() < t.size() && t[w + word.size()] == '\n') {
-          compat_ = mode;
-          emit(f, p, w + word.size() + 1 - p, Emit::Text);
-          f.pos = w + word.size() + 1;
-          return;
-        }
-      }
-    }
-  }
   if (printing()) {
     // In CFGPRINTMODE these words are found anywhere, even inside other words.
     if (startsWith(t, p, "include_file") || startsWith(t, p, "import_file")) {
@@ -683,7 +664,6 @@ void Preprocessor::beginDirective(Frame& f, DirectiveMatch d) {
       emit(f, p, d.length, Emit::Directive);
       f.pos += d.length;
       defineType_ = d.kind == Directive::Define ? 0 : d.kind == Directive::TryDef ? 1 : 2;
-      pendingDefineAt_ = locationAt(f, p);
       state_ = State::DefineId;
       return;
     case Directive::Ifdef:
@@ -703,8 +683,7 @@ void Preprocessor::beginDirective(Frame& f, DirectiveMatch d) {
     case Directive::TryDefEnvs:
       emit(f, p, d.length, Emit::Directive);
       f.pos += d.length;
-      envKind_ = d.kind == Directive::DefEnv ? 0 : d.kind == Directive::DefEnvs ? 1
-               : d.kind == Directive::TryDefEnv ? 2 : 3;
+      envDirective_ = d.kind;
       state_ = State::EnvDefineId;
       return;
     case Directive::Subst:
@@ -988,8 +967,8 @@ void Preprocessor::stepEnvDefineId(Frame& f) {
   size_t eq = token.find('=');
   std::string name = token.substr(0, eq);
   std::string var = eq == std::string::npos ? token : token.substr(eq + 1);
-  bool quoted = envKind_ == 1 || envKind_ == 3;
-  bool optional = envKind_ >= 2;
+  bool quoted = envDirective_ == Directive::DefEnvs || envDirective_ == Directive::TryDefEnvs;
+  bool optional = envDirective_ == Directive::TryDefEnv || envDirective_ == Directive::TryDefEnvs;
   if (eq != std::string::npos && var.empty()) {
     report("kamc-missing-env", f, p, "invalid #!defenv id '" + token + "'");
     return stop();
