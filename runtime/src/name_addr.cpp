@@ -99,17 +99,7 @@ ParseResult parse_name_addr(std::string_view value, NameAddr& out) {
 }
 
 ParseResult parse_name_addr_list(std::string_view value, std::vector<NameAddr>& out) {
-  Cursor cursor(value);
-  cursor.skip_lws();
-  while (true) {
-    NameAddr entry;
-    if (auto r = parse_one(cursor, entry); !r) return r;
-    out.push_back(entry);
-    cursor.skip_lws();
-    if (cursor.at_end()) return ParseResult::valid();
-    if (!cursor.consume(',')) return ParseResult::invalid("unexpected text after address");
-    cursor.skip_lws();
-  }
+  return detail::parse_comma_list(value, out, parse_one, "unexpected text after address");
 }
 
 bool is_star_contact(std::string_view value) { return detail::trim_lws(value) == "*"; }

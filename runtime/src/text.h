@@ -6,6 +6,9 @@
 #include <cstdint>
 #include <optional>
 #include <string_view>
+#include <vector>
+
+#include "kamc/sip/parse_result.h"
 
 namespace kamc::sip::detail {
 
@@ -101,5 +104,23 @@ class Cursor {
 // Scans a quoted-string at the cursor (which must be on '"'); returns it with its quotes,
 // or nullopt when it is not terminated.
 std::optional<std::string_view> scan_quoted_string(Cursor& cursor);
+
+// "element *(COMMA element)" of the list headers (Via, Contact, Route, ...):
+// parse_element(cursor, item) reads one element; each is appended to out.
+template <typename Item, typename ParseElement>
+ParseResult parse_comma_list(std::string_view value, std::vector<Item>& out,
+                             ParseElement parse_element, std::string_view junk_after_element) {
+  Cursor cursor(value);
+  cursor.skip_lws();
+  while (true) {
+    Item item;
+    if (auto r = parse_element(cursor, item); !r) return r;
+    out.push_back(item);
+    cursor.skip_lws();
+    if (cursor.at_end()) return ParseResult::valid();
+    if (!cursor.consume(',')) return ParseResult::invalid(junk_after_element);
+    cursor.skip_lws();
+  }
+}
 
 }  // namespace kamc::sip::detail

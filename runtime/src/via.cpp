@@ -96,17 +96,8 @@ ParseResult parse_via_parm(Cursor& cursor, Via& via) {
 }  // namespace
 
 ParseResult parse_via_header(std::string_view value, std::vector<Via>& out) {
-  Cursor cursor(value);
-  cursor.skip_lws();
-  while (true) {
-    Via via;
-    if (auto r = parse_via_parm(cursor, via); !r) return r;
-    out.push_back(via);
-    cursor.skip_lws();
-    if (cursor.at_end()) return ParseResult::valid();
-    if (!cursor.consume(',')) return ParseResult::invalid("Via has an unexpected character after a value");
-    cursor.skip_lws();
-  }
+  return detail::parse_comma_list(value, out, parse_via_parm,
+                                  "Via has an unexpected character after a value");
 }
 
 std::optional<std::string_view> Via::param(std::string_view name) const {
