@@ -2,6 +2,7 @@
 #include "kamc/basic/SourceManager.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -32,19 +33,25 @@ namespace {
 std::optional<std::string> readWholeFile(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return std::nullopt;
-  std::string content;
-  char buf[65536];
+  // Read straight into the string, sized from fstat, so a config costs no
+  // bounce buffer; the loop still handles files that grow or pipes (size 0).
+  struct stat st {};
+  size_t capacity = ::fstat(fd, &st) == 0 && st.st_size > 0 ? size_t(st.st_size) + 1 : 4096;
+  std::string content(capacity, '\0');
+  size_t used = 0;
   for (;;) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (used == content.size()) content.resize(content.size() * 2);
+    ssize_t n = ::read(fd, content.data() + used, content.size() - used);
     if (n == 0) break;
     if (n < 0) {
       if (errno == EINTR) continue;
       ::close(fd);
       return std::nullopt;  // e.g. EISDIR for a directory
     }
-    content.append(buf, static_cast<size_t>(n));
+    used += static_cast<size_t>(n);
   }
   ::close(fd);
+  content.resize(used);
   return content;
 }
 

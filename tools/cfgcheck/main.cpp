@@ -3,7 +3,7 @@
 // semantic rules come with the module catalog.
 #include <CLI/CLI.hpp>
 
-#include "kamc/driver/CommonOptions.h"
+#include "kamc/driver/CommonOptionsCli.h"
 #include "kamc/syntax/SyntaxCheck.h"
 
 namespace {
@@ -27,7 +27,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> inputs;
   kamc::CommonOptions common;
   app.add_option("files", inputs, "Kamailio configuration files")->required();
-  common.addTo(app);
+  kamc::addCommonOptions(app, common);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,22 +1,11 @@
-// Shared option definitions for the thin tool mains.
+// What the tool mains share besides option parsing (see CommonOptionsCli.h).
 #include "kamc/driver/CommonOptions.h"
 
 #include <unistd.h>
 
-#include <CLI/CLI.hpp>
-#include <iostream>
+#include <cstdio>
 
 namespace kamc {
-
-void CommonOptions::addTo(CLI::App& app) {
-  app.add_option("-A", defines, "Define NAME or NAME=VALUE, like kamailio -A")
-      ->allow_extra_args(false);
-  app.add_option("--max-defines", maxDefines,
-                 "Most defines allowed (256; 512 matches Kamailio >= 5.3)")
-      ->check(CLI::Range(1, 100000));
-  app.add_option("--color", color, "Color diagnostics: auto, always or never")
-      ->check(CLI::IsMember({"auto", "always", "never"}));
-}
 
 PreprocessOptions CommonOptions::preprocessOptions(PreprocessMode mode) const {
   PreprocessOptions opts;
@@ -33,7 +22,10 @@ bool CommonOptions::useColor() const {
 }
 
 void printDiagnostics(const DiagnosticEngine& diags, const SourceManager& sm, bool color) {
-  for (const Diagnostic& d : diags.diagnostics()) std::cerr << renderText(d, sm, {color, true});
+  for (const Diagnostic& d : diags.diagnostics()) {
+    std::string text = renderText(d, sm, {color, true});
+    std::fwrite(text.data(), 1, text.size(), stderr);
+  }
 }
 
 }  // namespace kamc

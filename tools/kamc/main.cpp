@@ -5,7 +5,7 @@
 #include <fstream>
 #include <iostream>
 
-#include "kamc/driver/CommonOptions.h"
+#include "kamc/driver/CommonOptionsCli.h"
 
 namespace {
 
@@ -58,7 +58,7 @@ int main(int argc, char** argv) {
   app.add_flag("--expand", o.expand,
                "With -E: print the text the parser sees (defines and substs applied)");
   app.add_option("-o", o.output, "Write the output to FILE");
-  o.common.addTo(app);
+  kamc::addCommonOptions(app, o.common);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

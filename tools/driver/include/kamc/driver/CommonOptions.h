@@ -9,21 +9,17 @@
 #include "kamc/basic/Diagnostics.h"
 #include "kamc/preprocess/Preprocessor.h"
 
-namespace CLI {
-class App;
-}
-
 namespace kamc {
 
 // Exit codes of every tool: 0 clean, 1 findings in the config, 2 usage or I/O.
 enum ExitCode { kExitClean = 0, kExitFindings = 1, kExitUsage = 2 };
 
+// Filled by addCommonOptions (CommonOptionsCli.h) from the command line.
 struct CommonOptions {
   std::vector<std::string> defines;
   size_t maxDefines = 256;
   std::string color = "auto";
 
-  void addTo(CLI::App& app);
   PreprocessOptions preprocessOptions(PreprocessMode mode) const;
   bool useColor() const;  // on stderr
 };
