@@ -7,6 +7,20 @@ parser grammar KamailioParser;
 
 options { tokenVocab = KamailioLexer; }
 
+@parser::members {
+// True when the next tokens start a new global parameter (name [= ...]):
+// a parameter's value atoms stop there, so that `listen=... advertise x`
+// followed by `group.var = 1` on the next line is two parameters.
+bool atParamStart() {
+  size_t i = 1;
+  if (_input->LA(i) != ID) return false;
+  ++i;
+  if (_input->LA(i) == LBRACK) i += 3;
+  if (_input->LA(i) == DOT) i += 2;
+  return _input->LA(i) == EQUAL;
+}
+}
+
 config : topStatement* EOF;
 
 topStatement
@@ -43,7 +57,7 @@ anyWord
 paramName  : ID (LBRACK NUMBER RBRACK)? (DOT anyWord)?;
 // A global parameter's value runs until the next statement starts; the
 // catalog checks each parameter's own syntax (listen, alias, ...).
-paramValue : paramAtom+;
+paramValue : paramAtom ({!atParamStart()}? paramAtom)*;
 paramAtom
   : string | NUMBER | BOOL | PROTO | NUM_ID | IPV6ADDR | ID | PVAR | COLON | DOT | MINUS | STAR
   | SLASH | COMMA | LPAREN | RPAREN | LBRACK | RBRACK | PLUS

@@ -383,11 +383,7 @@ SourceLocation Preprocessor::locationAt(const Frame& f, size_t pos) const {
 Diagnostic& Preprocessor::report(std::string_view rule, const Frame& f, size_t pos,
                                  std::string msg) {
   Diagnostic& d = diags_.report(rule, locationAt(f, pos), std::move(msg));
-  for (int e = f.expansion; e >= 0; e = result_.map.expansions()[e].parent) {
-    const DefineExpansion& x = result_.map.expansions()[e];
-    d.notes.push_back({x.definedAt, "expanded from #!define " + x.name});
-    d.notes.push_back({x.useSite, "where " + x.name + " is used"});
-  }
+  result_.map.addExpansionNotes(d, f.expansion);
   return d;
 }
 

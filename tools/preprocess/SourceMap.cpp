@@ -38,4 +38,12 @@ MappedLocation SourceMap::lookup(uint32_t outOffset, const SourceManager& sm) co
   return {sm.location(seg.file, seg.fileOffset + delta), seg.expansion};
 }
 
+void SourceMap::addExpansionNotes(Diagnostic& d, int expansion) const {
+  for (int e = expansion; e >= 0 && size_t(e) < expansions_.size(); e = expansions_[e].parent) {
+    const DefineExpansion& x = expansions_[e];
+    d.notes.push_back({x.definedAt, "expanded from #!define " + x.name});
+    d.notes.push_back({x.useSite, "where " + x.name + " is used"});
+  }
+}
+
 }  // namespace kamc

@@ -2,6 +2,7 @@
 // text; everything ANTLR-specific stays inside this file.
 #include "kamc/syntax/SyntaxCheck.h"
 
+#include "AstBuilder.h"
 #include "KamailioLexer.h"
 #include "KamailioParser.h"
 #include "antlr4-runtime.h"
@@ -23,7 +24,7 @@ class MappedErrorListener : public antlr4::BaseErrorListener {
     // INVALID_INDEX is the runtime's marker for "no position" (e.g. at EOF).
     if (offset == INVALID_INDEX || offset > pp_.text.size()) offset = pp_.text.size();
     MappedLocation at = pp_.map.lookup(static_cast<uint32_t>(offset), sm_);
-    diags_.report("kamc-syntax", at.loc, msg);
+    pp_.map.addExpansionNotes(diags_.report("kamc-syntax", at.loc, msg), at.expansion);
   }
 
   size_t count() const { return count_; }
@@ -55,8 +56,8 @@ std::string bytesAsCodePoints(const std::string& text) {
 
 }  // namespace
 
-size_t checkSyntax(const PreprocessResult& pp, const SourceManager& sm, DiagnosticEngine& diags,
-                   const SyntaxCheckOptions& opts) {
+ParseResult parseConfig(const PreprocessResult& pp, const SourceManager& sm,
+                        DiagnosticEngine& diags, const SyntaxCheckOptions& opts) {
   antlr4::ANTLRInputStream input(bytesAsCodePoints(pp.text));
   grammar::KamailioLexer lexer(&input);
   antlr4::CommonTokenStream tokens(&lexer);
@@ -66,8 +67,17 @@ size_t checkSyntax(const PreprocessResult& pp, const SourceManager& sm, Diagnost
   lexer.addErrorListener(&listener);
   parser.removeErrorListeners();
   parser.addErrorListener(&listener);
-  parser.config();
-  return listener.count();
+  grammar::KamailioParser::ConfigContext* tree = parser.config();
+  AstBuilder builder(pp, sm, diags);
+  ParseResult result;
+  result.config = builder.build(tree);
+  result.syntaxErrors = listener.count() + builder.errorCount();
+  return result;
+}
+
+size_t checkSyntax(const PreprocessResult& pp, const SourceManager& sm, DiagnosticEngine& diags,
+                   const SyntaxCheckOptions& opts) {
+  return parseConfig(pp, sm, diags, opts).syntaxErrors;
 }
 
 }  // namespace kamc

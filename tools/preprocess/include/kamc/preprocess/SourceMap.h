@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "kamc/basic/Diagnostics.h"
 #include "kamc/basic/SourceManager.h"
 
 namespace kamc {
@@ -40,6 +41,9 @@ class SourceMap {
 
   MappedLocation lookup(uint32_t outOffset, const SourceManager& sm) const;
   const std::vector<DefineExpansion>& expansions() const { return expansions_; }
+  // "expanded from #!define X" and "where X is used" notes, innermost first,
+  // for a diagnostic at a location inside the given expansion.
+  void addExpansionNotes(Diagnostic& d, int expansion) const;
   const std::vector<MapSegment>& segments() const { return segments_; }
 
  private:

@@ -3,8 +3,10 @@
 // No ANTLR type appears in this interface.
 #pragma once
 
+#include <memory>
 #include <string>
 
+#include "kamc/ast/AST.h"
 #include "kamc/basic/Diagnostics.h"
 #include "kamc/preprocess/Preprocessor.h"
 
@@ -13,6 +15,17 @@ namespace kamc {
 struct SyntaxCheckOptions {
   size_t maxErrors = 20;  // stop reporting after this many
 };
+
+struct ParseResult {
+  // Always set; after syntax errors it holds what could be recovered.
+  std::unique_ptr<ast::Config> config;
+  size_t syntaxErrors = 0;
+};
+
+// Parses the preprocessed text into the AST, reporting syntax errors (rule
+// kamc-syntax) at their original locations.
+ParseResult parseConfig(const PreprocessResult& pp, const SourceManager& sm,
+                        DiagnosticEngine& diags, const SyntaxCheckOptions& opts = {});
 
 // Returns the number of syntax errors found (each also reported to diags
 // under the rule kamc-syntax).

@@ -1,0 +1,201 @@
+// A small hand-written scanner: the pseudo-variable syntax nests (inner names,
+// indexes and transformation parameters may hold pseudo-variables themselves),
+// which is simpler to follow with balanced-bracket scanning than with tokens.
+#include "kamc/ast/PseudoVariable.h"
+
+namespace kamc::ast {
+namespace {
+
+bool isNameChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+// Index just past the bracket that closes text[open], counting nested
+// ( ) [ ] { } alike; npos when it is never closed.
+size_t skipBalanced(std::string_view text, size_t open) {
+  std::vector<char> closers;
+  for (size_t i = open; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '(') closers.push_back(')');
+    else if (c == '[') closers.push_back(']');
+    else if (c == '{') closers.push_back('}');
+    else if (!closers.empty() && c == closers.back()) {
+      closers.pop_back();
+      if (closers.empty()) return i + 1;
+    }
+  }
+  return std::string_view::npos;
+}
+
+// Splits "s.substr,1,2" at top-level commas.
+std::vector<std::string> splitTopLevel(std::string_view text) {
+  std::vector<std::string> parts;
+  int depth = 0;
+  size_t start = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '(' || c == '[' || c == '{') ++depth;
+    else if ((c == ')' || c == ']' || c == '}') && depth > 0) --depth;
+    else if (c == ',' && depth == 0) {
+      parts.emplace_back(text.substr(start, i - start));
+      start = i + 1;
+    }
+  }
+  parts.emplace_back(text.substr(start));
+  return parts;
+}
+
+std::optional<Transformation> parseTransformation(std::string_view braced, std::string* error) {
+  Transformation t;
+  t.text = std::string(braced);
+  std::vector<std::string> parts = splitTopLevel(braced.substr(1, braced.size() - 2));
+  const std::string& head = parts.front();
+  size_t dot = head.find('.');
+  if (dot == std::string::npos || dot == 0 || dot + 1 == head.size()) {
+    *error = "transformation '" + t.text + "' is not of the form {class.name[,params]}";
+    return std::nullopt;
+  }
+  t.className = head.substr(0, dot);
+  t.name = head.substr(dot + 1);
+  t.params.assign(parts.begin() + 1, parts.end());
+  return t;
+}
+
+// Reads name, (inner) and [index] starting at pos; returns the end position or
+// npos with *error set.
+size_t parseNameInnerIndex(std::string_view text, size_t pos, PseudoVariable& pv,
+                           std::string* error) {
+  size_t nameEnd = pos;
+  while (nameEnd < text.size() && isNameChar(text[nameEnd])) ++nameEnd;
+  if (nameEnd == pos) {
+    *error = "expected a pseudo-variable name after '$'";
+    return std::string_view::npos;
+  }
+  pv.className = std::string(text.substr(pos, nameEnd - pos));
+  pos = nameEnd;
+  if (pos < text.size() && text[pos] == '(') {
+    size_t close = skipBalanced(text, pos);
+    if (close == std::string_view::npos) {
+      *error = "missing ')' to close '$" + pv.className + "('";
+      return close;
+    }
+    pv.inner = std::string(text.substr(pos + 1, close - pos - 2));
+    pos = close;
+  }
+  if (pos < text.size() && text[pos] == '[') {
+    size_t close = skipBalanced(text, pos);
+    if (close == std::string_view::npos) {
+      *error = "missing ']' to close the index of $" + pv.className;
+      return close;
+    }
+    pv.index = std::string(text.substr(pos + 1, close - pos - 2));
+    pos = close;
+  }
+  return pos;
+}
+
+// $(name(inner)[index]{tr}{tr}) : transformations only exist in this form.
+size_t parseParenthesized(std::string_view text, PseudoVariable& pv, std::string* error) {
+  pv.parenthesized = true;
+  size_t pos = parseNameInnerIndex(text, 2, pv, error);
+  if (pos == std::string_view::npos) return pos;
+  while (pos < text.size() && text[pos] == '{') {
+    size_t close = skipBalanced(text, pos);
+    if (close == std::string_view::npos) {
+      *error = "missing '}' to close a transformation of $" + pv.className;
+      return close;
+    }
+    std::optional<Transformation> t = parseTransformation(text.substr(pos, close - pos), error);
+    if (!t) return std::string_view::npos;
+    pv.transformations.push_back(std::move(*t));
+    pos = close;
+  }
+  if (pos >= text.size() || text[pos] != ')') {
+    *error = "missing ')' to close '$('";
+    return std::string_view::npos;
+  }
+  return pos + 1;
+}
+
+// $f.name, $tr.name, $g.name and %name: AVPs in SER's spelling.
+bool isSerAvpClass(std::string_view name) {
+  static constexpr std::string_view kClasses[] = {"f", "t", "g", "fr", "fu", "fd", "tr", "tu", "td"};
+  for (std::string_view c : kClasses)
+    if (name == c) return true;
+  return false;
+}
+
+}  // namespace
+
+PseudoVariableParse parsePseudoVariable(std::string_view text) {
+  PseudoVariableParse result;
+  PseudoVariable pv;
+  std::string error;
+  size_t end = std::string_view::npos;
+  if (text.size() >= 2 && text[0] == '$' && text[1] == '?') {
+    pv.className = "?";
+    end = 2;
+  } else if (text.size() >= 2 && text[0] == '$' && text[1] == '(') {
+    end = parseParenthesized(text, pv, &error);
+  } else if (!text.empty() && (text[0] == '$' || text[0] == '%')) {
+    end = parseNameInnerIndex(text, 1, pv, &error);
+    bool serClass = end != std::string_view::npos && end < text.size() && text[end] == '.' &&
+                    !pv.inner && !pv.index && isSerAvpClass(pv.className);
+    if (serClass || (text[0] == '%' && end != std::string_view::npos)) {
+      size_t nameEnd = serClass ? end + 1 : 1;
+      while (nameEnd < text.size() && isNameChar(text[nameEnd])) ++nameEnd;
+      pv.inner = std::string(text.substr(1, nameEnd - 1));
+      pv.className = "avp";
+      pv.serAvp = true;
+      pv.index.reset();
+      end = nameEnd;
+    }
+  } else {
+    error = "a pseudo-variable starts with '$'";
+  }
+  if (end == std::string_view::npos) {
+    result.error = error;
+    return result;
+  }
+  pv.text = std::string(text.substr(0, end));
+  result.length = end;
+  result.pv = std::move(pv);
+  return result;
+}
+
+FormatParse parseFormat(std::string_view text) {
+  FormatParse out;
+  std::string literal;
+  size_t literalStart = 0;
+  auto flushLiteral = [&] {
+    if (!literal.empty()) out.parts.push_back({false, std::move(literal), std::nullopt, literalStart});
+    literal.clear();
+  };
+  for (size_t i = 0; i < text.size();) {
+    if (text[i] != '$') {
+      if (literal.empty()) literalStart = i;
+      literal.push_back(text[i++]);
+      continue;
+    }
+    if (i + 1 < text.size() && text[i + 1] == '$') {  // "$$" prints one '$'
+      if (literal.empty()) literalStart = i;
+      literal.push_back('$');
+      i += 2;
+      continue;
+    }
+    PseudoVariableParse p = parsePseudoVariable(text.substr(i));
+    if (!p.pv) {
+      out.errors.emplace_back(i, p.error);
+      if (literal.empty()) literalStart = i;
+      literal.push_back(text[i++]);
+      continue;
+    }
+    flushLiteral();
+    out.parts.push_back({true, {}, std::move(p.pv), i});
+    i += p.length;
+  }
+  flushLiteral();
+  return out;
+}
+
+}  // namespace kamc::ast

@@ -1,0 +1,57 @@
+// The parts of a pseudo-variable as written: $rU, $var(x), $hdr(Via)[1],
+// $(avp(s:x)[*]{s.len}), $xavp(a=>b), and the pseudo-variables inside format
+// strings such as xlog's. Names are kept as text; the catalog judges them.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace kamc::ast {
+
+// {s.substr,1,2}: class "s", name "substr", params "1" and "2".
+struct Transformation {
+  std::string className;
+  std::string name;
+  std::vector<std::string> params;
+  std::string text;  // with the braces
+};
+
+struct PseudoVariable {
+  std::string text;       // the exact spelling, $ included
+  std::string className;  // "rU", "var", "hdr", "avp"...; "?" for $?
+  std::optional<std::string> inner;  // inside ( ): "x" of $var(x)
+  std::optional<std::string> index;  // inside [ ]: "1", "*", "-1", "$var(i)"
+  std::vector<Transformation> transformations;
+  bool parenthesized = false;  // the $( ... ) form
+  // SER-style AVP spellings ($f.name, %name): className is "avp" and inner
+  // holds the rest, as Kamailio reads them.
+  bool serAvp = false;
+};
+
+// The result of parsing: a variable, or why it is malformed.
+struct PseudoVariableParse {
+  std::optional<PseudoVariable> pv;
+  std::string error;     // set when pv is empty
+  size_t length = 0;     // bytes of input the variable spans
+};
+
+// Parses one pseudo-variable at the start of text (text[0] is '$' or '%').
+PseudoVariableParse parsePseudoVariable(std::string_view text);
+
+// A format string (xlog, append_hf...): literal runs and pseudo-variables.
+// "$$" is an escaped '$'; a '$' that starts no variable stays literal.
+struct FormatPart {
+  bool isVariable = false;
+  std::string literal;             // when !isVariable
+  std::optional<PseudoVariable> pv;  // when isVariable
+  size_t offset = 0;               // within the format text
+};
+struct FormatParse {
+  std::vector<FormatPart> parts;
+  std::vector<std::pair<size_t, std::string>> errors;  // offset, message
+};
+FormatParse parseFormat(std::string_view text);
+
+}  // namespace kamc::ast

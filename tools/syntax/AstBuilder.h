@@ -1,0 +1,71 @@
+// Private to kamc_syntax: the one place that reads ANTLR's parse tree.
+#pragma once
+
+#include <memory>
+
+#include "KamailioParser.h"
+#include "antlr4-runtime.h"
+#include "kamc/ast/AST.h"
+#include "kamc/basic/Diagnostics.h"
+#include "kamc/preprocess/Preprocessor.h"
+
+namespace kamc {
+
+class AstBuilder {
+  using P = grammar::KamailioParser;
+
+ public:
+  AstBuilder(const PreprocessResult& pp, const SourceManager& sm, DiagnosticEngine& diags);
+  std::unique_ptr<ast::Config> build(P::ConfigContext* ctx);
+  // Errors found while building (e.g. '+=', malformed pseudo-variables).
+  size_t errorCount() const { return errors_; }
+
+ private:
+  template <class N>
+  void place(N& node, antlr4::ParserRuleContext* ctx);
+  void placeRange(ast::Node& node, antlr4::Token* first, antlr4::Token* last);
+  ast::TextRange rangeOf(antlr4::Token* first, antlr4::Token* last) const;
+  std::string textOf(const ast::Node& node) const;
+  std::string textOf(ast::TextRange r) const;
+  std::string textOf(antlr4::ParserRuleContext* ctx) const;
+  std::string textOf(antlr4::tree::TerminalNode* t) const;
+  void error(const ast::Node& at, std::string message);
+
+  ast::Word word(P::StringContext* ctx);
+  ast::TopItemPtr buildTop(P::TopStatementContext* ctx);
+  ast::TopItemPtr loadModule(P::LoadModuleContext* c);
+  ast::TopItemPtr pathItem(ast::TopKind kind, antlr4::tree::TerminalNode* keyword,
+                           antlr4::tree::TerminalNode* equal, P::StringContext* value);
+  ast::TopItemPtr modparam(P::ModparamContext* c);
+  ast::TopItemPtr routeBlock(P::RouteBlockContext* c);
+  ast::TopItemPtr flags(P::FlagsDeclarationContext* c);
+  ast::TopItemPtr globalParam(P::GlobalParamContext* c);
+  ast::ParamAtom paramAtom(P::ParamAtomContext* a);
+
+  std::unique_ptr<ast::Block> block(P::BlockContext* c);
+  ast::StmtPtr statement(P::StatementContext* ctx);
+  ast::StmtPtr statementOfKind(P::StatementContext* ctx);
+  ast::StmtPtr ifStatement(P::IfStatementContext* c);
+  ast::StmtPtr switchStatement(P::SwitchStatementContext* c);
+  ast::StmtPtr assignStatement(P::AssignStatementContext* c);
+  ast::ExprPtr lvalue(P::LvalueContext* c);
+  std::unique_ptr<ast::CallExpr> call(P::CallContext* c);
+
+  ast::ExprPtr expr(P::ExprContext* ctx);
+  ast::ExprPtr exprOfKind(P::ExprContext* ctx);
+  ast::ExprPtr binary(P::BinaryExprContext* c);
+  ast::ExprPtr primary(P::PrimaryContext* ctx);
+  ast::ExprPtr leaf(P::PrimaryContext* ctx);
+  ast::ExprPtr address(ast::AddressKind kind);
+  ast::ExprPtr builtin(ast::ExprKind kind, std::vector<P::ExprContext*> args);
+  ast::ExprPtr stringExpr(P::StringContext* c);
+  ast::ExprPtr pseudoVar(antlr4::tree::TerminalNode* token);
+  int64_t numberValue(const ast::Node& at, antlr4::tree::TerminalNode* digits, bool negative);
+
+  const PreprocessResult& pp_;
+  const SourceManager& sm_;
+  DiagnosticEngine& diags_;
+  size_t errors_ = 0;
+};
+
+}  // namespace kamc
