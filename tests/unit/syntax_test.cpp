@@ -65,8 +65,9 @@ TEST(Grammar, MissingSemicolonIsReportedAtItsLine) {
   ASSERT_GE(c->errors, 1u);
   const Diagnostic& d = c->diags.diagnostics().front();
   EXPECT_EQ(d.rule, "kamc-syntax");
-  EXPECT_EQ(d.loc.line, 3u);
-  EXPECT_EQ(d.loc.column, 3u);
+  // Right after route(A), where the ';' belongs.
+  EXPECT_EQ(d.loc.line, 2u);
+  EXPECT_EQ(d.loc.column, 18u);
 }
 
 TEST(Grammar, ErrorsInsideDefineValuesPointAtTheDefine) {
@@ -93,3 +94,32 @@ TEST(Grammar, UnbalancedBracesAndGarbageNeverCrash) {
 }
 
 }  // namespace
+
+namespace {
+std::string firstMessage(const Checked& c) {
+  return c.diags.diagnostics().empty() ? "" : c.diags.diagnostics()[0].message;
+}
+}  // namespace
+
+TEST(SyntaxMessages, UnclosedParenthesisNamesTheIfAndWhereItOpened) {
+  auto c = check("request_route {\n  if ($a == 1 {\n    exit;\n  }\n}\n");
+  EXPECT_EQ(firstMessage(*c), "missing ')' to close 'if (' opened at 2:6, before '{'");
+}
+
+TEST(SyntaxMessages, MissingSemicolonPointsAfterThePreviousToken) {
+  auto c = check("request_route {\n  xlog(\"a\")\n  exit;\n}\n");
+  ASSERT_FALSE(c->diags.diagnostics().empty());
+  EXPECT_EQ(firstMessage(*c), "missing ';' after ')'");
+  EXPECT_EQ(c->diags.diagnostics()[0].loc.line, 2u);
+  EXPECT_EQ(c->diags.diagnostics()[0].loc.column, 12u);
+}
+
+TEST(SyntaxMessages, ExpectedTokenSetsAreSaidInWords) {
+  auto c = check("route[X] { $var(a) = ; }\n");
+  EXPECT_EQ(firstMessage(*c), "unexpected ';'; expected an expression");
+}
+
+TEST(SyntaxMessages, EndOfFileInsideABlockNamesTheOpenBrace) {
+  auto c = check("request_route {\n  exit;\n");
+  EXPECT_EQ(firstMessage(*c), "unexpected end of file: missing '}' to close 'request_route {' opened at 1:15");
+}

@@ -4,6 +4,7 @@
 
 #include "AstBuilder.h"
 #include "KamailioLexer.h"
+#include "SyntaxMessages.h"
 #include "KamailioParser.h"
 #include "antlr4-runtime.h"
 
@@ -16,20 +17,89 @@ class MappedErrorListener : public antlr4::BaseErrorListener {
                       size_t maxErrors)
       : pp_(pp), sm_(sm), diags_(diags), maxErrors_(maxErrors) {}
 
-  void syntaxError(antlr4::Recognizer*, antlr4::Token* offending, size_t, size_t,
+  void syntaxError(antlr4::Recognizer* recognizer, antlr4::Token* offending, size_t, size_t,
                    const std::string& msg, std::exception_ptr) override {
     ++count_;
     if (count_ > maxErrors_) return;
     size_t offset = offending ? offending->getStartIndex() : pp_.text.size();
-    // INVALID_INDEX is the runtime's marker for "no position" (e.g. at EOF).
-    if (offset == INVALID_INDEX || offset > pp_.text.size()) offset = pp_.text.size();
-    MappedLocation at = pp_.map.lookup(static_cast<uint32_t>(offset), sm_);
-    pp_.map.addExpansionNotes(diags_.report("kamc-syntax", at.loc, msg), at.expansion);
+    std::string text = msg;
+    if (auto* parser = dynamic_cast<antlr4::Parser*>(recognizer); parser && offending)
+      text = operatorMessage(*parser, offending, msg, &offset);
+    report(offset, text);
   }
 
   size_t count() const { return count_; }
 
  private:
+  void report(size_t offset, const std::string& text) {
+    // INVALID_INDEX is the runtime's marker for "no position" (e.g. at EOF).
+    if (offset == INVALID_INDEX || offset > pp_.text.size()) offset = pp_.text.size();
+    MappedLocation at = pp_.map.lookup(static_cast<uint32_t>(offset), sm_);
+    pp_.map.addExpansionNotes(diags_.report("kamc-syntax", at.loc, text), at.expansion);
+  }
+
+  SourceLocation locationOf(const antlr4::Token* t) const {
+    size_t offset = std::min<size_t>(t->getStartIndex(), pp_.text.size());
+    return pp_.map.lookup(static_cast<uint32_t>(offset), sm_).loc;
+  }
+
+  // "12:5", or "other.cfg:12:5" when the bracket is in another file than the error.
+  std::string where(const antlr4::Token* t, const antlr4::Token* errorToken) const {
+    SourceLocation loc = locationOf(t);
+    std::string lineCol = std::to_string(loc.line) + ":" + std::to_string(loc.column);
+    if (!loc.valid() || loc.file == locationOf(errorToken).file) return lineCol;
+    return sm_.file(loc.file).path + ":" + lineCol;
+  }
+
+  const antlr4::Token* previousVisible(antlr4::TokenStream& tokens, const antlr4::Token* t) const {
+    for (ssize_t i = static_cast<ssize_t>(t->getTokenIndex()) - 1; i >= 0; --i) {
+      const antlr4::Token* p = tokens.get(static_cast<size_t>(i));
+      if (p->getChannel() == antlr4::Token::DEFAULT_CHANNEL) return p;
+    }
+    return nullptr;
+  }
+
+  std::string quoted(const antlr4::Token* t) const {
+    if (t->getType() == antlr4::Token::EOF) return "end of file";
+    return "'" + pp_.text.substr(t->getStartIndex(), t->getStopIndex() + 1 - t->getStartIndex()) + "'";
+  }
+
+  std::string unclosedNote(antlr4::TokenStream& tokens, const antlr4::Token* opener,
+                           const antlr4::Token* errorToken) const {
+    return "missing '" + std::string(opener->getType() == grammar::KamailioParser::LPAREN   ? ")"
+                                     : opener->getType() == grammar::KamailioParser::LBRACE ? "}"
+                                                                                            : "]") +
+           "' to close " + describeOpener(tokens, opener) + " opened at " + where(opener, errorToken);
+  }
+
+  std::string operatorMessage(antlr4::Parser& parser, antlr4::Token* offending, const std::string& msg,
+                              size_t* offset) {
+    using P = grammar::KamailioParser;
+    antlr4::TokenStream& tokens = *parser.getTokenStream();
+    antlr4::misc::IntervalSet expected = parser.getExpectedTokens();
+    const antlr4::Token* previous = previousVisible(tokens, offending);
+    // A ';' forgotten at the end of a line: point after the statement, not at
+    // the next line's first word.
+    bool endsLine = previous && (msg.rfind("missing ", 0) == 0 || previous->getLine() < offending->getLine());
+    if (expected.size() == 1 && expected.contains(static_cast<size_t>(P::SEMICOLON)) && endsLine) {
+      *offset = previous->getStopIndex() + 1;  // where the ';' belongs
+      return "missing ';' after " + quoted(previous);
+    }
+    if (msg.rfind("missing ", 0) == 0 && expected.size() == 1) {
+      size_t closer = static_cast<size_t>(expected.getMinElement());
+      if (const antlr4::Token* opener = innermostUnclosed(tokens, offending->getTokenIndex(), closer))
+        return unclosedNote(tokens, opener, offending) + ", before " + quoted(offending);
+    }
+    if (offending->getType() == antlr4::Token::EOF) {
+      if (const antlr4::Token* opener = innermostUnclosed(tokens, offending->getTokenIndex(), 0))
+        return "unexpected end of file: " + unclosedNote(tokens, opener, offending);
+    }
+    std::string wanted = describeExpected(expected, parser.getVocabulary());
+    if (msg.rfind("no viable alternative", 0) == 0 || wanted.empty())
+      return "unexpected " + quoted(offending) + " here";
+    return "unexpected " + quoted(offending) + "; expected " + wanted;
+  }
+
   const PreprocessResult& pp_;
   const SourceManager& sm_;
   DiagnosticEngine& diags_;
