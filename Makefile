@@ -25,6 +25,7 @@ test: build
 
 bench: build
 	bash bench/preprocess-vs-kamailio.sh $(BUILD)/tools/kamc/kamc
+	bash bench/parse-vs-kamailio.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD)

@@ -18,42 +18,24 @@ kamailio=$(command -v kamailio || echo /usr/sbin/kamailio)
 [ -x "$kamc" ] || { echo "kamc not built at $kamc" >&2; exit 2; }
 kamc=$(realpath "$kamc")  # the timing loop runs from the config's folder
 
-# Runs a command $iterations times, prints total nanoseconds. With perf
-# available, `perf stat -r` times each exec directly (less noise than a shell
-# loop, which adds its own fork and redirection to every run).
-time_runs() {
-  if command -v perf >/dev/null 2>&1 && perf stat -r 1 true >/dev/null 2>&1; then
-    local seconds
-    seconds=$(perf stat -r "$iterations" -- "$@" 2>&1 >/dev/null \
-              | awk '/seconds time elapsed/ {print $1}')
-    awk -v s="$seconds" -v n="$iterations" 'BEGIN { printf "%d\n", s * n * 1e9 }'
-    return
-  fi
-  local start end
-  start=$(date +%s%N)
-  for ((i = 0; i < iterations; i++)); do "$@" >/dev/null 2>&1 || true; done
-  end=$(date +%s%N)
-  echo $((end - start))
-}
+source "$here/bench/timing.sh"
 
 floor_dir=$(mktemp -d)
 trap 'rm -rf "$floor_dir"' EXIT
-printf 'int main(void) { return 0; }\n' > "$floor_dir/noop.c"
-cc -O2 -static -o "$floor_dir/noop" "$floor_dir/noop.c"
+noop=$(build_noop "$floor_dir")
 
 cd "$(dirname "$cfg")"
 name=$(basename "$cfg")
 # Warm the page cache, then alternate the three commands round by round so
 # machine noise hits them alike, and report each command's median round:
 # on a shared VM one noisy round would otherwise swing a sum by 10-20 %.
-time_runs "$kamc" -E "$name" >/dev/null
+time_runs "$iterations" "$kamc" -E "$name" >/dev/null
 spawn=(); kamc_ms=(); kam_ms=()
 for ((round = 0; round < rounds; round++)); do
-  spawn+=("$(time_runs "$floor_dir/noop")")
-  kamc_ms+=("$(time_runs "$kamc" -E "$name")")
-  kam_ms+=("$(time_runs "$kamailio" --cfg-print -f "$name")")
+  spawn+=("$(time_runs "$iterations" "$noop")")
+  kamc_ms+=("$(time_runs "$iterations" "$kamc" -E "$name")")
+  kam_ms+=("$(time_runs "$iterations" "$kamailio" --cfg-print -f "$name")")
 done
-median() { printf '%s\n' "$@" | sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 awk -v a="$(median "${kamc_ms[@]}")" -v b="$(median "${kam_ms[@]}")" \
     -v s="$(median "${spawn[@]}")" -v n="$iterations" -v r="$rounds" -v cfg="$name" 'BEGIN {
   raw = a / b

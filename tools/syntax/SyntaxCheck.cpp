@@ -124,6 +124,29 @@ std::string bytesAsCodePoints(const std::string& text) {
   return out;
 }
 
+// The two-stage strategy ANTLR's authors recommend: SLL prediction is much
+// faster and decides every valid config the same way as full LL; only when
+// it fails (a syntax error, or an input SLL cannot decide) is the input
+// parsed again with full LL and error recovery, which give the messages.
+grammar::KamailioParser::ConfigContext* parseTwoStage(grammar::KamailioParser& parser,
+                                                      antlr4::CommonTokenStream& tokens,
+                                                      MappedErrorListener& listener) {
+  auto* interpreter = parser.getInterpreter<antlr4::atn::ParserATNSimulator>();
+  interpreter->setPredictionMode(antlr4::atn::PredictionMode::SLL);
+  parser.removeErrorListeners();
+  parser.setErrorHandler(std::make_shared<antlr4::BailErrorStrategy>());
+  try {
+    return parser.config();
+  } catch (const antlr4::ParseCancellationException&) {
+  }
+  tokens.seek(0);
+  parser.reset();
+  parser.addErrorListener(&listener);
+  parser.setErrorHandler(std::make_shared<antlr4::DefaultErrorStrategy>());
+  interpreter->setPredictionMode(antlr4::atn::PredictionMode::LL);
+  return parser.config();
+}
+
 }  // namespace
 
 ParseResult parseConfig(const PreprocessResult& pp, const SourceManager& sm,
@@ -135,9 +158,7 @@ ParseResult parseConfig(const PreprocessResult& pp, const SourceManager& sm,
   MappedErrorListener listener(pp, sm, diags, opts.maxErrors);
   lexer.removeErrorListeners();
   lexer.addErrorListener(&listener);
-  parser.removeErrorListeners();
-  parser.addErrorListener(&listener);
-  grammar::KamailioParser::ConfigContext* tree = parser.config();
+  grammar::KamailioParser::ConfigContext* tree = parseTwoStage(parser, tokens, listener);
   AstBuilder builder(pp, sm, diags);
   ParseResult result;
   result.config = builder.build(tree);
