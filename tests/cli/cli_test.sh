@@ -43,5 +43,26 @@ expect "cfgcheck several files" 1 "[kamc-syntax]" -- "$cfgcheck" "$work/good.cfg
 expect "cfgcheck missing file" 2 "cannot open config file" -- "$cfgcheck" "$work/none.cfg"
 expect "cfgcheck bad color" 2 "--color" -- "$cfgcheck" --color=sometimes "$work/good.cfg"
 
+# stdout_has NAME SUBSTRING: the last command's stdout contains it.
+stdout_has() {
+  if grep -qF -- "$2" "$work/out"; then passed=$((passed + 1)); else
+    echo "FAIL $1: stdout lacks '$2': $(head -c 300 "$work/out")"; failures=$((failures + 1)); fi
+}
+
+printf 'request_route {\n  route(NOPE);\n  exit;\n  xlog("x");\n}\n' > "$work/lint.cfg"
+mkdir -p "$work/tree/sub" && cp "$work/good.cfg" "$work/tree/a.cfg" && cp "$work/lint.cfg" "$work/tree/sub/b.cfg"
+expect "cfgcheck json" 1 "" -- "$cfgcheck" --format=json "$work/lint.cfg"
+stdout_has "cfgcheck json rule" '"rule": "kamc-undefined-route"'
+expect "cfgcheck sarif" 1 "" -- "$cfgcheck" --format=sarif "$work/lint.cfg"
+stdout_has "cfgcheck sarif version" '"version": "2.1.0"'
+stdout_has "cfgcheck sarif fingerprint" '"partialFingerprints"'
+expect "cfgcheck warning only" 0 "[kamc-unreachable-code]" -- "$cfgcheck" --disable kamc-undefined-route "$work/lint.cfg"
+expect "cfgcheck -Werror" 1 "error: this statement never runs" -- "$cfgcheck" -Werror --disable kamc-undefined-route "$work/lint.cfg"
+expect "cfgcheck unknown rule" 2 "unknown rule 'kamc-nope'" -- "$cfgcheck" --disable kamc-nope "$work/lint.cfg"
+expect "cfgcheck directory walk" 1 "sub/b.cfg:2:3: error:" -- "$cfgcheck" "$work/tree"
+expect "kamc dump-ast" 0 "" -- "$kamc" --dump-ast "$work/good.cfg"
+stdout_has "kamc dump-ast kind" '"kind": "Config"'
+expect "kamc dump-ast syntax error" 1 "bad.cfg:2:18: error:" -- "$kamc" --dump-ast "$work/bad.cfg"
+
 echo "$passed passed, $failures failed"
 [ "$failures" -eq 0 ]

@@ -1,41 +1,129 @@
-// cfgcheck: checks Kamailio configs without running any module code. So far
-// it reports preprocessor and syntax errors (rule 1 of the linter); the
-// semantic rules come with the module catalog.
+// cfgcheck: checks Kamailio configs without running any module code:
+// preprocessor and syntax errors, then the semantic checks of kamc_lint.
+// Option parsing and wiring only; the work is in the libraries.
 #include <CLI/CLI.hpp>
+#include <cstdio>
+#include <filesystem>
 
 #include "kamc/driver/CommonOptionsCli.h"
+#include "kamc/driver/DiagnosticOutput.h"
+#include "kamc/lint/Lint.h"
 #include "kamc/syntax/SyntaxCheck.h"
 
 namespace {
 
-// Checks one file; returns false when it could not be read at all.
-bool checkFile(const std::string& path, const kamc::CommonOptions& common, bool* findings) {
-  kamc::SourceManager sm;
+namespace fs = std::filesystem;
+
+struct Options {
+  std::vector<std::string> inputs;
+  std::string format = "text";
+  std::vector<std::string> enable, disable;
+  bool werror = false;
+  kamc::CommonOptions common;
+};
+
+// Checks one file into `out`; false when it could not be read at all.
+bool checkFile(const std::string& path, const Options& o, kamc::CheckedFile& out) {
+  out.path = path;
   kamc::DiagnosticEngine diags;
-  kamc::PreprocessResult pp = kamc::preprocessFile(
-      path, common.preprocessOptions(kamc::PreprocessMode::Expand), sm, diags);
-  if (pp.mainFile != kamc::kNoFile && !pp.stoppedEarly) kamc::checkSyntax(pp, sm, diags);
-  kamc::printDiagnostics(diags, sm, common.useColor());
-  *findings = *findings || diags.hasErrors();
+  kamc::PreprocessResult pp =
+      kamc::preprocessFile(path, o.common.preprocessOptions(kamc::PreprocessMode::Expand), out.sm, diags);
+  if (pp.mainFile != kamc::kNoFile && !pp.stoppedEarly) {
+    kamc::ParseResult parsed = kamc::parseConfig(pp, out.sm, diags);
+    // Semantic checks need a tree without holes.
+    if (!diags.hasErrors()) kamc::lint::runAllChecks({*parsed.config, pp.map, diags});
+  }
+  kamc::DiagnosticFilter filter;
+  filter.disabledRules = {o.disable.begin(), o.disable.end()};
+  for (const std::string& r : o.enable) filter.disabledRules.erase(r);
+  filter.warningsAsErrors = o.werror;
+  out.diagnostics = kamc::applyFilter(diags.diagnostics(), out.sm, filter);
   return pp.mainFile != kamc::kNoFile;
+}
+
+// Files as given; directories walked for *.cfg, in a stable order.
+std::vector<std::string> expandInputs(const std::vector<std::string>& inputs) {
+  std::vector<std::string> files;
+  for (const std::string& in : inputs) {
+    std::error_code ec;
+    if (!fs::is_directory(in, ec)) {
+      files.push_back(in);
+      continue;
+    }
+    std::vector<std::string> found;
+    for (const auto& e : fs::recursive_directory_iterator(in, fs::directory_options::skip_permission_denied, ec))
+      if (e.is_regular_file(ec) && e.path().extension() == ".cfg") found.push_back(e.path().string());
+    std::sort(found.begin(), found.end());
+    files.insert(files.end(), found.begin(), found.end());
+  }
+  return files;
+}
+
+bool validRules(const std::vector<std::string>& ids) {
+  for (const std::string& id : ids) {
+    if (kamc::findRule(id)) continue;
+    std::fprintf(stderr, "cfgcheck: unknown rule '%s' (see cfgcheck --list-rules)\n", id.c_str());
+    return false;
+  }
+  return true;
+}
+
+void printOutput(const std::vector<kamc::CheckedFile>& checked, const Options& o) {
+  std::string text;
+  if (o.format == "json") {
+    text = kamc::renderJson(checked);
+  } else if (o.format == "sarif") {
+    text = kamc::renderSarif(checked, fs::current_path().string(), KAMC_VERSION);
+  } else {
+    for (const kamc::CheckedFile& f : checked)
+      for (const kamc::Diagnostic& d : f.diagnostics) text += kamc::renderText(d, f.sm, {o.common.useColor(), true});
+    std::fwrite(text.data(), 1, text.size(), stderr);
+    return;
+  }
+  std::fwrite(text.data(), 1, text.size(), stdout);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"cfgcheck: find mistakes in Kamailio configs"};
-  std::vector<std::string> inputs;
-  kamc::CommonOptions common;
-  app.add_option("files", inputs, "Kamailio configuration files")->required();
-  kamc::addCommonOptions(app, common);
+  Options o;
+  bool listRules = false;
+  app.add_option("files", o.inputs, "Kamailio configuration files or directories (walked for *.cfg)");
+  app.add_option("--format", o.format, "Output: text (gcc style, on stderr), json or sarif (on stdout)")
+      ->check(CLI::IsMember({"text", "json", "sarif"}));
+  app.add_option("--disable", o.disable, "Turn a rule off (repeatable)")->allow_extra_args(false);
+  app.add_option("--enable", o.enable, "Turn a rule back on (repeatable)")->allow_extra_args(false);
+  app.add_flag("--Werror", o.werror, "Treat warnings as errors (also spelled -Werror, as in gcc)");
+  app.add_flag("--list-rules", listRules, "Print every rule id, its default severity and what it finds");
+  kamc::addCommonOptions(app, o.common);
+  // CLI11 allows one dash only before one-letter names; accept gcc's -Werror.
+  std::vector<std::string> args;
+  for (int i = argc - 1; i > 0; --i) args.push_back(std::string(argv[i]) == "-Werror" ? "--Werror" : argv[i]);
   try {
-    app.parse(argc, argv);
+    app.parse(args);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? kamc::kExitClean : kamc::kExitUsage;
   }
-  bool findings = false;
-  bool ioError = false;
-  for (const std::string& path : inputs) ioError |= !checkFile(path, common, &findings);
+  if (listRules) {
+    for (const kamc::RuleInfo& r : kamc::allRules())
+      std::printf("%-28s %-8s %s\n", std::string(r.id).c_str(), std::string(severityName(r.defaultSeverity)).c_str(),
+                  std::string(r.doc).c_str());
+    return kamc::kExitClean;
+  }
+  if (o.inputs.empty()) {
+    std::fprintf(stderr, "cfgcheck: no input files (try --help)\n");
+    return kamc::kExitUsage;
+  }
+  if (!validRules(o.disable) || !validRules(o.enable)) return kamc::kExitUsage;
+  std::vector<std::string> files = expandInputs(o.inputs);
+  std::vector<kamc::CheckedFile> checked(files.size());
+  bool ioError = files.empty();
+  for (size_t i = 0; i < files.size(); ++i) ioError |= !checkFile(files[i], o, checked[i]);
+  printOutput(checked, o);
   if (ioError) return kamc::kExitUsage;
-  return findings ? kamc::kExitFindings : kamc::kExitClean;
+  for (const kamc::CheckedFile& f : checked)
+    for (const kamc::Diagnostic& d : f.diagnostics)
+      if (d.severity == kamc::Severity::Error) return kamc::kExitFindings;
+  return kamc::kExitClean;
 }

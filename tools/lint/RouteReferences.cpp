@@ -1,0 +1,157 @@
+// Which route blocks exist, which are named by route(X) or armed by a t_on_*
+// string, and which of them an entry route reaches.
+#include <map>
+#include <set>
+
+#include "kamc/ast/AstWalk.h"
+#include "kamc/lint/Lint.h"
+
+namespace kamc::lint {
+namespace {
+
+using ast::RouteKind;
+
+// A route block's identity: its kind and its name.
+using RouteKey = std::pair<RouteKind, std::string>;
+
+// The functions that name a route block, and the kind they name.
+struct RouteNamingFunction {
+  std::string_view name;
+  RouteKind kind;
+  std::string_view eventPrefix;  // t_on_branch_failure names event_route[tm:branch-failure:X]
+};
+constexpr RouteNamingFunction kRouteNamers[] = {
+    {"route", RouteKind::Named, ""},
+    {"t_on_failure", RouteKind::Failure, ""},
+    {"t_on_branch", RouteKind::Branch, ""},
+    {"t_on_reply", RouteKind::OnReply, ""},
+    {"t_on_branch_failure", RouteKind::Event, "tm:branch-failure:"},
+};
+
+const char* kindWords(RouteKind k) {
+  switch (k) {
+    case RouteKind::Named: return "route";
+    case RouteKind::Failure: return "failure_route";
+    case RouteKind::Branch: return "branch_route";
+    case RouteKind::OnReply: return "onreply_route";
+    case RouteKind::Event: return "event_route";
+    default: return "route";
+  }
+}
+
+// A reference found in a route body: where, to what, and whether the name
+// is only known at run time (route($var(x))).
+struct RouteReference {
+  const ast::CallExpr* call;
+  RouteKey target;
+  bool dynamic = false;
+};
+
+std::optional<RouteReference> referenceOf(const ast::CallExpr& call) {
+  for (const RouteNamingFunction& f : kRouteNamers) {
+    if (call.callee != f.name || call.args.size() != 1) continue;
+    const ast::Expr& arg = *call.args[0];
+    RouteReference ref{&call, {f.kind, ""}};
+    if (arg.kind == ast::ExprKind::String) {
+      ref.target.second = static_cast<const ast::StringExpr&>(arg).value;
+      ref.dynamic = ref.target.second.find('$') != std::string::npos;
+    } else if (arg.kind == ast::ExprKind::Call && !static_cast<const ast::CallExpr&>(arg).hasParens) {
+      ref.target.second = static_cast<const ast::CallExpr&>(arg).callee;
+    } else if (arg.kind == ast::ExprKind::Number) {
+      ref.target.second = arg.text;  // SER-era route(1) / route[1]
+    } else {
+      ref.dynamic = true;
+    }
+    if (!f.eventPrefix.empty()) ref.target.second = std::string(f.eventPrefix) + ref.target.second;
+    return ref;
+  }
+  return std::nullopt;
+}
+
+bool isEntryRoute(const ast::RouteItem& r) {
+  switch (r.routeKind) {
+    case RouteKind::Request:
+    case RouteKind::Reply:
+    case RouteKind::OnSend:
+    case RouteKind::Event: return true;
+    case RouteKind::OnReply: return !r.name;  // the core reply route
+    default: return false;
+  }
+}
+
+class RouteGraph {
+ public:
+  explicit RouteGraph(const LintContext& ctx) : ctx_(ctx) {
+    for (const ast::TopItemPtr& item : ctx.config.items) {
+      if (item->kind == ast::TopKind::CfgEngine) scriptedRouting_ = true;
+      if (item->kind == ast::TopKind::Route) addRoute(static_cast<const ast::RouteItem&>(*item));
+    }
+  }
+
+  void reportUndefined() {
+    for (auto& [from, refs] : references_)
+      for (const RouteReference& ref : refs)
+        if (!ref.dynamic && !routes_.count(ref.target)) undefined(ref);
+  }
+
+  void reportUnused() {
+    // Routes run by a KEMI script, or named at run time, cannot be followed.
+    if (scriptedRouting_ || anyDynamic_) return;
+    std::set<const ast::RouteItem*> reached;
+    for (auto& [key, route] : routes_)
+      if (isEntryRoute(*route)) reach(route, reached);
+    for (auto& [key, route] : routes_)
+      if (!reached.count(route) && !isEntryRoute(*route))
+        ctx_.report("kamc-unused-route", *route,
+                    std::string(kindWords(key.first)) + "[" + key.second +
+                        "] is never used: no entry route reaches it by route() or t_on_*()");
+  }
+
+ private:
+  void addRoute(const ast::RouteItem& r) {
+    RouteKey key{r.routeKind, r.name ? r.name->value : ""};
+    auto [it, fresh] = routes_.emplace(key, &r);
+    if (!fresh && r.name) {
+      Diagnostic& d = ctx_.report("kamc-duplicate-route", r,
+                                  std::string(kindWords(r.routeKind)) + "[" + key.second + "] is defined twice");
+      d.notes.push_back({it->second->loc, "first defined here"});
+    }
+    if (!fresh) return;
+    ast::forEachCall(r.body.get(), [&](const ast::CallExpr& call) {
+      if (std::optional<RouteReference> ref = referenceOf(call)) {
+        anyDynamic_ |= ref->dynamic;
+        references_[&r].push_back(*ref);
+      }
+    });
+  }
+
+  void undefined(const RouteReference& ref) {
+    std::string what = std::string(kindWords(ref.target.first)) + "[" + ref.target.second + "]";
+    ctx_.report("kamc-undefined-route", *ref.call,
+                ref.call->callee + "() names " + what + ", which is not defined");
+  }
+
+  void reach(const ast::RouteItem* route, std::set<const ast::RouteItem*>& reached) {
+    if (!reached.insert(route).second) return;
+    for (const RouteReference& ref : references_[route]) {
+      auto it = routes_.find(ref.target);
+      if (it != routes_.end()) reach(it->second, reached);
+    }
+  }
+
+  const LintContext& ctx_;
+  std::map<RouteKey, const ast::RouteItem*> routes_;
+  std::map<const ast::RouteItem*, std::vector<RouteReference>> references_;
+  bool scriptedRouting_ = false;
+  bool anyDynamic_ = false;
+};
+
+}  // namespace
+
+void checkRouteReferences(const LintContext& ctx) {
+  RouteGraph graph(ctx);
+  graph.reportUndefined();
+  graph.reportUnused();
+}
+
+}  // namespace kamc::lint

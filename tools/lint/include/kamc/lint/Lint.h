@@ -1,0 +1,32 @@
+// cfgcheck's semantic checks over the AST. Each check is a small function
+// reporting under its own rule id (tools/basic/.../Rules.def); the same
+// checks serve cfgcheck and the language server.
+#pragma once
+
+#include "kamc/ast/AST.h"
+#include "kamc/basic/Diagnostics.h"
+#include "kamc/preprocess/SourceMap.h"
+
+namespace kamc::lint {
+
+struct LintContext {
+  const ast::Config& config;
+  const SourceMap& map;  // adds "expanded from #!define" notes
+  DiagnosticEngine& diags;
+
+  Diagnostic& report(std::string_view rule, const ast::Node& at, std::string message) const {
+    Diagnostic& d = diags.report(rule, at.loc, std::move(message));
+    map.addExpansionNotes(d, at.expansion);
+    return d;
+  }
+};
+
+// Runs every check.
+void runAllChecks(const LintContext& ctx);
+
+// Rules kamc-undefined-route, kamc-duplicate-route, kamc-unused-route.
+void checkRouteReferences(const LintContext& ctx);
+// Rule kamc-unreachable-code.
+void checkUnreachableCode(const LintContext& ctx);
+
+}  // namespace kamc::lint
