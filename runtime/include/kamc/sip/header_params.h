@@ -12,4 +12,8 @@ namespace kamc::sip {
 // or nullopt when absent. Names compare case-insensitively.
 std::optional<std::string_view> find_header_param(std::string_view params, std::string_view name);
 
+// The whole "name" or "name=value" text of a parameter, as a view into `params`, for
+// callers that rewrite it in place (e.g. filling in a bare "rport").
+std::optional<std::string_view> find_header_param_text(std::string_view params, std::string_view name);
+
 }  // namespace kamc::sip

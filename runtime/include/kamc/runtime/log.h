@@ -1,0 +1,35 @@
+// Logging with Kamailio's levels (L_ALERT -5 ... L_DBG 3), to stderr (-E) or syslog, so
+// that the runtime's log lines and xlog output look like kamailio's to an operator.
+#pragma once
+
+#include <string_view>
+
+namespace kamc::runtime {
+
+enum LogLevel : int {
+  L_ALERT = -5,
+  L_BUG = -4,
+  L_CRIT2 = -3,
+  L_CRIT = -2,
+  L_ERR = -1,
+  L_WARN = 0,
+  L_NOTICE = 1,
+  L_INFO = 2,
+  L_DBG = 3,
+};
+
+struct LogSettings {
+  int debug = L_WARN;  // messages above this level are not written (kamailio's `debug`)
+  bool to_stderr = false;
+  std::string_view prefix;  // kamailio's log_prefix, printed before every message
+};
+
+void configure_logging(const LogSettings& settings);
+bool log_enabled(int level);
+// "L_INFO", "info" or "2" -> level; false when the name is unknown.
+bool log_level_from_name(std::string_view name, int& level);
+void log_message(int level, std::string_view text);
+// printf-style; the level check happens before formatting.
+void log_format(int level, const char* format, ...) __attribute__((format(printf, 2, 3)));
+
+}  // namespace kamc::runtime

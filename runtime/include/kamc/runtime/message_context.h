@@ -1,0 +1,93 @@
+// One message while it is routed: the parsed message (views into the receive buffer),
+// where it came from, and what route code changed (new R-URI, $du, header edits). It is
+// the kamc_rt_msg of the ABI. Lives on the worker's stack for one message.
+#pragma once
+
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "kamc/runtime/abi.h"
+#include "kamc/runtime/local_addresses.h"
+#include "kamc/runtime/message_edits.h"
+#include "kamc/runtime/pseudo_variables.h"
+#include "kamc/runtime/socket_address.h"
+#include "kamc/sip/message.h"
+
+namespace kamc::runtime {
+
+class Runtime;
+class TcpConnection;
+
+struct ReceiveInfo {
+  Protocol protocol = Protocol::Udp;
+  SocketAddress source;
+  const ListenSocket* local = nullptr;        // the socket the message arrived on
+  std::shared_ptr<TcpConnection> connection;  // stream transports only
+};
+
+// Where a message goes and from which local socket.
+struct SendTarget {
+  Protocol protocol = Protocol::Udp;
+  SocketAddress address;
+  const ListenSocket* from = nullptr;
+  std::shared_ptr<TcpConnection> connection;  // use this connection if it is still open
+};
+
+// What message handling needs from the transport layer; the worker implements it.
+class Transport {
+ public:
+  virtual ~Transport() = default;
+  virtual bool send(const SendTarget& target, std::string_view bytes) = 0;
+};
+
+class MessageContext {
+ public:
+  MessageContext(const Runtime& runtime, std::string_view buffer, ReceiveInfo received,
+                 Transport* transport = nullptr);
+
+  // Framing and the well-formedness check; the result is kept for sl_reply_error.
+  const sip::ParseResult& parse(sip::FramingMode mode);
+
+  const Runtime& runtime;
+  std::string_view buffer;
+  sip::SipMessage message;
+  sip::ParseResult parse_result;
+  ReceiveInfo received;
+  Transport* transport;
+  int route_type = KAMC_RT_REQUEST_ROUTE;
+
+  std::optional<std::string> new_request_uri;  // $ru / $rU / $rd assignments
+  std::optional<std::string> destination_uri;  // $du
+  MessageEdits edits;
+  bool max_forwards_processed = false;
+  bool dropped = false;
+
+  std::string_view request_uri() const;
+  // Offset of a view into `buffer`; the caller guarantees it is one.
+  std::size_t offset_of(std::string_view part) const;
+  // Keeps a string alive until the message is done and returns a view of it.
+  std::string_view keep(std::string text);
+  // How many $var slots the loaded routes use (the size of worker_vars).
+  std::size_t runtime_var_count() const;
+
+ private:
+  std::deque<std::string> scratch_;
+};
+
+inline kamc_rt_msg* to_abi(MessageContext* context) { return reinterpret_cast<kamc_rt_msg*>(context); }
+inline MessageContext& from_abi(kamc_rt_msg* msg) { return *reinterpret_cast<MessageContext*>(msg); }
+inline const MessageContext& from_abi(const kamc_rt_msg* msg) { return *reinterpret_cast<const MessageContext*>(msg); }
+
+// The per-worker-thread storage of $var values (Kamailio keeps them per process and
+// they survive from one message to the next in that process).
+struct StoredValue {
+  int flags = PvValue::kNull;
+  long long number = 0;
+  std::string text;
+};
+std::vector<StoredValue>& worker_vars(std::size_t count);
+
+}  // namespace kamc::runtime

@@ -1,0 +1,107 @@
+// Pseudo-variables ($ru, $hdr(Name), $var(x), ...) and format strings that embed them.
+// Names are resolved once, at load time, into a PvSpec; reading one per message is a
+// switch on its id.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "kamc/sip/header_kind.h"
+
+namespace kamc::runtime {
+
+class MessageContext;
+
+enum class PvId : std::uint8_t {
+  Null,            // $null
+  RequestUri,      // $ru
+  RequestUser,     // $rU
+  RequestDomain,   // $rd
+  RequestPort,     // $rp
+  FromUri,         // $fu
+  FromUser,        // $fU
+  FromDomain,      // $fd
+  ToUri,           // $tu
+  ToUser,          // $tU
+  ToDomain,        // $td
+  CallId,          // $ci
+  CSeqNumber,      // $cs
+  Method,          // $rm
+  Status,          // $rs
+  Reason,          // $rr
+  SourceIp,        // $si
+  SourcePort,      // $sp
+  ReceivedIp,      // $Ri
+  ReceivedPort,    // $Rp
+  DestinationUri,  // $du
+  Contact,         // $ct
+  Header,          // $hdr(name)
+  Var,             // $var(name)
+  UserAgent,       // $ua
+  ProtocolName,    // $pr, $proto
+  MessageBuffer,   // $mb
+  MessageLength,   // $ml
+  Body,            // $rb
+};
+
+struct PvSpec {
+  PvId id = PvId::Null;
+  std::string name;                                   // as written, for messages
+  std::string argument;                               // $hdr/$var argument
+  sip::HeaderKind header_kind = sip::HeaderKind::Other;  // $hdr: the known kind, if any
+  int var_slot = -1;                                  // $var: index into the per-worker table
+};
+
+// Kamailio's pv value: a string, an integer, both, or null.
+struct PvValue {
+  static constexpr int kNull = 0;
+  static constexpr int kString = 1;
+  static constexpr int kInt = 2;
+  int flags = kNull;
+  long long number = 0;
+  std::string_view text;
+
+  bool is_null() const { return flags == kNull; }
+  static PvValue null() { return {}; }
+  static PvValue string(std::string_view text) { return {kString, 0, text}; }
+  static PvValue integer(long long number, std::string_view text) { return {kString | kInt, number, text}; }
+};
+
+// Assigns $var(name) slots; one table per Runtime.
+class VarSlots {
+ public:
+  int slot_for(std::string_view name);
+  std::size_t size() const { return names_.size(); }
+
+ private:
+  std::vector<std::string> names_;
+};
+
+// "$ru", "$(ru)", "$hdr(Via)", "$var(x)". nullopt and a message for unknown names.
+std::optional<PvSpec> parse_pv(std::string_view text, VarSlots& vars, std::string& error);
+
+PvValue get_pv(MessageContext& context, const PvSpec& spec);
+// false (and a log line) when the variable is read-only or the value is unusable.
+bool set_pv(MessageContext& context, const PvSpec& spec, const PvValue& value);
+
+// A string with pseudo-variables: "from $fu to $ru". "$" not followed by a name is literal.
+class Format {
+ public:
+  static std::optional<Format> parse(std::string_view text, VarSlots& vars, std::string& error);
+  bool is_constant() const { return parts_.size() <= 1 && (parts_.empty() || !parts_[0].pv); }
+  std::string_view constant_text() const { return parts_.empty() ? std::string_view{} : parts_[0].literal; }
+  // Null values print as "<null>", as in xlog.
+  std::string render(MessageContext& context) const;
+
+ private:
+  struct Part {
+    std::string literal;
+    std::optional<PvSpec> pv;
+  };
+  std::vector<Part> parts_;
+};
+
+}  // namespace kamc::runtime

@@ -1,0 +1,69 @@
+// What route code sees at load time: the route table and the handles produced by fixups
+// (function calls, pseudo-variables, format strings), plus the server's own addresses.
+// Filled in once before the workers start and read-only afterwards, so workers share it
+// without locks.
+#pragma once
+
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "kamc/runtime/abi.h"
+#include "kamc/runtime/local_addresses.h"
+#include "kamc/runtime/pseudo_variables.h"
+
+namespace kamc::runtime {
+
+struct FunctionCall;
+
+class Runtime {
+ public:
+  Runtime();
+  ~Runtime();
+  Runtime(const Runtime&) = delete;
+  Runtime& operator=(const Runtime&) = delete;
+
+  LocalAddresses& local_addresses() { return local_addresses_; }
+  const LocalAddresses& local_addresses() const { return local_addresses_; }
+
+  bool register_route(int kind, std::string_view name, kamc_rt_route_fn fn, std::string& error);
+  kamc_rt_route_fn request_route() const { return request_route_; }
+  kamc_rt_route_fn reply_route() const { return reply_route_; }
+  // Named routes get a handle when first referenced, so a call may precede the definition.
+  int named_route_handle(std::string_view name);
+  kamc_rt_route_fn named_route(int handle) const;
+  bool check_routes(std::string& error) const;
+
+  const FunctionCall* fixup_call(std::string_view name, std::span<const kamc_rt_arg> args, std::string& error);
+  const PvSpec* fixup_pv(std::string_view name, std::string& error);
+  const Format* fixup_format(std::string_view text, std::string& error);
+  VarSlots& var_slots() { return var_slots_; }
+  std::size_t var_count() const { return var_slots_.size(); }
+
+  // A convenience for C++ route code and tests: fixup_call with string arguments;
+  // throws std::runtime_error when the fixup fails (load time only).
+  const FunctionCall& fixup_or_throw(std::string_view name, std::vector<std::string> args = {});
+
+ private:
+  struct NamedRoute {
+    std::string name;
+    kamc_rt_route_fn fn = nullptr;
+  };
+  LocalAddresses local_addresses_;
+  kamc_rt_route_fn request_route_ = nullptr;
+  kamc_rt_route_fn reply_route_ = nullptr;
+  std::vector<NamedRoute> named_routes_;
+  // Handles are pointers into these; unique_ptr keeps them stable as the vectors grow.
+  std::vector<std::unique_ptr<FunctionCall>> calls_;
+  std::vector<std::unique_ptr<PvSpec>> pvs_;
+  std::vector<std::unique_ptr<Format>> formats_;
+  VarSlots var_slots_;
+};
+
+inline kamc_rt_runtime* to_abi(Runtime* runtime) { return reinterpret_cast<kamc_rt_runtime*>(runtime); }
+inline Runtime* from_abi(kamc_rt_runtime* runtime) { return reinterpret_cast<Runtime*>(runtime); }
+
+}  // namespace kamc::runtime

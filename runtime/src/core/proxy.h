@@ -1,0 +1,38 @@
+// Stateless proxy core: local replies, forwarding a request to its next hop, and relaying
+// a reply back along the Via path.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "kamc/runtime/message_context.h"
+
+namespace kamc::runtime {
+
+struct NextHop {
+  std::string host;  // IP address or name, IPv6 with or without brackets
+  std::optional<std::uint16_t> port;
+  Protocol protocol = Protocol::Udp;
+};
+
+// sip:/sips: URI to its next hop: host, port and ;transport=. nullopt and a log line for
+// URIs the runtime cannot reach (tel:, sips: until TLS exists, unknown transports).
+std::optional<NextHop> next_hop_from_uri(std::string_view uri_text);
+
+// An IP literal as is; a name through the system resolver (A/AAAA; SRV is not done yet).
+std::optional<SocketAddress> resolve_host(std::string_view host, std::uint16_t port);
+
+// sl_send_reply and friends. No reply is ever sent to an ACK. 1 when sent, -1 otherwise.
+int send_local_reply(MessageContext& context, int code, std::string_view reason);
+
+// forward(): to `hop` when given, else to $du, else to the (new) R-URI. Adds this
+// proxy's Via with a stateless branch. 1 when sent, -1 otherwise.
+int forward_request(MessageContext& context, const std::optional<NextHop>& hop);
+
+// The core's handling of a reply: our Via must be on top; it is removed and the reply
+// goes to the next Via (received/rport honoured). false when it was dropped.
+bool forward_reply(MessageContext& context);
+
+}  // namespace kamc::runtime

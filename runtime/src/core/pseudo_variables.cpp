@@ -1,0 +1,371 @@
+// Pseudo-variable names, their getters and setters, and format strings.
+#include "kamc/runtime/pseudo_variables.h"
+
+#include <array>
+
+#include "kamc/runtime/log.h"
+#include "kamc/runtime/message_context.h"
+#include "kamc/sip/name_addr.h"
+#include "kamc/sip/uri.h"
+
+namespace kamc::runtime {
+
+namespace {
+
+struct PvNameRow {
+  std::string_view name;
+  PvId id;
+  bool takes_argument;
+};
+
+constexpr std::array<PvNameRow, 30> kPvNames{{
+    {"null", PvId::Null, false},          {"ru", PvId::RequestUri, false},
+    {"rU", PvId::RequestUser, false},     {"rd", PvId::RequestDomain, false},
+    {"rp", PvId::RequestPort, false},     {"fu", PvId::FromUri, false},
+    {"fU", PvId::FromUser, false},        {"fd", PvId::FromDomain, false},
+    {"tu", PvId::ToUri, false},           {"tU", PvId::ToUser, false},
+    {"td", PvId::ToDomain, false},        {"ci", PvId::CallId, false},
+    {"cs", PvId::CSeqNumber, false},      {"rm", PvId::Method, false},
+    {"rs", PvId::Status, false},          {"rr", PvId::Reason, false},
+    {"si", PvId::SourceIp, false},        {"sp", PvId::SourcePort, false},
+    {"Ri", PvId::ReceivedIp, false},      {"Rp", PvId::ReceivedPort, false},
+    {"du", PvId::DestinationUri, false},  {"ct", PvId::Contact, false},
+    {"hdr", PvId::Header, true},          {"var", PvId::Var, true},
+    {"ua", PvId::UserAgent, false},       {"pr", PvId::ProtocolName, false},
+    {"proto", PvId::ProtocolName, false}, {"mb", PvId::MessageBuffer, false},
+    {"ml", PvId::MessageLength, false},   {"rb", PvId::Body, false},
+}};
+
+bool is_name_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+const PvNameRow* find_pv_name(std::string_view name) {
+  for (const auto& row : kPvNames) {
+    if (row.name == name) return &row;  // names are case-sensitive: $rU is not $ru
+  }
+  return nullptr;
+}
+
+PvValue integer_value(MessageContext& context, long long number) {
+  return PvValue::integer(number, context.keep(std::to_string(number)));
+}
+
+PvValue text_or_null(std::string_view text, bool present) { return present ? PvValue::string(text) : PvValue::null(); }
+
+// The parts of a URI that $xU, $xd and $xp read.
+enum class UriPart { Whole, User, Host, Port };
+
+PvValue uri_part(MessageContext& context, std::string_view uri_text, UriPart part) {
+  if (part == UriPart::Whole) return PvValue::string(uri_text);
+  sip::Uri uri;
+  if (!sip::parse_uri(uri_text, uri).ok()) return PvValue::null();
+  switch (part) {
+    case UriPart::User: return text_or_null(uri.user, !uri.user.empty());
+    case UriPart::Host: return text_or_null(uri.host, !uri.host.empty());
+    case UriPart::Port:
+      if (uri.port) return integer_value(context, *uri.port);
+      return integer_value(context, uri.scheme == sip::UriScheme::Sips ? 5061 : 5060);
+    case UriPart::Whole: break;
+  }
+  return PvValue::null();
+}
+
+PvValue request_uri_part(MessageContext& context, UriPart part) {
+  if (!context.message.is_request()) return PvValue::null();
+  return uri_part(context, context.request_uri(), part);
+}
+
+PvValue address_header_part(MessageContext& context, sip::HeaderKind kind, UriPart part) {
+  sip::NameAddr address;
+  auto result = kind == sip::HeaderKind::From ? context.message.from(address) : context.message.to(address);
+  if (!result.ok()) return PvValue::null();
+  return uri_part(context, address.uri.text, part);
+}
+
+PvValue header_value(const MessageContext& context, const PvSpec& spec) {
+  const sip::HeaderField* field = spec.header_kind != sip::HeaderKind::Other
+                                      ? context.message.first_header(spec.header_kind)
+                                      : context.message.first_header(std::string_view(spec.argument));
+  return field ? PvValue::string(field->value) : PvValue::null();
+}
+
+PvValue var_value(MessageContext& context, const PvSpec& spec) {
+  StoredValue& stored = worker_vars(context.runtime_var_count())[static_cast<std::size_t>(spec.var_slot)];
+  if (stored.flags == PvValue::kNull) return integer_value(context, 0);  // unset $var reads as 0
+  return {stored.flags, stored.number, stored.text};
+}
+
+PvValue message_field(MessageContext& context, PvId id) {
+  const sip::SipMessage& message = context.message;
+  switch (id) {
+    case PvId::CallId: return PvValue::string(message.call_id());
+    case PvId::CSeqNumber: {
+      sip::CSeq cseq;
+      return message.cseq(cseq).ok() ? integer_value(context, cseq.number) : PvValue::null();
+    }
+    case PvId::Method: {
+      if (message.is_request()) return PvValue::string(message.method());
+      sip::CSeq cseq;
+      return message.cseq(cseq).ok() ? PvValue::string(cseq.method) : PvValue::null();
+    }
+    case PvId::Status:
+      return message.is_request() ? PvValue::null() : integer_value(context, message.status_code());
+    case PvId::Reason: return message.is_request() ? PvValue::null() : PvValue::string(message.reason_phrase());
+    case PvId::Contact: {
+      const auto* field = message.first_header(sip::HeaderKind::Contact);
+      return field ? PvValue::string(field->value) : PvValue::null();
+    }
+    case PvId::UserAgent: {
+      const auto* field = message.first_header(sip::HeaderKind::UserAgent);
+      return field ? PvValue::string(field->value) : PvValue::null();
+    }
+    case PvId::MessageBuffer: return PvValue::string(context.buffer.substr(0, message.message_size()));
+    case PvId::MessageLength: return integer_value(context, static_cast<long long>(message.message_size()));
+    case PvId::Body: return PvValue::string(message.body());
+    default: return PvValue::null();
+  }
+}
+
+PvValue transport_field(MessageContext& context, PvId id) {
+  const ReceiveInfo& received = context.received;
+  switch (id) {
+    case PvId::SourceIp: return PvValue::string(context.keep(received.source.ip_text()));
+    case PvId::SourcePort: return integer_value(context, received.source.port());
+    case PvId::ReceivedIp:
+      return received.local ? PvValue::string(context.keep(received.local->address.ip_text())) : PvValue::null();
+    case PvId::ReceivedPort:
+      return received.local ? integer_value(context, received.local->address.port()) : PvValue::null();
+    case PvId::ProtocolName:
+      return {PvValue::kString | PvValue::kInt, static_cast<long long>(received.protocol),
+              protocol_name(received.protocol)};
+    default: return PvValue::null();
+  }
+}
+
+}  // namespace
+
+int VarSlots::slot_for(std::string_view name) {
+  for (std::size_t i = 0; i < names_.size(); ++i) {
+    if (names_[i] == name) return static_cast<int>(i);
+  }
+  names_.emplace_back(name);
+  return static_cast<int>(names_.size() - 1);
+}
+
+std::optional<PvSpec> parse_pv(std::string_view text, VarSlots& vars, std::string& error) {
+  PvSpec spec;
+  spec.name = std::string(text);
+  if (text.size() < 2 || text.front() != '$') {
+    error = "'" + spec.name + "' is not a pseudo-variable (it must start with '$')";
+    return std::nullopt;
+  }
+  std::string_view body = text.substr(1);
+  if (body.front() == '(' && body.back() == ')') body = body.substr(1, body.size() - 2);  // "$(ru)"
+  std::size_t name_end = 0;
+  while (name_end < body.size() && is_name_char(body[name_end])) ++name_end;
+  const PvNameRow* row = find_pv_name(body.substr(0, name_end));
+  if (!row) {
+    error = "unknown pseudo-variable '" + spec.name + "'";
+    return std::nullopt;
+  }
+  std::string_view rest = body.substr(name_end);
+  if (row->takes_argument) {
+    if (rest.size() < 3 || rest.front() != '(' || rest.back() != ')') {
+      error = "pseudo-variable '" + spec.name + "' needs a name in parentheses, e.g. $" + std::string(row->name) + "(x)";
+      return std::nullopt;
+    }
+    spec.argument = std::string(rest.substr(1, rest.size() - 2));
+  } else if (!rest.empty()) {
+    error = "unexpected '" + std::string(rest) + "' after pseudo-variable $" + std::string(row->name);
+    return std::nullopt;
+  }
+  spec.id = row->id;
+  if (spec.id == PvId::Header) spec.header_kind = sip::header_kind_from_name(spec.argument);
+  if (spec.id == PvId::Var) spec.var_slot = vars.slot_for(spec.argument);
+  return spec;
+}
+
+PvValue get_pv(MessageContext& context, const PvSpec& spec) {
+  switch (spec.id) {
+    case PvId::Null: return PvValue::null();
+    case PvId::RequestUri: return request_uri_part(context, UriPart::Whole);
+    case PvId::RequestUser: return request_uri_part(context, UriPart::User);
+    case PvId::RequestDomain: return request_uri_part(context, UriPart::Host);
+    case PvId::RequestPort: return request_uri_part(context, UriPart::Port);
+    case PvId::FromUri: return address_header_part(context, sip::HeaderKind::From, UriPart::Whole);
+    case PvId::FromUser: return address_header_part(context, sip::HeaderKind::From, UriPart::User);
+    case PvId::FromDomain: return address_header_part(context, sip::HeaderKind::From, UriPart::Host);
+    case PvId::ToUri: return address_header_part(context, sip::HeaderKind::To, UriPart::Whole);
+    case PvId::ToUser: return address_header_part(context, sip::HeaderKind::To, UriPart::User);
+    case PvId::ToDomain: return address_header_part(context, sip::HeaderKind::To, UriPart::Host);
+    case PvId::DestinationUri:
+      return context.destination_uri ? PvValue::string(*context.destination_uri) : PvValue::null();
+    case PvId::Header: return header_value(context, spec);
+    case PvId::Var: return var_value(context, spec);
+    case PvId::SourceIp:
+    case PvId::SourcePort:
+    case PvId::ReceivedIp:
+    case PvId::ReceivedPort:
+    case PvId::ProtocolName: return transport_field(context, spec.id);
+    default: return message_field(context, spec.id);
+  }
+}
+
+namespace {
+
+bool set_request_uri(MessageContext& context, std::string uri_text) {
+  sip::Uri uri;
+  if (!sip::parse_uri(uri_text, uri).ok()) {
+    log_format(L_ERR, "cannot set the R-URI to '%s': not a valid URI", uri_text.c_str());
+    return false;
+  }
+  context.new_request_uri = std::move(uri_text);
+  return true;
+}
+
+// Replaces the user or host of the current R-URI; a missing user is inserted before the host.
+bool set_request_uri_part(MessageContext& context, UriPart part, std::string_view value) {
+  std::string current(context.request_uri());
+  sip::Uri uri;
+  if (!sip::parse_uri(current, uri).ok() || !uri.is_sip_or_sips()) return false;
+  std::string_view target = part == UriPart::User ? uri.user : uri.host;
+  std::size_t begin = static_cast<std::size_t>(target.data() - current.data());
+  std::size_t length = target.size();
+  std::string replacement(value);
+  if (part == UriPart::User && uri.user.empty()) {
+    begin = static_cast<std::size_t>(uri.host.data() - current.data());
+    length = 0;
+    if (!replacement.empty()) replacement += "@";
+  } else if (part == UriPart::User && replacement.empty()) {
+    // "$rU = $null": the user, its password and the '@' go.
+    std::size_t at = current.find('@', begin);
+    length = (at == std::string::npos ? begin + length : at + 1) - begin;
+  }
+  current.replace(begin, length, replacement);
+  return set_request_uri(context, std::move(current));
+}
+
+bool set_var(MessageContext& context, const PvSpec& spec, const PvValue& value) {
+  StoredValue& stored = worker_vars(context.runtime_var_count())[static_cast<std::size_t>(spec.var_slot)];
+  stored.flags = value.flags;
+  stored.number = value.number;
+  stored.text = std::string(value.text);
+  if (value.is_null()) {  // "$var(x) = $null" resets it to integer 0, as in Kamailio
+    stored.flags = PvValue::kInt | PvValue::kString;
+    stored.number = 0;
+    stored.text = "0";
+  } else if (!(value.flags & PvValue::kString)) {
+    stored.flags |= PvValue::kString;
+    stored.text = std::to_string(value.number);
+  }
+  return true;
+}
+
+std::string value_text(const PvValue& value) {
+  if (value.flags & PvValue::kString) return std::string(value.text);
+  return std::to_string(value.number);
+}
+
+}  // namespace
+
+bool set_pv(MessageContext& context, const PvSpec& spec, const PvValue& value) {
+  switch (spec.id) {
+    case PvId::RequestUri:
+      if (value.is_null()) return false;
+      return set_request_uri(context, value_text(value));
+    case PvId::RequestUser: return set_request_uri_part(context, UriPart::User, value.is_null() ? "" : value_text(value));
+    case PvId::RequestDomain:
+      if (value.is_null()) return false;
+      return set_request_uri_part(context, UriPart::Host, value_text(value));
+    case PvId::DestinationUri: {
+      if (value.is_null()) {
+        context.destination_uri.reset();
+        return true;
+      }
+      std::string text = value_text(value);
+      sip::Uri uri;
+      if (!sip::parse_uri(text, uri).ok()) {
+        log_format(L_ERR, "cannot set $du to '%s': not a valid URI", text.c_str());
+        return false;
+      }
+      context.destination_uri = std::move(text);
+      return true;
+    }
+    case PvId::Var: return set_var(context, spec, value);
+    default:
+      log_format(L_ERR, "pseudo-variable %s is read-only", spec.name.c_str());
+      return false;
+  }
+}
+
+std::optional<Format> Format::parse(std::string_view text, VarSlots& vars, std::string& error) {
+  Format format;
+  std::string literal;
+  std::size_t pos = 0;
+  auto flush_literal = [&] {
+    if (!literal.empty()) format.parts_.push_back({std::move(literal), std::nullopt});
+    literal.clear();
+  };
+  while (pos < text.size()) {
+    char c = text[pos];
+    bool starts_pv = c == '$' && pos + 1 < text.size() && (is_name_char(text[pos + 1]) || text[pos + 1] == '(');
+    if (!starts_pv) {
+      literal += c;
+      ++pos;
+      continue;
+    }
+    std::size_t end = pos + 1;
+    if (text[end] == '(') {  // "$(name...)": up to the matching parenthesis
+      int depth = 0;
+      for (; end < text.size(); ++end) {
+        if (text[end] == '(') ++depth;
+        if (text[end] == ')' && --depth == 0) break;
+      }
+      if (end >= text.size()) {
+        error = "unterminated '$(' in '" + std::string(text) + "'";
+        return std::nullopt;
+      }
+      ++end;
+    } else {
+      while (end < text.size() && is_name_char(text[end])) ++end;
+      const PvNameRow* row = find_pv_name(text.substr(pos + 1, end - pos - 1));
+      if (row && row->takes_argument && end < text.size() && text[end] == '(') {
+        std::size_t close = text.find(')', end);
+        if (close == std::string_view::npos) {
+          error = "unterminated '(' after $" + std::string(row->name) + " in '" + std::string(text) + "'";
+          return std::nullopt;
+        }
+        end = close + 1;
+      }
+    }
+    auto spec = parse_pv(text.substr(pos, end - pos), vars, error);
+    if (!spec) return std::nullopt;
+    flush_literal();
+    format.parts_.push_back({{}, std::move(*spec)});
+    pos = end;
+  }
+  flush_literal();
+  return format;
+}
+
+std::string Format::render(MessageContext& context) const {
+  std::string out;
+  for (const auto& part : parts_) {
+    if (!part.pv) {
+      out += part.literal;
+      continue;
+    }
+    PvValue value = get_pv(context, *part.pv);
+    if (value.is_null()) {
+      out += "<null>";
+    } else if (value.flags & PvValue::kString) {
+      out += value.text;
+    } else {
+      out += std::to_string(value.number);
+    }
+  }
+  return out;
+}
+
+}  // namespace kamc::runtime

@@ -1,0 +1,119 @@
+// Route registration and the load-time fixups behind the kamc_rt_fixup_* ABI calls.
+#include "kamc/runtime/runtime.h"
+
+#include <stdexcept>
+
+#include "functions.h"
+
+namespace kamc::runtime {
+
+Runtime::Runtime() = default;
+Runtime::~Runtime() = default;
+
+bool Runtime::register_route(int kind, std::string_view name, kamc_rt_route_fn fn, std::string& error) {
+  if (!fn) {
+    error = "route function is null";
+    return false;
+  }
+  auto set_unique = [&](kamc_rt_route_fn& slot, std::string_view what) {
+    if (slot) {
+      error = std::string(what) + " is already registered";
+      return false;
+    }
+    slot = fn;
+    return true;
+  };
+  switch (kind) {
+    case KAMC_RT_ROUTE_REQUEST: return set_unique(request_route_, "request_route");
+    case KAMC_RT_ROUTE_REPLY: return set_unique(reply_route_, "reply_route");
+    case KAMC_RT_ROUTE_NAMED: {
+      NamedRoute& route = named_routes_[static_cast<std::size_t>(named_route_handle(name))];
+      return set_unique(route.fn, "route[" + std::string(name) + "]");
+    }
+    default:
+      // failure/branch/onsend/event routes need tm and the event machinery: refused loudly.
+      error = "route kind " + std::to_string(kind) + " is not supported by this runtime yet";
+      return false;
+  }
+}
+
+int Runtime::named_route_handle(std::string_view name) {
+  for (std::size_t i = 0; i < named_routes_.size(); ++i) {
+    if (named_routes_[i].name == name) return static_cast<int>(i);
+  }
+  named_routes_.push_back({std::string(name), nullptr});
+  return static_cast<int>(named_routes_.size() - 1);
+}
+
+kamc_rt_route_fn Runtime::named_route(int handle) const {
+  if (handle < 0 || static_cast<std::size_t>(handle) >= named_routes_.size()) return nullptr;
+  return named_routes_[static_cast<std::size_t>(handle)].fn;
+}
+
+bool Runtime::check_routes(std::string& error) const {
+  for (const auto& route : named_routes_) {
+    if (!route.fn) {
+      error = "route[" + route.name + "] is called but never defined";
+      return false;
+    }
+  }
+  return true;
+}
+
+const FunctionCall* Runtime::fixup_call(std::string_view name, std::span<const kamc_rt_arg> args, std::string& error) {
+  const FunctionEntry* entry = find_function(name);
+  if (!entry) {
+    error = "unknown function '" + std::string(name) + "' (not implemented by the runtime)";
+    return nullptr;
+  }
+  int count = static_cast<int>(args.size());
+  if (count < entry->min_args || count > entry->max_args) {
+    error = std::string(name) + "() takes " + std::to_string(entry->min_args) +
+            (entry->min_args == entry->max_args ? "" : ".." + std::to_string(entry->max_args)) + " arguments, not " +
+            std::to_string(count);
+    return nullptr;
+  }
+  auto call = std::make_unique<FunctionCall>();
+  call->entry = entry;
+  for (const auto& arg : args) {
+    FixedArg fixed;
+    if (arg.kind == KAMC_RT_ARG_INT) {
+      fixed.is_int = true;
+      fixed.number = arg.number;
+    } else {
+      auto format = Format::parse(std::string_view(arg.text ? arg.text : "", arg.text ? arg.length : 0),
+                                  var_slots_, error);
+      if (!format) return nullptr;
+      fixed.format = std::move(*format);
+    }
+    call->args.push_back(std::move(fixed));
+  }
+  if (entry->fixup && !entry->fixup(*call, error)) return nullptr;
+  calls_.push_back(std::move(call));
+  return calls_.back().get();
+}
+
+const PvSpec* Runtime::fixup_pv(std::string_view name, std::string& error) {
+  auto spec = parse_pv(name, var_slots_, error);
+  if (!spec) return nullptr;
+  pvs_.push_back(std::make_unique<PvSpec>(std::move(*spec)));
+  return pvs_.back().get();
+}
+
+const Format* Runtime::fixup_format(std::string_view text, std::string& error) {
+  auto format = Format::parse(text, var_slots_, error);
+  if (!format) return nullptr;
+  formats_.push_back(std::make_unique<Format>(std::move(*format)));
+  return formats_.back().get();
+}
+
+const FunctionCall& Runtime::fixup_or_throw(std::string_view name, std::vector<std::string> args) {
+  std::vector<kamc_rt_arg> abi_args;
+  for (const auto& arg : args) abi_args.push_back({KAMC_RT_ARG_STR, 0, arg.c_str(), arg.size()});
+  std::string error;
+  const FunctionCall* call = fixup_call(name, abi_args, error);
+  if (!call) throw std::runtime_error(error);
+  return *call;
+}
+
+}  // namespace kamc::runtime

@@ -1,0 +1,71 @@
+// One worker thread: an epoll loop over its own UDP and TCP listen sockets (bound with
+// SO_REUSEPORT, so the kernel spreads load between workers without a shared lock) and
+// over the TCP connections it accepted or opened.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "kamc/runtime/message_context.h"
+#include "kamc/sip/message.h"
+
+namespace kamc::runtime {
+
+class Server;
+class TcpConnection;
+
+class Worker final : public Transport {
+ public:
+  Worker(Server& server, int index);
+  ~Worker() override;
+
+  // The socket for listen socket `socket` (already bound by the server).
+  void adopt_listen_socket(const ListenSocket& socket, int fd);
+  bool prepare(std::string& error);  // epoll set and wakeup registration
+  void run();                        // returns when the server's wakeup fd fires
+
+  bool send(const SendTarget& target, std::string_view bytes) override;
+
+ private:
+  struct EventSource {
+    enum class Kind { Udp, TcpListener, TcpConnection, Wakeup } kind;
+    int fd = -1;
+    const ListenSocket* socket = nullptr;
+    TcpConnection* connection = nullptr;
+  };
+
+  void dispatch(EventSource& source);
+  void read_datagrams(const EventSource& source);
+  void accept_connections(const EventSource& source);
+  void read_stream(TcpConnection& connection);
+  // Frames complete messages out of the connection's input; false when the stream is broken.
+  bool process_stream_input(const std::shared_ptr<TcpConnection>& connection);
+  void handle_message(std::string_view bytes, ReceiveInfo received, sip::FramingMode mode);
+  void reject_malformed(MessageContext& context);
+  void run_request(MessageContext& context);
+  void run_reply(MessageContext& context);
+
+  bool send_datagram(const SendTarget& target, std::string_view bytes);
+  bool send_stream(const SendTarget& target, std::string_view bytes);
+  std::shared_ptr<TcpConnection> connect_to(const SocketAddress& peer, const ListenSocket& from);
+  void own_connection(const std::shared_ptr<TcpConnection>& connection);
+  void close_connection(TcpConnection* connection);
+  void close_idle_connections();
+
+  Server& server_;
+  int index_;
+  int epoll_fd_ = -1;
+  std::vector<int> udp_fd_by_socket_;  // indexed by ListenSocket::index; -1 when not UDP
+  std::vector<std::unique_ptr<EventSource>> sources_;
+  std::unordered_map<TcpConnection*, std::shared_ptr<TcpConnection>> connections_;
+  std::unordered_map<TcpConnection*, std::unique_ptr<EventSource>> connection_sources_;
+  // Connections closed during one batch of events are freed after it, since a later
+  // event of the same batch may still name them.
+  std::vector<std::shared_ptr<TcpConnection>> closed_in_batch_;
+  std::vector<std::unique_ptr<EventSource>> closed_sources_;
+};
+
+}  // namespace kamc::runtime

@@ -1,0 +1,64 @@
+// sl: stateless replies (sl_send_reply, send_reply, sl_reply_error).
+#include <array>
+
+#include "../core/functions.h"
+#include "../core/proxy.h"
+#include "kamc/runtime/message_context.h"
+
+namespace kamc::runtime {
+
+namespace {
+
+bool is_reply_code(long long code) { return code >= 100 && code <= 699; }
+
+// A constant code is checked once here; a pseudo-variable code is checked per message.
+bool fixup_code_and_reason(FunctionCall& call, std::string& error) {
+  const FixedArg& code = call.args[0];
+  long long value = code.number;
+  bool constant = code.is_int;
+  if (!code.is_int && code.format.is_constant()) {
+    std::string text(code.format.constant_text());
+    constant = !text.empty() && text.find_first_not_of("0123456789") == std::string::npos && text.size() <= 3;
+    value = constant ? std::stoll(text) : 0;
+    if (!constant) {
+      error = std::string(call.entry->name) + "(): reply code '" + text + "' is not a number";
+      return false;
+    }
+  }
+  if (constant && !is_reply_code(value)) {
+    error = std::string(call.entry->name) + "(): reply code " + std::to_string(value) + " is not in 100..699";
+    return false;
+  }
+  return true;
+}
+
+int send_reply_body(MessageContext& context, const FunctionCall& call) {
+  auto code = arg_int(context, call, 0);
+  if (!code || !is_reply_code(*code)) return KAMC_RT_FALSE;
+  return send_local_reply(context, static_cast<int>(*code), arg_text(context, call, 1));
+}
+
+// The reply the parser chose for a malformed request (400, 505), else 500.
+int reply_error_body(MessageContext& context, const FunctionCall&) {
+  const sip::ParseResult& result = context.parse_result;
+  if (!result.ok() && result.reply_code != 0) {
+    std::string_view reason = result.reply_code == 505 ? "Version Not Supported" : "Bad Request";
+    return send_local_reply(context, result.reply_code, reason);
+  }
+  return send_local_reply(context, 500, "Server Internal Error");
+}
+
+constexpr unsigned kReplyRoutes = KAMC_RT_REQUEST_ROUTE | KAMC_RT_FAILURE_ROUTE | KAMC_RT_BRANCH_ROUTE;
+
+constexpr std::array<FunctionEntry, 3> kSl{{
+    {"sl", "sl_send_reply", 2, 2, kReplyRoutes, send_reply_body, fixup_code_and_reason},
+    // send_reply() would use tm's reply when a transaction exists; stateless until tm is built.
+    {"sl", "send_reply", 2, 2, kReplyRoutes, send_reply_body, fixup_code_and_reason},
+    {"sl", "sl_reply_error", 0, 0, KAMC_RT_REQUEST_ROUTE, reply_error_body, nullptr},
+}};
+
+}  // namespace
+
+std::span<const FunctionEntry> sl_functions() { return kSl; }
+
+}  // namespace kamc::runtime
