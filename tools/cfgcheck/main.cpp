@@ -100,11 +100,7 @@ int main(int argc, char** argv) {
   // CLI11 allows one dash only before one-letter names; accept gcc's -Werror.
   std::vector<std::string> args;
   for (int i = argc - 1; i > 0; --i) args.push_back(std::string(argv[i]) == "-Werror" ? "--Werror" : argv[i]);
-  try {
-    app.parse(args);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? kamc::kExitClean : kamc::kExitUsage;
-  }
+  if (std::optional<int> done = kamc::parseCommandLine(app, std::move(args))) return *done;
   if (listRules) {
     for (const kamc::RuleInfo& r : kamc::allRules())
       std::printf("%-28s %-8s %s\n", std::string(r.id).c_str(), std::string(severityName(r.defaultSeverity)).c_str(),

@@ -21,6 +21,15 @@ bool CommonOptions::useColor() const {
   return isatty(STDERR_FILENO);
 }
 
+bool writeTextOutput(const std::string& text, const std::string& path) {
+  bool toStdout = path.empty() || path == "-";
+  FILE* f = toStdout ? stdout : std::fopen(path.c_str(), "wb");
+  if (!f) return false;
+  bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+  ok = (toStdout ? std::fflush(f) : std::fclose(f)) == 0 && ok;
+  return ok;
+}
+
 void printDiagnostics(const DiagnosticEngine& diags, const SourceManager& sm, bool color) {
   for (const Diagnostic& d : diags.diagnostics()) {
     std::string text = renderText(d, sm, {color, true});

@@ -20,14 +20,6 @@ struct Options {
   kamc::CommonOptions common;
 };
 
-bool writeOutput(const std::string& text, const std::string& path) {
-  FILE* f = path.empty() || path == "-" ? stdout : std::fopen(path.c_str(), "wb");
-  if (!f) return false;
-  bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
-  ok = (f == stdout ? std::fflush(f) : std::fclose(f)) == 0 && ok;
-  return ok;
-}
-
 int run(const Options& o) {
   kamc::SourceManager sm;
   kamc::DiagnosticEngine diags;
@@ -43,7 +35,7 @@ int run(const Options& o) {
   if (diags.hasErrors()) return kamc::kExitFindings;
   std::string text = o.printCfg ? kamc::ast::printConfig(*parsed.config)
                                 : kamc::ast::dumpJson(*parsed.config, sm, &pp.map.expansions()) + "\n";
-  if (!writeOutput(text, o.output)) {
+  if (!kamc::writeTextOutput(text, o.output)) {
     std::fprintf(stderr, "kamc: cannot write %s\n", o.output.c_str());
     return kamc::kExitUsage;
   }
@@ -60,11 +52,7 @@ int main(int argc, char** argv) {
   app.add_flag("--print-cfg", o.printCfg, "Print the AST back as cfg text");
   app.add_option("-o", o.output, "Write the output to FILE");
   kamc::addCommonOptions(app, o.common);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? kamc::kExitClean : kamc::kExitUsage;
-  }
+  if (std::optional<int> done = kamc::parseCommandLine(app, argc, argv)) return *done;
   if (o.dumpAst == o.printCfg) {
     std::fprintf(stderr, "kamc-cc1: give exactly one of --dump-ast and --print-cfg\n");
     return kamc::kExitUsage;

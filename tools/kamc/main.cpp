@@ -6,7 +6,6 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <iostream>
 
 #include "kamc/driver/CommonOptionsCli.h"
@@ -23,16 +22,6 @@ struct Options {
   kamc::CommonOptions common;
 };
 
-bool writeOutput(const std::string& text, const std::string& path) {
-  if (path.empty() || path == "-") {
-    std::fwrite(text.data(), 1, text.size(), stdout);
-    return std::fflush(stdout) == 0;
-  }
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-  return static_cast<bool>(out);
-}
-
 int preprocessCommand(const Options& o) {
   kamc::SourceManager sm;
   kamc::DiagnosticEngine diags;
@@ -44,7 +33,7 @@ int preprocessCommand(const Options& o) {
     return kamc::kExitUsage;
   }
   // The text goes out even after an error, as kamailio prints what it read.
-  if (!writeOutput(r.text, o.output)) {
+  if (!kamc::writeTextOutput(r.text, o.output)) {
     std::cerr << "kamc: cannot write " << o.output << "\n";
     return kamc::kExitUsage;
   }
@@ -87,11 +76,7 @@ int main(int argc, char** argv) {
   app.add_flag("--print-cfg", o.printCfg, "Parse and print the config back from its AST");
   app.add_option("-o", o.output, "Write the output to FILE");
   kamc::addCommonOptions(app, o.common);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? kamc::kExitClean : kamc::kExitUsage;
-  }
+  if (std::optional<int> done = kamc::parseCommandLine(app, argc, argv)) return *done;
   if (o.expand) o.preprocessOnly = true;
   if (int(o.preprocessOnly) + int(o.dumpAst) + int(o.printCfg) > 1) {
     std::cerr << "kamc: -E, --dump-ast and --print-cfg exclude each other\n";

@@ -24,6 +24,9 @@ struct CommonOptions {
   bool useColor() const;  // on stderr
 };
 
+// Writes text to path, or to stdout for "" or "-"; false on any I/O error.
+bool writeTextOutput(const std::string& text, const std::string& path);
+
 void printDiagnostics(const DiagnosticEngine& diags, const SourceManager& sm, bool color);
 
 }  // namespace kamc
