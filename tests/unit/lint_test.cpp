@@ -89,3 +89,16 @@ TEST(LintOutput, SuppressionCommentsAndWerror) {
   EXPECT_EQ(raised[0].severity, Severity::Error);
   EXPECT_TRUE(applyFilter(other.diagnostics(), sm, {{"kamc-unreachable-code"}, false}).empty());
 }
+
+TEST(LintCatalog, UnknownCoreParametersAreErrors) {
+  EXPECT_EQ(rulesFor("loop_checks=1\nrequest_route { exit; }\n"), Rules{"kamc-unknown-core-param"});
+  EXPECT_EQ(rulesFor("debug=2\nlog_stderror=no\nchildren=4\ngroup.var = 1\nrequest_route { exit; }\n"),
+            Rules{});
+}
+
+TEST(LintCatalog, UnknownModulesAreWarnings) {
+  EXPECT_EQ(rulesFor("loadmodule \"nosuch.so\"\nrequest_route { exit; }\n"), Rules{"kamc-unknown-module"});
+  EXPECT_EQ(rulesFor("loadmodule \"tm.so\"\nloadmodule \"/usr/lib/kamailio/modules/sl.so\"\n"
+                     "loadmodule \"rr\"\nrequest_route { exit; }\n"),
+            Rules{});
+}

@@ -66,9 +66,5 @@ void checkUnreachableCode(const LintContext& ctx) {
     if (item->kind == ast::TopKind::Route) ast::walk(static_cast<const ast::RouteItem&>(*item).body.get(), v);
 }
 
-void runAllChecks(const LintContext& ctx) {
-  checkRouteReferences(ctx);
-  checkUnreachableCode(ctx);
-}
 
 }  // namespace kamc::lint

@@ -26,6 +26,8 @@ void runAllChecks(const LintContext& ctx);
 
 // Rules kamc-undefined-route, kamc-duplicate-route, kamc-unused-route.
 void checkRouteReferences(const LintContext& ctx);
+// Rules kamc-unknown-core-param, kamc-unknown-module.
+void checkCatalogItems(const LintContext& ctx);
 // Rule kamc-unreachable-code.
 void checkUnreachableCode(const LintContext& ctx);
 

@@ -1,0 +1,48 @@
+// Checks of top-level items against the module catalog: core parameter
+// names and loaded module names.
+#include "kamc/catalog/Catalog.h"
+#include "kamc/lint/Lint.h"
+
+namespace kamc::lint {
+namespace {
+
+// "tm", "tm.so", "modules/tm/tm.so", "/usr/lib/kamailio/modules/tm.so" -> "tm"
+std::string moduleNameOf(std::string_view path) {
+  size_t slash = path.rfind('/');
+  if (slash != std::string_view::npos) path.remove_prefix(slash + 1);
+  if (path.size() > 3 && path.substr(path.size() - 3) == ".so") path.remove_suffix(3);
+  return std::string(path);
+}
+
+// group.var and group[1].var are custom (config framework) parameters,
+// declared by the config itself or a module; only plain names are core.
+bool isPlainName(const std::string& name) { return name.find_first_of(".[") == std::string::npos; }
+
+void checkGlobalParam(const LintContext& ctx, const ast::GlobalParamItem& p) {
+  if (!isPlainName(p.name) || catalog::findCoreParam(p.name)) return;
+  ctx.report("kamc-unknown-core-param", p,
+             "unknown core parameter '" + p.name + "'; Kamailio 5.6 refuses to start with it");
+}
+
+void checkLoadModule(const LintContext& ctx, const ast::LoadModuleItem& m) {
+  // loadmodulex paths may hold variables evaluated at start-up.
+  if (m.extended || m.path.value.find('$') != std::string::npos) return;
+  std::string name = moduleNameOf(m.path.value);
+  if (catalog::findModule(name)) return;
+  ctx.report("kamc-unknown-module", m,
+             "module '" + name + "' is not a Kamailio 5.6 module known to kamc; its functions and "
+             "parameters cannot be checked");
+}
+
+}  // namespace
+
+void checkCatalogItems(const LintContext& ctx) {
+  for (const ast::TopItemPtr& item : ctx.config.items) {
+    if (item->kind == ast::TopKind::GlobalParam)
+      checkGlobalParam(ctx, static_cast<const ast::GlobalParamItem&>(*item));
+    else if (item->kind == ast::TopKind::LoadModule)
+      checkLoadModule(ctx, static_cast<const ast::LoadModuleItem&>(*item));
+  }
+}
+
+}  // namespace kamc::lint

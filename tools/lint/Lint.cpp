@@ -1,0 +1,12 @@
+// The order of checks is the order of their findings in the output.
+#include "kamc/lint/Lint.h"
+
+namespace kamc::lint {
+
+void runAllChecks(const LintContext& ctx) {
+  checkCatalogItems(ctx);
+  checkRouteReferences(ctx);
+  checkUnreachableCode(ctx);
+}
+
+}  // namespace kamc::lint
