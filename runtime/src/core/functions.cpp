@@ -11,9 +11,9 @@ namespace kamc::runtime {
 
 const FunctionEntry* find_function(std::string_view name) {
   using TableFn = std::span<const FunctionEntry> (*)();
-  static constexpr std::array<TableFn, 7> kTables{core_functions, sl_functions,       maxfwd_functions,
-                                                  rr_functions,   siputils_functions, textops_functions,
-                                                  xlog_functions};
+  static constexpr std::array<TableFn, 8> kTables{core_functions,      sl_functions,      maxfwd_functions,
+                                                  rr_functions,        siputils_functions, textops_functions,
+                                                  xlog_functions,      sanity_functions};
   for (TableFn table : kTables) {
     for (const auto& entry : table()) {
       if (entry.name == name) return &entry;

@@ -58,6 +58,7 @@ std::span<const FunctionEntry> rr_functions();
 std::span<const FunctionEntry> siputils_functions();
 std::span<const FunctionEntry> textops_functions();
 std::span<const FunctionEntry> xlog_functions();
+std::span<const FunctionEntry> sanity_functions();
 
 const FunctionEntry* find_function(std::string_view name);
 

@@ -124,14 +124,14 @@ std::optional<SocketAddress> resolve_host(std::string_view host, std::uint16_t p
   return address;
 }
 
-int send_local_reply(MessageContext& context, int code, std::string_view reason) {
+int send_local_reply(MessageContext& context, int code, std::string_view reason, std::string_view extra_headers) {
   if (!context.message.is_request() || context.message.method() == "ACK") return KAMC_RT_TRUE;
   std::vector<sip::Via> vias;
   if (!context.message.vias(vias).ok() || vias.empty()) {
     log_message(L_ERR, "cannot reply: the request has no usable Via");
     return KAMC_RT_FALSE;
   }
-  std::string reply = build_reply(context, code, reason);
+  std::string reply = build_reply(context, code, reason, extra_headers);
   return send_bytes(context, reply_target(context, vias[0]), reply) ? KAMC_RT_TRUE : KAMC_RT_FALSE;
 }
 

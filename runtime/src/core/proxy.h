@@ -25,7 +25,9 @@ std::optional<NextHop> next_hop_from_uri(std::string_view uri_text);
 std::optional<SocketAddress> resolve_host(std::string_view host, std::uint16_t port);
 
 // sl_send_reply and friends. No reply is ever sent to an ACK. 1 when sent, -1 otherwise.
-int send_local_reply(MessageContext& context, int code, std::string_view reason);
+// extra_headers: whole header lines added to the reply.
+int send_local_reply(MessageContext& context, int code, std::string_view reason,
+                     std::string_view extra_headers = {});
 
 // forward(): to `hop` when given, else to $du, else to the (new) R-URI. Adds this
 // proxy's Via with a stateless branch. 1 when sent, -1 otherwise.

@@ -2,6 +2,11 @@
 #include "kamc/runtime/pseudo_variables.h"
 
 #include <array>
+#include <charconv>
+#include <chrono>
+#include <iterator>
+
+#include "transformations.h"
 
 #include "kamc/runtime/log.h"
 #include "kamc/runtime/message_context.h"
@@ -18,7 +23,7 @@ struct PvNameRow {
   bool takes_argument;
 };
 
-constexpr std::array<PvNameRow, 30> kPvNames{{
+constexpr std::array<PvNameRow, 41> kPvNames{{
     {"null", PvId::Null, false},          {"ru", PvId::RequestUri, false},
     {"rU", PvId::RequestUser, false},     {"rd", PvId::RequestDomain, false},
     {"rp", PvId::RequestPort, false},     {"fu", PvId::FromUri, false},
@@ -34,7 +39,16 @@ constexpr std::array<PvNameRow, 30> kPvNames{{
     {"ua", PvId::UserAgent, false},       {"pr", PvId::ProtocolName, false},
     {"proto", PvId::ProtocolName, false}, {"mb", PvId::MessageBuffer, false},
     {"ml", PvId::MessageLength, false},   {"rb", PvId::Body, false},
+    {"avp", PvId::Avp, true},             {"rz", PvId::RequestScheme, false},
+    {"fn", PvId::FromName, false},        {"ft", PvId::FromTag, false},
+    {"tn", PvId::ToName, false},          {"tt", PvId::ToTag, false},
+    {"ds", PvId::DestinationSet, false},  {"br", PvId::Branch, false},
+    {"Ts", PvId::Timestamp, false},       {"TS", PvId::StartTimestamp, false},
+    {"T_branch_idx", PvId::BranchIndex, false},
 }};
+
+const long long kStartTimestamp =
+    std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 
 bool is_name_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
@@ -49,6 +63,17 @@ const PvNameRow* find_pv_name(std::string_view name) {
 
 PvValue integer_value(MessageContext& context, long long number) {
   return PvValue::integer(number, context.keep(std::to_string(number)));
+}
+
+bool header_name_equals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+    if (x != y) return false;
+  }
+  return true;
 }
 
 PvValue text_or_null(std::string_view text, bool present) { return present ? PvValue::string(text) : PvValue::null(); }
@@ -83,11 +108,64 @@ PvValue address_header_part(MessageContext& context, sip::HeaderKind kind, UriPa
   return uri_part(context, address.uri.text, part);
 }
 
-PvValue header_value(const MessageContext& context, const PvSpec& spec) {
+// Index n of values (0 first, -1 last), or "[*]": all of them joined with ",".
+PvValue indexed_value(MessageContext& context, const std::vector<std::string_view>& values, const PvSpec& spec) {
+  if (spec.index_all) {
+    if (values.empty()) return PvValue::null();
+    std::string joined;
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      if (i) joined += ',';
+      joined += values[i];
+    }
+    return PvValue::string(context.keep(std::move(joined)));
+  }
+  long long index = spec.index < 0 ? spec.index + static_cast<long long>(values.size()) : spec.index;
+  if (index < 0 || index >= static_cast<long long>(values.size())) return PvValue::null();
+  return PvValue::string(values[static_cast<std::size_t>(index)]);
+}
+
+PvValue header_value(MessageContext& context, const PvSpec& spec) {
+  if (spec.has_index) {  // $(hdr(Via)[n]): the n-th field of that name (not split at commas)
+    std::vector<std::string_view> values;
+    for (const auto& header : context.message.headers()) {
+      bool match = spec.header_kind != sip::HeaderKind::Other ? header.kind == spec.header_kind
+                                                               : header_name_equals(header.name, spec.argument);
+      if (match) values.push_back(header.value);
+    }
+    return indexed_value(context, values, spec);
+  }
   const sip::HeaderField* field = spec.header_kind != sip::HeaderKind::Other
                                       ? context.message.first_header(spec.header_kind)
                                       : context.message.first_header(std::string_view(spec.argument));
   return field ? PvValue::string(field->value) : PvValue::null();
+}
+
+// $avp(x): the newest value; $(avp(x)[n]): the n-th newest; [*]: all, newest first.
+PvValue avp_value(MessageContext& context, const PvSpec& spec) {
+  std::vector<const StoredValue*> matches;
+  for (auto it = context.avps.rbegin(); it != context.avps.rend(); ++it) {
+    if (it->name == spec.argument) matches.push_back(&it->value);
+  }
+  auto to_value = [](const StoredValue& stored) { return PvValue{stored.flags, stored.number, stored.text}; };
+  if (spec.index_all) {
+    std::vector<std::string_view> texts;
+    for (const StoredValue* stored : matches) texts.push_back(stored->text);
+    return indexed_value(context, texts, spec);
+  }
+  long long index = spec.index < 0 ? spec.index + static_cast<long long>(matches.size()) : spec.index;
+  if (index < 0 || index >= static_cast<long long>(matches.size())) return PvValue::null();
+  return to_value(*matches[static_cast<std::size_t>(index)]);
+}
+
+PvValue address_field(MessageContext& context, PvId id) {
+  sip::NameAddr address;
+  bool from = id == PvId::FromName || id == PvId::FromTag;
+  auto result = from ? context.message.from(address) : context.message.to(address);
+  if (!result.ok()) return PvValue::null();
+  if (id == PvId::FromName || id == PvId::ToName) {
+    return text_or_null(address.display_name, !address.display_name.empty());
+  }
+  return address.tag ? PvValue::string(*address.tag) : PvValue::null();
 }
 
 PvValue var_value(MessageContext& context, const PvSpec& spec) {
@@ -123,6 +201,24 @@ PvValue message_field(MessageContext& context, PvId id) {
     case PvId::MessageBuffer: return PvValue::string(context.buffer.substr(0, message.message_size()));
     case PvId::MessageLength: return integer_value(context, static_cast<long long>(message.message_size()));
     case PvId::Body: return PvValue::string(message.body());
+    case PvId::RequestScheme: {
+      if (!message.is_request()) return PvValue::null();
+      sip::Uri uri;
+      if (!sip::parse_uri(context.request_uri(), uri).ok()) return PvValue::null();
+      return PvValue::string(uri.scheme_name);
+    }
+    case PvId::FromName:
+    case PvId::FromTag:
+    case PvId::ToName:
+    case PvId::ToTag: return address_field(context, id);
+    case PvId::Timestamp:
+      return integer_value(context, std::chrono::duration_cast<std::chrono::seconds>(
+                                        std::chrono::system_clock::now().time_since_epoch())
+                                        .count());
+    case PvId::StartTimestamp: return integer_value(context, kStartTimestamp);
+    case PvId::BranchIndex: return integer_value(context, 0);  // no tm: always the main branch
+    case PvId::DestinationSet:
+    case PvId::Branch: return PvValue::null();  // no append_branch() yet: the set is empty
     default: return PvValue::null();
   }
 }
@@ -161,7 +257,8 @@ std::optional<PvSpec> parse_pv(std::string_view text, VarSlots& vars, std::strin
     return std::nullopt;
   }
   std::string_view body = text.substr(1);
-  if (body.front() == '(' && body.back() == ')') body = body.substr(1, body.size() - 2);  // "$(ru)"
+  bool parenthesized = body.front() == '(' && body.back() == ')';
+  if (parenthesized) body = body.substr(1, body.size() - 2);  // "$(ru)", "$(ru{s.len})"
   std::size_t name_end = 0;
   while (name_end < body.size() && is_name_char(body[name_end])) ++name_end;
   const PvNameRow* row = find_pv_name(body.substr(0, name_end));
@@ -171,22 +268,81 @@ std::optional<PvSpec> parse_pv(std::string_view text, VarSlots& vars, std::strin
   }
   std::string_view rest = body.substr(name_end);
   if (row->takes_argument) {
-    if (rest.size() < 3 || rest.front() != '(' || rest.back() != ')') {
+    std::size_t close = std::string_view::npos;
+    if (!rest.empty() && rest.front() == '(') {
+      int depth = 0;
+      for (std::size_t i = 0; i < rest.size(); ++i) {
+        if (rest[i] == '(') ++depth;
+        if (rest[i] == ')' && --depth == 0) {
+          close = i;
+          break;
+        }
+      }
+    }
+    if (close == std::string_view::npos || close < 2) {
       error = "pseudo-variable '" + spec.name + "' needs a name in parentheses, e.g. $" + std::string(row->name) + "(x)";
       return std::nullopt;
     }
-    spec.argument = std::string(rest.substr(1, rest.size() - 2));
-  } else if (!rest.empty()) {
+    spec.argument = std::string(rest.substr(1, close - 1));
+    rest = rest.substr(close + 1);
+  }
+  if (parenthesized && !rest.empty() && rest.front() == '[') {
+    std::size_t close = rest.find(']');
+    std::string_view index = close == std::string_view::npos ? std::string_view{} : rest.substr(1, close - 1);
+    if (row->id != PvId::Avp && row->id != PvId::Header) {
+      error = "pseudo-variable $" + std::string(row->name) + " cannot be indexed in '" + spec.name + "'";
+      return std::nullopt;
+    }
+    if (index == "*") {
+      spec.index_all = true;
+    } else {
+      auto [end, ec] = std::from_chars(index.data(), index.data() + index.size(), spec.index);
+      if (index.empty() || ec != std::errc{} || end != index.data() + index.size()) {
+        error = "bad index '[" + std::string(index) + "]' in '" + spec.name + "'";
+        return std::nullopt;
+      }
+    }
+    spec.has_index = true;
+    rest = rest.substr(close + 1);
+  }
+  if (parenthesized && !rest.empty() && rest.front() == '{') {
+    std::string transform_error;
+    spec.transforms = parse_transformations(rest, transform_error);
+    if (!spec.transforms) {
+      error = "in '" + spec.name + "': " + transform_error;
+      return std::nullopt;
+    }
+    rest = {};
+  }
+  if (!rest.empty()) {
     error = "unexpected '" + std::string(rest) + "' after pseudo-variable $" + std::string(row->name);
     return std::nullopt;
   }
   spec.id = row->id;
   if (spec.id == PvId::Header) spec.header_kind = sip::header_kind_from_name(spec.argument);
   if (spec.id == PvId::Var) spec.var_slot = vars.slot_for(spec.argument);
+  if (spec.id == PvId::Avp && spec.argument.size() > 2 && spec.argument[1] == ':' &&
+      (spec.argument[0] == 's' || spec.argument[0] == 'i')) {
+    spec.argument.erase(0, 2);  // "$avp(s:x)" is "$avp(x)"
+  }
   return spec;
 }
 
+namespace {
+
+PvValue get_pv_raw(MessageContext& context, const PvSpec& spec);
+
+}  // namespace
+
 PvValue get_pv(MessageContext& context, const PvSpec& spec) {
+  PvValue value = get_pv_raw(context, spec);
+  if (spec.transforms) return apply_transformations(context, *spec.transforms, value);
+  return value;
+}
+
+namespace {
+
+PvValue get_pv_raw(MessageContext& context, const PvSpec& spec) {
   switch (spec.id) {
     case PvId::Null: return PvValue::null();
     case PvId::RequestUri: return request_uri_part(context, UriPart::Whole);
@@ -203,6 +359,7 @@ PvValue get_pv(MessageContext& context, const PvSpec& spec) {
       return context.destination_uri ? PvValue::string(*context.destination_uri) : PvValue::null();
     case PvId::Header: return header_value(context, spec);
     case PvId::Var: return var_value(context, spec);
+    case PvId::Avp: return avp_value(context, spec);
     case PvId::SourceIp:
     case PvId::SourcePort:
     case PvId::ReceivedIp:
@@ -211,8 +368,6 @@ PvValue get_pv(MessageContext& context, const PvSpec& spec) {
     default: return message_field(context, spec.id);
   }
 }
-
-namespace {
 
 bool set_request_uri(MessageContext& context, std::string uri_text) {
   sip::Uri uri;
@@ -262,6 +417,30 @@ bool set_var(MessageContext& context, const PvSpec& spec, const PvValue& value) 
   return true;
 }
 
+// "$avp(x) = v" adds v on top; "= $null" deletes the newest, "$(avp(x)[*]) = $null" all of
+// them; "$(avp(x)[*]) = v" replaces all of them with v.
+bool set_avp(MessageContext& context, const PvSpec& spec, const PvValue& value) {
+  auto& avps = context.avps;
+  if (spec.index_all) {
+    std::erase_if(avps, [&](const AvpEntry& entry) { return entry.name == spec.argument; });
+  } else if (value.is_null()) {
+    for (auto it = avps.rbegin(); it != avps.rend(); ++it) {
+      if (it->name == spec.argument) {
+        avps.erase(std::next(it).base());
+        break;
+      }
+    }
+  }
+  if (value.is_null()) return true;
+  AvpEntry entry{spec.argument, {}};
+  entry.value.flags = value.flags;
+  entry.value.number = value.number;
+  entry.value.text = (value.flags & PvValue::kString) ? std::string(value.text) : std::to_string(value.number);
+  entry.value.flags |= PvValue::kString;
+  avps.push_back(std::move(entry));
+  return true;
+}
+
 std::string value_text(const PvValue& value) {
   if (value.flags & PvValue::kString) return std::string(value.text);
   return std::to_string(value.number);
@@ -270,7 +449,12 @@ std::string value_text(const PvValue& value) {
 }  // namespace
 
 bool set_pv(MessageContext& context, const PvSpec& spec, const PvValue& value) {
+  if (spec.transforms || (spec.has_index && !(spec.id == PvId::Avp && spec.index_all))) {
+    log_format(L_ERR, "cannot assign to %s", spec.name.c_str());
+    return false;
+  }
   switch (spec.id) {
+    case PvId::Avp: return set_avp(context, spec, value);
     case PvId::RequestUri:
       if (value.is_null()) return false;
       return set_request_uri(context, value_text(value));

@@ -137,7 +137,8 @@ bool is_copied_into_reply(sip::HeaderKind kind) {
 
 }  // namespace
 
-std::string build_reply(const MessageContext& context, int code, std::string_view reason) {
+std::string build_reply(const MessageContext& context, int code, std::string_view reason,
+                        std::string_view extra_headers) {
   MessageEdits edits;
   std::vector<sip::Via> vias;
   if (context.message.vias(vias).ok() && !vias.empty()) add_top_via_fixes(context, vias[0], edits);
@@ -149,6 +150,7 @@ std::string build_reply(const MessageContext& context, int code, std::string_vie
     reply += edits.apply_range(context.buffer, line.begin, line.end);
     if (reply.back() != '\n') reply += "\r\n";
   }
+  reply += extra_headers;
   reply += "Server: kamc-runtime\r\nContent-Length: 0\r\n\r\n";
   return reply;
 }

@@ -40,7 +40,9 @@ std::string stateless_branch(const MessageContext& context, std::string_view out
 
 // A complete reply to the request in `context`: its Vias (top one fixed), From, To
 // (with a to-tag for non-100 replies), Call-ID, CSeq, and an empty body.
-std::string build_reply(const MessageContext& context, int code, std::string_view reason);
+// extra_headers: whole lines ("Unsupported: x\r\n") placed before Server.
+std::string build_reply(const MessageContext& context, int code, std::string_view reason,
+                        std::string_view extra_headers = {});
 // RFC 3261 18.2.2 with RFC 3581: the connection it came on, else source IP and rport or
 // Via port.
 SendTarget reply_target(const MessageContext& context, const sip::Via& top);

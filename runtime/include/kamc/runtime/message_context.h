@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "kamc/runtime/abi.h"
 #include "kamc/runtime/local_addresses.h"
@@ -43,6 +44,19 @@ class Transport {
   virtual bool send(const SendTarget& target, std::string_view bytes) = 0;
 };
 
+// A stored $var or $avp value (owns its text).
+struct StoredValue {
+  int flags = PvValue::kNull;
+  long long number = 0;
+  std::string text;
+};
+
+// One $avp(name) value; the list is per message, newest last.
+struct AvpEntry {
+  std::string name;
+  StoredValue value;
+};
+
 class MessageContext {
  public:
   MessageContext(const Runtime& runtime, std::string_view buffer, ReceiveInfo received,
@@ -64,6 +78,7 @@ class MessageContext {
   MessageEdits edits;
   bool max_forwards_processed = false;
   bool dropped = false;
+  std::vector<AvpEntry> avps;  // $avp(...): per message, newest last
 
   std::string_view request_uri() const;
   // Offset of a view into `buffer`; the caller guarantees it is one.
@@ -83,11 +98,6 @@ inline const MessageContext& from_abi(const kamc_rt_msg* msg) { return *reinterp
 
 // The per-worker-thread storage of $var values (Kamailio keeps them per process and
 // they survive from one message to the next in that process).
-struct StoredValue {
-  int flags = PvValue::kNull;
-  long long number = 0;
-  std::string text;
-};
 std::vector<StoredValue>& worker_vars(std::size_t count);
 
 }  // namespace kamc::runtime

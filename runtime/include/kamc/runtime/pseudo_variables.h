@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -45,7 +46,20 @@ enum class PvId : std::uint8_t {
   MessageBuffer,   // $mb
   MessageLength,   // $ml
   Body,            // $rb
+  Avp,             // $avp(name)
+  RequestScheme,   // $rz
+  FromName,        // $fn
+  FromTag,         // $ft
+  ToName,          // $tn
+  ToTag,           // $tt
+  DestinationSet,  // $ds
+  Branch,          // $br
+  Timestamp,       // $Ts
+  StartTimestamp,  // $TS
+  BranchIndex,     // $T_branch_idx
 };
+
+struct TransformChain;  // transformations.h
 
 struct PvSpec {
   PvId id = PvId::Null;
@@ -53,6 +67,12 @@ struct PvSpec {
   std::string argument;                               // $hdr/$var argument
   sip::HeaderKind header_kind = sip::HeaderKind::Other;  // $hdr: the known kind, if any
   int var_slot = -1;                                  // $var: index into the per-worker table
+  // "$(avp(x)[1])", "$(hdr(Via)[-1])", "$(avp(x)[*])": 0 is the first (newest AVP).
+  bool has_index = false;
+  bool index_all = false;
+  long long index = 0;
+  // "$(rU{s.tolower}{s.len})": applied to every value read.
+  std::shared_ptr<const TransformChain> transforms;
 };
 
 // Kamailio's pv value: a string, an integer, both, or null.
@@ -80,7 +100,7 @@ class VarSlots {
   std::vector<std::string> names_;
 };
 
-// "$ru", "$(ru)", "$hdr(Via)", "$var(x)". nullopt and a message for unknown names.
+// "$ru", "$(ru)", "$hdr(Via)", "$var(x)", "$(ru{uri.user})", "$(avp(x)[*])". nullopt and a message for unknown names.
 std::optional<PvSpec> parse_pv(std::string_view text, VarSlots& vars, std::string& error);
 
 PvValue get_pv(MessageContext& context, const PvSpec& spec);

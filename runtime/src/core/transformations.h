@@ -1,0 +1,47 @@
+// Kamailio transformations ($(pv{s.len}), $(ru{uri.user}), ...): parsed once at load time
+// into a chain of steps; applied to a pseudo-variable's value per message.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "kamc/runtime/pseudo_variables.h"
+
+namespace kamc::runtime {
+
+class MessageContext;
+
+enum class TransformKind : std::uint8_t {
+  // s.*
+  Len, Int, Substr, Select, EncodeHexa, DecodeHexa, ToLower, ToUpper, Strip, StripTail, Trim, RTrim, LTrim,
+  Remove, Replace, Numeric, Prefixes, EscapeCommon, UnescapeCommon,
+  // uri.*
+  UriUser, UriHost, UriPort, UriParams, UriParam, UriHeaders, UriTransport, UriScheme,
+  // param.*
+  ParamValue, ParamValueAt, ParamName, ParamCount, ParamExist,
+  // nameaddr.*
+  NameAddrName, NameAddrUri, NameAddrLen,
+};
+
+struct Transformation {
+  TransformKind kind = TransformKind::Len;
+  std::string text1;  // substring, parameter name, separator, ...
+  std::string text2;
+  char separator = ';';
+  long long n1 = 0;
+  long long n2 = 0;
+};
+
+struct TransformChain {
+  std::vector<Transformation> steps;
+};
+
+// "{s.len}{uri.user}": every step, or nullptr and a message naming the bad one.
+std::shared_ptr<const TransformChain> parse_transformations(std::string_view text, std::string& error);
+
+// Null in, or a step that cannot be applied (no such index, not a URI): null out.
+PvValue apply_transformations(MessageContext& context, const TransformChain& chain, PvValue value);
+
+}  // namespace kamc::runtime

@@ -1,0 +1,243 @@
+// Transformations ($(pv{tr}...)), $avp and the smaller pseudo-variables, through the ABI.
+#include <gtest/gtest.h>
+
+#include "runtime_test_support.h"
+
+using namespace kamc::runtime;
+using namespace kamc::runtime::testing;
+
+namespace {
+
+class Transformations : public ::testing::Test {
+ protected:
+  std::unique_ptr<Runtime> runtime = make_runtime();
+
+  const kamc_rt_pv* pv(const std::string& name) {
+    char error[256] = {};
+    const kamc_rt_pv* handle = kamc_rt_fixup_pv(to_abi(runtime.get()), name.c_str(), error, sizeof error);
+    EXPECT_NE(handle, nullptr) << name << ": " << error;
+    return handle;
+  }
+  std::string fixup_error(const std::string& name) {
+    char error[256] = {};
+    EXPECT_EQ(kamc_rt_fixup_pv(to_abi(runtime.get()), name.c_str(), error, sizeof error), nullptr) << name;
+    return error;
+  }
+  std::string get(ReceivedMessage& message, const std::string& name) {
+    kamc_rt_value value{};
+    const kamc_rt_pv* handle = pv(name);
+    if (!handle) return "<fixup failed>";
+    EXPECT_EQ(kamc_rt_get_pv(message.abi(), handle, &value), 0);
+    if (value.flags == KAMC_RT_VAL_NULL) return "<null>";
+    if (value.flags & KAMC_RT_VAL_STR) return std::string(value.text, value.length);
+    return std::to_string(value.number);
+  }
+  kamc_rt_value get_value(ReceivedMessage& message, const std::string& name) {
+    kamc_rt_value value{};
+    EXPECT_EQ(kamc_rt_get_pv(message.abi(), pv(name), &value), 0);
+    return value;
+  }
+  int set(ReceivedMessage& message, const std::string& name, const std::string& text) {
+    kamc_rt_value value{KAMC_RT_VAL_STR, 0, text.data(), text.size()};
+    return kamc_rt_set_pv(message.abi(), pv(name), &value);
+  }
+  int set_int(ReceivedMessage& message, const std::string& name, long long number) {
+    kamc_rt_value value{KAMC_RT_VAL_INT, number, nullptr, 0};
+    return kamc_rt_set_pv(message.abi(), pv(name), &value);
+  }
+  int set_null(ReceivedMessage& message, const std::string& name) {
+    kamc_rt_value value{KAMC_RT_VAL_NULL, 0, nullptr, 0};
+    return kamc_rt_set_pv(message.abi(), pv(name), &value);
+  }
+  // The transformation applied to a literal held in $var(t).
+  std::string on(ReceivedMessage& message, const std::string& input, const std::string& transforms) {
+    EXPECT_EQ(set(message, "$var(t)", input), 0);
+    return get(message, "$(var(t)" + transforms + ")");
+  }
+};
+
+}  // namespace
+
+TEST_F(Transformations, StringLengthCaseAndChains) {
+  ReceivedMessage message(*runtime, invite("", "sip:Bob@biloxi.example.com"));
+  EXPECT_EQ(get(message, "$(rU{s.tolower})"), "bob");
+  EXPECT_EQ(get(message, "$(rU{s.toupper})"), "BOB");
+  EXPECT_EQ(get(message, "$(rU{s.tolower}{s.len})"), "3");
+  kamc_rt_value len = get_value(message, "$(ru{s.len})");
+  EXPECT_TRUE(len.flags & KAMC_RT_VAL_INT);
+  EXPECT_EQ(len.number, 26);
+  EXPECT_EQ(on(message, "", "{s.len}"), "0");
+}
+
+TEST_F(Transformations, StringToInt) {
+  ReceivedMessage message(*runtime, invite());
+  kamc_rt_value value{};
+  set(message, "$var(t)", "-42");
+  value = get_value(message, "$(var(t){s.int})");
+  EXPECT_TRUE(value.flags & KAMC_RT_VAL_INT);
+  EXPECT_EQ(value.number, -42);
+  EXPECT_EQ(on(message, "abc", "{s.int}"), "<null>");
+}
+
+TEST_F(Transformations, SubstrWithNegativeOffsetsAndLengths) {
+  ReceivedMessage message(*runtime, invite());
+  EXPECT_EQ(on(message, "abcdef", "{s.substr,1,3}"), "bcd");
+  EXPECT_EQ(on(message, "abcdef", "{s.substr,2,0}"), "cdef");
+  EXPECT_EQ(on(message, "abcdef", "{s.substr,-2,0}"), "ef");
+  EXPECT_EQ(on(message, "abcdef", "{s.substr,1,-1}"), "bcde");
+  EXPECT_EQ(on(message, "abcdef", "{s.substr,1,10}"), "bcdef");
+  EXPECT_EQ(on(message, "abc", "{s.substr,5,1}"), "<null>");
+}
+
+TEST_F(Transformations, SelectBySeparatorAndIndex) {
+  ReceivedMessage message(*runtime, invite());
+  EXPECT_EQ(on(message, "a,b,c", "{s.select,1,,}"), "b");
+  EXPECT_EQ(on(message, "a:b:c", "{s.select,-1,:}"), "c");
+  EXPECT_EQ(on(message, "a:b:c", "{s.select,0,:}"), "a");
+  EXPECT_EQ(on(message, "a:b:c", "{s.select,3,:}"), "<null>");
+}
+
+TEST_F(Transformations, HexaStripTrimRemoveReplaceNumericPrefixesEscape) {
+  ReceivedMessage message(*runtime, invite());
+  EXPECT_EQ(on(message, "AZ", "{s.encode.hexa}"), "415a");
+  EXPECT_EQ(on(message, "415a", "{s.decode.hexa}"), "AZ");
+  EXPECT_EQ(on(message, "41x", "{s.decode.hexa}"), "<null>");
+  EXPECT_EQ(on(message, "+4912345", "{s.strip,3}"), "12345");
+  EXPECT_EQ(on(message, "+4912345", "{s.striptail,2}"), "+49123");
+  EXPECT_EQ(on(message, "ab", "{s.strip,5}"), "");
+  EXPECT_EQ(on(message, " \t ab c \r\n", "{s.trim}"), "ab c");
+  EXPECT_EQ(on(message, "  ab  ", "{s.ltrim}"), "ab  ");
+  EXPECT_EQ(on(message, "  ab  ", "{s.rtrim}"), "  ab");
+  EXPECT_EQ(on(message, "a-b-c", "{s.rm,-}"), "abc");
+  EXPECT_EQ(on(message, "a-b-c", "{s.replace,-,+}"), "a+b+c");
+  EXPECT_EQ(on(message, "+1 (555) 010", "{s.numeric}"), "1555010");
+  EXPECT_EQ(on(message, "1234", "{s.prefixes}"), "1,12,123,1234");
+  EXPECT_EQ(on(message, "1234", "{s.prefixes,2}"), "1,12");
+  EXPECT_EQ(on(message, "it's \"x\"", "{s.escape.common}"), "it\\'s \\\"x\\\"");
+  EXPECT_EQ(on(message, "it\\'s", "{s.unescape.common}"), "it's");
+}
+
+TEST_F(Transformations, UriParts) {
+  ReceivedMessage message(*runtime, invite("", "sips:bob@biloxi.example.com:5071;transport=tcp;lr"));
+  EXPECT_EQ(get(message, "$(ru{uri.user})"), "bob");
+  EXPECT_EQ(get(message, "$(ru{uri.host})"), "biloxi.example.com");
+  EXPECT_EQ(get(message, "$(ru{uri.port})"), "5071");
+  EXPECT_EQ(get(message, "$(ru{uri.params})"), "transport=tcp;lr");
+  EXPECT_EQ(get(message, "$(ru{uri.param,transport})"), "tcp");
+  EXPECT_EQ(get(message, "$(ru{uri.param,maddr})"), "");
+  EXPECT_EQ(get(message, "$(ru{uri.transport})"), "tcp");
+  EXPECT_EQ(get(message, "$(ru{uri.headers})"), "");
+  EXPECT_EQ(on(message, "sip:a@b?subject=x", "{uri.headers}"), "subject=x");
+  EXPECT_EQ(get(message, "$(ru{uri.scheme})"), "sips");
+  EXPECT_EQ(get(message, "$(fu{uri.port})"), "");  // no port: empty, as in Kamailio
+  EXPECT_EQ(on(message, "not a uri", "{uri.user}"), "<null>");
+}
+
+TEST_F(Transformations, ParamList) {
+  ReceivedMessage message(*runtime, invite());
+  EXPECT_EQ(on(message, "a=1;b=2;c", "{param.value,b}"), "2");
+  EXPECT_EQ(on(message, ";a=1;b=2", "{param.value,a}"), "1");
+  EXPECT_EQ(on(message, "a=1&b=2", "{param.value,b,&}"), "2");
+  EXPECT_EQ(on(message, "a=1;b=2;c", "{param.valueat,1}"), "2");
+  EXPECT_EQ(on(message, "a=1;b=2;c", "{param.name,-1}"), "c");
+  EXPECT_EQ(on(message, "a=1;b=2;c", "{param.count}"), "3");
+  EXPECT_EQ(on(message, "a=1,b=2", "{param.count,,}"), "2");
+  EXPECT_EQ(on(message, "a=1;b=2;c", "{param.exist,c}"), "1");
+  EXPECT_EQ(on(message, "a=1;b=2;c", "{param.exist,d}"), "0");
+  EXPECT_EQ(on(message, "a=1;B=2", "{param.in,b}"), "1");
+  EXPECT_EQ(on(message, "a=1;B=2", "{param.value,b}"), "2");  // names compare case-insensitively
+  EXPECT_EQ(on(message, "a=1", "{param.value,x}"), "");        // absent: empty, not null
+  EXPECT_EQ(get(message, "$(hdr(From){param.value,tag})"), "1928301774");
+}
+
+TEST_F(Transformations, NameAddr) {
+  ReceivedMessage message(*runtime, invite());
+  EXPECT_EQ(get(message, "$(hdr(To){nameaddr.name})"), "Bob");
+  EXPECT_EQ(get(message, "$(hdr(To){nameaddr.uri})"), "sip:bob@biloxi.example.com");
+  EXPECT_EQ(get(message, "$(hdr(From){nameaddr.len})"), "37");
+  EXPECT_EQ(get(message, "$(hdr(From){nameaddr.uri}{uri.user}{s.toupper})"), "ALICE");
+}
+
+TEST_F(Transformations, NullStaysNullAndFormatsUseTransformations) {
+  ReceivedMessage message(*runtime, invite());
+  EXPECT_EQ(get(message, "$(hdr(X-None){s.len})"), "<null>");
+  char error[256] = {};
+  std::string text = "user=$(rU{s.toupper}) len=$(ru{s.len})";
+  const kamc_rt_fmt* fmt = kamc_rt_fixup_fmt(to_abi(runtime.get()), text.data(), text.size(), error, sizeof error);
+  ASSERT_NE(fmt, nullptr) << error;
+  kamc_rt_value value{};
+  ASSERT_EQ(kamc_rt_print_fmt(message.abi(), fmt, &value), 0);
+  EXPECT_EQ(std::string(value.text, value.length), "user=BOB len=26");
+}
+
+TEST_F(Transformations, UnknownOrMalformedTransformationsAreLoadErrors) {
+  EXPECT_NE(fixup_error("$(ru{s.frobnicate})").find("unknown transformation '{s.frobnicate}'"), std::string::npos);
+  EXPECT_NE(fixup_error("$(ru{uri.user}{tel.number})").find("unknown transformation '{tel.number}'"),
+            std::string::npos);
+  EXPECT_NE(fixup_error("$(ru{s.substr,a,1})").find("two integer parameters"), std::string::npos);
+  EXPECT_NE(fixup_error("$(ru{s.len,1})").find("takes no parameters"), std::string::npos);
+  EXPECT_NE(fixup_error("$(ru{s.select,1})").find("separator"), std::string::npos);
+  EXPECT_NE(fixup_error("$(ru{s.len)").find("unterminated"), std::string::npos);
+  EXPECT_NE(fixup_error("$(ru{s.strip,$var(n)})").find("not supported"), std::string::npos);
+  EXPECT_NE(fixup_error("$(ru[1])").find("cannot be indexed"), std::string::npos);
+}
+
+TEST_F(Transformations, AvpStackSemantics) {
+  ReceivedMessage message(*runtime, invite());
+  EXPECT_EQ(get(message, "$avp(x)"), "<null>");
+  EXPECT_EQ(set(message, "$avp(x)", "one"), 0);
+  EXPECT_EQ(set_int(message, "$avp(x)", 2), 0);
+  kamc_rt_value top = get_value(message, "$avp(x)");
+  EXPECT_TRUE(top.flags & KAMC_RT_VAL_INT);
+  EXPECT_EQ(top.number, 2);
+  EXPECT_EQ(get(message, "$(avp(x)[0])"), "2");
+  EXPECT_EQ(get(message, "$(avp(x)[1])"), "one");
+  EXPECT_EQ(get(message, "$(avp(x)[-1])"), "one");
+  EXPECT_EQ(get(message, "$(avp(x)[2])"), "<null>");
+  EXPECT_EQ(get(message, "$(avp(x)[*])"), "2,one");
+  EXPECT_EQ(get(message, "$avp(s:x)"), "2");  // the s: prefix names the same AVP
+  EXPECT_EQ(get(message, "$(avp(x){s.len})"), "1");
+  EXPECT_EQ(set_null(message, "$avp(x)"), 0);  // deletes the newest
+  EXPECT_EQ(get(message, "$avp(x)"), "one");
+  EXPECT_EQ(set(message, "$avp(y)", "other"), 0);
+  EXPECT_EQ(set(message, "$avp(x)", "three"), 0);
+  EXPECT_EQ(set_null(message, "$(avp(x)[*])"), 0);  // deletes them all
+  EXPECT_EQ(get(message, "$avp(x)"), "<null>");
+  EXPECT_EQ(get(message, "$avp(y)"), "other");
+  EXPECT_EQ(set(message, "$avp(y)", "b"), 0);
+  EXPECT_EQ(set(message, "$(avp(y)[*])", "only"), 0);  // replaces them all
+  EXPECT_EQ(get(message, "$(avp(y)[*])"), "only");
+  EXPECT_NE(set(message, "$(avp(y){s.len})", "x"), 0);  // a transformation cannot be assigned
+}
+
+TEST_F(Transformations, AvpsLiveForOneMessage) {
+  ReceivedMessage first(*runtime, invite());
+  ASSERT_EQ(set(first, "$avp(x)", "v"), 0);
+  ReceivedMessage second(*runtime, invite());
+  EXPECT_EQ(get(second, "$avp(x)"), "<null>");
+}
+
+TEST_F(Transformations, IndexedHeaders) {
+  ReceivedMessage message(*runtime, invite("Via: SIP/2.0/UDP second.example.com;branch=z9hG4bK2\r\n"));
+  EXPECT_EQ(get(message, "$(hdr(Via)[1])"), "SIP/2.0/UDP second.example.com;branch=z9hG4bK2");
+  EXPECT_EQ(get(message, "$(hdr(v)[-1])"), "SIP/2.0/UDP second.example.com;branch=z9hG4bK2");
+  EXPECT_EQ(get(message, "$(hdr(Via)[2])"), "<null>");
+  EXPECT_EQ(get(message, "$(hdr(User-Agent)[*])"), "kamc-test/1");
+}
+
+TEST_F(Transformations, SmallPseudoVariables) {
+  ReceivedMessage message(*runtime, invite("", "sips:bob@biloxi.example.com"));
+  EXPECT_EQ(get(message, "$rz"), "sips");
+  EXPECT_EQ(get(message, "$fn"), "Alice");
+  EXPECT_EQ(get(message, "$ft"), "1928301774");
+  EXPECT_EQ(get(message, "$tn"), "Bob");
+  EXPECT_EQ(get(message, "$tt"), "<null>");
+  EXPECT_EQ(get(message, "$T_branch_idx"), "0");
+  EXPECT_EQ(get(message, "$br"), "<null>");
+  EXPECT_EQ(get(message, "$ds"), "<null>");
+  kamc_rt_value now = get_value(message, "$Ts");
+  EXPECT_TRUE(now.flags & KAMC_RT_VAL_INT);
+  EXPECT_GT(now.number, 1600000000);
+  kamc_rt_value start = get_value(message, "$TS");
+  EXPECT_LE(start.number, now.number);
+}
