@@ -1,5 +1,6 @@
 // Socket address conversions; the only place that touches sockaddr_in/sockaddr_in6 fields.
 #include "kamc/runtime/socket_address.h"
+#include "../text.h"
 
 #include <arpa/inet.h>
 
@@ -9,14 +10,6 @@
 namespace kamc::runtime {
 
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if ((a[i] | 0x20) != (b[i] | 0x20)) return false;
-  }
-  return true;
-}
 
 std::string_view strip_brackets(std::string_view ip) {
   if (ip.size() >= 2 && ip.front() == '[' && ip.back() == ']') return ip.substr(1, ip.size() - 2);
@@ -40,8 +33,8 @@ std::string_view protocol_name(Protocol protocol) { return protocol == Protocol:
 std::string_view via_transport_name(Protocol protocol) { return protocol == Protocol::Tcp ? "TCP" : "UDP"; }
 
 std::optional<Protocol> protocol_from_name(std::string_view name) {
-  if (iequals(name, "udp")) return Protocol::Udp;
-  if (iequals(name, "tcp")) return Protocol::Tcp;
+  if (sip::detail::equals_ignore_case(name, "udp")) return Protocol::Udp;
+  if (sip::detail::equals_ignore_case(name, "tcp")) return Protocol::Tcp;
   return std::nullopt;
 }
 
@@ -138,7 +131,7 @@ std::optional<ListenSpec> parse_listen_spec(std::string_view text, std::string& 
     if (auto protocol = protocol_from_name(prefix)) {
       spec.protocol = *protocol;
       rest.remove_prefix(colon + 1);
-    } else if (iequals(prefix, "tls") || iequals(prefix, "sctp") || iequals(prefix, "ws") || iequals(prefix, "wss")) {
+    } else if (sip::detail::equals_ignore_case(prefix, "tls") || sip::detail::equals_ignore_case(prefix, "sctp") || sip::detail::equals_ignore_case(prefix, "ws") || sip::detail::equals_ignore_case(prefix, "wss")) {
       error = "transport '" + std::string(prefix) + "' is not supported yet (only udp and tcp)";
       return std::nullopt;
     }

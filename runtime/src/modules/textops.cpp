@@ -1,5 +1,6 @@
 // textops: is_method, append_hf, remove_hf, is_present_hf.
 #include <array>
+#include "../text.h"
 
 #include "../core/functions.h"
 #include "../core/sip_edit.h"
@@ -9,14 +10,6 @@
 namespace kamc::runtime {
 
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if ((a[i] | 0x20) != (b[i] | 0x20)) return false;
-  }
-  return true;
-}
 
 // "INVITE" or "INVITE,BYE" (Kamailio also accepts '|'): split once at load time.
 bool fixup_method_list(FunctionCall& call, std::string& error) {
@@ -45,7 +38,7 @@ int is_method_body(MessageContext& context, const FunctionCall& call) {
     method = cseq.method;
   }
   for (const auto& wanted : call.prepared_texts) {
-    if (iequals(wanted, method)) return KAMC_RT_TRUE;
+    if (sip::detail::equals_ignore_case(wanted, method)) return KAMC_RT_TRUE;
   }
   return KAMC_RT_FALSE;
 }
@@ -64,7 +57,7 @@ bool fixup_header_name(FunctionCall& call, std::string& error) {
 // A header name matches its compact form too ("v" is "Via").
 bool header_matches(const sip::HeaderField& field, std::string_view name) {
   sip::HeaderKind kind = sip::header_kind_from_name(name);
-  return kind != sip::HeaderKind::Other ? field.kind == kind : iequals(field.name, name);
+  return kind != sip::HeaderKind::Other ? field.kind == kind : sip::detail::equals_ignore_case(field.name, name);
 }
 
 int is_present_hf_body(MessageContext& context, const FunctionCall& call) {
