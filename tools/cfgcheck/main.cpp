@@ -23,7 +23,8 @@ struct Options {
 };
 
 // Checks one file into `out`; false when it could not be read at all.
-bool checkFile(const std::string& path, const Options& o, kamc::CheckedFile& out) {
+bool checkFile(const std::string& path, const Options& o, const kamc::DiagnosticFilter& filter,
+               kamc::CheckedFile& out) {
   out.path = path;
   kamc::DiagnosticEngine diags;
   kamc::PreprocessResult pp =
@@ -33,12 +34,16 @@ bool checkFile(const std::string& path, const Options& o, kamc::CheckedFile& out
     // Semantic checks need a tree without holes.
     if (!diags.hasErrors()) kamc::lint::runAllChecks({*parsed.config, pp.map, diags});
   }
+  out.diagnostics = kamc::applyFilter(diags.diagnostics(), out.sm, filter);
+  return pp.mainFile != kamc::kNoFile;
+}
+
+kamc::DiagnosticFilter filterFrom(const Options& o) {
   kamc::DiagnosticFilter filter;
   filter.disabledRules = {o.disable.begin(), o.disable.end()};
   for (const std::string& r : o.enable) filter.disabledRules.erase(r);
   filter.warningsAsErrors = o.werror;
-  out.diagnostics = kamc::applyFilter(diags.diagnostics(), out.sm, filter);
-  return pp.mainFile != kamc::kNoFile;
+  return filter;
 }
 
 // Files as given; directories walked for *.cfg, in a stable order.
@@ -69,17 +74,12 @@ bool validRules(const std::vector<std::string>& ids) {
 }
 
 void printOutput(const std::vector<kamc::CheckedFile>& checked, const Options& o) {
-  std::string text;
-  if (o.format == "json") {
-    text = kamc::renderJson(checked);
-  } else if (o.format == "sarif") {
-    text = kamc::renderSarif(checked, fs::current_path().string(), KAMC_VERSION);
-  } else {
-    for (const kamc::CheckedFile& f : checked)
-      for (const kamc::Diagnostic& d : f.diagnostics) text += kamc::renderText(d, f.sm, {o.common.useColor(), true});
-    std::fwrite(text.data(), 1, text.size(), stderr);
+  if (o.format == "text") {
+    for (const kamc::CheckedFile& f : checked) kamc::printDiagnostics(f.diagnostics, f.sm, o.common.useColor());
     return;
   }
+  std::string text = o.format == "json" ? kamc::renderJson(checked)
+                                        : kamc::renderSarif(checked, fs::current_path().string(), KAMC_VERSION);
   std::fwrite(text.data(), 1, text.size(), stdout);
 }
 
@@ -115,7 +115,8 @@ int main(int argc, char** argv) {
   std::vector<std::string> files = expandInputs(o.inputs);
   std::vector<kamc::CheckedFile> checked(files.size());
   bool ioError = files.empty();
-  for (size_t i = 0; i < files.size(); ++i) ioError |= !checkFile(files[i], o, checked[i]);
+  kamc::DiagnosticFilter filter = filterFrom(o);
+  for (size_t i = 0; i < files.size(); ++i) ioError |= !checkFile(files[i], o, filter, checked[i]);
   printOutput(checked, o);
   if (ioError) return kamc::kExitUsage;
   for (const kamc::CheckedFile& f : checked)

@@ -30,8 +30,8 @@ bool writeTextOutput(const std::string& text, const std::string& path) {
   return ok;
 }
 
-void printDiagnostics(const DiagnosticEngine& diags, const SourceManager& sm, bool color) {
-  for (const Diagnostic& d : diags.diagnostics()) {
+void printDiagnostics(const std::vector<Diagnostic>& diags, const SourceManager& sm, bool color) {
+  for (const Diagnostic& d : diags) {
     std::string text = renderText(d, sm, {color, true});
     std::fwrite(text.data(), 1, text.size(), stderr);
   }

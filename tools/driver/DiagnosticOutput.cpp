@@ -14,21 +14,21 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
+// True when a line holds "cfgcheck: disable=" with rule in its list.
+bool lineSuppresses(std::string_view text, const std::string& rule) {
+  size_t at = text.find("cfgcheck: disable=");
+  if (at == std::string_view::npos) return false;
+  std::string_view list = text.substr(at + 18);
+  size_t pos = list.find(rule);
+  if (pos == std::string_view::npos) return false;
+  size_t end = pos + rule.size();
+  return end == list.size() || list[end] == ',' || list[end] == ' ';
+}
+
+// A suppression comment counts on the finding's own line or the line above.
 bool suppressedOnLine(const SourceManager& sm, SourceLocation loc, const std::string& rule) {
-  for (uint32_t line = loc.line; line + 1 >= loc.line && line >= 1; --line) {
-    std::string_view text = sm.lineText(loc.file, line);
-    size_t at = text.find("cfgcheck: disable=");
-    if (at != std::string_view::npos) {
-      std::string_view list = text.substr(at + 18);
-      size_t pos = list.find(rule);
-      if (pos != std::string_view::npos &&
-          (pos + rule.size() == list.size() || list[pos + rule.size()] == ',' ||
-           list[pos + rule.size()] == ' '))
-        return true;
-    }
-    if (line == 1) break;
-  }
-  return false;
+  if (lineSuppresses(sm.lineText(loc.file, loc.line), rule)) return true;
+  return loc.line > 1 && lineSuppresses(sm.lineText(loc.file, loc.line - 1), rule);
 }
 
 json locationJson(const SourceManager& sm, SourceLocation loc) {
@@ -36,20 +36,30 @@ json locationJson(const SourceManager& sm, SourceLocation loc) {
   return json{{"file", sm.file(loc.file).path}, {"line", loc.line}, {"col", loc.column}};
 }
 
-std::string relativePath(const std::string& path, const std::string& baseDir) {
-  namespace fs = std::filesystem;
+namespace fs = std::filesystem;
+
+// The path as SARIF's uri: relative to base (already canonical) when inside
+// it, else absolute.
+std::string uriOf(const std::string& path, const fs::path& base) {
   std::error_code ec;
   fs::path abs = fs::weakly_canonical(fs::absolute(path, ec), ec);
-  fs::path base = fs::weakly_canonical(fs::absolute(baseDir, ec), ec);
   fs::path rel = abs.lexically_relative(base);
   if (rel.empty() || *rel.begin() == "..") return abs.string();
   return rel.generic_string();
 }
 
-json sarifLocation(const SourceManager& sm, SourceLocation loc, const std::string& baseDir) {
+json sarifLocation(const std::string& uri, SourceLocation loc) {
   return json{{"physicalLocation",
-               {{"artifactLocation", {{"uri", relativePath(sm.file(loc.file).path, baseDir)}}},
+               {{"artifactLocation", {{"uri", uri}}},
                 {"region", {{"startLine", loc.line}, {"startColumn", std::max<uint32_t>(loc.column, 1)}}}}}};
+}
+
+void addRelated(json& related, const SourceManager& sm, SourceLocation loc, const std::string& text,
+                const fs::path& base) {
+  json r = sarifLocation(uriOf(sm.file(loc.file).path, base), loc);
+  r["id"] = related.size();
+  r["message"] = {{"text", text}};
+  related.push_back(std::move(r));
 }
 
 std::string fingerprint(const Diagnostic& d, const SourceManager& sm, const std::string& uri) {
@@ -59,29 +69,19 @@ std::string fingerprint(const Diagnostic& d, const SourceManager& sm, const std:
   return hex.str();
 }
 
-json sarifResult(const Diagnostic& d, const SourceManager& sm, const std::string& baseDir) {
+json sarifResult(const Diagnostic& d, const SourceManager& sm, const fs::path& base) {
   json result{{"ruleId", d.rule},
               {"level", d.severity == Severity::Error ? "error" : d.severity == Severity::Warning ? "warning" : "note"},
               {"message", {{"text", d.message}}}};
   if (!d.loc.valid()) return result;
-  result["locations"] = json::array({sarifLocation(sm, d.loc, baseDir)});
+  std::string uri = uriOf(sm.file(d.loc.file).path, base);
+  result["locations"] = json::array({sarifLocation(uri, d.loc)});
   json related = json::array();
-  int id = 0;
-  for (SourceLocation at = sm.file(d.loc.file).includedAt; at.valid(); at = sm.file(at.file).includedAt) {
-    json r = sarifLocation(sm, at, baseDir);
-    r["id"] = id++;
-    r["message"] = {{"text", "included from here"}};
-    related.push_back(std::move(r));
-  }
-  for (const DiagnosticNote& n : d.notes) {
-    if (!n.loc.valid()) continue;
-    json r = sarifLocation(sm, n.loc, baseDir);
-    r["id"] = id++;
-    r["message"] = {{"text", n.message}};
-    related.push_back(std::move(r));
-  }
+  for (SourceLocation at = sm.file(d.loc.file).includedAt; at.valid(); at = sm.file(at.file).includedAt)
+    addRelated(related, sm, at, "included from here", base);
+  for (const DiagnosticNote& n : d.notes)
+    if (n.loc.valid()) addRelated(related, sm, n.loc, n.message, base);
   if (!related.empty()) result["relatedLocations"] = std::move(related);
-  std::string uri = relativePath(sm.file(d.loc.file).path, baseDir);
   result["partialFingerprints"] = {{"kamcLineHash/v1", fingerprint(d, sm, uri)}};
   return result;
 }
@@ -131,9 +131,11 @@ std::string renderJson(const std::vector<CheckedFile>& files) {
 
 std::string renderSarif(const std::vector<CheckedFile>& files, const std::string& baseDir,
                         const std::string& toolVersion) {
+  std::error_code ec;
+  const fs::path base = fs::weakly_canonical(fs::absolute(baseDir, ec), ec);  // once, not per location
   json results = json::array();
   for (const CheckedFile& f : files)
-    for (const Diagnostic& d : f.diagnostics) results.push_back(sarifResult(d, f.sm, baseDir));
+    for (const Diagnostic& d : f.diagnostics) results.push_back(sarifResult(d, f.sm, base));
   json run{{"tool",
             {{"driver",
               {{"name", "cfgcheck"},

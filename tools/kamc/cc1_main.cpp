@@ -26,11 +26,11 @@ int run(const Options& o) {
   kamc::PreprocessResult pp =
       kamc::preprocessFile(o.input, o.common.preprocessOptions(kamc::PreprocessMode::Expand), sm, diags);
   if (pp.mainFile == kamc::kNoFile || pp.stoppedEarly) {
-    kamc::printDiagnostics(diags, sm, o.common.useColor());
+    kamc::printDiagnostics(diags.diagnostics(), sm, o.common.useColor());
     return pp.mainFile == kamc::kNoFile ? kamc::kExitUsage : kamc::kExitFindings;
   }
   kamc::ParseResult parsed = kamc::parseConfig(pp, sm, diags);
-  kamc::printDiagnostics(diags, sm, o.common.useColor());
+  kamc::printDiagnostics(diags.diagnostics(), sm, o.common.useColor());
   // A tree recovered from syntax errors is not printed: it would look valid.
   if (diags.hasErrors()) return kamc::kExitFindings;
   std::string text = o.printCfg ? kamc::ast::printConfig(*parsed.config)

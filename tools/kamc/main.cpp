@@ -29,7 +29,7 @@ int preprocessCommand(const Options& o) {
   kamc::PreprocessResult r =
       kamc::preprocessFile(o.input, o.common.preprocessOptions(mode), sm, diags);
   if (r.mainFile == kamc::kNoFile) {
-    kamc::printDiagnostics(diags, sm, o.common.useColor());
+    kamc::printDiagnostics(diags.diagnostics(), sm, o.common.useColor());
     return kamc::kExitUsage;
   }
   // The text goes out even after an error, as kamailio prints what it read.
@@ -37,7 +37,7 @@ int preprocessCommand(const Options& o) {
     std::cerr << "kamc: cannot write " << o.output << "\n";
     return kamc::kExitUsage;
   }
-  kamc::printDiagnostics(diags, sm, o.common.useColor());
+  kamc::printDiagnostics(diags.diagnostics(), sm, o.common.useColor());
   return diags.hasErrors() ? kamc::kExitFindings : kamc::kExitClean;
 }
 

@@ -128,8 +128,7 @@ ast::RouteKind routeKindFor(size_t tokenType, bool named) {
 AstBuilder::AstBuilder(const PreprocessResult& pp, const SourceManager& sm, DiagnosticEngine& diags)
     : pp_(pp), sm_(sm), diags_(diags) {}
 
-template <class N>
-void AstBuilder::place(N& node, antlr4::ParserRuleContext* ctx) {
+void AstBuilder::place(ast::Node& node, antlr4::ParserRuleContext* ctx) {
   placeRange(node, ctx->getStart(), ctx->getStop());
 }
 
@@ -445,7 +444,7 @@ ast::ExprPtr AstBuilder::exprOfKind(P::ExprContext* ctx) {
   }
   if (auto* c = dynamic_cast<P::UnaryExprContext*>(ctx)) {
     auto e = std::make_unique<ast::UnaryExpr>();
-    size_t t = c->op ? c->op->getType() : P::NOT;
+    size_t t = c->op ? c->op->getType() : static_cast<size_t>(P::NOT);
     e->op = t == P::MINUS ? ast::UnaryOp::Negate : t == P::BIN_NOT ? ast::UnaryOp::BitNot : ast::UnaryOp::Not;
     e->text = c->op ? c->op->getText() : "!";
     e->operand = expr(c->expr());

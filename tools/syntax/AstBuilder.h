@@ -21,8 +21,7 @@ class AstBuilder {
   size_t errorCount() const { return errors_; }
 
  private:
-  template <class N>
-  void place(N& node, antlr4::ParserRuleContext* ctx);
+  void place(ast::Node& node, antlr4::ParserRuleContext* ctx);
   void placeRange(ast::Node& node, antlr4::Token* first, antlr4::Token* last);
   ast::TextRange rangeOf(antlr4::Token* first, antlr4::Token* last) const;
   std::string textOf(const ast::Node& node) const;

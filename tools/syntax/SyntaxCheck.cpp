@@ -51,14 +51,6 @@ class MappedErrorListener : public antlr4::BaseErrorListener {
     return sm_.file(loc.file).path + ":" + lineCol;
   }
 
-  const antlr4::Token* previousVisible(antlr4::TokenStream& tokens, const antlr4::Token* t) const {
-    for (ssize_t i = static_cast<ssize_t>(t->getTokenIndex()) - 1; i >= 0; --i) {
-      const antlr4::Token* p = tokens.get(static_cast<size_t>(i));
-      if (p->getChannel() == antlr4::Token::DEFAULT_CHANNEL) return p;
-    }
-    return nullptr;
-  }
-
   std::string quoted(const antlr4::Token* t) const {
     if (t->getType() == antlr4::Token::EOF) return "end of file";
     return "'" + pp_.text.substr(t->getStartIndex(), t->getStopIndex() + 1 - t->getStartIndex()) + "'";
@@ -66,10 +58,8 @@ class MappedErrorListener : public antlr4::BaseErrorListener {
 
   std::string unclosedNote(antlr4::TokenStream& tokens, const antlr4::Token* opener,
                            const antlr4::Token* errorToken) const {
-    return "missing '" + std::string(opener->getType() == grammar::KamailioParser::LPAREN   ? ")"
-                                     : opener->getType() == grammar::KamailioParser::LBRACE ? "}"
-                                                                                            : "]") +
-           "' to close " + describeOpener(tokens, opener) + " opened at " + where(opener, errorToken);
+    return "missing '" + closingBracketFor(opener) + "' to close " + describeOpener(tokens, opener) +
+           " opened at " + where(opener, errorToken);
   }
 
   std::string operatorMessage(antlr4::Parser& parser, antlr4::Token* offending, const std::string& msg,
@@ -77,7 +67,7 @@ class MappedErrorListener : public antlr4::BaseErrorListener {
     using P = grammar::KamailioParser;
     antlr4::TokenStream& tokens = *parser.getTokenStream();
     antlr4::misc::IntervalSet expected = parser.getExpectedTokens();
-    const antlr4::Token* previous = previousVisible(tokens, offending);
+    const antlr4::Token* previous = previousVisibleToken(tokens, offending);
     // A ';' forgotten at the end of a line: point after the statement, not at
     // the next line's first word.
     bool endsLine = previous && (msg.rfind("missing ", 0) == 0 || previous->getLine() < offending->getLine());

@@ -107,23 +107,31 @@ const antlr4::Token* innermostUnclosed(antlr4::TokenStream& tokens, size_t befor
   return nullptr;
 }
 
+const antlr4::Token* previousVisibleToken(antlr4::TokenStream& tokens, const antlr4::Token* t) {
+  for (ssize_t i = static_cast<ssize_t>(t->getTokenIndex()) - 1; i >= 0; --i) {
+    const antlr4::Token* p = tokens.get(static_cast<size_t>(i));
+    if (p->getChannel() == antlr4::Token::DEFAULT_CHANNEL) return p;
+  }
+  return nullptr;
+}
+
+std::string closingBracketFor(const antlr4::Token* opener) {
+  size_t closer = closerOf(opener->getType());
+  return closer == P::RPAREN ? ")" : closer == P::RBRACE ? "}" : "]";
+}
+
 std::string describeOpener(antlr4::TokenStream& tokens, const antlr4::Token* opener) {
+  static const std::set<size_t> kNamingTokens{P::ID,           P::IF,            P::WHILE,
+                                              P::SWITCH,       P::ROUTE,         P::REQUEST_ROUTE,
+                                              P::ONREPLY_ROUTE, P::REPLY_ROUTE,  P::ONSEND_ROUTE,
+                                              P::ELSE};
   std::string bracket = opener->getText();
   // The nearest visible token before the bracket names the construct.
-  for (ssize_t i = static_cast<ssize_t>(opener->getTokenIndex()) - 1; i >= 0; --i) {
-    const antlr4::Token* t = tokens.get(static_cast<size_t>(i));
-    if (t->getChannel() != antlr4::Token::DEFAULT_CHANNEL) continue;
-    std::string word = t->getText();
-    bool named = t->getType() == P::ID || t->getType() == P::IF || t->getType() == P::WHILE ||
-                 t->getType() == P::SWITCH || t->getType() == P::ROUTE ||
-                 t->getType() == P::REQUEST_ROUTE || t->getType() == P::ONREPLY_ROUTE ||
-                 t->getType() == P::REPLY_ROUTE || t->getType() == P::ONSEND_ROUTE ||
-                 t->getType() == P::ELSE || t->getType() == P::RBRACK;
-    if (!named) break;
-    if (t->getType() == P::RBRACK) return "'" + bracket + "' of the block";
-    return "'" + word + " " + bracket + "'";
-  }
-  return "'" + bracket + "'";
+  const antlr4::Token* before = previousVisibleToken(tokens, opener);
+  if (!before) return "'" + bracket + "'";
+  if (before->getType() == P::RBRACK) return "'" + bracket + "' of the block";
+  if (!kNamingTokens.count(before->getType())) return "'" + bracket + "'";
+  return "'" + before->getText() + " " + bracket + "'";
 }
 
 }  // namespace kamc

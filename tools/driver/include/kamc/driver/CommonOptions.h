@@ -27,6 +27,7 @@ struct CommonOptions {
 // Writes text to path, or to stdout for "" or "-"; false on any I/O error.
 bool writeTextOutput(const std::string& text, const std::string& path);
 
-void printDiagnostics(const DiagnosticEngine& diags, const SourceManager& sm, bool color);
+// gcc-style text on stderr.
+void printDiagnostics(const std::vector<Diagnostic>& diags, const SourceManager& sm, bool color);
 
 }  // namespace kamc
