@@ -97,7 +97,10 @@ TEST(Functions, CoreStatementsAreCatalogued) {
   EXPECT_EQ(argCountsOf("core", "drop"), (std::set<std::size_t>{0, 1}));
   EXPECT_EQ(row("core", "route", 1).kinds()[0], kc::ArgKind::Route);
   EXPECT_EQ(row("core", "sethost", 1).aliasOf, "rewritehost");
-  EXPECT_EQ(row("core", "forward", 1).routeMask, kc::AnyRoute);
+  // cfg.y refuses most core statements in onsend_route ("command not allowed in onsend_route").
+  EXPECT_TRUE(row("core", "forward", 1).allowedIn(kc::FailureRoute));
+  EXPECT_FALSE(row("core", "forward", 1).allowedIn(kc::OnSendRoute));
+  EXPECT_TRUE(row("core", "drop", 0).allowedIn(kc::OnSendRoute));
   EXPECT_NE(kc::findFunction("core", "force_rport", 0), nullptr);
   EXPECT_NE(kc::findFunction("core", "exec", 1), nullptr);
 }
@@ -136,31 +139,8 @@ TEST(Functions, EveryRowIsFoundByItsName) {
   }
 }
 
-TEST(Functions, NativeFlagMarksExactlyTheRuntimePlan) {
-  const std::set<std::pair<std::string_view, std::string_view>> planned = {
-      {"core", "forward"}, {"core", "drop"}, {"core", "exit"},
-      {"sl", "sl_send_reply"}, {"sl", "sl_reply_error"}, {"sl", "send_reply"},
-      {"maxfwd", "mf_process_maxfwd_header"}, {"maxfwd", "is_maxfwd_lt"},
-      {"sanity", "sanity_check"},
-      {"rr", "record_route"}, {"rr", "record_route_preset"}, {"rr", "loose_route"},
-      {"siputils", "has_totag"}, {"siputils", "is_user"}, {"siputils", "uri_param"},
-      {"siputils", "add_uri_param"},
-      {"textops", "is_method"}, {"textops", "has_body"}, {"textops", "append_hf"},
-      {"textops", "append_to_reply"}, {"textops", "remove_hf"}, {"textops", "is_present_hf"},
-      {"textops", "search"}, {"textops", "search_append"}, {"textops", "subst"},
-      {"textops", "subst_uri"}, {"textops", "replace"},
-      {"xlog", "xlog"}, {"xlog", "xdbg"}, {"xlog", "xinfo"}, {"xlog", "xnotice"},
-      {"xlog", "xwarn"}, {"xlog", "xerr"},
-      {"tm", "t_relay"}, {"tm", "t_on_failure"}, {"tm", "t_on_branch"}, {"tm", "t_on_reply"},
-      {"tm", "t_check_trans"}, {"tm", "t_newtran"}, {"tm", "t_reply"}, {"tm", "t_is_set"},
-      {"registrar", "save"}, {"registrar", "lookup"}, {"registrar", "registered"},
-      {"path", "add_path"}, {"path", "add_path_received"},
-      {"exec", "exec_msg"}, {"exec", "exec_avp"}, {"exec", "exec_dset"}};
-  std::set<std::pair<std::string_view, std::string_view>> flagged;
-  for (const auto& f : kc::allFunctions())
-    if (f.nativeInRuntime) flagged.insert({f.module, f.name});
-  EXPECT_EQ(flagged, planned);
-}
+// Which rows are `native` is checked against the runtime's own tables in both
+// directions by runtime.CatalogConsistency.* (tests/runtime/catalog_consistency_test.cpp).
 
 TEST(Params, ModparamTypesAreKamailios) {
   const kc::ParamInfo* fr = kc::findParam("tm", "fr_timer");

@@ -34,7 +34,7 @@ printf '#!ifdef X\n' > "$work/unclosed.cfg"
 expect "kamc unknown flag" 2 "--bogus" -- "$kamc" --bogus "$work/good.cfg"
 expect "kamc missing file" 2 "cannot open config file" -- "$kamc" -E "$work/none.cfg"
 expect "kamc unwritable output" 2 "cannot write" -- "$kamc" -E "$work/good.cfg" -o "$work/no/such/dir/out"
-expect "kamc compile not built" 2 "not built yet" -- "$kamc" "$work/good.cfg"
+expect "kamc without an action" 2 "nothing to do" -- "$kamc" "$work/good.cfg"
 expect "kamc config error" 1 "unclosed.cfg:1:1: error:" -- "$kamc" -E "$work/unclosed.cfg"
 expect "kamc clean" 0 "" -- "$kamc" -E "$work/good.cfg"
 expect "cfgcheck clean" 0 "" -- "$cfgcheck" "$work/good.cfg"
@@ -49,7 +49,7 @@ stdout_has() {
     echo "FAIL $1: stdout lacks '$2': $(head -c 300 "$work/out")"; failures=$((failures + 1)); fi
 }
 
-printf 'request_route {\n  route(NOPE);\n  exit;\n  xlog("x");\n}\n' > "$work/lint.cfg"
+printf 'loadmodule "xlog.so"\nrequest_route {\n  route(NOPE);\n  exit;\n  xlog("x");\n}\n' > "$work/lint.cfg"
 mkdir -p "$work/tree/sub" && cp "$work/good.cfg" "$work/tree/a.cfg" && cp "$work/lint.cfg" "$work/tree/sub/b.cfg"
 expect "cfgcheck json" 1 "" -- "$cfgcheck" --format=json "$work/lint.cfg"
 stdout_has "cfgcheck json rule" '"rule": "kamc-undefined-route"'
@@ -59,7 +59,7 @@ stdout_has "cfgcheck sarif fingerprint" '"partialFingerprints"'
 expect "cfgcheck warning only" 0 "[kamc-unreachable-code]" -- "$cfgcheck" --disable kamc-undefined-route "$work/lint.cfg"
 expect "cfgcheck -Werror" 1 "error: this statement never runs" -- "$cfgcheck" -Werror --disable kamc-undefined-route "$work/lint.cfg"
 expect "cfgcheck unknown rule" 2 "unknown rule 'kamc-nope'" -- "$cfgcheck" --disable kamc-nope "$work/lint.cfg"
-expect "cfgcheck directory walk" 1 "sub/b.cfg:2:3: error:" -- "$cfgcheck" "$work/tree"
+expect "cfgcheck directory walk" 1 "sub/b.cfg:3:3: error:" -- "$cfgcheck" "$work/tree"
 expect "kamc dump-ast" 0 "" -- "$kamc" --dump-ast "$work/good.cfg"
 stdout_has "kamc dump-ast kind" '"kind": "Config"'
 expect "kamc dump-ast syntax error" 1 "bad.cfg:2:18: error:" -- "$kamc" --dump-ast "$work/bad.cfg"

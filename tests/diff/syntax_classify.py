@@ -1,149 +1,199 @@
 #!/usr/bin/env python3
-"""Classifies the corpus with the real `kamailio -c` and checks kamc's parser
-(through cfgcheck, which reports preprocessor and syntax errors).
+"""cfgcheck against the real `kamailio -c` on the corpus: the parser and the
+overall accept/reject verdict.
 
-For every corpus config, kamailio 5.6 is run as `kamailio -c -L <modules>`
-from the file's folder, and its verdict is sorted into:
+Each corpus folder is copied with installable module paths (see
+kamailio_oracle.py); both tools read the copy. A file is *module-dependent*
+when kamailio still cannot load one of its modules (not packaged for Debian,
+or not a Kamailio 5.6 module): its result says nothing about the config, so
+it is reported apart.
+
+The parser verdict sorts kamailio's result into:
   accepted      kamailio exits 0
-  not-syntax    kamailio fails, but for modules, parameters or other checks
-                that are not grammar errors (kamc must parse the file)
+  not-syntax    kamailio fails, but not with a grammar error (kamc must parse)
   syntax        kamailio reports "syntax error" at some line (kamc must
-                reject it at the same line, or the file is recorded in
-                syntax-exceptions.txt with the construct kamc accepts on purpose)
+                reject it at the same line)
   preprocessor  kamailio stops before parsing (missing include, ...); kamc
                 must stop with a preprocessor error too
-Prints the figures and every disagreement; exits 1 on any disagreement or
-if kamailio is missing.
+and the overall verdict compares cfgcheck's exit status (0 / not 0) with
+kamailio's (accepted / rejected). `kamailio -c` stops after parsing, before
+module fixups; when it accepts a file cfgcheck rejects, kamailio is started
+for a few seconds on a loopback port, and a start-up that fails in a fixup
+counts as kamailio rejecting the file (the line is printed as evidence).
+
+etc__kamailio.cfg is also judged (verdict only) under each documented
+-A WITH_* define and the combinations cfgprint_diff.py uses.
+
+Prints the figures and every disagreement. --fail-on accepted: only accepted
+files must parse; --fail-on verdict: also every module-independent verdict
+must agree; --fail-on all: everything. Exits 1 if kamailio is missing.
 """
 import argparse
 import os
 import re
-import shutil
-import subprocess
 import sys
+import tempfile
 
-MODULES = "/usr/lib/x86_64-linux-gnu/kamailio/modules"
-PARSE_ERROR = re.compile(r"parse error in config file .*?, line (\d+), column [^:]*: (.*)$")
-KAMC_ERROR = re.compile(r"^(.*?):(\d+):(\d+): error: (.*) \[(kamc-[a-z-]+)\]$")
-# cfgcheck's semantic rules: they say nothing about whether the file parses,
-# but an error of theirs at kamailio's line is the same rejection (kamailio
-# reports unknown core parameters as grammar errors).
-SEMANTIC_RULES = {"kamc-undefined-route", "kamc-duplicate-route", "kamc-unknown-core-param"}
+from cfgprint_diff import COMBOS, WITH_DEFINES
+from kamailio_oracle import (cfgcheck_errors, installable_copy, kamailio_binary, kamailio_check,
+                             startup_fixup_failure)
 
 
-def kamailio_verdict(kamailio, path):
-    cwd, name = os.path.split(path)
-    p = subprocess.run([kamailio, "-c", "-L", MODULES, "-f", name], cwd=cwd,
-                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=60)
-    out = p.stdout.decode(errors="replace")
-    if p.returncode == 0:
+def preprocessor_rules(rules_def):
+    """The rule ids of the Preprocessor section of Rules.def."""
+    rules, inside = set(), False
+    for line in open(rules_def, encoding="utf-8"):
+        if line.startswith("// "):
+            inside = line.strip() == "// Preprocessor"
+        m = re.match(r'KAMC_RULE\("([^"]+)"', line)
+        if m and inside:
+            rules.add(m.group(1))
+    return rules
+
+
+def parser_verdict(result):
+    if result.accepted:
         return "accepted", None
-    syntax_lines = []
-    for line in out.splitlines():
-        m = PARSE_ERROR.search(line)
-        if m and "syntax error" in m.group(2):
-            syntax_lines.append(int(m.group(1)))
-    if syntax_lines:
-        return "syntax", min(syntax_lines)
-    if "cannot open included file" in out or "ERROR: bad config file" not in out:
+    line = result.syntax_error_line()
+    if line:
+        return "syntax", line
+    if result.stopped_before_parsing():
         return "preprocessor", None
     return "not-syntax", None
 
 
-def cfgcheck_verdict(kamc, path):
-    cwd, name = os.path.split(path)
-    p = subprocess.run([kamc, "--color=never", name], cwd=cwd,
-                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
-    errors = []
-    for line in p.stderr.decode(errors="replace").splitlines():
-        m = KAMC_ERROR.match(line)
-        if m:
-            errors.append((m.group(5), os.path.basename(m.group(1)), int(m.group(2)), m.group(4)))
-    return p.returncode, errors
+def percent(n, total):
+    return 100.0 * n / total if total else 100.0
 
 
-def load_exceptions(path):
-    exceptions = {}
-    if path and os.path.exists(path):
-        for line in open(path):
-            line = line.strip()
-            if line and not line.startswith("#"):
-                name, _, why = line.partition(":")
-                exceptions[name.strip()] = why.strip()
-    return exceptions
+class Tally:
+    def __init__(self):
+        self.counts = {"accepted": 0, "not-syntax": 0, "syntax": 0, "preprocessor": 0}
+        self.parsed = self.same_line = 0
+        self.independent = self.independent_agree = self.dependent = self.dependent_agree = 0
+        self.parse_disagreements, self.verdict_disagreements = [], []
+        self.dependent_disagreements, self.startup_evidence = [], []
+        self.failing_parse = 0
+        self.define_sets = 0
+
+
+def judge_verdict(t, label, path, result, rc, errors, kamailio, defines=()):
+    agree = result.accepted == (rc == 0)
+    if result.accepted and rc != 0:
+        failure = startup_fixup_failure(kamailio, path, defines)
+        if failure:
+            agree = True
+            t.startup_evidence.append("%s: %s:%d [%s]; kamailio start-up: %s" % (
+                label, errors[0][1], errors[0][2], errors[0][0], failure[:160]))
+    if result.module_dependent:
+        t.dependent += 1
+        t.dependent_agree += agree
+        if not agree:
+            t.dependent_disagreements.append(label)
+        return
+    t.independent += 1
+    t.independent_agree += agree
+    if agree:
+        return
+    if errors:
+        what = "kamailio accepts, cfgcheck: %s:%d: %s [%s]" % (errors[0][1], errors[0][2], errors[0][3], errors[0][0])
+    else:
+        what = "kamailio rejects (%s), cfgcheck accepts" % (result.errors[0][:160] if result.errors else "?")
+    t.verdict_disagreements.append("%s: %s" % (label, what))
+
+
+def judge_parse(t, label, f, verdict, line, errors, pp_rules, fail_on):
+    syntax = [e for e in errors if e[0] == "kamc-syntax"]
+    pp = [e for e in errors if e[0] in pp_rules]
+    semantic = [e for e in errors if e[0] != "kamc-syntax" and e[0] not in pp_rules]
+    if verdict in ("accepted", "not-syntax"):
+        if syntax or pp:
+            t.failing_parse += verdict == "accepted" or fail_on == "all"
+            e = (syntax or pp)[0]
+            t.parse_disagreements.append("%s: kamailio %s, kamc reports %s:%d: %s" % (label, verdict, e[1], e[2], e[3]))
+        else:
+            t.parsed += 1
+    elif verdict == "preprocessor":
+        if not pp:
+            t.parse_disagreements.append("%s: kamailio stops before parsing, kamc does not" % label)
+    elif [e for e in syntax + semantic if e[2] == line and e[1] == f]:
+        t.same_line += 1
+    elif syntax:
+        t.parse_disagreements.append("%s: kamailio syntax error at line %d, kamc at line %d: %s" %
+                                     (label, line, syntax[0][2], syntax[0][3]))
+    else:
+        t.parse_disagreements.append("%s: kamailio syntax error at line %d, kamc %s" %
+                                     (label, line, "rejects it elsewhere" if errors else "accepts it"))
+
+
+def report(t, fail_on):
+    total = sum(t.counts.values())
+    print("corpus: %d files; kamailio: %d accepted, %d rejected for non-syntax reasons, "
+          "%d syntax errors, %d stopped in preprocessing (module paths made installable)" %
+          (total, t.counts["accepted"], t.counts["not-syntax"], t.counts["syntax"], t.counts["preprocessor"]))
+    print("parser: parsed %d, syntax errors rejected at kamailio's line %d" % (t.parsed, t.same_line))
+    print("verdict agreement (cfgcheck exit 0 <=> kamailio accepts) on files whose result does not "
+          "depend on a missing module (%d of them etc__kamailio.cfg under -A defines): %d of %d (%.1f%%)" %
+          (t.define_sets, t.independent_agree, t.independent, percent(t.independent_agree, t.independent)))
+    print("module-dependent files (kamailio cannot load a module that is not installed or not a 5.6 "
+          "module): %d, verdicts equal on %d; all: %d of %d (%.1f%%)" %
+          (t.dependent, t.dependent_agree, t.independent_agree + t.dependent_agree, t.independent + t.dependent,
+           percent(t.independent_agree + t.dependent_agree, t.independent + t.dependent)))
+    for d in t.startup_evidence:
+        print("agree (kamailio -c accepts, start-up fails) " + d)
+    for d in t.verdict_disagreements:
+        print("DISAGREE verdict " + d)
+    for d in t.parse_disagreements:
+        print("DISAGREE parse " + d)
+    for d in t.dependent_disagreements:
+        print("module-dependent, verdicts differ: " + d)
+    if fail_on == "all":
+        failing = len(t.parse_disagreements) + len(t.verdict_disagreements)
+    elif fail_on == "verdict":
+        failing = t.failing_parse + len(t.verdict_disagreements)
+    else:
+        failing = t.failing_parse
+    print("%d verdict and %d parse disagreements, %d failing (--fail-on %s)" %
+          (len(t.verdict_disagreements), len(t.parse_disagreements), failing, fail_on))
+    return failing
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--cfgcheck", required=True)
+    ap.add_argument("--rules-def", required=True, help="tools/basic/include/kamc/basic/Rules.def")
     ap.add_argument("--corpus", action="append", default=[])
-    ap.add_argument("--exceptions")
-    ap.add_argument("--fail-on", default="all", choices=["all", "accepted"],
-                    help="accepted: only files kamailio accepts must agree; the other "
-                         "disagreements are printed as pending work")
+    ap.add_argument("--fail-on", default="all", choices=["all", "verdict", "accepted"])
     a = ap.parse_args()
-    kamc = os.path.abspath(a.cfgcheck)
-    kamailio = shutil.which("kamailio") or "/usr/sbin/kamailio"
-    if not os.path.exists(kamailio):
+    cfgcheck = os.path.abspath(a.cfgcheck)
+    kamailio = kamailio_binary()
+    if not kamailio:
         print("FAIL: the kamailio binary is not installed; this test needs it")
         return 1
-    exceptions = load_exceptions(a.exceptions)
-
-    counts = {"accepted": 0, "not-syntax": 0, "syntax": 0, "preprocessor": 0}
-    parsed = rejected_same_line = newer_syntax = verdicts_agree = 0
-    disagreements = []
-    failing = 0
-    for corpus in a.corpus:
-        for f in sorted(os.listdir(corpus)):
-            if f == "SOURCE.txt":
-                continue
-            path = os.path.join(corpus, f)
-            label = os.path.basename(corpus) + "/" + f
-            verdict, line = kamailio_verdict(kamailio, path)
-            counts[verdict] += 1
-            rc, errors = cfgcheck_verdict(kamc, path)
-            syntax = [e for e in errors if e[0] == "kamc-syntax"]
-            semantic = [e for e in errors if e[0] in SEMANTIC_RULES]
-            pp = [e for e in errors if e[0] != "kamc-syntax" and e[0] not in SEMANTIC_RULES]
-            verdicts_agree += (verdict == "accepted") == (rc == 0)
-            if verdict in ("accepted", "not-syntax"):
-                if syntax or pp:
-                    failing += verdict == "accepted" or a.fail_on == "all"
-                    e = (syntax or pp)[0]
-                    disagreements.append("%s: kamailio %s, kamc reports %s:%d: %s" %
-                                         (label, verdict, e[1], e[2], e[3]))
-                else:
-                    parsed += 1
-            elif verdict == "preprocessor":
-                if not pp:
-                    disagreements.append("%s: kamailio stops before parsing, kamc does not" % label)
-            else:
-                same = [e for e in syntax + semantic if e[2] == line and e[1] == f]
-                if same:
-                    rejected_same_line += 1
-                elif f in exceptions:
-                    newer_syntax += 1
-                elif syntax:
-                    disagreements.append("%s: kamailio syntax error at line %d, kamc at line %d: %s" %
-                                         (label, line, syntax[0][2], syntax[0][3]))
-                else:
-                    disagreements.append("%s: kamailio syntax error at line %d, kamc accepts it" %
-                                         (label, line))
-    total = sum(counts.values())
-    print("corpus: %d files; kamailio: %d accepted, %d rejected for non-syntax reasons, "
-          "%d syntax errors, %d stopped in preprocessing" %
-          (total, counts["accepted"], counts["not-syntax"], counts["syntax"], counts["preprocessor"]))
-    print("kamc: parsed %d, rejected-as-kamailio (same line) %d, newer-syntax-accepted %d" %
-          (parsed, rejected_same_line, newer_syntax))
-    print("cfgcheck verdict (exit 0 / not 0) equals kamailio's (accepted / rejected) on %d of %d "
-          "files (%.1f%%; module-dependent rejections are not separated out yet)" %
-          (verdicts_agree, total, 100.0 * verdicts_agree / max(total, 1)))
-    for d in disagreements:
-        print("DISAGREE " + d)
-    if a.fail_on == "all":
-        failing = len(disagreements)
-    print("%d disagreements, %d failing (--fail-on %s)" % (len(disagreements), failing, a.fail_on))
-    return 1 if failing else 0
+    pp_rules = preprocessor_rules(a.rules_def)
+    t = Tally()
+    with tempfile.TemporaryDirectory(prefix="kamc-corpus-") as tmp:
+        for corpus in a.corpus:
+            copy = installable_copy(corpus, tmp)
+            for f in sorted(os.listdir(copy)):
+                path = os.path.join(copy, f)
+                if f == "SOURCE.txt" or not os.path.isfile(path):
+                    continue
+                label = os.path.basename(corpus.rstrip("/")) + "/" + f
+                result = kamailio_check(kamailio, path)
+                verdict, line = parser_verdict(result)
+                t.counts[verdict] += 1
+                rc, errors = cfgcheck_errors(cfgcheck, path)
+                judge_verdict(t, label, path, result, rc, errors, kamailio)
+                judge_parse(t, label, f, verdict, line, errors, pp_rules, a.fail_on)
+                if f == "etc__kamailio.cfg":
+                    for defines in [[d] for d in WITH_DEFINES] + COMBOS:
+                        rc, errors = cfgcheck_errors(cfgcheck, path, defines)
+                        result = kamailio_check(kamailio, path, defines)
+                        t.define_sets += 1
+                        judge_verdict(t, "%s -A %s" % (label, " -A ".join(defines)), path, result, rc, errors,
+                                      kamailio, defines)
+    return 1 if report(t, a.fail_on) else 0
 
 
 if __name__ == "__main__":

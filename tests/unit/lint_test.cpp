@@ -24,6 +24,27 @@ std::vector<std::string> rulesFor(const std::string& text) {
 
 using Rules = std::vector<std::string>;
 
+// The modules most configs load, so that a test exercises one rule only.
+const std::string kCommonModules =
+    "loadmodule \"tm.so\"\nloadmodule \"sl.so\"\nloadmodule \"pv.so\"\nloadmodule \"xlog.so\"\n"
+    "loadmodule \"textops.so\"\nloadmodule \"exec.so\"\n";
+
+std::vector<std::string> rulesWithModules(const std::string& text) { return rulesFor(kCommonModules + text); }
+
+// The messages of one rule's findings.
+std::vector<std::string> messagesOf(const std::string& rule, const std::string& text) {
+  SourceManager sm;
+  DiagnosticEngine diags;
+  PreprocessResult pp = preprocessText("t.cfg", text, {}, sm, diags);
+  ParseResult parsed = parseConfig(pp, sm, diags);
+  EXPECT_FALSE(diags.hasErrors()) << "the test config must parse";
+  lint::runAllChecks({*parsed.config, pp.map, diags});
+  std::vector<std::string> messages;
+  for (const Diagnostic& d : diags.diagnostics())
+    if (d.rule == rule) messages.push_back(d.message);
+  return messages;
+}
+
 }  // namespace
 
 TEST(LintRoutes, CallOfAMissingRouteIsAnError) {
@@ -33,22 +54,22 @@ TEST(LintRoutes, CallOfAMissingRouteIsAnError) {
 
 TEST(LintRoutes, RoutesArmedByStringMustExistWithTheRightKind) {
   // t_on_failure names a failure_route; a plain route of that name does not count.
-  EXPECT_EQ(rulesFor("request_route { t_on_failure(\"F\"); }\nroute[F] { exit; }\n"),
+  EXPECT_EQ(rulesWithModules("request_route { t_on_failure(\"F\"); }\nroute[F] { exit; }\n"),
             (Rules{"kamc-undefined-route", "kamc-unused-route"}));
-  EXPECT_EQ(rulesFor("request_route { t_on_failure(\"F\"); t_on_branch(\"B\"); t_on_reply(\"R\"); }\n"
+  EXPECT_EQ(rulesWithModules("request_route { t_on_failure(\"F\"); t_on_branch(\"B\"); t_on_reply(\"R\"); }\n"
                      "failure_route[F] { exit; }\nbranch_route[B] { exit; }\nonreply_route[R] { exit; }\n"),
             Rules{});
 }
 
 TEST(LintRoutes, DynamicRouteNamesAreNotGuessed) {
-  EXPECT_EQ(rulesFor("request_route { route($var(next)); t_on_failure(\"$var(f)\"); }\nroute[A] { exit; }\n"),
+  EXPECT_EQ(rulesWithModules("request_route { route($var(next)); t_on_failure(\"$var(f)\"); }\nroute[A] { exit; }\n"),
             Rules{});
 }
 
 TEST(LintRoutes, DuplicateNamesAreErrors) {
   EXPECT_EQ(rulesFor("request_route { route(A); }\nroute[A] { exit; }\nroute[A] { drop; }\n"),
             Rules{"kamc-duplicate-route"});
-  EXPECT_EQ(rulesFor("request_route { route(A); t_on_failure(\"A\"); }\nroute[A] { exit; }\n"
+  EXPECT_EQ(rulesWithModules("request_route { route(A); t_on_failure(\"A\"); }\nroute[A] { exit; }\n"
                      "failure_route[A] { exit; }\n"),
             Rules{});
 }
@@ -64,11 +85,11 @@ TEST(LintRoutes, KemiConfigsAreNotJudgedForUnusedRoutes) {
 }
 
 TEST(LintFlow, StatementsAfterExitNeverRun) {
-  EXPECT_EQ(rulesFor("request_route { exit; xlog(\"x\"); }\n"), Rules{"kamc-unreachable-code"});
-  EXPECT_EQ(rulesFor("request_route { if ($a) { exit; } else { drop; } xlog(\"x\"); }\n"),
+  EXPECT_EQ(rulesWithModules("request_route { exit; xlog(\"x\"); }\n"), Rules{"kamc-unreachable-code"});
+  EXPECT_EQ(rulesWithModules("request_route { if ($rU) { exit; } else { drop; } xlog(\"x\"); }\n"),
             Rules{"kamc-unreachable-code"});
-  EXPECT_EQ(rulesFor("request_route { if ($a) { exit; } xlog(\"x\"); }\n"), Rules{});
-  EXPECT_EQ(rulesFor("request_route { switch ($rm) { case \"A\": break; case \"B\": exit; } xlog(\"x\"); }\n"),
+  EXPECT_EQ(rulesWithModules("request_route { if ($rU) { exit; } xlog(\"x\"); }\n"), Rules{});
+  EXPECT_EQ(rulesWithModules("request_route { switch ($rm) { case \"A\": break; case \"B\": exit; } xlog(\"x\"); }\n"),
             Rules{});
 }
 
@@ -76,7 +97,8 @@ TEST(LintOutput, SuppressionCommentsAndWerror) {
   SourceManager sm;
   DiagnosticEngine diags;
   PreprocessResult pp = preprocessText(
-      "t.cfg", "request_route {\n exit;\n xlog(\"a\"); # cfgcheck: disable=kamc-unreachable-code\n}\n", {}, sm,
+      "t.cfg", "loadmodule \"xlog.so\"\nrequest_route {\n exit;\n xlog(\"a\"); # cfgcheck: disable=kamc-unreachable-code\n}\n",
+      {}, sm,
       diags);
   ParseResult parsed = parseConfig(pp, sm, diags);
   lint::runAllChecks({*parsed.config, pp.map, diags});
@@ -100,5 +122,281 @@ TEST(LintCatalog, UnknownModulesAreWarnings) {
   EXPECT_EQ(rulesFor("loadmodule \"nosuch.so\"\nrequest_route { exit; }\n"), Rules{"kamc-unknown-module"});
   EXPECT_EQ(rulesFor("loadmodule \"tm.so\"\nloadmodule \"/usr/lib/kamailio/modules/sl.so\"\n"
                      "loadmodule \"rr\"\nrequest_route { exit; }\n"),
+            Rules{});
+}
+
+// ------------------------------------------------------------- function calls
+
+TEST(LintCalls, UnknownFunctionsAreErrorsWithASuggestion) {
+  EXPECT_EQ(rulesWithModules("request_route { sl_send_replyy(\"404\", \"x\"); }\n"), Rules{"kamc-unknown-function"});
+  EXPECT_EQ(messagesOf("kamc-unknown-function", "request_route { xlgo(\"x\"); }\n"),
+            (std::vector<std::string>{"unknown function 'xlgo': neither the core nor any Kamailio 5.6 module "
+                                      "exports it; did you mean 'xlog' (module xlog, not loaded)?"}));
+  EXPECT_EQ(rulesWithModules("request_route { sl_send_reply(\"404\", \"x\"); }\n"), Rules{});
+}
+
+TEST(LintCalls, FunctionsInConditionsAreResolvedToo) {
+  EXPECT_EQ(rulesFor("request_route { if (is_method(\"INVITE\")) exit; }\n"), Rules{"kamc-module-not-loaded"});
+  EXPECT_EQ(rulesFor("loadmodule \"textops\"\nrequest_route { if (is_method(\"INVITE\")) exit; }\n"), Rules{});
+}
+
+TEST(LintCalls, AFunctionOfAModuleNotLoadedNamesTheModule) {
+  EXPECT_EQ(messagesOf("kamc-module-not-loaded", "request_route { sl_send_reply(\"404\", \"x\"); }\n"),
+            (std::vector<std::string>{"'sl_send_reply' comes from module sl, which is not loaded; add loadmodule "
+                                      "\"sl.so\" (Kamailio: \"unknown command, missing loadmodule?\")"}));
+  // Any spelling of the module path loads it.
+  EXPECT_EQ(rulesFor("loadmodule \"/usr/lib/x86_64-linux-gnu/kamailio/modules/sl.so\"\n"
+                     "request_route { sl_send_reply(\"404\", \"x\"); }\n"),
+            Rules{});
+}
+
+TEST(LintCalls, AModuleLoadedBelowTheUseIsTooLate) {
+  EXPECT_EQ(rulesFor("request_route { sl_send_reply(\"404\", \"x\"); }\nloadmodule \"sl.so\"\n"),
+            Rules{"kamc-module-not-loaded"});
+}
+
+TEST(LintCalls, CoreFunctionsNeedNoModule) {
+  EXPECT_EQ(rulesFor("request_route { setflag(1); rewritehost(\"a\"); force_rport; forward(); }\n"), Rules{});
+}
+
+TEST(LintCalls, ArgumentCountsFollowTheExports) {
+  EXPECT_EQ(rulesWithModules("request_route { sl_send_reply(\"404\"); }\n"), Rules{"kamc-wrong-arg-count"});
+  EXPECT_EQ(messagesOf("kamc-wrong-arg-count", kCommonModules + "request_route { t_relay(\"a\"); }\n"),
+            (std::vector<std::string>{"'t_relay' takes 0 or 2 arguments, not 1 (Kamailio: \"failed to find command "
+                                      "t_relay (params 1)\")"}));
+  EXPECT_EQ(rulesFor("request_route { forward(\"a\", 1, 2); }\n"), Rules{"kamc-wrong-arg-count"});
+  EXPECT_EQ(rulesWithModules("request_route { t_relay(); t_relay(\"h\", \"5060\"); }\n"), Rules{});
+}
+
+TEST(LintCalls, ModuleFunctionsNeedParentheses) {
+  EXPECT_EQ(rulesWithModules("request_route { t_relay; }\n"), Rules{"kamc-missing-parens"});
+  EXPECT_EQ(rulesFor("request_route { revert_uri; }\n"), Rules{});
+}
+
+TEST(LintCalls, CallsInsideModuleFunctionArgumentsAreRefused) {
+  EXPECT_EQ(rulesWithModules("request_route { xlog(is_method(\"A\")); }\n"), Rules{"kamc-call-in-argument"});
+  EXPECT_EQ(rulesWithModules("failure_route[F] { exit; }\nrequest_route { t_on_failure(F); }\n"),
+            Rules{"kamc-call-in-argument"});
+  EXPECT_EQ(rulesWithModules("failure_route[F] { exit; }\nroute[R] { exit; }\n"
+                             "request_route { route(R); t_on_failure(\"F\"); }\n"),
+            Rules{});
+}
+
+TEST(LintCalls, AFunctionOutsideItsRouteTypesIsAnError) {
+  EXPECT_EQ(rulesWithModules("failure_route[F] { sl_send_reply(\"404\", \"x\"); }\n"
+                             "request_route { t_on_failure(\"F\"); }\n"),
+            Rules{"kamc-route-type"});
+  EXPECT_EQ(rulesWithModules("failure_route[F] { t_reply(\"404\", \"x\"); }\n"
+                             "request_route { t_on_failure(\"F\"); }\n"),
+            Rules{});
+}
+
+TEST(LintCalls, OnsendRouteTakesFewCoreStatements) {
+  EXPECT_EQ(messagesOf("kamc-route-type", "onsend_route { forward(); }\nrequest_route { exit; }\n"),
+            (std::vector<std::string>{"'forward' cannot be used in onsend_route: module core allows it in every "
+                                      "block but onsend_route (Kamailio: \"command not allowed in onsend_route\")"}));
+  EXPECT_EQ(rulesFor("onsend_route { setflag(1); log(\"x\"); drop; }\nrequest_route { exit; }\n"), Rules{});
+}
+
+TEST(LintCalls, NamedRoutesAreCheckedAsRequestRoutesLikeKamailioDoes) {
+  // t_drop_replies is failure_route only: kamailio -c refuses it in route[X],
+  // whoever calls the route.
+  EXPECT_EQ(rulesWithModules("route[R] { t_drop_replies(); }\nfailure_route[F] { route(R); }\n"
+                             "request_route { t_on_failure(\"F\"); }\n"),
+            Rules{"kamc-route-type"});
+}
+
+// ------------------------------------------------------------------ modparams
+
+TEST(LintModparams, AModparamNeedsItsModuleLoadedAbove) {
+  EXPECT_EQ(rulesFor("modparam(\"tm\", \"fr_timer\", 1000)\nrequest_route { exit; }\n"),
+            Rules{"kamc-module-not-loaded"});
+  EXPECT_EQ(rulesFor("modparam(\"tm\", \"fr_timer\", 1000)\nloadmodule \"tm.so\"\nrequest_route { exit; }\n"),
+            Rules{"kamc-module-not-loaded"});
+  EXPECT_EQ(rulesFor("loadmodule \"tm.so\"\nmodparam(\"tm\", \"fr_timer\", 1000)\nrequest_route { exit; }\n"),
+            Rules{});
+}
+
+TEST(LintModparams, UnknownParametersAreErrorsWithASuggestion) {
+  EXPECT_EQ(messagesOf("kamc-unknown-modparam",
+                       "loadmodule \"tm.so\"\nmodparam(\"tm\", \"fr_timerr\", 1000)\nrequest_route { exit; }\n"),
+            (std::vector<std::string>{"module tm has no parameter 'fr_timerr'; did you mean 'fr_timer'? (Kamailio: "
+                                      "\"Can't set module parameter\")"}));
+}
+
+TEST(LintModparams, TheModuleNameIsARegularExpressionOverLoadedModules) {
+  std::string loads = "loadmodule \"tm.so\"\nloadmodule \"rr.so\"\n";
+  // Every matching module must export the parameter: tm has no append_fromtag.
+  EXPECT_EQ(rulesFor(loads + "modparam(\"tm|rr\", \"append_fromtag\", 1)\nrequest_route { exit; }\n"),
+            Rules{"kamc-unknown-modparam"});
+  EXPECT_EQ(rulesFor(loads + "modparam(\"T.*\", \"fr_timer\", 1)\nrequest_route { exit; }\n"), Rules{});
+}
+
+TEST(LintModparams, ValuesMustHaveTheParameterType) {
+  std::string tm = "loadmodule \"tm.so\"\n";
+  EXPECT_EQ(rulesFor(tm + "modparam(\"tm\", \"fr_timer\", \"1000\")\nrequest_route { exit; }\n"),
+            Rules{"kamc-modparam-type"});
+  EXPECT_EQ(rulesFor("loadmodule \"rr.so\"\nmodparam(\"rr\", \"custom_user_avp\", 5)\nrequest_route { exit; }\n"),
+            Rules{"kamc-modparam-type"});
+  EXPECT_EQ(rulesFor(tm + "modparam(\"tm\", \"fr_timer\", -1)\nrequest_route { exit; }\n"), Rules{});
+}
+
+TEST(LintModparams, APlainParameterSetTwiceLosesTheFirstValue) {
+  std::string tm = "loadmodule \"tm.so\"\n";
+  EXPECT_EQ(rulesFor(tm + "modparam(\"tm\", \"fr_timer\", 1)\nmodparam(\"tm\", \"fr_timer\", 2)\n"
+                          "request_route { exit; }\n"),
+            Rules{"kamc-duplicate-modparam"});
+  // Parameters handed to the module line by line accumulate.
+  EXPECT_EQ(rulesFor("loadmodule \"htable.so\"\nmodparam(\"htable\", \"htable\", \"a=>size=4\")\n"
+                     "modparam(\"htable\", \"htable\", \"b=>size=4\")\nrequest_route { exit; }\n"),
+            Rules{});
+}
+
+// ---------------------------------------------------------- pseudo-variables
+
+TEST(LintPseudoVariables, ReadOnlyVariablesCannotBeAssigned) {
+  EXPECT_EQ(rulesWithModules("request_route { $si = \"1.2.3.4\"; }\n"), Rules{"kamc-readonly-pv"});
+  EXPECT_EQ(rulesWithModules("request_route { $ru = \"sip:a@b\"; $var(x) = $si; }\n"), Rules{});
+}
+
+TEST(LintPseudoVariables, ScriptVariablesNeedTheirModule) {
+  EXPECT_EQ(rulesFor("request_route { $var(x) = 1; }\n"), Rules{"kamc-module-not-loaded"});
+  EXPECT_EQ(rulesWithModules("request_route { $var(x) = $foo(x); }\n"), Rules{"kamc-unknown-pv"});
+  EXPECT_EQ(rulesWithModules("request_route { $var(x) = $hdr(From) + $fU; }\n"), Rules{});
+}
+
+TEST(LintPseudoVariables, APlainUnknownNameIsSilentlyAnAvp) {
+  EXPECT_EQ(rulesWithModules("request_route { $foo = 1; }\n"), Rules{"kamc-implicit-avp"});
+  EXPECT_EQ(rulesFor("request_route { if ($ru == \"x\") exit; }\n"), Rules{"kamc-implicit-avp"});
+  // An index makes even a real pseudo-variable an AVP outside $( ).
+  EXPECT_EQ(rulesWithModules("request_route { $var(x) = $pu[1]; $var(y) = $(pu[1]); }\n"), Rules{"kamc-implicit-avp"});
+  EXPECT_EQ(rulesWithModules("request_route { $avp(foo) = 1; $f.bar = 2; }\n"), Rules{});
+}
+
+TEST(LintPseudoVariables, TransformationsMustExistWithTheirParameters) {
+  EXPECT_EQ(rulesWithModules("request_route { $var(x) = $(ru{s.foo}); }\n"), Rules{"kamc-unknown-transformation"});
+  EXPECT_EQ(rulesWithModules("request_route { $var(x) = $(ru{s.len,1}); }\n"), Rules{"kamc-unknown-transformation"});
+  EXPECT_EQ(rulesWithModules("request_route { $var(x) = $(ru{foo.len}); }\n"), Rules{"kamc-unknown-transformation"});
+  EXPECT_EQ(rulesWithModules("request_route { $var(x) = $(ru{s.substr,1,2}{uri.user}); }\n"), Rules{});
+}
+
+TEST(LintPseudoVariables, FormatArgumentsAreCheckedAsTheModuleWillAtStartUp) {
+  EXPECT_EQ(rulesWithModules("request_route { xlog(\"L_INFO\", \"user $rU from $SIP_USER\\n\"); }\n"),
+            Rules{"kamc-bad-format"});
+  EXPECT_EQ(rulesWithModules("request_route { xlog(\"L_INFO\", \"$(ru{s.nope})\\n\"); }\n"), Rules{"kamc-bad-format"});
+  EXPECT_EQ(rulesWithModules("request_route { xlog(\"L_INFO\", \"user $rU costs $$5 $(ru{uri.user})\\n\"); }\n"),
+            Rules{});
+}
+
+// ---------------------------------------------------------- route-type chains
+
+TEST(LintRouteChains, AFunctionReachedFromAnotherBlockTypeShowsTheChain) {
+  std::string cfg = kCommonModules +
+                    "route[RELAY] { if (!t_relay()) { sl_reply_error(); } }\n"
+                    "failure_route[MANAGE_FAILURE] { route(RELAY); }\n"
+                    "request_route { t_on_failure(\"MANAGE_FAILURE\"); route(RELAY); }\n";
+  EXPECT_EQ(messagesOf("kamc-route-type-via-call", cfg),
+            (std::vector<std::string>{
+                "'sl_reply_error' is not allowed in failure_route (failure_route[MANAGE_FAILURE] -> route[RELAY]): "
+                "module sl allows it in request_route; kamailio -c does not follow route() calls, but the function "
+                "runs in the wrong place"}));
+}
+
+TEST(LintRouteChains, ChainsAreFollowedThroughSeveralRoutes) {
+  EXPECT_EQ(rulesWithModules("route[B] { sl_send_reply(\"500\", \"x\"); }\nroute[A] { route(B); }\n"
+                             "branch_route[BR] { route(A); }\nrequest_route { t_on_branch(\"BR\"); }\n"),
+            Rules{"kamc-route-type-via-call"});
+  // The same chain from a request route is fine.
+  EXPECT_EQ(rulesWithModules("route[B] { sl_send_reply(\"500\", \"x\"); }\nroute[A] { route(B); }\n"
+                             "request_route { route(A); }\n"),
+            Rules{});
+}
+
+// ----------------------------------------------------------- expression types
+
+TEST(LintTypes, KamailiosParseTimeTypeErrorsAreReported) {
+  EXPECT_EQ(messagesOf("kamc-type-mismatch", kCommonModules + "request_route { $var(r) = 1 + 2 + \"3\"; }\n"),
+            (std::vector<std::string>{"bad expression: type mismatch: str instead of int: \"3\" is a str and '+' "
+                                      "takes the type of its left operand (kamailio -c refuses the config)"}));
+  EXPECT_EQ(rulesWithModules("request_route { $var(r) = \"3\" + 1 + 2; }\n"), Rules{});
+}
+
+TEST(LintTypes, ConditionsReturnValuesAndModuleArgumentsAreTyped) {
+  EXPECT_EQ(rulesWithModules("request_route { if ($rU && 1 - \"x\") exit; }\n"), Rules{"kamc-type-mismatch"});
+  EXPECT_EQ(rulesWithModules("request_route { xlog(1 eq \"1\"); }\n"), Rules{"kamc-type-mismatch"});
+  EXPECT_EQ(rulesWithModules("route[R] { return 1 mod \"2\"; }\nrequest_route { route(R); }\n"),
+            Rules{"kamc-type-mismatch"});
+  // Keyword conditions are Kamailio's own comparisons, not typed rvalues.
+  EXPECT_EQ(rulesWithModules("request_route { if (src_port == \"5060\" || method == \"INVITE\") exit; }\n"), Rules{});
+  EXPECT_EQ(rulesWithModules("request_route { if (!method == \"MESSAGE\") exit; }\n"), Rules{});
+}
+
+// -------------------------------------------------------- uninitialized $var
+
+TEST(LintVars, AVarReadBeforeItsAssignmentIsAWarning) {
+  EXPECT_EQ(rulesWithModules("request_route { xlog(\"L_INFO\", \"$var(x)\\n\"); $var(x) = 1; }\n"),
+            Rules{"kamc-uninitialized-var"});
+  EXPECT_EQ(rulesWithModules("request_route { $var(x) = 1; xlog(\"L_INFO\", \"$var(x)\\n\"); }\n"), Rules{});
+}
+
+TEST(LintVars, OnePathWithoutTheAssignmentIsEnough) {
+  std::string cfg = kCommonModules + "request_route { if ($rU == \"a\") { $var(x) = 1; } $var(y) = $var(x); }\n";
+  EXPECT_EQ(messagesOf("kamc-uninitialized-var", cfg),
+            (std::vector<std::string>{"$var(x) is read before any assignment on this path (request_route): a $var "
+                                      "keeps the value left by the previous message of the same process, so assign "
+                                      "it first"}));
+  EXPECT_EQ(rulesWithModules("request_route { if ($rU == \"a\") { $var(x) = 1; } else { $var(x) = 2; } "
+                             "$var(y) = $var(x); }\n"),
+            Rules{});
+  // A path that exits never reaches the read.
+  EXPECT_EQ(rulesWithModules("request_route { if ($rU == \"a\") { $var(x) = 1; } else { exit; } "
+                             "$var(y) = $var(x); }\n"),
+            Rules{});
+}
+
+TEST(LintVars, AssignmentsInCalledRoutesCountAndTheChainIsNamed) {
+  EXPECT_EQ(rulesWithModules("route[SET] { $var(x) = 1; }\nrequest_route { route(SET); $var(y) = $var(x); }\n"),
+            Rules{});
+  EXPECT_EQ(messagesOf("kamc-uninitialized-var",
+                       kCommonModules + "route[USE] { $var(y) = $var(x); }\nrequest_route { route(USE); }\n"),
+            (std::vector<std::string>{"$var(x) is read before any assignment on this path (request_route -> "
+                                      "route[USE]): a $var keeps the value left by the previous message of the same "
+                                      "process, so assign it first"}));
+}
+
+// ------------------------------------------------------------------ exec taint
+
+TEST(LintExecTaint, ACommandBuiltFromTheMessageIsFlaggedWithItsPath) {
+  std::string cfg = kCommonModules + "route[EXEC] { exec_msg(\"/usr/bin/notify $rU\"); }\n"
+                                     "request_route { route(EXEC); }\n";
+  EXPECT_EQ(messagesOf("kamc-exec-taint", cfg),
+            (std::vector<std::string>{"'exec_msg' runs a shell command built from $rU, which the SIP sender controls, "
+                                      "not validated on this path (request_route -> route[EXEC]); check it first with "
+                                      "an anchored regular expression, e.g. if (!($rU =~ \"^[0-9]{1,15}$\")) { exit; }"}));
+}
+
+TEST(LintExecTaint, AnAnchoredRegexCheckMakesTheValueSafe) {
+  EXPECT_EQ(rulesWithModules("request_route { if (!($rU =~ \"^[0-9]{1,15}$\")) { exit; } exec_msg(\"n $rU\"); }\n"),
+            Rules{});
+  EXPECT_EQ(rulesWithModules("request_route { if ($rU =~ \"^[a-z0-9_-]+$\") { exec_msg(\"n $rU\"); } }\n"), Rules{});
+  // Not anchored at the end, or admitting anything: still tainted.
+  EXPECT_EQ(rulesWithModules("request_route { if (!($rU =~ \"^[0-9]+\")) { exit; } exec_msg(\"n $rU\"); }\n"),
+            Rules{"kamc-exec-taint"});
+  EXPECT_EQ(rulesWithModules("request_route { if (!($rU =~ \"^.*$\")) { exit; } exec_msg(\"n $rU\"); }\n"),
+            Rules{"kamc-exec-taint"});
+  // The check covers only the branch where it held.
+  EXPECT_EQ(rulesWithModules("request_route { if ($rU =~ \"^[0-9]+$\") { xlog(\"ok\"); } exec_msg(\"n $rU\"); }\n"),
+            Rules{"kamc-exec-taint"});
+}
+
+TEST(LintExecTaint, TaintFlowsThroughVariables) {
+  EXPECT_EQ(messagesOf("kamc-exec-taint", kCommonModules + "request_route { $var(u) = $hdr(X-User); "
+                                                           "exec_msg(\"n $var(u)\"); }\n"),
+            (std::vector<std::string>{"'exec_msg' runs a shell command built from $var(u), which holds $hdr(X-User) "
+                                      "from the SIP message, not validated on this path (request_route); check it "
+                                      "first with an anchored regular expression, e.g. if (!($hdr(X-User) =~ "
+                                      "\"^[0-9]{1,15}$\")) { exit; }"}));
+  EXPECT_EQ(rulesWithModules("request_route { $var(u) = $hdr(X-User); $var(u) = \"fixed\"; "
+                             "exec_msg(\"n $var(u)\"); }\n"),
             Rules{});
 }

@@ -129,4 +129,12 @@ int binaryPrecedence(BinaryOp op) {
   return 0;
 }
 
+std::string LoadModuleItem::moduleName() const {
+  std::string_view name = path.value;
+  size_t slash = name.rfind('/');
+  if (slash != std::string_view::npos) name.remove_prefix(slash + 1);
+  if (name.size() > 3 && name.substr(name.size() - 3) == ".so") name.remove_suffix(3);
+  return std::string(name);
+}
+
 }  // namespace kamc::ast

@@ -26,6 +26,9 @@ ASSIGN = {'str': 'String', 'int': 'Int', 'any': 'Any'}
 CORE_TYPES = {'int': 'Int', 'bool': 'Bool', 'string': 'String', 'listen': 'Listen',
               'ip': 'Ip', 'special': 'Special'}
 KEYWORD_TYPES = {'str': 'Str', 'int': 'Int', 'ip': 'Ip', 'proto': 'Proto', 'special': 'Special'}
+# native: planned/implemented by kamc's runtime; bare: the grammar also takes
+# the name without "()"; shell: the first argument is run as a shell command.
+FUNCTION_FLAGS = ('native', 'bare', 'shell')
 PV_FORM = re.compile(r'^\$([^()\[\]\s]+)(\(name\))?(\[index\])?$')
 
 
@@ -98,13 +101,15 @@ def parse_function(module, fields, doc):
     name, arity, kinds, routes = fields[1:5]
     flags = fields[5:]
     alias = take_option(flags, 'alias')
-    native = 'native' in flags
-    unknown = [f for f in flags if f != 'native']
+    unknown = [f for f in flags if f not in FUNCTION_FLAGS]
     if unknown:
         raise DataError('unknown function flag(s) %s' % unknown)
     lo, hi = parse_arity(arity)
+    if 'bare' in flags and (module != 'core' or lo != 0):
+        raise DataError('only core functions without arguments may be bare')
     return dict(module=module, name=name, lo=lo, hi=hi, kinds=parse_kinds(kinds, lo, hi),
-                mask=parse_mask(routes), native=native, alias=alias, doc=doc)
+                mask=parse_mask(routes), native='native' in flags, alias=alias,
+                bare='bare' in flags, shell='shell' in flags, doc=doc)
 
 
 def parse_param(module, fields, doc):
@@ -116,8 +121,11 @@ def parse_param(module, fields, doc):
 
 
 def parse_pv(module, fields, doc):
+    from_message = fields[-1] == 'msg'
+    if from_message:
+        fields = fields[:-1]
     if len(fields) != 3:
-        raise DataError('pv needs: FORM ACCESS')
+        raise DataError('pv needs: FORM ACCESS [msg]')
     m = PV_FORM.match(fields[1])
     if not m:
         raise DataError('pv form must be $name, $name(name), $name[index] or both: %r' % fields[1])
@@ -125,7 +133,7 @@ def parse_pv(module, fields, doc):
     if access != 'ro' and not (access.startswith('rw:') and access[3:] in ASSIGN):
         raise DataError('pv access must be ro or rw:str|int|any, got %r' % access)
     return dict(module=module, name=m.group(1), inner=bool(m.group(2)), index=bool(m.group(3)),
-                assign=access[3:] if access != 'ro' else '', doc=doc)
+                assign=access[3:] if access != 'ro' else '', msg=from_message, doc=doc)
 
 
 def parse_tr(module, fields, doc):
@@ -227,9 +235,10 @@ def emit(cat, out):
     w.append('inline constexpr FunctionInfo kFunctions[] = {')
     for f in fns:
         kinds = ', '.join('ArgKind::' + ARG_KINDS[k] for k in f['kinds'])
-        w.append('  {%s, %s, %d, %d, {{%s}}, 0x%Xu, %s, %s, %s},' % (
+        w.append('  {%s, %s, %d, %d, {{%s}}, 0x%Xu, %s, %s, %s, %s, %s},' % (
             cxx_string(f['module']), cxx_string(f['name']), f['lo'], f['hi'], kinds, f['mask'],
-            'true' if f['native'] else 'false', cxx_string(f['alias']), cxx_string(f['doc'])))
+            'true' if f['native'] else 'false', cxx_string(f['alias']), cxx_string(f['doc']),
+            'true' if f['bare'] else 'false', 'true' if f['shell'] else 'false'))
     w.append('};')
     w.append('inline constexpr ParamInfo kParams[] = {')
     for p in prms:
@@ -239,9 +248,10 @@ def emit(cat, out):
     w.append('};')
     w.append('inline constexpr PseudoVariableInfo kPseudoVariables[] = {')
     for p in pvs:
-        w.append('  {%s, %s, %s, %s, PvAssign::%s, %s},' % (
+        w.append('  {%s, %s, %s, %s, PvAssign::%s, %s, %s},' % (
             cxx_string(p['module']), cxx_string(p['name']), 'true' if p['inner'] else 'false',
-            'true' if p['index'] else 'false', ASSIGN.get(p['assign'], 'None'), cxx_string(p['doc'])))
+            'true' if p['index'] else 'false', ASSIGN.get(p['assign'], 'None'), cxx_string(p['doc']),
+            'true' if p['msg'] else 'false'))
     w.append('};')
     w.append('inline constexpr TransformationInfo kTransformations[] = {')
     for t in trs:

@@ -6,14 +6,6 @@
 namespace kamc::lint {
 namespace {
 
-// "tm", "tm.so", "modules/tm/tm.so", "/usr/lib/kamailio/modules/tm.so" -> "tm"
-std::string moduleNameOf(std::string_view path) {
-  size_t slash = path.rfind('/');
-  if (slash != std::string_view::npos) path.remove_prefix(slash + 1);
-  if (path.size() > 3 && path.substr(path.size() - 3) == ".so") path.remove_suffix(3);
-  return std::string(path);
-}
-
 // group.var and group[1].var are custom (config framework) parameters,
 // declared by the config itself or a module; only plain names are core.
 bool isPlainName(const std::string& name) { return name.find_first_of(".[") == std::string::npos; }
@@ -27,7 +19,7 @@ void checkGlobalParam(const LintContext& ctx, const ast::GlobalParamItem& p) {
 void checkLoadModule(const LintContext& ctx, const ast::LoadModuleItem& m) {
   // loadmodulex paths may hold variables evaluated at start-up.
   if (m.extended || m.path.value.find('$') != std::string::npos) return;
-  std::string name = moduleNameOf(m.path.value);
+  std::string name = m.moduleName();
   if (catalog::findModule(name)) return;
   ctx.report("kamc-unknown-module", m,
              "module '" + name + "' is not a Kamailio 5.6 module known to kamc; its functions and "

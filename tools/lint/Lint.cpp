@@ -5,6 +5,13 @@ namespace kamc::lint {
 
 void runAllChecks(const LintContext& ctx) {
   checkCatalogItems(ctx);
+  checkModparams(ctx);
+  checkFunctionCalls(ctx);
+  checkRouteTypesThroughCalls(ctx);
+  checkPseudoVariables(ctx);
+  checkExpressionTypes(ctx);
+  checkUninitializedVars(ctx);
+  checkExecTaint(ctx);
   checkRouteReferences(ctx);
   checkUnreachableCode(ctx);
 }

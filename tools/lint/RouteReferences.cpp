@@ -3,6 +3,7 @@
 #include <map>
 #include <set>
 
+#include "LintSupport.h"
 #include "kamc/ast/AstWalk.h"
 #include "kamc/lint/Lint.h"
 
@@ -10,63 +11,6 @@ namespace kamc::lint {
 namespace {
 
 using ast::RouteKind;
-
-// A route block's identity: its kind and its name.
-using RouteKey = std::pair<RouteKind, std::string>;
-
-// The functions that name a route block, and the kind they name.
-struct RouteNamingFunction {
-  std::string_view name;
-  RouteKind kind;
-  std::string_view eventPrefix;  // t_on_branch_failure names event_route[tm:branch-failure:X]
-};
-constexpr RouteNamingFunction kRouteNamers[] = {
-    {"route", RouteKind::Named, ""},
-    {"t_on_failure", RouteKind::Failure, ""},
-    {"t_on_branch", RouteKind::Branch, ""},
-    {"t_on_reply", RouteKind::OnReply, ""},
-    {"t_on_branch_failure", RouteKind::Event, "tm:branch-failure:"},
-};
-
-const char* kindWords(RouteKind k) {
-  switch (k) {
-    case RouteKind::Named: return "route";
-    case RouteKind::Failure: return "failure_route";
-    case RouteKind::Branch: return "branch_route";
-    case RouteKind::OnReply: return "onreply_route";
-    case RouteKind::Event: return "event_route";
-    default: return "route";
-  }
-}
-
-// A reference found in a route body: where, to what, and whether the name
-// is only known at run time (route($var(x))).
-struct RouteReference {
-  const ast::CallExpr* call;
-  RouteKey target;
-  bool dynamic = false;
-};
-
-std::optional<RouteReference> referenceOf(const ast::CallExpr& call) {
-  for (const RouteNamingFunction& f : kRouteNamers) {
-    if (call.callee != f.name || call.args.size() != 1) continue;
-    const ast::Expr& arg = *call.args[0];
-    RouteReference ref{&call, {f.kind, ""}};
-    if (arg.kind == ast::ExprKind::String) {
-      ref.target.second = static_cast<const ast::StringExpr&>(arg).value;
-      ref.dynamic = ref.target.second.find('$') != std::string::npos;
-    } else if (arg.kind == ast::ExprKind::Call && !static_cast<const ast::CallExpr&>(arg).hasParens) {
-      ref.target.second = static_cast<const ast::CallExpr&>(arg).callee;
-    } else if (arg.kind == ast::ExprKind::Number) {
-      ref.target.second = arg.text;  // SER-era route(1) / route[1]
-    } else {
-      ref.dynamic = true;
-    }
-    if (!f.eventPrefix.empty()) ref.target.second = std::string(f.eventPrefix) + ref.target.second;
-    return ref;
-  }
-  return std::nullopt;
-}
 
 bool isEntryRoute(const ast::RouteItem& r) {
   switch (r.routeKind) {

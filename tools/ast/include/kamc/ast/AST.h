@@ -232,6 +232,8 @@ struct LoadModuleItem : TopItem {
   LoadModuleItem() : TopItem(TopKind::LoadModule) {}
   bool extended = false;  // loadmodulex: defines and pvs evaluated in the path
   Word path;
+  // "tm", "tm.so", "modules/tm/tm.so", "/usr/lib/kamailio/modules/tm.so" -> "tm"
+  std::string moduleName() const;
 };
 
 // loadpath/mpath, and cfgengine: one string operand.

@@ -68,9 +68,11 @@ struct FunctionInfo {
   std::uint8_t maxArgs;
   std::array<ArgKind, kMaxFunctionArgs> argKinds;  // first maxArgs are valid
   RouteMask routeMask;   // 0: not callable from the script (API binding)
-  bool nativeInRuntime;  // planned/implemented by kamc's runtime
+  bool nativeInRuntime;  // implemented by kamc's runtime (tests/runtime/catalog_consistency_test.cpp)
   std::string_view aliasOf;  // core only: canonical spelling, or ""
   std::string_view doc;
+  bool bareAllowed = false;       // core only: may be written without "()" (revert_uri;)
+  bool runsShellCommand = false;  // its first argument is run by a shell (exec_msg)
 
   constexpr bool acceptsArgCount(std::size_t n) const { return n >= minArgs && n <= maxArgs; }
   constexpr bool allowedIn(RouteType block) const { return routeAllows(routeMask, block); }
@@ -105,6 +107,9 @@ struct PseudoVariableInfo {
   bool takesIndex;          // $name[index] / $(name(inner)[index])
   PvAssign assign;          // None: read-only
   std::string_view doc;
+  // The value comes from the received SIP message, so a sender controls it
+  // ($rU, $hdr(name), $ua...): untrusted input for exec and the like.
+  bool fromMessage = false;
 
   constexpr bool writable() const { return assign != PvAssign::None; }
 };

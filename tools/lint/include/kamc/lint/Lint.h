@@ -30,5 +30,22 @@ void checkRouteReferences(const LintContext& ctx);
 void checkCatalogItems(const LintContext& ctx);
 // Rule kamc-unreachable-code.
 void checkUnreachableCode(const LintContext& ctx);
+// Rules kamc-unknown-function, kamc-module-not-loaded, kamc-wrong-arg-count,
+// kamc-missing-parens, kamc-call-in-argument, kamc-route-type.
+void checkFunctionCalls(const LintContext& ctx);
+// Rule kamc-route-type-via-call.
+void checkRouteTypesThroughCalls(const LintContext& ctx);
+// Rules kamc-module-not-loaded, kamc-unknown-modparam, kamc-modparam-type,
+// kamc-duplicate-modparam.
+void checkModparams(const LintContext& ctx);
+// Rules kamc-readonly-pv, kamc-unknown-pv, kamc-unknown-transformation,
+// kamc-implicit-avp, kamc-bad-format (and kamc-module-not-loaded).
+void checkPseudoVariables(const LintContext& ctx);
+// Rule kamc-type-mismatch.
+void checkExpressionTypes(const LintContext& ctx);
+// Rule kamc-uninitialized-var.
+void checkUninitializedVars(const LintContext& ctx);
+// Rule kamc-exec-taint.
+void checkExecTaint(const LintContext& ctx);
 
 }  // namespace kamc::lint
