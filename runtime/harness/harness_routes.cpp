@@ -1,6 +1,7 @@
 // The route sets behind --route=NAME. Each mirrors a kamailio.cfg request_route given in
 // its comment; the C++ is what codegen is expected to produce for it.
 #include "harness_routes.h"
+#include "harness_tm_routes.h"
 
 #include <array>
 #include <cstdio>
@@ -182,11 +183,6 @@ int load_reply_only(kamc_rt_runtime* rt, char* error, size_t error_size) {
   return kamc_rt_register_route(rt, KAMC_RT_ROUTE_REQUEST, nullptr, reply_only_request_route);
 }
 
-struct NamedRouteSet {
-  std::string_view name;
-  kamc_rt_load_fn load;
-};
-
 constexpr std::array<NamedRouteSet, 3> kRouteSets{{
     {"stateless-proxy", load_stateless_proxy},
     {"stateless-relay", load_stateless_relay},
@@ -199,11 +195,19 @@ kamc_rt_load_fn find_harness_routes(std::string_view name) {
   for (const auto& set : kRouteSets) {
     if (set.name == name) return set.load;
   }
+  for (const auto& set : tm_route_sets()) {
+    if (set.name == name) return set.load;
+  }
   return nullptr;
 }
 
-void set_harness_route_options(const HarnessRouteOptions& options) { g_options = options; }
+void set_harness_route_options(const HarnessRouteOptions& options) {
+  g_options = options;
+  set_tm_route_options(options);
+}
 
-std::string_view harness_route_names() { return "stateless-proxy, stateless-relay, reply-only"; }
+std::string_view harness_route_names() {
+  return "stateless-proxy, stateless-relay, reply-only, stateful-proxy, stateful-relay, failure-reroute, fork-two";
+}
 
 }  // namespace kamc::harness

@@ -10,8 +10,10 @@
 namespace kamc::harness {
 
 struct HarnessRouteOptions {
-  std::string relay_host = "127.0.0.1";  // stateless-relay's forward(host, port)
+  std::string relay_host = "127.0.0.1";  // stateless-relay's forward(host, port), stateful-relay's $du
   int relay_port = 5070;
+  // failure-reroute's second destination and fork-two's second branch.
+  std::string alternate_uri = "sip:alternate@127.0.0.1:5071";
 };
 
 // nullptr when no route set has that name.

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <vector>
 
 #include "harness_routes.h"
 #include "kamc/runtime/daemon.h"
@@ -25,6 +26,10 @@ struct Options {
   std::string pid_file;
   std::string route = "stateless-proxy";
   kamc::harness::HarnessRouteOptions route_options;
+  struct Modparam {
+    std::string module, name, value;
+  };
+  std::vector<Modparam> modparams;
 };
 
 constexpr int kExitUsage = 2;
@@ -40,7 +45,9 @@ void print_usage() {
       "  -P FILE        write the pid file\n"
       "  -m MB, -M MB   accepted for kamailio compatibility; memory is not capped\n"
       "  --route=NAME   built-in route set: %.*s (default stateless-proxy)\n"
-      "  --relay-to=HOST:PORT  next hop of stateless-relay (default 127.0.0.1:5070)\n"
+      "  --relay-to=HOST:PORT  next hop of stateless-relay and stateful-relay (default 127.0.0.1:5070)\n"
+      "  --alternate=URI       second destination of failure-reroute and fork-two (default sip:alternate@127.0.0.1:5071)\n"
+      "  --modparam=MODULE.NAME=VALUE  a module parameter, e.g. tm.fr_inv_timer=2000 (repeatable)\n"
       "  --alias=HOST[:PORT]   another name that is `myself`\n"
       "  --tcp-idle-timeout=S  close TCP connections idle this long (default 120)\n"
       "  --version\n",
@@ -67,11 +74,22 @@ bool add_alias(const std::string& text, Options& options) {
   return true;
 }
 
+// "tm.fr_inv_timer=2000": a modparam as the config would set it (a number or a string).
+bool add_modparam(const std::string& text, Options& options) {
+  std::size_t dot = text.find('.');
+  std::size_t equals = text.find('=');
+  if (dot == std::string::npos || equals == std::string::npos || dot == 0 || equals < dot + 2) return false;
+  options.modparams.push_back({text.substr(0, dot), text.substr(dot + 1, equals - dot - 1), text.substr(equals + 1)});
+  return true;
+}
+
 // Returns -1 to go on, or the exit code.
 int parse_options(int argc, char** argv, Options& options) {
-  enum { kRoute = 256, kRelayTo, kAlias, kIdle, kDebug, kVersion, kHelp };
+  enum { kRoute = 256, kRelayTo, kAlias, kIdle, kDebug, kVersion, kHelp, kAlternate, kModparam };
   static const option kLong[] = {{"route", required_argument, nullptr, kRoute},
                                  {"relay-to", required_argument, nullptr, kRelayTo},
+                                 {"alternate", required_argument, nullptr, kAlternate},
+                                 {"modparam", required_argument, nullptr, kModparam},
                                  {"alias", required_argument, nullptr, kAlias},
                                  {"tcp-idle-timeout", required_argument, nullptr, kIdle},
                                  {"debug", required_argument, nullptr, kDebug},
@@ -105,6 +123,19 @@ int parse_options(int argc, char** argv, Options& options) {
           return kExitUsage;
         }
         break;
+      case kAlternate:
+        if (std::string_view(optarg).substr(0, 4) != "sip:") {
+          std::fprintf(stderr, "kamc-runtime-harness: --alternate wants a sip: URI, not '%s'\n", optarg);
+          return kExitUsage;
+        }
+        options.route_options.alternate_uri = optarg;
+        break;
+      case kModparam:
+        if (!add_modparam(optarg, options)) {
+          std::fprintf(stderr, "kamc-runtime-harness: --modparam wants MODULE.NAME=VALUE, not '%s'\n", optarg);
+          return kExitUsage;
+        }
+        break;
       case kAlias: add_alias(optarg, options); break;
       case kIdle: options.server.tcp_idle_timeout_seconds = std::atoi(optarg); break;
       case kDebug: options.debug = std::atoi(optarg); break;
@@ -130,6 +161,16 @@ bool load_routes(Runtime& runtime, const Options& options) {
     return false;
   }
   kamc::harness::set_harness_route_options(options.route_options);
+  for (const auto& modparam : options.modparams) {
+    bool numeric = !modparam.value.empty() && modparam.value.find_first_not_of("0123456789") == std::string::npos;
+    kamc_rt_arg value{numeric ? KAMC_RT_ARG_INT : KAMC_RT_ARG_STR, numeric ? std::stoll(modparam.value) : 0,
+                      modparam.value.c_str(), modparam.value.size()};
+    std::string error;
+    if (!runtime.set_modparam(modparam.module, modparam.name, value, error)) {
+      log_format(L_CRIT, "--modparam %s.%s: %s", modparam.module.c_str(), modparam.name.c_str(), error.c_str());
+      return false;
+    }
+  }
   char error[512] = {};
   if (load(to_abi(&runtime), error, sizeof error) != 0 || kamc_rt_check_routes(to_abi(&runtime), error, sizeof error) != 0) {
     log_format(L_CRIT, "loading route set %s failed: %s", options.route.c_str(), error);

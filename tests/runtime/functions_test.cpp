@@ -76,21 +76,29 @@ TEST_F(Functions, RecordRouteGoesFirstWithTheReceivingAddress) {
   ReceivedMessage udp(*runtime, invite());
   EXPECT_EQ(call(*runtime, udp, "record_route"), 1);
   std::string out = udp.edited();
-  EXPECT_EQ(out.find("Record-Route: <sip:127.0.0.1:5080;lr>\r\n"), out.find("\r\n") + 2);
+  EXPECT_EQ(out.find("Record-Route: <sip:127.0.0.1:5080;lr;ftag=1928301774>\r\n"), out.find("\r\n") + 2);
+}
+
+TEST_F(Functions, RecordRouteLeavesTheFromTagOutWhenAppendFromtagIsOff) {
+  runtime->settings().modparams["rr"]["append_fromtag"] = {true, 0, ""};
+  ReceivedMessage udp(*runtime, invite());
+  EXPECT_EQ(call(*runtime, udp, "record_route"), 1);
+  EXPECT_NE(udp.edited().find("Record-Route: <sip:127.0.0.1:5080;lr>\r\n"), std::string::npos);
 }
 
 TEST_F(Functions, RecordRouteOverTcpSaysSoAndTakesParameters) {
   ReceivedMessage tcp(*runtime, invite(), Protocol::Tcp);
-  EXPECT_EQ(call(*runtime, tcp, "record_route", {"ftag=$fU"}), 1);
-  EXPECT_NE(tcp.edited().find("Record-Route: <sip:127.0.0.1:5080;lr;transport=tcp;ftag=alice>\r\n"), std::string::npos);
+  EXPECT_EQ(call(*runtime, tcp, "record_route", {"user=$fU"}), 1);
+  EXPECT_NE(tcp.edited().find("Record-Route: <sip:127.0.0.1:5080;lr;ftag=1928301774;transport=tcp;user=alice>\r\n"),
+            std::string::npos);
 }
 
 TEST_F(Functions, RecordRoutePresetAddsSipSchemeAndTwoHeadersForTwoAddresses) {
   ReceivedMessage message(*runtime, invite());
   EXPECT_EQ(call(*runtime, message, "record_route_preset", {"192.0.2.1:5060", "sip:10.0.0.1:5060"}), 1);
   std::string out = message.edited();
-  std::size_t first = out.find("Record-Route: <sip:192.0.2.1:5060;lr>\r\n");
-  std::size_t second = out.find("Record-Route: <sip:10.0.0.1:5060;lr>\r\n");
+  std::size_t first = out.find("Record-Route: <sip:192.0.2.1:5060;lr;ftag=1928301774>\r\n");
+  std::size_t second = out.find("Record-Route: <sip:10.0.0.1:5060;lr;ftag=1928301774>\r\n");
   ASSERT_NE(first, std::string::npos);
   ASSERT_NE(second, std::string::npos);
   EXPECT_LT(first, second);
@@ -210,6 +218,9 @@ TEST_F(Functions, NamedRoutesResolveBeforeTheyAreDefinedAndReturnTheirCode) {
   EXPECT_EQ(g_named_route_runs, 1);
 }
 
-TEST_F(Functions, RouteKindsThatNeedTmAreRefused) {
+TEST_F(Functions, TmRouteKindsAreAcceptedWithANameAndOnsendIsRefused) {
+  EXPECT_EQ(kamc_rt_register_route(to_abi(runtime.get()), KAMC_RT_ROUTE_FAILURE, "MISSED", named_route), 0);
   EXPECT_EQ(kamc_rt_register_route(to_abi(runtime.get()), KAMC_RT_ROUTE_FAILURE, "MISSED", named_route), -1);
+  EXPECT_EQ(kamc_rt_register_route(to_abi(runtime.get()), KAMC_RT_ROUTE_BRANCH, nullptr, named_route), -1);
+  EXPECT_EQ(kamc_rt_register_route(to_abi(runtime.get()), KAMC_RT_ROUTE_ONSEND, nullptr, named_route), -1);
 }

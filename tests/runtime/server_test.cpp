@@ -176,7 +176,7 @@ TEST_F(ServerTest, ForwardedRequestHasOurViaTheClientsReceivedAndRportAndRecordR
             std::string::npos)
       << forwarded;
   EXPECT_EQ(header_values(forwarded, "Max-Forwards"), "69");
-  EXPECT_EQ(header_values(forwarded, "Record-Route"), "<sip:127.0.0.1:" + proxy.port_text + ";lr>");
+  EXPECT_EQ(header_values(forwarded, "Record-Route"), "<sip:127.0.0.1:" + proxy.port_text + ";lr;ftag=f1>");
   EXPECT_EQ(forwarded.rfind("INVITE " + ruri + " SIP/2.0\r\n", 0), 0u);
 }
 
@@ -235,7 +235,7 @@ TEST_F(ServerTest, TcpRepliesAndRequestsReuseTheOpenConnections) {
   std::string forwarded = upstream.receive();
   ASSERT_FALSE(forwarded.empty());
   EXPECT_EQ(header_values(forwarded, "Via").rfind("SIP/2.0/TCP 127.0.0.1:" + proxy.port_text + ";branch=", 0), 0u);
-  EXPECT_EQ(header_values(forwarded, "Record-Route"), "<sip:127.0.0.1:" + proxy.port_text + ";lr;transport=tcp>");
+  EXPECT_EQ(header_values(forwarded, "Record-Route"), "<sip:127.0.0.1:" + proxy.port_text + ";lr;ftag=f1;transport=tcp>");
   upstream.send(reply_to(forwarded, 200));
   std::string reply = client.receive();
   EXPECT_EQ(reply.rfind("SIP/2.0 200 Whatever\r\n", 0), 0u) << "the reply did not come back on the client's connection";
@@ -279,7 +279,7 @@ TEST_F(ServerTest, Ipv6RequestsAreAnsweredAndForwarded) {
   std::string forwarded = next_hop.receive();
   EXPECT_EQ(header_values(forwarded, "Via").rfind("SIP/2.0/UDP [::1]:" + proxy.port_text + ";branch=", 0), 0u)
       << forwarded;
-  EXPECT_EQ(header_values(forwarded, "Record-Route"), "<sip:[::1]:" + proxy.port_text + ";lr>");
+  EXPECT_EQ(header_values(forwarded, "Record-Route"), "<sip:[::1]:" + proxy.port_text + ";lr;ftag=f1>");
 }
 
 TEST_F(ServerTest, StopEndsEveryWorkerPromptly) {

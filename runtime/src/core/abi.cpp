@@ -4,6 +4,7 @@
 #include <cstring>
 #include <span>
 
+#include "abi_error.h"
 #include "functions.h"
 #include "kamc/runtime/log.h"
 #include "kamc/runtime/message_context.h"
@@ -15,13 +16,6 @@ using kamc::runtime::MessageContext;
 using kamc::runtime::PvValue;
 
 namespace {
-
-void write_error(char* out, std::size_t size, const std::string& message) {
-  if (!out || size == 0) return;
-  std::size_t length = std::min(size - 1, message.size());
-  std::memcpy(out, message.data(), length);
-  out[length] = '\0';
-}
 
 const kamc::runtime::FunctionCall* to_call(const kamc_rt_call* call) {
   return reinterpret_cast<const kamc::runtime::FunctionCall*>(call);
@@ -57,7 +51,7 @@ int kamc_rt_fixup_route(kamc_rt_runtime* rt, const char* name) {
 int kamc_rt_check_routes(kamc_rt_runtime* rt, char* error, size_t error_size) {
   std::string message;
   if (from_abi(rt)->check_routes(message)) return 0;
-  write_error(error, error_size, message);
+  kamc::runtime::write_abi_error(error, error_size, message);
   return -1;
 }
 
@@ -66,14 +60,14 @@ const kamc_rt_call* kamc_rt_fixup_call(kamc_rt_runtime* rt, const char* function
   std::string message;
   std::span<const kamc_rt_arg> arg_span(args, args ? static_cast<std::size_t>(argc) : 0);
   const auto* call = from_abi(rt)->fixup_call(function_name ? function_name : "", arg_span, message);
-  if (!call) write_error(error, error_size, message);
+  if (!call) kamc::runtime::write_abi_error(error, error_size, message);
   return reinterpret_cast<const kamc_rt_call*>(call);
 }
 
 const kamc_rt_pv* kamc_rt_fixup_pv(kamc_rt_runtime* rt, const char* name, char* error, size_t error_size) {
   std::string message;
   const auto* spec = from_abi(rt)->fixup_pv(name ? name : "", message);
-  if (!spec) write_error(error, error_size, message);
+  if (!spec) kamc::runtime::write_abi_error(error, error_size, message);
   return reinterpret_cast<const kamc_rt_pv*>(spec);
 }
 
@@ -81,7 +75,7 @@ const kamc_rt_fmt* kamc_rt_fixup_fmt(kamc_rt_runtime* rt, const char* text, size
                                      size_t error_size) {
   std::string message;
   const auto* format = from_abi(rt)->fixup_format(std::string_view(text ? text : "", text ? length : 0), message);
-  if (!format) write_error(error, error_size, message);
+  if (!format) kamc::runtime::write_abi_error(error, error_size, message);
   return reinterpret_cast<const kamc_rt_fmt*>(format);
 }
 

@@ -1,6 +1,7 @@
 // Function lookup across the module tables and the argument helpers their bodies use.
 #include "functions.h"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 
@@ -9,11 +10,35 @@
 
 namespace kamc::runtime {
 
+namespace {
+using TableFn = std::span<const FunctionEntry> (*)();
+constexpr std::array<TableFn, 10> kTables{core_functions,      sl_functions,      maxfwd_functions,
+                                         rr_functions,        siputils_functions, textops_functions,
+                                         xlog_functions,      sanity_functions,   tm_functions, flag_functions};
+}  // namespace
+
+std::vector<const FunctionEntry*> all_functions() {
+  std::vector<const FunctionEntry*> rows;
+  for (TableFn table : kTables) {
+    for (const auto& entry : table()) rows.push_back(&entry);
+  }
+  return rows;
+}
+
+std::span<const std::string_view> implemented_modules() {
+  static const std::vector<std::string_view> modules = [] {
+    std::vector<std::string_view> names;
+    for (TableFn table : kTables) {
+      for (const auto& entry : table()) {
+        if (std::find(names.begin(), names.end(), entry.module) == names.end()) names.push_back(entry.module);
+      }
+    }
+    return names;
+  }();
+  return modules;
+}
+
 const FunctionEntry* find_function(std::string_view name) {
-  using TableFn = std::span<const FunctionEntry> (*)();
-  static constexpr std::array<TableFn, 8> kTables{core_functions,      sl_functions,      maxfwd_functions,
-                                                  rr_functions,        siputils_functions, textops_functions,
-                                                  xlog_functions,      sanity_functions};
   for (TableFn table : kTables) {
     for (const auto& entry : table()) {
       if (entry.name == name) return &entry;

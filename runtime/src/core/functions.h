@@ -15,6 +15,7 @@
 namespace kamc::runtime {
 
 class MessageContext;
+class Runtime;
 struct FunctionCall;
 
 // An argument after the generic fixup: an integer literal, or a format string (which
@@ -44,6 +45,7 @@ struct FunctionEntry {
 
 struct FunctionCall {
   const FunctionEntry* entry = nullptr;
+  Runtime* runtime = nullptr;  // for fixups that resolve names (t_on_failure's route)
   std::vector<FixedArg> args;
   // Whatever the function's own fixup prepared.
   long long prepared_number = 0;
@@ -59,8 +61,14 @@ std::span<const FunctionEntry> siputils_functions();
 std::span<const FunctionEntry> textops_functions();
 std::span<const FunctionEntry> xlog_functions();
 std::span<const FunctionEntry> sanity_functions();
+std::span<const FunctionEntry> flag_functions();
+std::span<const FunctionEntry> tm_functions();  // tm, tmx and corex's append_branch
 
 const FunctionEntry* find_function(std::string_view name);
+// Every row of the tables above, for the catalog consistency test.
+std::vector<const FunctionEntry*> all_functions();
+// The modules that have at least one function in the tables above.
+std::span<const std::string_view> implemented_modules();
 
 // Argument i rendered for this message (constant arguments cost nothing).
 std::string arg_text(MessageContext& context, const FunctionCall& call, std::size_t index);

@@ -24,6 +24,8 @@ bool send_bytes(MessageContext& context, const SendTarget& target, std::string_v
   return context.transport->send(target, bytes);
 }
 
+}  // namespace
+
 std::optional<SendTarget> target_for(MessageContext& context, const NextHop& hop) {
   auto address = resolve_host(hop.host, hop.port.value_or(kDefaultSipPort));
   if (!address) {
@@ -43,6 +45,8 @@ std::optional<SendTarget> target_for(MessageContext& context, const NextHop& hop
   return target;
 }
 
+namespace {
+
 std::string proxy_via_line(const ListenSocket& from, std::string_view branch) {
   std::string line = "Via: SIP/2.0/";
   line += via_transport_name(from.protocol);
@@ -56,16 +60,17 @@ std::string proxy_via_line(const ListenSocket& from, std::string_view branch) {
   return line;
 }
 
-std::string build_forwarded_request(MessageContext& context, const SendTarget& target, const sip::Via& top) {
+}  // namespace
+
+std::string build_forwarded_request(MessageContext& context, const SendTarget& target, const sip::Via& top,
+                                    std::string_view branch, std::string_view request_uri) {
   MessageEdits edits = context.edits;
-  if (context.new_request_uri) {
-    std::string_view original = context.message.request_uri_text();
-    edits.replace(context.offset_of(original), original.size(), *context.new_request_uri);
-  }
+  std::string_view original = context.message.request_uri_text();
+  if (request_uri != original) edits.replace(context.offset_of(original), original.size(), std::string(request_uri));
   add_top_via_fixes(context, top, edits);
   const auto* first_via = context.message.first_header(sip::HeaderKind::Via);
   std::size_t via_offset = first_via ? header_line_range(context, *first_via).begin : first_header_offset(context);
-  edits.insert(via_offset, proxy_via_line(*target.from, stateless_branch(context, context.request_uri())));
+  edits.insert(via_offset, proxy_via_line(*target.from, branch));
   // A stream needs Content-Length to frame the message (RFC 3261 18.3).
   if (is_stream(target.protocol) && !context.message.content_length()) {
     edits.insert(end_of_headers_offset(context),
@@ -73,6 +78,8 @@ std::string build_forwarded_request(MessageContext& context, const SendTarget& t
   }
   return edits.apply(context.buffer.substr(0, context.message.message_size()));
 }
+
+namespace {
 
 std::optional<Protocol> via_protocol(const sip::Via& via) {
   auto protocol = protocol_from_name(via.transport);
@@ -148,7 +155,8 @@ int forward_request(MessageContext& context, const std::optional<NextHop>& expli
   if (!target) return KAMC_RT_FALSE;
   std::vector<sip::Via> vias;
   if (!context.message.vias(vias).ok() || vias.empty()) return KAMC_RT_FALSE;
-  std::string bytes = build_forwarded_request(context, *target, vias[0]);
+  std::string bytes = build_forwarded_request(context, *target, vias[0],
+                                             stateless_branch(context, context.request_uri()), context.request_uri());
   return send_bytes(context, *target, bytes) ? KAMC_RT_TRUE : KAMC_RT_FALSE;
 }
 

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "kamc/runtime/message_context.h"
+#include "kamc/sip/via.h"
 
 namespace kamc::runtime {
 
@@ -23,6 +24,16 @@ std::optional<NextHop> next_hop_from_uri(std::string_view uri_text);
 
 // An IP literal as is; a name through the system resolver (A/AAAA; SRV is not done yet).
 std::optional<SocketAddress> resolve_host(std::string_view host, std::uint16_t port);
+
+// Where a message to `hop` goes: its address (resolved) and the socket it leaves from.
+// nullopt and a log line when it cannot be resolved or no socket fits.
+std::optional<SendTarget> target_for(MessageContext& context, const NextHop& hop);
+
+// The request of `context` as it is forwarded to `target`: our Via (with `branch`) on
+// top, received/rport in the client's Via, the route's edits, `request_uri` as the
+// Request-URI, and Content-Length added for streams.
+std::string build_forwarded_request(MessageContext& context, const SendTarget& target, const sip::Via& top,
+                                    std::string_view branch, std::string_view request_uri);
 
 // sl_send_reply and friends. No reply is ever sent to an ACK. 1 when sent, -1 otherwise.
 // extra_headers: whole header lines added to the reply.

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <iterator>
 
+#include "transaction.h"
 #include "transformations.h"
 
 #include "kamc/runtime/log.h"
@@ -23,7 +24,7 @@ struct PvNameRow {
   bool takes_argument;
 };
 
-constexpr std::array<PvNameRow, 41> kPvNames{{
+constexpr std::array<PvNameRow, 46> kPvNames{{
     {"null", PvId::Null, false},          {"ru", PvId::RequestUri, false},
     {"rU", PvId::RequestUser, false},     {"rd", PvId::RequestDomain, false},
     {"rp", PvId::RequestPort, false},     {"fu", PvId::FromUri, false},
@@ -45,6 +46,9 @@ constexpr std::array<PvNameRow, 41> kPvNames{{
     {"ds", PvId::DestinationSet, false},  {"br", PvId::Branch, false},
     {"Ts", PvId::Timestamp, false},       {"TS", PvId::StartTimestamp, false},
     {"T_branch_idx", PvId::BranchIndex, false},
+    {"rc", PvId::ReturnCode, false},      {"retcode", PvId::ReturnCode, false},
+    {"T_reply_code", PvId::TmReplyCode, false},
+    {"T_req", PvId::TmRequest, true},     {"T_rpl", PvId::TmReply, true},
 }};
 
 const long long kStartTimestamp =
@@ -216,7 +220,9 @@ PvValue message_field(MessageContext& context, PvId id) {
                                         std::chrono::system_clock::now().time_since_epoch())
                                         .count());
     case PvId::StartTimestamp: return integer_value(context, kStartTimestamp);
-    case PvId::BranchIndex: return integer_value(context, 0);  // no tm: always the main branch
+    case PvId::BranchIndex: return tm::branch_index_pv(context);
+    case PvId::TmReplyCode: return tm::reply_code_pv(context);
+    case PvId::ReturnCode: return integer_value(context, context.last_retcode);
     case PvId::DestinationSet:
     case PvId::Branch: return PvValue::null();  // no append_branch() yet: the set is empty
     default: return PvValue::null();
@@ -321,6 +327,11 @@ std::optional<PvSpec> parse_pv(std::string_view text, VarSlots& vars, std::strin
   spec.id = row->id;
   if (spec.id == PvId::Header) spec.header_kind = sip::header_kind_from_name(spec.argument);
   if (spec.id == PvId::Var) spec.var_slot = vars.slot_for(spec.argument);
+  if (spec.id == PvId::TmRequest || spec.id == PvId::TmReply) {
+    auto inner = parse_pv(spec.argument, vars, error);
+    if (!inner) return std::nullopt;
+    spec.inner = std::make_shared<const PvSpec>(std::move(*inner));
+  }
   if (spec.id == PvId::Avp && spec.argument.size() > 2 && spec.argument[1] == ':' &&
       (spec.argument[0] == 's' || spec.argument[0] == 'i')) {
     spec.argument.erase(0, 2);  // "$avp(s:x)" is "$avp(x)"
@@ -358,6 +369,8 @@ PvValue get_pv_raw(MessageContext& context, const PvSpec& spec) {
     case PvId::DestinationUri:
       return context.destination_uri ? PvValue::string(*context.destination_uri) : PvValue::null();
     case PvId::Header: return header_value(context, spec);
+    case PvId::TmRequest:
+    case PvId::TmReply: return tm::transaction_message_pv(context, *spec.inner, spec.id == PvId::TmReply);
     case PvId::Var: return var_value(context, spec);
     case PvId::Avp: return avp_value(context, spec);
     case PvId::SourceIp:
@@ -515,7 +528,15 @@ std::optional<Format> Format::parse(std::string_view text, VarSlots& vars, std::
       while (end < text.size() && is_name_char(text[end])) ++end;
       const PvNameRow* row = find_pv_name(text.substr(pos + 1, end - pos - 1));
       if (row && row->takes_argument && end < text.size() && text[end] == '(') {
-        std::size_t close = text.find(')', end);
+        // The matching parenthesis: $T_req($hdr(X)) nests.
+        std::size_t close = std::string_view::npos;
+        for (std::size_t i = end, depth = 0; i < text.size(); ++i) {
+          if (text[i] == '(') ++depth;
+          if (text[i] == ')' && --depth == 0) {
+            close = i;
+            break;
+          }
+        }
         if (close == std::string_view::npos) {
           error = "unterminated '(' after $" + std::string(row->name) + " in '" + std::string(text) + "'";
           return std::nullopt;

@@ -3,11 +3,29 @@
 
 #include <stdexcept>
 
+#include "compiled_regex.h"
 #include "functions.h"
+#include "transaction.h"
 
 namespace kamc::runtime {
 
-Runtime::Runtime() = default;
+namespace {
+
+// Index into tm_routes_ for a tm route kind, -1 for other kinds.
+int tm_route_slot(int kind) {
+  switch (kind) {
+    case KAMC_RT_ROUTE_ONREPLY: return 0;
+    case KAMC_RT_ROUTE_FAILURE: return 1;
+    case KAMC_RT_ROUTE_BRANCH: return 2;
+    default: return -1;
+  }
+}
+
+constexpr const char* kTmRouteBlock[] = {"onreply_route", "failure_route", "branch_route"};
+
+}  // namespace
+
+Runtime::Runtime() : transactions_(std::make_unique<tm::TransactionLayer>()) {}
 Runtime::~Runtime() = default;
 
 bool Runtime::register_route(int kind, std::string_view name, kamc_rt_route_fn fn, std::string& error) {
@@ -30,8 +48,19 @@ bool Runtime::register_route(int kind, std::string_view name, kamc_rt_route_fn f
       NamedRoute& route = named_routes_[static_cast<std::size_t>(named_route_handle(name))];
       return set_unique(route.fn, "route[" + std::string(name) + "]");
     }
+    case KAMC_RT_ROUTE_ONREPLY:
+    case KAMC_RT_ROUTE_FAILURE:
+    case KAMC_RT_ROUTE_BRANCH: {
+      if (name.empty()) {
+        error = std::string(kTmRouteBlock[tm_route_slot(kind)]) + " needs a name";
+        return false;
+      }
+      int slot = tm_route_slot(kind);
+      NamedRoute& route = tm_routes_[slot][static_cast<std::size_t>(tm_route_handle(kind, name))];
+      return set_unique(route.fn, std::string(kTmRouteBlock[slot]) + "[" + std::string(name) + "]");
+    }
     default:
-      // failure/branch/onsend/event routes need tm and the event machinery: refused loudly.
+      // onsend/event routes need the event machinery: refused loudly.
       error = "route kind " + std::to_string(kind) + " is not supported by this runtime yet";
       return false;
   }
@@ -50,6 +79,23 @@ kamc_rt_route_fn Runtime::named_route(int handle) const {
   return named_routes_[static_cast<std::size_t>(handle)].fn;
 }
 
+int Runtime::tm_route_handle(int kind, std::string_view name) {
+  int slot = tm_route_slot(kind);
+  if (slot < 0 || name.empty()) return -1;
+  auto& routes = tm_routes_[slot];
+  for (std::size_t i = 0; i < routes.size(); ++i) {
+    if (routes[i].name == name) return static_cast<int>(i);
+  }
+  routes.push_back({std::string(name), nullptr});
+  return static_cast<int>(routes.size() - 1);
+}
+
+kamc_rt_route_fn Runtime::tm_route(int kind, int handle) const {
+  int slot = tm_route_slot(kind);
+  if (slot < 0 || handle < 0 || static_cast<std::size_t>(handle) >= tm_routes_[slot].size()) return nullptr;
+  return tm_routes_[slot][static_cast<std::size_t>(handle)].fn;
+}
+
 bool Runtime::check_routes(std::string& error) const {
   for (const auto& route : named_routes_) {
     if (!route.fn) {
@@ -57,7 +103,22 @@ bool Runtime::check_routes(std::string& error) const {
       return false;
     }
   }
+  for (int slot = 0; slot < 3; ++slot) {
+    for (const auto& route : tm_routes_[slot]) {
+      if (!route.fn) {
+        error = std::string(kTmRouteBlock[slot]) + "[" + route.name + "] is used but never defined";
+        return false;
+      }
+    }
+  }
   return true;
+}
+
+bool Runtime::set_modparam(std::string_view module, std::string_view name, const kamc_rt_arg& value,
+                           std::string& error) {
+  if (module == "tm") return tm::set_tm_param(transactions_->params, name, value, error);
+  error = "modparam(\"" + std::string(module) + "\", ...) is not supported by the runtime";
+  return false;
 }
 
 const FunctionCall* Runtime::fixup_call(std::string_view name, std::span<const kamc_rt_arg> args, std::string& error) {
@@ -75,6 +136,7 @@ const FunctionCall* Runtime::fixup_call(std::string_view name, std::span<const k
   }
   auto call = std::make_unique<FunctionCall>();
   call->entry = entry;
+  call->runtime = this;
   for (const auto& arg : args) {
     FixedArg fixed;
     if (arg.kind == KAMC_RT_ARG_INT) {

@@ -91,7 +91,7 @@ void add_top_via_fixes(const MessageContext& context, const sip::Via& top, Messa
   if (top.has_rport && !top.rport_value) {
     auto bare = sip::find_header_param_text(top.params, "rport");
     if (bare) edits.replace(context.offset_of(*bare), bare->size(), rport);
-  } else if (!top.has_rport && is_stream(context.received.protocol)) {
+  } else if (!top.has_rport && (is_stream(context.received.protocol) || context.force_rport)) {
     appended += ";" + rport;
   }
   if (!appended.empty()) edits.insert(context.offset_of(top.text) + top.text.size(), std::move(appended));
@@ -161,7 +161,7 @@ SendTarget reply_target(const MessageContext& context, const sip::Via& top) {
   target.from = context.received.local;
   target.connection = context.received.connection;
   target.address = context.received.source;
-  if (!is_stream(context.received.protocol) && !top.has_rport) {
+  if (!is_stream(context.received.protocol) && !top.has_rport && !context.force_rport) {
     target.address.set_port(top.port.value_or(kDefaultSipPort));
   }
   return target;

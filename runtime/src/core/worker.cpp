@@ -17,6 +17,7 @@
 #include "kamc/runtime/server.h"
 #include "proxy.h"
 #include "tcp_connection.h"
+#include "transaction.h"
 
 namespace kamc::runtime {
 
@@ -95,7 +96,8 @@ void Worker::run() {
   auto last_idle_scan = std::chrono::steady_clock::now();
   bool stopping = false;
   while (!stopping) {
-    int count = ::epoll_wait(epoll_fd_, events, 64, kEpollTimeoutMs);
+    int timeout_ms = timers_.milliseconds_until_next(std::chrono::steady_clock::now(), kEpollTimeoutMs);
+    int count = ::epoll_wait(epoll_fd_, events, 64, timeout_ms);
     if (count < 0 && errno != EINTR) {
       log_format(L_CRIT, "worker %d: epoll_wait: %s", index_, std::strerror(errno));
       return;
@@ -110,6 +112,7 @@ void Worker::run() {
     }
     closed_in_batch_.clear();
     closed_sources_.clear();
+    if (!stopping) timers_.run_due(std::chrono::steady_clock::now(), *this);
     if (std::chrono::steady_clock::now() - last_idle_scan >= std::chrono::seconds(1)) {
       close_idle_connections();
       last_idle_scan = std::chrono::steady_clock::now();
@@ -252,6 +255,13 @@ void Worker::run_request(MessageContext& context) {
   kamc_rt_route_fn route = server_.runtime().request_route();
   if (!route) return;
   context.route_type = KAMC_RT_REQUEST_ROUTE;
+  // Also when the route throws: a transaction it made and left unanswered is released.
+  struct ReleaseUnanswered {
+    MessageContext& context;
+    ~ReleaseUnanswered() {
+      if (context.tm.transaction) tm::request_route_done(context);
+    }
+  } release{context};
   route(to_abi(&context));
 }
 
@@ -261,6 +271,7 @@ void Worker::run_reply(MessageContext& context) {
     route(to_abi(&context));
     if (context.dropped) return;
   }
+  if (tm::reply_received(context)) return;  // it belongs to a transaction
   forward_reply(context);
 }
 

@@ -11,6 +11,7 @@
 
 #include "kamc/runtime/message_context.h"
 #include "kamc/sip/message.h"
+#include "timer_queue.h"
 
 namespace kamc::runtime {
 
@@ -28,6 +29,7 @@ class Worker final : public Transport {
   void run();                        // returns when the server's wakeup fd fires
 
   bool send(const SendTarget& target, std::string_view bytes) override;
+  TimerQueue* timer_queue() override { return &timers_; }
 
  private:
   struct EventSource {
@@ -66,6 +68,8 @@ class Worker final : public Transport {
   // event of the same batch may still name them.
   std::vector<std::shared_ptr<TcpConnection>> closed_in_batch_;
   std::vector<std::unique_ptr<EventSource>> closed_sources_;
+  // tm's timers scheduled by this worker; run by its event loop, so no lock (docs/tm.md).
+  TimerQueue timers_;
 };
 
 }  // namespace kamc::runtime

@@ -33,8 +33,8 @@ constexpr unsigned kForwardRoutes = KAMC_RT_REQUEST_ROUTE | KAMC_RT_FAILURE_ROUT
 
 constexpr std::array<FunctionEntry, 3> kCore{{
     {"core", "forward", 0, 2, kForwardRoutes, forward_body, nullptr},
-    {"core", "drop", 0, 0, kAnyRoute, drop_body, nullptr},
-    {"core", "exit", 0, 0, kAnyRoute, exit_body, nullptr},
+    {"core", "drop", 0, 1, kAnyRoute, drop_body, nullptr},
+    {"core", "exit", 0, 1, kAnyRoute, exit_body, nullptr},
 }};
 
 }  // namespace

@@ -16,11 +16,21 @@ void insert_record_route(MessageContext& context, std::string_view uri) {
   context.edits.insert(first_header_offset(context), "Record-Route: <" + std::string(uri) + ">\r\n");
 }
 
+// ";ftag=<From tag>" unless modparam("rr", "append_fromtag", 0): Kamailio's default
+// is on, so that later requests show which side of the dialog sent them.
+std::string from_tag_param(const MessageContext& context) {
+  const ModparamValue* setting = context.runtime.settings().modparam("rr", "append_fromtag");
+  if (setting && (setting->is_int ? setting->number : parse_param_number(setting->text).value_or(1)) == 0) return "";
+  sip::NameAddr from;
+  if (!context.message.from(from).ok() || !from.tag || from.tag->empty()) return "";
+  return ";ftag=" + std::string(*from.tag);
+}
+
 // record_route([params]): <sip:ADDR:PORT;lr> of the socket the request came in on.
 int record_route_body(MessageContext& context, const FunctionCall& call) {
   const ListenSocket* local = context.received.local;
   if (!local || !context.message.is_request()) return KAMC_RT_FALSE;
-  std::string uri = "sip:" + local->host + ":" + local->port_text + ";lr";
+  std::string uri = "sip:" + local->host + ":" + local->port_text + ";lr" + from_tag_param(context);
   if (local->protocol != Protocol::Udp) uri += ";transport=" + std::string(protocol_name(local->protocol));
   if (!call.args.empty()) {
     std::string params = arg_text(context, call, 0);
@@ -31,16 +41,16 @@ int record_route_body(MessageContext& context, const FunctionCall& call) {
   return KAMC_RT_TRUE;
 }
 
-std::string preset_uri(std::string address) {
+std::string preset_uri(const MessageContext& context, std::string address) {
   if (!address.starts_with("sip:") && !address.starts_with("sips:")) address.insert(0, "sip:");
-  return address + ";lr";
+  return address + ";lr" + from_tag_param(context);
 }
 
 // record_route_preset(addr[, addr2]): two headers when two addresses are given.
 int record_route_preset_body(MessageContext& context, const FunctionCall& call) {
   if (!context.message.is_request()) return KAMC_RT_FALSE;
-  insert_record_route(context, preset_uri(arg_text(context, call, 0)));
-  if (call.args.size() > 1) insert_record_route(context, preset_uri(arg_text(context, call, 1)));
+  insert_record_route(context, preset_uri(context, arg_text(context, call, 0)));
+  if (call.args.size() > 1) insert_record_route(context, preset_uri(context, arg_text(context, call, 1)));
   return KAMC_RT_TRUE;
 }
 

@@ -140,6 +140,64 @@ int kamc_rt_drop(kamc_rt_msg* msg);
 int kamc_rt_route_type(const kamc_rt_msg* msg);
 int kamc_rt_is_request(const kamc_rt_msg* msg);
 
+/* ---- expressions: Kamailio's rvalue semantics -------------------------------
+ * Compiled code does integer arithmetic and control flow itself; these helpers give it
+ * Kamailio's conversions and string operations. Kamailio's script integers are C ints
+ * (32 bits, wrapping), so conversions return int. */
+
+/* Automatic str -> int: "" is 0, then signed decimal, then 0x hex, anything else 0. */
+int kamc_rt_str_to_int(const char* text, size_t length);
+/* int -> decimal string in the message's scratch space; *out is a string value. */
+void kamc_rt_int_to_str(kamc_rt_msg* msg, int number, kamc_rt_value* out);
+/* a + b on strings: the concatenation in the message's scratch space. */
+void kamc_rt_concat(kamc_rt_msg* msg, const char* a, size_t a_length, const char* b, size_t b_length,
+                    kamc_rt_value* out);
+/* 1 when the two strings are byte-equal, else 0. */
+int kamc_rt_str_equal(const char* a, size_t a_length, const char* b, size_t b_length);
+
+/* The same, ignoring ASCII case: Kamailio's comparison of `method`, `uri`, ... operands. */
+int kamc_rt_str_equal_icase(const char* a, size_t a_length, const char* b, size_t b_length);
+/* `src_ip == 10.0.0.0/8`: 1 when the address text is the IP, or inside the network,
+ * given as written in the config ("1.2.3.4", "10.0.0.0/8", "[::1]", "fe80::/10"). */
+int kamc_rt_ip_matches(const char* ip, size_t ip_length, const char* network, size_t network_length);
+
+/* A POSIX extended regex, compiled once at load time the way Kamailio compiles `=~`
+ * operands (REG_EXTENDED | REG_NOSUB | REG_ICASE). NULL and a message when invalid. */
+typedef struct kamc_rt_regex kamc_rt_regex;
+const kamc_rt_regex* kamc_rt_fixup_regex(kamc_rt_runtime* rt, const char* pattern, size_t length, char* error,
+                                         size_t error_size);
+/* 1 when text matches, else 0. */
+int kamc_rt_regex_match(const kamc_rt_regex* regex, const char* text, size_t length);
+/* `a =~ $var(re)`: the pattern is only known per message and is compiled on the fly,
+ * as Kamailio does. 1 match, 0 no match, -1 invalid pattern (logged). */
+int kamc_rt_regex_match_dynamic(kamc_rt_msg* msg, const char* pattern, size_t pattern_length, const char* text,
+                                size_t length);
+
+/* Puts "prefix" in front of the message in error (load time: the config position). */
+void kamc_rt_error_prefix(char* error, size_t error_size, const char* prefix);
+
+/* $rc / $retcode: the return code of the last function or route called. */
+void kamc_rt_set_retcode(kamc_rt_msg* msg, int code);
+/* A script-level error in compiled code (division by zero, a failed assignment),
+ * logged with the config position as Kamailio logs it. */
+void kamc_rt_log_script_error(kamc_rt_msg* msg, const char* what, const char* file, int line);
+
+/* ---- configuration: the init part of a compiled config's kamc_rt_load_fn -------
+ * Global parameters, loadmodule and modparam, in the order the config has them. */
+
+/* A core parameter with its value as written ("udp:127.0.0.1:5060", "4", "yes").
+ * 0, or -1 and a message when the value is invalid. Parameters the runtime has no use
+ * for are accepted and logged at info level (docs/runtime.md lists them). */
+int kamc_rt_set_core_param(kamc_rt_runtime* rt, const char* name, const char* value, size_t length, char* error,
+                           size_t error_size);
+/* loadmodule "NAME.so" (name without directory and suffix). 1 when the runtime
+ * implements the module, 0 when it does not (its functions are then unavailable). */
+int kamc_rt_load_module(kamc_rt_runtime* rt, const char* name);
+/* modparam("module", "param", value). 0, or -1 and a message for a bad value of a
+ * parameter the runtime honours. Others are accepted and logged at info level. */
+int kamc_rt_set_modparam(kamc_rt_runtime* rt, const char* module, const char* param, const kamc_rt_arg* value,
+                         char* error, size_t error_size);
+
 #ifdef __cplusplus
 }
 #endif

@@ -15,12 +15,14 @@
 #include "kamc/runtime/message_edits.h"
 #include "kamc/runtime/pseudo_variables.h"
 #include "kamc/runtime/socket_address.h"
+#include "kamc/runtime/tm.h"
 #include "kamc/sip/message.h"
 
 namespace kamc::runtime {
 
 class Runtime;
 class TcpConnection;
+class TimerQueue;
 
 struct ReceiveInfo {
   Protocol protocol = Protocol::Udp;
@@ -42,6 +44,8 @@ class Transport {
  public:
   virtual ~Transport() = default;
   virtual bool send(const SendTarget& target, std::string_view bytes) = 0;
+  // The calling thread's timers (tm); null where there is no event loop to run them.
+  virtual TimerQueue* timer_queue() { return nullptr; }
 };
 
 // A stored $var or $avp value (owns its text).
@@ -78,7 +82,13 @@ class MessageContext {
   MessageEdits edits;
   bool max_forwards_processed = false;
   bool dropped = false;
+  int last_retcode = 0;
+  std::uint32_t flags = 0;         // setflag/isflagset
+  std::uint32_t branch_flags = 0;  // setbflag/isbflagset of branch 0
+  bool force_rport = false;        // force_rport(): reply to the source port, add rport=
+  bool reply_no_connect = false;   // set_reply_no_connect()  // $rc: the return code of the last function or route called
   std::vector<AvpEntry> avps;  // $avp(...): per message, newest last
+  TmMessageState tm;           // its transaction, once t_newtran/t_relay made or found one
 
   std::string_view request_uri() const;
   // Offset of a view into `buffer`; the caller guarantees it is one.

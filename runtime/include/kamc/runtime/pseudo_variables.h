@@ -57,6 +57,10 @@ enum class PvId : std::uint8_t {
   Timestamp,       // $Ts
   StartTimestamp,  // $TS
   BranchIndex,     // $T_branch_idx
+  ReturnCode,      // $rc, $retcode
+  TmReplyCode,     // $T_reply_code
+  TmRequest,       // $T_req(pv)
+  TmReply,         // $T_rpl(pv)
 };
 
 struct TransformChain;  // transformations.h
@@ -73,6 +77,8 @@ struct PvSpec {
   long long index = 0;
   // "$(rU{s.tolower}{s.len})": applied to every value read.
   std::shared_ptr<const TransformChain> transforms;
+  // $T_req(pv), $T_rpl(pv): the pseudo-variable read from the transaction's message.
+  std::shared_ptr<const PvSpec> inner;
 };
 
 // Kamailio's pv value: a string, an integer, both, or null.

@@ -14,10 +14,15 @@
 #include "kamc/runtime/abi.h"
 #include "kamc/runtime/local_addresses.h"
 #include "kamc/runtime/pseudo_variables.h"
+#include "kamc/runtime/settings.h"
 
 namespace kamc::runtime {
 
 struct FunctionCall;
+namespace tm {
+struct TransactionLayer;
+}
+struct CompiledRegex;
 
 class Runtime {
  public:
@@ -37,11 +42,27 @@ class Runtime {
   kamc_rt_route_fn named_route(int handle) const;
   bool check_routes(std::string& error) const;
 
+  // tm's routes (onreply_route[NAME], failure_route[NAME], branch_route[NAME]): one name
+  // space per kind; handles work like named_route_handle's. kind is a KAMC_RT_ROUTE_*.
+  int tm_route_handle(int kind, std::string_view name);
+  kamc_rt_route_fn tm_route(int kind, int handle) const;
+  // The transaction table and tm parameters. Internally synchronised, so it is usable
+  // from every worker through a const Runtime.
+  tm::TransactionLayer& transactions() const { return *transactions_; }
+  // modparam(module, name, value); only tm's parameters exist so far.
+  bool set_modparam(std::string_view module, std::string_view name, const kamc_rt_arg& value, std::string& error);
+
   const FunctionCall* fixup_call(std::string_view name, std::span<const kamc_rt_arg> args, std::string& error);
   const PvSpec* fixup_pv(std::string_view name, std::string& error);
   const Format* fixup_format(std::string_view text, std::string& error);
+  // `=~` with a constant pattern: compiled once (Kamailio's flags), shared by workers.
+  const CompiledRegex* fixup_regex(std::string_view pattern, std::string& error);
   VarSlots& var_slots() { return var_slots_; }
   std::size_t var_count() const { return var_slots_.size(); }
+
+  // Core parameters, modules and modparams the config's init code set.
+  RuntimeSettings& settings() { return settings_; }
+  const RuntimeSettings& settings() const { return settings_; }
 
   // A convenience for C++ route code and tests: fixup_call with string arguments;
   // throws std::runtime_error when the fixup fails (load time only).
@@ -56,11 +77,15 @@ class Runtime {
   kamc_rt_route_fn request_route_ = nullptr;
   kamc_rt_route_fn reply_route_ = nullptr;
   std::vector<NamedRoute> named_routes_;
+  std::vector<NamedRoute> tm_routes_[3];  // onreply, failure, branch
+  std::unique_ptr<tm::TransactionLayer> transactions_;
   // Handles are pointers into these; unique_ptr keeps them stable as the vectors grow.
   std::vector<std::unique_ptr<FunctionCall>> calls_;
   std::vector<std::unique_ptr<PvSpec>> pvs_;
   std::vector<std::unique_ptr<Format>> formats_;
+  std::vector<std::unique_ptr<CompiledRegex>> regexes_;
   VarSlots var_slots_;
+  RuntimeSettings settings_;
 };
 
 inline kamc_rt_runtime* to_abi(Runtime* runtime) { return reinterpret_cast<kamc_rt_runtime*>(runtime); }

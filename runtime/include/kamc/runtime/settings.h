@@ -1,0 +1,45 @@
+// What a compiled config's init code set through kamc_rt_set_core_param, kamc_rt_load_module
+// and kamc_rt_set_modparam: the core parameters the runtime honours, the modules the
+// config loads and their parameters. The program's command line overrides some of them
+// (-l, -n, -E, -d), as kamailio's command line overrides its config.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace kamc::runtime {
+
+struct ModparamValue {
+  bool is_int = false;
+  long long number = 0;
+  std::string text;
+};
+
+struct RuntimeSettings {
+  std::vector<std::string> listen;  // listen=..., as written
+  std::optional<int> port;          // port=N: the port of listen addresses without one
+  std::optional<int> children;
+  std::optional<int> debug;
+  std::optional<bool> log_stderror;
+  std::string log_prefix;
+  std::vector<std::string> aliases;  // alias=host[:port]
+  bool disable_tcp = false;
+  std::optional<int> tcp_connection_lifetime;
+  std::vector<std::string> loaded_modules;
+  std::map<std::string, std::map<std::string, ModparamValue>, std::less<>> modparams;
+
+  bool module_loaded(std::string_view name) const;
+  // The parameter's value when the config set it, else nullptr.
+  const ModparamValue* modparam(std::string_view module, std::string_view param) const;
+};
+
+// "yes"/"no"/"on"/"off"/"true"/"false"/digits -> value; nullopt when not a number or boolean.
+std::optional<long long> parse_param_number(std::string_view text);
+
+// The modules whose functions the runtime implements.
+bool runtime_provides_module(std::string_view name);
+
+}  // namespace kamc::runtime

@@ -1,0 +1,44 @@
+// tm's part of a message being routed: the transaction it belongs to, the branch a
+// branch/onreply/failure route is about, and what the script chose before the
+// transaction existed (t_on_failure, t_set_fr, append_branch), applied when it is made.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace kamc::runtime {
+
+class Runtime;
+
+namespace tm {
+class Transaction;
+}
+
+// One entry of the destination set that append_branch() fills and t_relay() forks to
+// (Kamailio keeps it in the core; tm is its only reader here).
+struct DestinationBranch {
+  std::string uri;
+  std::optional<std::string> destination;  // the branch's $du
+};
+
+struct TmMessageState {
+  std::shared_ptr<tm::Transaction> transaction;
+  // branch_route, onreply_route: the branch at hand; failure_route: the winning branch.
+  int branch_index = -1;
+  // Route handles chosen before the transaction exists; -1 = none.
+  int on_failure = -1;
+  int on_reply = -1;
+  int on_branch = -1;
+  // t_set_fr() before the transaction exists, in ms; 0 = the module default.
+  int fr_inv_timeout_ms = 0;
+  int fr_timeout_ms = 0;
+  std::vector<DestinationBranch> destination_set;
+};
+
+// How many transactions are alive (in the table, including those on their wait timer).
+std::size_t transaction_count(const Runtime& runtime);
+
+}  // namespace kamc::runtime

@@ -1,0 +1,154 @@
+// The configuration half of the ABI: core parameters, loadmodule and modparam as a
+// compiled config's init code sets them, kept in Runtime::settings() for the program.
+#include "kamc/runtime/settings.h"
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <cstring>
+
+#include "abi_error.h"
+#include "functions.h"
+#include "kamc/runtime/abi.h"
+#include "kamc/runtime/log.h"
+#include "kamc/runtime/runtime.h"
+
+namespace kamc::runtime {
+
+bool RuntimeSettings::module_loaded(std::string_view name) const {
+  return std::find(loaded_modules.begin(), loaded_modules.end(), name) != loaded_modules.end();
+}
+
+const ModparamValue* RuntimeSettings::modparam(std::string_view module, std::string_view param) const {
+  auto m = modparams.find(module);
+  if (m == modparams.end()) return nullptr;
+  auto p = m->second.find(std::string(param));
+  return p == m->second.end() ? nullptr : &p->second;
+}
+
+std::optional<long long> parse_param_number(std::string_view text) {
+  static constexpr std::array<std::pair<std::string_view, int>, 6> kBooleans{
+      {{"yes", 1}, {"no", 0}, {"on", 1}, {"off", 0}, {"true", 1}, {"false", 0}}};
+  for (auto [word, value] : kBooleans) {
+    if (text.size() == word.size() &&
+        std::equal(text.begin(), text.end(), word.begin(), [](char a, char b) { return (a | 0x20) == b; })) {
+      return value;
+    }
+  }
+  long long value = 0;
+  const char* begin = text.data();
+  if (!text.empty() && text.front() == '+') ++begin;
+  auto [end, ec] = std::from_chars(begin, text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc{} || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+bool runtime_provides_module(std::string_view name) {
+  // pv provides pseudo-variables and transformations rather than functions.
+  if (name == "pv") return true;
+  for (std::string_view module : implemented_modules()) {
+    if (module == name) return true;
+  }
+  return false;
+}
+
+namespace {
+
+// Kamailio's value syntax for the few numeric core parameters the runtime reads.
+bool set_number(std::optional<int>& slot, std::string_view name, std::string_view value, std::string& error) {
+  auto number = parse_param_number(value);
+  if (!number || *number < 0 || *number > 1000000) {
+    error = std::string(name) + ": '" + std::string(value) + "' is not a valid number";
+    return false;
+  }
+  slot = static_cast<int>(*number);
+  return true;
+}
+
+bool set_core_param(RuntimeSettings& settings, std::string_view name, std::string_view value, std::string& error) {
+  if (name == "listen") {
+    settings.listen.emplace_back(value);
+  } else if (name == "alias") {
+    settings.aliases.emplace_back(value);
+  } else if (name == "port") {
+    return set_number(settings.port, name, value, error);
+  } else if (name == "children") {
+    return set_number(settings.children, name, value, error);
+  } else if (name == "tcp_connection_lifetime") {
+    return set_number(settings.tcp_connection_lifetime, name, value, error);
+  } else if (name == "debug") {
+    int level = 0;
+    if (!log_level_from_name(value, level)) {
+      error = "debug: '" + std::string(value) + "' is not a log level";
+      return false;
+    }
+    settings.debug = level;
+  } else if (name == "log_stderror" || name == "disable_tcp") {
+    auto flag = parse_param_number(value);
+    if (!flag) {
+      error = std::string(name) + ": '" + std::string(value) + "' is not yes/no";
+      return false;
+    }
+    (name == "disable_tcp" ? settings.disable_tcp : settings.log_stderror.emplace()) = *flag != 0;
+  } else if (name == "log_prefix") {
+    settings.log_prefix = value;
+  } else {
+    log_format(L_INFO, "core parameter %.*s has no effect in the kamc runtime", static_cast<int>(name.size()),
+               name.data());
+  }
+  return true;
+}
+
+}  // namespace
+}  // namespace kamc::runtime
+
+using kamc::runtime::from_abi;
+
+extern "C" {
+
+int kamc_rt_set_core_param(kamc_rt_runtime* rt, const char* name, const char* value, size_t length, char* error,
+                           size_t error_size) {
+  std::string message;
+  std::string_view text(value ? value : "", value ? length : 0);
+  if (kamc::runtime::set_core_param(from_abi(rt)->settings(), name ? name : "", text, message)) return 0;
+  kamc::runtime::write_abi_error(error, error_size, message);
+  return -1;
+}
+
+int kamc_rt_load_module(kamc_rt_runtime* rt, const char* name) {
+  std::string_view module(name ? name : "");
+  auto& settings = from_abi(rt)->settings();
+  if (!settings.module_loaded(module)) settings.loaded_modules.emplace_back(module);
+  if (kamc::runtime::runtime_provides_module(module)) return 1;
+  kamc::runtime::log_format(kamc::runtime::L_INFO, "module %s is not provided by the kamc runtime", name);
+  return 0;
+}
+
+int kamc_rt_set_modparam(kamc_rt_runtime* rt, const char* module, const char* param, const kamc_rt_arg* value,
+                         char* error, size_t error_size) {
+  if (!module || !param || !value) {
+    kamc::runtime::write_abi_error(error, error_size, "modparam needs a module, a parameter and a value");
+    return -1;
+  }
+  kamc::runtime::ModparamValue stored;
+  stored.is_int = value->kind == KAMC_RT_ARG_INT;
+  stored.number = value->number;
+  if (!stored.is_int) stored.text.assign(value->text ? value->text : "", value->text ? value->length : 0);
+  // modparam("a|b", ...) sets the parameter of every listed module, as in Kamailio.
+  std::string_view list(module);
+  while (!list.empty()) {
+    std::size_t bar = list.find('|');
+    std::string one(list.substr(0, bar));
+    std::string message;
+    // tm's parameters change the transaction layer; the others are kept for their modules.
+    if (one == "tm" && !from_abi(rt)->set_modparam(one, param, *value, message)) {
+      kamc::runtime::write_abi_error(error, error_size, message);
+      return -1;
+    }
+    from_abi(rt)->settings().modparams[one][param] = stored;
+    list = bar == std::string_view::npos ? std::string_view{} : list.substr(bar + 1);
+  }
+  return 0;
+}
+
+}  // extern "C"

@@ -1,0 +1,255 @@
+// run_program: kamailio's daemon flags and start-up order around a compiled config.
+#include "kamc/runtime/program.h"
+
+#include <getopt.h>
+#include <grp.h>
+#include <pwd.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "kamc/runtime/daemon.h"
+#include "kamc/runtime/log.h"
+#include "kamc/runtime/runtime.h"
+#include "kamc/runtime/server.h"
+
+namespace kamc::runtime {
+
+namespace {
+
+constexpr int kExitUsage = 2;
+
+struct ProgramOptions {
+  std::vector<std::string> listen;  // -l: replaces the config's listen addresses
+  std::optional<int> children;      // -n
+  bool foreground = false;          // -D, -DD
+  bool log_to_stderr = false;       // -E
+  int debug_raise = 0;              // -d, repeatable
+  std::optional<int> debug;         // --debug=N
+  std::string pid_file;             // -P
+  std::string user, group;          // -u, -g
+  bool check_only = false;          // -c
+  std::vector<std::string> aliases; // --alias
+};
+
+void print_usage(const std::string& name) {
+  std::printf(
+      "usage: %s [options]\n"
+      "The config is compiled in; the flags are kamailio's:\n"
+      "  -l ADDR      listen on [proto:]addr[:port] instead of the config's listen (repeatable)\n"
+      "  -n N         number of worker threads (the config's children)\n"
+      "  -D           stay in the foreground (-DD is the same)\n"
+      "  -E           log to stderr          -e  accepted (colors are not used)\n"
+      "  -d           raise the log level (repeatable); --debug=N sets it\n"
+      "  -P FILE      write the pid file     -u USER, -g GROUP  drop privileges after binding\n"
+      "  -m MB, -M MB accepted for kamailio compatibility; memory is not capped\n"
+      "  -c           load and check the config, then exit\n"
+      "  --alias=HOST[:PORT]  another name that is `myself`\n"
+      "  --version, -V, -h\n",
+      name.c_str());
+}
+
+// Returns -1 to go on, or the exit code.
+int parse_options(const ProgramInfo& info, int argc, char** argv, ProgramOptions& options) {
+  enum { kAlias = 256, kDebug, kVersion, kHelp };
+  static const option kLong[] = {{"alias", required_argument, nullptr, kAlias},
+                                 {"debug", required_argument, nullptr, kDebug},
+                                 {"version", no_argument, nullptr, kVersion},
+                                 {"help", no_argument, nullptr, kHelp},
+                                 {nullptr, 0, nullptr, 0}};
+  optind = 1;
+  int c;
+  while ((c = getopt_long(argc, argv, "l:n:DEedP:m:M:u:g:cVhf:A:", kLong, nullptr)) != -1) {
+    switch (c) {
+      case 'l': options.listen.emplace_back(optarg); break;
+      case 'n': options.children = std::atoi(optarg); break;
+      case 'D': options.foreground = true; break;
+      case 'E': options.log_to_stderr = true; break;
+      case 'e': break;
+      case 'd': ++options.debug_raise; break;
+      case 'P': options.pid_file = optarg; break;
+      case 'm':
+      case 'M': break;
+      case 'u': options.user = optarg; break;
+      case 'g': options.group = optarg; break;
+      case 'c': options.check_only = true; break;
+      case kAlias: options.aliases.emplace_back(optarg); break;
+      case kDebug: options.debug = std::atoi(optarg); break;
+      case 'V':
+      case kVersion: std::printf("%s %s\n", info.name.c_str(), info.version_text.c_str()); return 0;
+      case 'h':
+      case kHelp: print_usage(info.name); return 0;
+      case 'f':
+      case 'A':
+        std::fprintf(stderr, "%s: -%c: the config is compiled into this program; rebuild it with kamc\n",
+                     info.name.c_str(), c);
+        return kExitUsage;
+      default: print_usage(info.name); return kExitUsage;
+    }
+  }
+  if (optind < argc) {
+    std::fprintf(stderr, "%s: unexpected argument '%s'\n", info.name.c_str(), argv[optind]);
+    return kExitUsage;
+  }
+  if (options.children && (*options.children < 1 || *options.children > 1024)) {
+    std::fprintf(stderr, "%s: -n wants 1..1024 workers\n", info.name.c_str());
+    return kExitUsage;
+  }
+  return -1;
+}
+
+bool has_protocol_prefix(std::string_view text) {
+  std::size_t colon = text.find(':');
+  if (colon == std::string_view::npos || colon == 0 || text.front() == '[') return false;
+  std::string_view prefix = text.substr(0, colon);
+  return prefix.find('.') == std::string_view::npos && prefix.find_first_not_of("0123456789abcdefABCDEF") != std::string_view::npos;
+}
+
+bool has_port(std::string_view address) {
+  if (!address.empty() && address.front() == '[') return address.find("]:") != std::string_view::npos;
+  std::size_t colon = address.find(':');
+  return colon != std::string_view::npos && address.rfind(':') == colon;
+}
+
+// One listen value, kamailio style: no protocol means udp and tcp; no port means `port`.
+bool add_listen(std::string_view text, const RuntimeSettings& settings, ServerConfig& config, std::string& error) {
+  if (std::size_t space = text.find_first_of(" \t"); space != std::string_view::npos) {
+    log_format(L_WARN, "listen '%.*s': only the address is used (advertise/name are not supported yet)",
+               static_cast<int>(text.size()), text.data());
+    text = text.substr(0, space);
+  }
+  bool with_protocol = has_protocol_prefix(text);
+  std::string_view address = with_protocol ? text.substr(text.find(':') + 1) : text;
+  std::string port_suffix = has_port(address) ? "" : ":" + std::to_string(settings.port.value_or(5060));
+  std::vector<std::string> specs;
+  if (with_protocol) {
+    specs.push_back(std::string(text) + port_suffix);
+  } else {
+    specs.push_back("udp:" + std::string(text) + port_suffix);
+    if (!settings.disable_tcp) specs.push_back("tcp:" + std::string(text) + port_suffix);
+  }
+  for (const auto& spec_text : specs) {
+    auto spec = parse_listen_spec(spec_text, error);
+    if (!spec) return false;
+    config.listen.push_back(*spec);
+  }
+  return true;
+}
+
+void add_alias(std::string_view text, ServerConfig& config) {
+  std::size_t colon = text.rfind(':');
+  if (colon != std::string_view::npos && text.find(':') == colon) {
+    int port = std::atoi(std::string(text.substr(colon + 1)).c_str());
+    if (port > 0 && port < 65536) {
+      config.aliases.emplace_back(std::string(text.substr(0, colon)), static_cast<std::uint16_t>(port));
+      return;
+    }
+  }
+  config.aliases.emplace_back(std::string(text), std::nullopt);
+}
+
+bool build_server_config(const ProgramOptions& options, const RuntimeSettings& settings, ServerConfig& config,
+                         std::string& error) {
+  std::vector<std::string> listen = options.listen.empty() ? settings.listen : options.listen;
+  if (listen.empty()) listen.push_back("0.0.0.0");  // kamailio listens on every address by default
+  for (const auto& text : listen) {
+    if (!add_listen(text, settings, config, error)) return false;
+  }
+  config.children = options.children.value_or(settings.children.value_or(8));
+  if (settings.tcp_connection_lifetime) config.tcp_idle_timeout_seconds = *settings.tcp_connection_lifetime;
+  for (const auto& alias : settings.aliases) add_alias(alias, config);
+  for (const auto& alias : options.aliases) add_alias(alias, config);
+  return true;
+}
+
+LogSettings log_settings(const ProgramOptions& options, const RuntimeSettings* settings) {
+  LogSettings log;
+  int base = settings && settings->debug ? *settings->debug : L_WARN;
+  log.debug = options.debug.value_or(base + options.debug_raise);
+  log.to_stderr = options.log_to_stderr || (settings && settings->log_stderror.value_or(false));
+  if (settings) log.prefix = settings->log_prefix;
+  return log;
+}
+
+bool load_config(const ProgramInfo& info, Runtime& runtime) {
+  char error[1024] = {};
+  if (!info.load || info.load(to_abi(&runtime), error, sizeof error) != 0 ||
+      kamc_rt_check_routes(to_abi(&runtime), error, sizeof error) != 0) {
+    log_format(L_CRIT, "loading the config failed: %s", error);
+    return false;
+  }
+  return true;
+}
+
+bool drop_privileges(const ProgramOptions& options, std::string& error) {
+  if (!options.group.empty()) {
+    const group* entry = getgrnam(options.group.c_str());
+    if (!entry || setgid(entry->gr_gid) != 0) {
+      error = "cannot switch to group '" + options.group + "'";
+      return false;
+    }
+  }
+  if (!options.user.empty()) {
+    const passwd* entry = getpwnam(options.user.c_str());
+    if (!entry || (options.group.empty() && setgid(entry->pw_gid) != 0) || setuid(entry->pw_uid) != 0) {
+      error = "cannot switch to user '" + options.user + "'";
+      return false;
+    }
+  }
+  return true;
+}
+
+int serve(const ProgramOptions& options, Runtime& runtime, ServerConfig config) {
+  Server server(runtime, std::move(config));
+  std::string error;
+  if (!server.open(error) || !drop_privileges(options, error) ||
+      (!options.pid_file.empty() && !write_pid_file(options.pid_file, error))) {
+    log_format(L_CRIT, "%s", error.c_str());
+    return 1;
+  }
+  server.start();
+  report_daemon_ready(true);
+  int signal_number = wait_for_shutdown_signal();
+  log_format(L_NOTICE, "signal %d received, shutting down", signal_number);
+  server.stop();
+  remove_pid_file(options.pid_file);
+  return 0;
+}
+
+}  // namespace
+
+int run_program(const ProgramInfo& info, int argc, char** argv) {
+  ProgramOptions options;
+  if (int code = parse_options(info, argc, argv, options); code >= 0) return code;
+  // Until the config's own log settings apply, errors go to the terminal, as kamailio's do.
+  LogSettings startup = log_settings(options, nullptr);
+  startup.to_stderr = true;
+  configure_logging(startup);
+  Runtime runtime;
+  if (!load_config(info, runtime)) return 1;
+  configure_logging(log_settings(options, &runtime.settings()));
+  ServerConfig config;
+  std::string error;
+  if (!build_server_config(options, runtime.settings(), config, error)) {
+    log_format(L_CRIT, "%s", error.c_str());
+    return 1;
+  }
+  if (options.check_only) {
+    std::fprintf(stderr, "config file ok, exiting...\n");
+    return 0;
+  }
+  if (!options.foreground && !daemonize(error)) {
+    log_format(L_CRIT, "%s", error.c_str());
+    return 1;
+  }
+  block_shutdown_signals();
+  int code = serve(options, runtime, std::move(config));
+  if (code != 0) report_daemon_ready(false);
+  return code;
+}
+
+}  // namespace kamc::runtime
