@@ -15,9 +15,11 @@ configure: deps
 build: configure
 	cmake --build $(BUILD) -j $(JOBS)
 
-# The main job. Until the compiler lands, this is the preprocessor on the sample.
+# The main job: samples/proxy.cfg compiled into a native proxy with `kamc -o`,
+# then started in the foreground on 127.0.0.1:5060, logging to stderr.
 run: build
-	$(BUILD)/tools/kamc/kamc -E samples/proxy.cfg
+	$(BUILD)/tools/kamc/kamc -o $(BUILD)/kamc-proxy samples/proxy.cfg
+	$(BUILD)/kamc-proxy -D -E
 
 # ctest's summary line is the last thing printed.
 test: build
@@ -26,6 +28,7 @@ test: build
 bench: build
 	bash bench/preprocess-vs-kamailio.sh $(BUILD)/tools/kamc/kamc
 	bash bench/parse-vs-kamailio.sh $(BUILD)
+	bash bench/codegen-vs-kamailio.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD)

@@ -1,5 +1,7 @@
 // kamc: the command-line driver. `kamc -E cfg` prints the config the way
 // `kamailio --cfg-print` does; `--expand` prints the text the parser sees.
+// Parsing commands run kamc-cc1, compiling commands (run, -o, -c, --emit-llvm)
+// run kamc-cg, both installed beside kamc.
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -19,6 +21,9 @@ struct Options {
   bool expand = false;
   bool dumpAst = false;
   bool printCfg = false;
+  bool emitLlvm = false;
+  bool checkOnly = false;
+  int optLevel = 2;
   kamc::CommonOptions common;
 };
 
@@ -50,21 +55,24 @@ std::string ownDirectory(const char* argv0) {
   return slash == std::string::npos ? "." : self.substr(0, slash);
 }
 
-// Hands a parsing command to kamc-cc1 with the user's arguments unchanged.
-int runFrontEnd(int argc, char** argv) {
-  std::string cc1 = ownDirectory(argv[0]) + "/kamc-cc1";
-  std::vector<char*> args{cc1.data()};
+// Hands a command to kamc-cc1 or kamc-cg with the user's arguments unchanged.
+int runTool(const char* tool, int argc, char** argv) {
+  std::string path = ownDirectory(argv[0]) + "/" + tool;
+  std::vector<char*> args{path.data()};
   for (int i = 1; i < argc; ++i) args.push_back(argv[i]);
   args.push_back(nullptr);
-  ::execv(cc1.c_str(), args.data());
-  std::cerr << "kamc: cannot run " << cc1 << ": " << std::strerror(errno) << "\n";
+  ::execv(path.c_str(), args.data());
+  std::cerr << "kamc: cannot run " << path << ": " << std::strerror(errno) << "\n";
   return kamc::kExitUsage;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"kamc: Kamailio configuration toolchain"};
+  // `kamc run cfg [kamailio flags]`: the rest of the line belongs to the runtime.
+  if (argc > 1 && std::strcmp(argv[1], "run") == 0) return runTool("kamc-cg", argc, argv);
+  CLI::App app{"kamc: Kamailio configuration toolchain\n"
+               "  kamc run CFG [-A NAME] [kamailio flags]   compile with the JIT and serve SIP"};
   Options o;
   app.set_version_flag("--version", std::string("kamc ") + KAMC_VERSION);
   app.add_option("input", o.input, "Kamailio configuration file")->required();
@@ -74,19 +82,24 @@ int main(int argc, char** argv) {
                "With -E: print the text the parser sees (defines and substs applied)");
   app.add_flag("--dump-ast", o.dumpAst, "Parse and print the AST as JSON (docs/ast-json.md)");
   app.add_flag("--print-cfg", o.printCfg, "Parse and print the config back from its AST");
-  app.add_option("-o", o.output, "Write the output to FILE");
+  app.add_flag("--emit-llvm", o.emitLlvm, "Compile and print the LLVM IR");
+  app.add_flag("-c", o.checkOnly, "Check only: compile and load the config as `kamailio -c` does");
+  app.add_option("-O", o.optLevel, "Optimization level of compiling commands: 0 or 2 (default)");
+  app.add_option("-o", o.output,
+                 "Write the output to FILE; without -E/--dump-ast/--print-cfg, build a standalone proxy");
   kamc::addCommonOptions(app, o.common);
   if (std::optional<int> done = kamc::parseCommandLine(app, argc, argv)) return *done;
   if (o.expand) o.preprocessOnly = true;
-  if (int(o.preprocessOnly) + int(o.dumpAst) + int(o.printCfg) > 1) {
-    std::cerr << "kamc: -E, --dump-ast and --print-cfg exclude each other\n";
+  int parseModes = int(o.preprocessOnly) + int(o.dumpAst) + int(o.printCfg);
+  int compileModes = int(o.emitLlvm) + int(o.checkOnly);
+  if (parseModes + compileModes > 1) {
+    std::cerr << "kamc: -E, --dump-ast, --print-cfg, --emit-llvm and -c exclude each other\n";
     return kamc::kExitUsage;
   }
-  if (o.dumpAst || o.printCfg) return runFrontEnd(argc, argv);
-  if (!o.preprocessOnly) {
-    std::cerr << "kamc: compiling is not built yet; use -E, --dump-ast or --print-cfg "
-                 "(cfgcheck checks configs; see README.md)\n";
-    return kamc::kExitUsage;
-  }
-  return preprocessCommand(o);
+  if (o.dumpAst || o.printCfg) return runTool("kamc-cc1", argc, argv);
+  if (o.preprocessOnly) return preprocessCommand(o);
+  if (compileModes == 1 || !o.output.empty()) return runTool("kamc-cg", argc, argv);
+  std::cerr << "kamc: nothing to do: give -o FILE (build a proxy), run, -c, --emit-llvm, -E, "
+               "--dump-ast or --print-cfg\n";
+  return kamc::kExitUsage;
 }
