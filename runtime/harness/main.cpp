@@ -1,38 +1,29 @@
 // kamc-runtime-harness: the SIP runtime with a built-in route set, for integration tests
-// and benchmarks until compiled configs exist. Option parsing and wiring only.
-#include <getopt.h>
-#include <unistd.h>
-
+// and benchmarks. It takes its own options (--route, --relay-to, --alternate,
+// --modparam) and hands everything else to run_program, the same process driver a
+// compiled config runs under, with the route set's load function as "the config".
 #include <cstdio>
-#include <cstdlib>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "harness_routes.h"
-#include "kamc/runtime/daemon.h"
-#include "kamc/runtime/log.h"
-#include "kamc/runtime/runtime.h"
-#include "kamc/runtime/server.h"
+#include "kamc/runtime/program.h"
 
 namespace {
 
-using namespace kamc::runtime;
+constexpr int kExitUsage = 2;
 
-struct Options {
-  ServerConfig server;
-  bool foreground = false;
-  bool log_to_stderr = false;
-  int debug = L_WARN;
-  std::string pid_file;
-  std::string route = "stateless-proxy";
-  kamc::harness::HarnessRouteOptions route_options;
-  struct Modparam {
-    std::string module, name, value;
-  };
-  std::vector<Modparam> modparams;
+struct Modparam {
+  std::string module, name, value;
 };
 
-constexpr int kExitUsage = 2;
+// What the load function needs; set once in main before run_program calls it.
+struct HarnessConfig {
+  kamc_rt_load_fn route_set = nullptr;
+  std::vector<Modparam> modparams;
+} g_harness;
 
 void print_usage() {
   std::printf(
@@ -63,157 +54,104 @@ bool parse_host_port(const std::string& text, std::string& host, int& port) {
   return port > 0 && port < 65536;
 }
 
-bool add_alias(const std::string& text, Options& options) {
-  std::string host;
-  int port = 0;
-  if (parse_host_port(text, host, port)) {
-    options.server.aliases.emplace_back(host, static_cast<std::uint16_t>(port));
-  } else {
-    options.server.aliases.emplace_back(text, std::nullopt);
-  }
-  return true;
-}
-
 // "tm.fr_inv_timer=2000": a modparam as the config would set it (a number or a string).
-bool add_modparam(const std::string& text, Options& options) {
+std::optional<Modparam> parse_modparam(const std::string& text) {
   std::size_t dot = text.find('.');
   std::size_t equals = text.find('=');
-  if (dot == std::string::npos || equals == std::string::npos || dot == 0 || equals < dot + 2) return false;
-  options.modparams.push_back({text.substr(0, dot), text.substr(dot + 1, equals - dot - 1), text.substr(equals + 1)});
-  return true;
+  if (dot == std::string::npos || equals == std::string::npos || dot == 0 || equals < dot + 2) return std::nullopt;
+  return Modparam{text.substr(0, dot), text.substr(dot + 1, equals - dot - 1), text.substr(equals + 1)};
 }
 
-// Returns -1 to go on, or the exit code.
-int parse_options(int argc, char** argv, Options& options) {
-  enum { kRoute = 256, kRelayTo, kAlias, kIdle, kDebug, kVersion, kHelp, kAlternate, kModparam };
-  static const option kLong[] = {{"route", required_argument, nullptr, kRoute},
-                                 {"relay-to", required_argument, nullptr, kRelayTo},
-                                 {"alternate", required_argument, nullptr, kAlternate},
-                                 {"modparam", required_argument, nullptr, kModparam},
-                                 {"alias", required_argument, nullptr, kAlias},
-                                 {"tcp-idle-timeout", required_argument, nullptr, kIdle},
-                                 {"debug", required_argument, nullptr, kDebug},
-                                 {"version", no_argument, nullptr, kVersion},
-                                 {"help", no_argument, nullptr, kHelp},
-                                 {nullptr, 0, nullptr, 0}};
-  int c;
-  while ((c = getopt_long(argc, argv, "l:n:DEdP:m:M:h", kLong, nullptr)) != -1) {
-    std::string error;
-    switch (c) {
-      case 'l': {
-        auto spec = parse_listen_spec(optarg, error);
-        if (!spec) {
-          std::fprintf(stderr, "kamc-runtime-harness: -l %s: %s\n", optarg, error.c_str());
-          return kExitUsage;
-        }
-        options.server.listen.push_back(*spec);
-        break;
-      }
-      case 'n': options.server.children = std::atoi(optarg); break;
-      case 'D': options.foreground = true; break;
-      case 'E': options.log_to_stderr = true; break;
-      case 'd': ++options.debug; break;
-      case 'P': options.pid_file = optarg; break;
-      case 'm':
-      case 'M': break;
-      case kRoute: options.route = optarg; break;
-      case kRelayTo:
-        if (!parse_host_port(optarg, options.route_options.relay_host, options.route_options.relay_port)) {
-          std::fprintf(stderr, "kamc-runtime-harness: --relay-to wants HOST:PORT, not '%s'\n", optarg);
-          return kExitUsage;
-        }
-        break;
-      case kAlternate:
-        if (std::string_view(optarg).substr(0, 4) != "sip:") {
-          std::fprintf(stderr, "kamc-runtime-harness: --alternate wants a sip: URI, not '%s'\n", optarg);
-          return kExitUsage;
-        }
-        options.route_options.alternate_uri = optarg;
-        break;
-      case kModparam:
-        if (!add_modparam(optarg, options)) {
-          std::fprintf(stderr, "kamc-runtime-harness: --modparam wants MODULE.NAME=VALUE, not '%s'\n", optarg);
-          return kExitUsage;
-        }
-        break;
-      case kAlias: add_alias(optarg, options); break;
-      case kIdle: options.server.tcp_idle_timeout_seconds = std::atoi(optarg); break;
-      case kDebug: options.debug = std::atoi(optarg); break;
-      case kVersion: std::printf("kamc-runtime-harness 0.1.0 (kamc runtime ABI %d)\n", KAMC_RT_ABI_VERSION); return 0;
-      case 'h':
-      case kHelp: print_usage(); return 0;
-      default: print_usage(); return kExitUsage;
-    }
-  }
-  if (options.server.listen.empty()) {
-    std::fprintf(stderr, "kamc-runtime-harness: at least one -l listen address is required\n");
-    return kExitUsage;
-  }
-  return -1;
-}
-
-bool load_routes(Runtime& runtime, const Options& options) {
-  kamc_rt_load_fn load = kamc::harness::find_harness_routes(options.route);
-  if (!load) {
-    log_format(L_CRIT, "unknown --route=%s (known: %.*s)", options.route.c_str(),
-               static_cast<int>(kamc::harness::harness_route_names().size()),
-               kamc::harness::harness_route_names().data());
-    return false;
-  }
-  kamc::harness::set_harness_route_options(options.route_options);
-  for (const auto& modparam : options.modparams) {
+// The route set's load function, after the --modparam values, as a config's init
+// code sets modparams before its fixups.
+int load_harness(kamc_rt_runtime* rt, char* error, size_t error_size) {
+  for (const Modparam& modparam : g_harness.modparams) {
     bool numeric = !modparam.value.empty() && modparam.value.find_first_not_of("0123456789") == std::string::npos;
     kamc_rt_arg value{numeric ? KAMC_RT_ARG_INT : KAMC_RT_ARG_STR, numeric ? std::stoll(modparam.value) : 0,
                       modparam.value.c_str(), modparam.value.size()};
-    std::string error;
-    if (!runtime.set_modparam(modparam.module, modparam.name, value, error)) {
-      log_format(L_CRIT, "--modparam %s.%s: %s", modparam.module.c_str(), modparam.name.c_str(), error.c_str());
-      return false;
+    if (kamc_rt_set_modparam(rt, modparam.module.c_str(), modparam.name.c_str(), &value, error, error_size) != 0) {
+      kamc_rt_error_prefix(error, error_size, ("--modparam " + modparam.module + "." + modparam.name + ": ").c_str());
+      return -1;
     }
   }
-  char error[512] = {};
-  if (load(to_abi(&runtime), error, sizeof error) != 0 || kamc_rt_check_routes(to_abi(&runtime), error, sizeof error) != 0) {
-    log_format(L_CRIT, "loading route set %s failed: %s", options.route.c_str(), error);
-    return false;
-  }
-  return true;
+  return g_harness.route_set(rt, error, error_size);
 }
 
-int run(const Options& options) {
-  Runtime runtime;
-  Server server(runtime, options.server);
-  std::string error;
-  if (!server.open(error)) {
-    log_format(L_CRIT, "%s", error.c_str());
-    return 1;
+// The value of option `name` at args[i] ("--name=V" or "--name V"), advancing i.
+std::optional<std::string> option_value(std::string_view name, const std::vector<std::string>& args, std::size_t& i) {
+  const std::string& arg = args[i];
+  if (arg.size() > name.size() && arg.compare(0, name.size(), name) == 0 && arg[name.size()] == '=') {
+    return arg.substr(name.size() + 1);
   }
-  if (!load_routes(runtime, options)) return 1;
-  if (!options.pid_file.empty() && !write_pid_file(options.pid_file, error)) {
-    log_format(L_CRIT, "%s", error.c_str());
-    return 1;
+  if (arg == name && i + 1 < args.size()) return args[++i];
+  return std::nullopt;
+}
+
+// Takes the harness's own options out of args; returns -1 to go on, or the exit code.
+int take_harness_options(std::vector<std::string>& args, std::string& route,
+                         kamc::harness::HarnessRouteOptions& route_options) {
+  std::vector<std::string> rest{args[0]};
+  bool listen_given = false;
+  for (std::size_t i = 1; i < args.size(); ++i) {
+    if (auto value = option_value("--route", args, i)) {
+      route = *value;
+    } else if (auto relay = option_value("--relay-to", args, i)) {
+      if (!parse_host_port(*relay, route_options.relay_host, route_options.relay_port)) {
+        std::fprintf(stderr, "kamc-runtime-harness: --relay-to wants HOST:PORT, not '%s'\n", relay->c_str());
+        return kExitUsage;
+      }
+    } else if (auto alternate = option_value("--alternate", args, i)) {
+      if (alternate->substr(0, 4) != "sip:") {
+        std::fprintf(stderr, "kamc-runtime-harness: --alternate wants a sip: URI, not '%s'\n", alternate->c_str());
+        return kExitUsage;
+      }
+      route_options.alternate_uri = *alternate;
+    } else if (auto text = option_value("--modparam", args, i)) {
+      auto modparam = parse_modparam(*text);
+      if (!modparam) {
+        std::fprintf(stderr, "kamc-runtime-harness: --modparam wants MODULE.NAME=VALUE, not '%s'\n", text->c_str());
+        return kExitUsage;
+      }
+      g_harness.modparams.push_back(*modparam);
+    } else if (args[i] == "-h" || args[i] == "--help") {
+      print_usage();
+      return 0;
+    } else {
+      listen_given = listen_given || args[i].rfind("-l", 0) == 0;
+      rest.push_back(args[i]);
+    }
   }
-  server.start();
-  report_daemon_ready(true);
-  int signal_number = wait_for_shutdown_signal();
-  log_format(L_NOTICE, "signal %d received, shutting down", signal_number);
-  server.stop();
-  remove_pid_file(options.pid_file);
-  return 0;
+  // Unlike kamailio, the harness has no listen default: tests always say where.
+  bool asks_only_version = rest.size() == 2 && (rest[1] == "--version" || rest[1] == "-V");
+  if (!listen_given && !asks_only_version) {
+    std::fprintf(stderr, "kamc-runtime-harness: at least one -l listen address is required\n");
+    return kExitUsage;
+  }
+  args = std::move(rest);
+  return -1;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  Options options;
-  if (int code = parse_options(argc, argv, options); code >= 0) return code;
-  configure_logging({options.debug, options.log_to_stderr, {}});
-  std::string error;
-  if (!options.foreground && !daemonize(error)) {
-    log_format(L_CRIT, "%s", error.c_str());
+  std::vector<std::string> args(argv, argv + argc);
+  std::string route = "stateless-proxy";
+  kamc::harness::HarnessRouteOptions route_options;
+  if (int code = take_harness_options(args, route, route_options); code >= 0) return code;
+  g_harness.route_set = kamc::harness::find_harness_routes(route);
+  if (!g_harness.route_set) {
+    std::fprintf(stderr, "kamc-runtime-harness: unknown --route=%s (known: %.*s)\n", route.c_str(),
+                 static_cast<int>(kamc::harness::harness_route_names().size()),
+                 kamc::harness::harness_route_names().data());
     return 1;
   }
-  block_shutdown_signals();
-  int code = run(options);
-  if (code != 0) report_daemon_ready(false);
-  return code;
+  kamc::harness::set_harness_route_options(route_options);
+  kamc::runtime::ProgramInfo info;
+  info.name = "kamc-runtime-harness";
+  info.version_text = "0.1.0 (kamc runtime ABI " + std::to_string(KAMC_RT_ABI_VERSION) + ")";
+  info.load = load_harness;
+  std::vector<char*> runtime_argv;
+  for (std::string& arg : args) runtime_argv.push_back(arg.data());
+  runtime_argv.push_back(nullptr);
+  return kamc::runtime::run_program(info, static_cast<int>(args.size()), runtime_argv.data());
 }

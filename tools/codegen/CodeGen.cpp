@@ -82,8 +82,7 @@ int abiRouteKind(ast::RouteKind kind) {
 }
 
 std::string routeSymbol(const ast::RouteItem& r) {
-  std::string name = r.keyword == "route" && !r.name ? "request_route" : r.keyword;
-  if (r.routeKind == ast::RouteKind::Request) name = "request_route";
+  std::string name = r.routeKind == ast::RouteKind::Request ? "request_route" : r.keyword;
   if (r.name) name += "[" + r.name->value + "]";
   return name;
 }

@@ -34,6 +34,7 @@ struct ProgramOptions {
   std::string user, group;          // -u, -g
   bool check_only = false;          // -c
   std::vector<std::string> aliases; // --alias
+  std::optional<int> tcp_idle_timeout;  // --tcp-idle-timeout: overrides tcp_connection_lifetime
 };
 
 void print_usage(const std::string& name) {
@@ -49,14 +50,16 @@ void print_usage(const std::string& name) {
       "  -m MB, -M MB accepted for kamailio compatibility; memory is not capped\n"
       "  -c           load and check the config, then exit\n"
       "  --alias=HOST[:PORT]  another name that is `myself`\n"
+      "  --tcp-idle-timeout=S close TCP connections idle this long (default: tcp_connection_lifetime, 120)\n"
       "  --version, -V, -h\n",
       name.c_str());
 }
 
 // Returns -1 to go on, or the exit code.
 int parse_options(const ProgramInfo& info, int argc, char** argv, ProgramOptions& options) {
-  enum { kAlias = 256, kDebug, kVersion, kHelp };
+  enum { kAlias = 256, kIdle, kDebug, kVersion, kHelp };
   static const option kLong[] = {{"alias", required_argument, nullptr, kAlias},
+                                 {"tcp-idle-timeout", required_argument, nullptr, kIdle},
                                  {"debug", required_argument, nullptr, kDebug},
                                  {"version", no_argument, nullptr, kVersion},
                                  {"help", no_argument, nullptr, kHelp},
@@ -78,6 +81,7 @@ int parse_options(const ProgramInfo& info, int argc, char** argv, ProgramOptions
       case 'g': options.group = optarg; break;
       case 'c': options.check_only = true; break;
       case kAlias: options.aliases.emplace_back(optarg); break;
+      case kIdle: options.tcp_idle_timeout = std::atoi(optarg); break;
       case kDebug: options.debug = std::atoi(optarg); break;
       case 'V':
       case kVersion: std::printf("%s %s\n", info.name.c_str(), info.version_text.c_str()); return 0;
@@ -140,16 +144,20 @@ bool add_listen(std::string_view text, const RuntimeSettings& settings, ServerCo
   return true;
 }
 
+// alias=host, host:port, [v6] or [v6]:port.
 void add_alias(std::string_view text, ServerConfig& config) {
   std::size_t colon = text.rfind(':');
-  if (colon != std::string_view::npos && text.find(':') == colon) {
-    int port = std::atoi(std::string(text.substr(colon + 1)).c_str());
-    if (port > 0 && port < 65536) {
-      config.aliases.emplace_back(std::string(text.substr(0, colon)), static_cast<std::uint16_t>(port));
-      return;
-    }
+  bool bracketed = !text.empty() && text.front() == '[';
+  bool has_port = colon != std::string_view::npos &&
+                  (bracketed ? colon > 0 && text[colon - 1] == ']' : text.find(':') == colon);
+  int port = has_port ? std::atoi(std::string(text.substr(colon + 1)).c_str()) : 0;
+  std::string_view host = port > 0 && port < 65536 ? text.substr(0, colon) : text;
+  if (bracketed && host.size() > 2 && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (port > 0 && port < 65536) {
+    config.aliases.emplace_back(std::string(host), static_cast<std::uint16_t>(port));
+  } else {
+    config.aliases.emplace_back(std::string(host), std::nullopt);
   }
-  config.aliases.emplace_back(std::string(text), std::nullopt);
 }
 
 bool build_server_config(const ProgramOptions& options, const RuntimeSettings& settings, ServerConfig& config,
@@ -161,6 +169,7 @@ bool build_server_config(const ProgramOptions& options, const RuntimeSettings& s
   }
   config.children = options.children.value_or(settings.children.value_or(8));
   if (settings.tcp_connection_lifetime) config.tcp_idle_timeout_seconds = *settings.tcp_connection_lifetime;
+  if (options.tcp_idle_timeout) config.tcp_idle_timeout_seconds = *options.tcp_idle_timeout;
   for (const auto& alias : settings.aliases) add_alias(alias, config);
   for (const auto& alias : options.aliases) add_alias(alias, config);
   return true;
