@@ -65,11 +65,12 @@ paramAtom
 
 block : LBRACE statement* RBRACE;
 
+// cfg.y: a braced block is not a statement of its own; it only follows if,
+// else and while (a '{' among statements is "bad command").
 statement
-  : block                                                       # blockStatement
-  | IF expr statement (ELSE statement)?                         # ifStatement
+  : IF expr body (ELSE body)?                                   # ifStatement
   | SWITCH expr LBRACE switchCase* RBRACE                       # switchStatement
-  | WHILE expr statement                                        # whileStatement
+  | WHILE expr body                                             # whileStatement
   | RETURN expr? SEMICOLON                                      # returnStatement
   | BREAK SEMICOLON                                             # breakStatement
   | (EXIT | DROP) (LPAREN RPAREN | expr)? SEMICOLON             # exitStatement
@@ -77,6 +78,8 @@ statement
   | call SEMICOLON                                              # callStatement
   | SEMICOLON                                                   # emptyStatement
   ;
+
+body : block | statement;
 
 switchCase
   : CASE expr COLON statement*                                  # caseLabel

@@ -38,7 +38,7 @@ expect "kamc without an action" 2 "nothing to do" -- "$kamc" "$work/good.cfg"
 expect "kamc config error" 1 "unclosed.cfg:1:1: error:" -- "$kamc" -E "$work/unclosed.cfg"
 expect "kamc clean" 0 "" -- "$kamc" -E "$work/good.cfg"
 expect "cfgcheck clean" 0 "" -- "$cfgcheck" "$work/good.cfg"
-expect "cfgcheck syntax error" 1 "bad.cfg:2:18: error: missing" -- "$cfgcheck" "$work/bad.cfg"
+expect "cfgcheck syntax error" 1 "bad.cfg:3:3: error: missing ';' after ')' at 2:18" -- "$cfgcheck" "$work/bad.cfg"
 expect "cfgcheck several files" 1 "[kamc-syntax]" -- "$cfgcheck" "$work/good.cfg" "$work/bad.cfg"
 expect "cfgcheck missing file" 2 "cannot open config file" -- "$cfgcheck" "$work/none.cfg"
 expect "cfgcheck bad color" 2 "--color" -- "$cfgcheck" --color=sometimes "$work/good.cfg"
@@ -62,7 +62,7 @@ expect "cfgcheck unknown rule" 2 "unknown rule 'kamc-nope'" -- "$cfgcheck" --dis
 expect "cfgcheck directory walk" 1 "sub/b.cfg:3:3: error:" -- "$cfgcheck" "$work/tree"
 expect "kamc dump-ast" 0 "" -- "$kamc" --dump-ast "$work/good.cfg"
 stdout_has "kamc dump-ast kind" '"kind": "Config"'
-expect "kamc dump-ast syntax error" 1 "bad.cfg:2:18: error:" -- "$kamc" --dump-ast "$work/bad.cfg"
+expect "kamc dump-ast syntax error" 1 "bad.cfg:3:3: error:" -- "$kamc" --dump-ast "$work/bad.cfg"
 
 echo "$passed passed, $failures failed"
 [ "$failures" -eq 0 ]

@@ -22,7 +22,9 @@ import tempfile
 
 MODULES = "/usr/lib/x86_64-linux-gnu/kamailio/modules"
 STARTUP_SECONDS = 4
-PARSE_ERROR = re.compile(r"parse error in config file .*?, line (\d+), column [^:]*: (.*)$")
+# "..., line 8, column 5: syntax error", or for an error spanning lines
+# "..., from line 1, column 1 to line 2, column 0: syntax error".
+PARSE_ERROR = re.compile(r"parse error in config file .*?, (?:from )?line (\d+), column [^:]*: (.*)$")
 KAMC_ERROR = re.compile(r"^(.*?):(\d+):(\d+): error: (.*) \[(kamc-[a-z-]+)\]$")
 MODULE_MISSING = re.compile(r"could not (find|open) module")
 LOADMODULE = re.compile(r'(\bloadmodule\s*)"([^"$]*)"')
@@ -71,6 +73,10 @@ class KamailioResult:
         lines = [int(m.group(1)) for m in map(PARSE_ERROR.search, self.output.splitlines())
                  if m and "syntax error" in m.group(2)]
         return min(lines) if lines else None
+
+    def unbalanced_directives(self):
+        """#!ifdef/#!endif counts differ: kamailio fails with a count, no line."""
+        return "pp_ifdef_level_error" in self.output
 
     def stopped_before_parsing(self):
         return "cannot open included file" in self.output or "ERROR: bad config file" not in self.output

@@ -12,10 +12,19 @@ The parser verdict sorts kamailio's result into:
   accepted      kamailio exits 0
   not-syntax    kamailio fails, but not with a grammar error (kamc must parse)
   syntax        kamailio reports "syntax error" at some line (kamc must
-                reject it at the same line)
+                reject it at the same line, with any error)
+  directives    kamailio counts more #!ifdef than #!endif or the reverse and
+                fails without a line; kamc must report a preprocessor error
   preprocessor  kamailio stops before parsing (missing include, ...); kamc
                 must stop with a preprocessor error too
-and the overall verdict compares cfgcheck's exit status (0 / not 0) with
+A parser disagreement kamc has on purpose is recorded in
+syntax_differences.txt with the construct and the evidence: `newer` when
+kamc accepts syntax that Kamailio 5.6 rejects but newer Kamailio (6.x)
+accepts, `unreached` when Kamailio stops at an earlier error before the
+construct kamc rejects. The figures printed are parsed / rejected as
+kamailio / newer syntax accepted.
+
+The overall verdict compares cfgcheck's exit status (0 / not 0) with
 kamailio's (accepted / rejected). `kamailio -c` stops after parsing, before
 module fixups; when it accepts a file cfgcheck rejects, kamailio is started
 for a few seconds on a loopback port, and a start-up that fails in a fixup
@@ -26,7 +35,8 @@ etc__kamailio.cfg is also judged (verdict only) under each documented
 
 Prints the figures and every disagreement. --fail-on accepted: only accepted
 files must parse; --fail-on verdict: also every module-independent verdict
-must agree; --fail-on all: everything. Exits 1 if kamailio is missing.
+must agree; --fail-on all: also every parser disagreement must be recorded,
+and every record must still occur. Exits 1 if kamailio is missing.
 """
 import argparse
 import os
@@ -51,6 +61,24 @@ def preprocessor_rules(rules_def):
     return rules
 
 
+KINDS = ("newer", "unreached")
+
+
+def recorded_differences(path):
+    """{label: (kind, construct, evidence)} from syntax_differences.txt."""
+    records = {}
+    for number, line in enumerate(open(path, encoding="utf-8"), 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        fields = [f.strip() for f in line.split(" | ")]
+        if len(fields) != 4 or fields[0] not in KINDS or not all(fields):
+            sys.exit("%s:%d: expected KIND | LABEL | CONSTRUCT | EVIDENCE, KIND one of %s" %
+                     (path, number, ", ".join(KINDS)))
+        records[fields[1]] = tuple(fields[:1] + fields[2:])
+    return records
+
+
 def parser_verdict(result):
     if result.accepted:
         return "accepted", None
@@ -59,6 +87,8 @@ def parser_verdict(result):
         return "syntax", line
     if result.stopped_before_parsing():
         return "preprocessor", None
+    if result.unbalanced_directives():
+        return "directives", None
     return "not-syntax", None
 
 
@@ -68,8 +98,9 @@ def percent(n, total):
 
 class Tally:
     def __init__(self):
-        self.counts = {"accepted": 0, "not-syntax": 0, "syntax": 0, "preprocessor": 0}
-        self.parsed = self.same_line = 0
+        self.counts = {"accepted": 0, "not-syntax": 0, "syntax": 0, "directives": 0, "preprocessor": 0}
+        self.parsed = self.same_line = self.same_directives = self.same_preprocessor = 0
+        self.parse_labels = []  # (label, kind of disagreement) in the order of parse_disagreements
         self.independent = self.independent_agree = self.dependent = self.dependent_agree = 0
         self.parse_disagreements, self.verdict_disagreements = [], []
         self.dependent_disagreements, self.startup_evidence = [], []
@@ -102,36 +133,68 @@ def judge_verdict(t, label, path, result, rc, errors, kamailio, defines=()):
     t.verdict_disagreements.append("%s: %s" % (label, what))
 
 
-def judge_parse(t, label, f, verdict, line, errors, pp_rules, fail_on):
+def judge_parse(t, label, f, verdict, line, errors, pp_rules):
     syntax = [e for e in errors if e[0] == "kamc-syntax"]
     pp = [e for e in errors if e[0] in pp_rules]
-    semantic = [e for e in errors if e[0] != "kamc-syntax" and e[0] not in pp_rules]
+
+    def disagree(kind, text):
+        t.parse_disagreements.append("%s: %s" % (label, text))
+        t.parse_labels.append((label, kind))
+
     if verdict in ("accepted", "not-syntax"):
         if syntax or pp:
-            t.failing_parse += verdict == "accepted" or fail_on == "all"
+            t.failing_parse += verdict == "accepted"
             e = (syntax or pp)[0]
-            t.parse_disagreements.append("%s: kamailio %s, kamc reports %s:%d: %s" % (label, verdict, e[1], e[2], e[3]))
+            disagree("rejects", "kamailio %s, kamc reports %s:%d: %s" % (verdict, e[1], e[2], e[3]))
         else:
             t.parsed += 1
     elif verdict == "preprocessor":
-        if not pp:
-            t.parse_disagreements.append("%s: kamailio stops before parsing, kamc does not" % label)
-    elif [e for e in syntax + semantic if e[2] == line and e[1] == f]:
+        if pp:
+            t.same_preprocessor += 1
+        else:
+            disagree("rejects", "kamailio stops before parsing, kamc does not")
+    elif verdict == "directives":
+        if pp:
+            t.same_directives += 1
+        else:
+            disagree("rejects", "kamailio counts unbalanced #!ifdef/#!endif, kamc reports no preprocessor error")
+    elif [e for e in errors if e[2] == line and e[1] == f]:
         t.same_line += 1
     elif syntax:
-        t.parse_disagreements.append("%s: kamailio syntax error at line %d, kamc at line %d: %s" %
-                                     (label, line, syntax[0][2], syntax[0][3]))
+        disagree("rejects", "kamailio syntax error at line %d, kamc at line %d: %s" % (line, syntax[0][2], syntax[0][3]))
+    elif errors:
+        disagree("rejects", "kamailio syntax error at line %d, kamc rejects it elsewhere" % line)
     else:
-        t.parse_disagreements.append("%s: kamailio syntax error at line %d, kamc %s" %
-                                     (label, line, "rejects it elsewhere" if errors else "accepts it"))
+        disagree("accepts", "kamailio syntax error at line %d, kamc accepts it" % line)
+
+
+def sort_parse_disagreements(t, records, corpora):
+    """Splits the parser disagreements into recorded ones (by kind) and
+    unrecorded ones; a record that no longer occurs is stale."""
+    t.recorded = {kind: [] for kind in KINDS}
+    t.unrecorded, seen = [], set()
+    for text, (label, how) in zip(t.parse_disagreements, t.parse_labels):
+        record = records.get(label)
+        # Only kamc accepting can be newer syntax; only kamc rejecting can be unreached.
+        if record and (record[0] == "newer") == (how == "accepts"):
+            t.recorded[record[0]].append("%s [%s: %s]" % (text, record[0], record[1]))
+            seen.add(label)
+        else:
+            t.unrecorded.append(text)
+    t.stale = [label for label in records if label not in seen and label.split("/")[0] in corpora]
 
 
 def report(t, fail_on):
     total = sum(t.counts.values())
     print("corpus: %d files; kamailio: %d accepted, %d rejected for non-syntax reasons, "
-          "%d syntax errors, %d stopped in preprocessing (module paths made installable)" %
-          (total, t.counts["accepted"], t.counts["not-syntax"], t.counts["syntax"], t.counts["preprocessor"]))
-    print("parser: parsed %d, syntax errors rejected at kamailio's line %d" % (t.parsed, t.same_line))
+          "%d syntax errors, %d unbalanced #!ifdef, %d stopped in preprocessing (module paths made installable)" %
+          (total, t.counts["accepted"], t.counts["not-syntax"], t.counts["syntax"], t.counts["directives"],
+           t.counts["preprocessor"]))
+    print("parser: parsed %d / rejected as kamailio %d / newer syntax accepted %d "
+          "(rejected as kamailio: %d syntax errors at kamailio's line, %d unbalanced #!ifdef, %d preprocessing; "
+          "%d recorded as unreached by kamailio)" %
+          (t.parsed, t.same_line + t.same_directives + t.same_preprocessor, len(t.recorded["newer"]),
+           t.same_line, t.same_directives, t.same_preprocessor, len(t.recorded["unreached"])))
     print("verdict agreement (cfgcheck exit 0 <=> kamailio accepts) on files whose result does not "
           "depend on a missing module (%d of them etc__kamailio.cfg under -A defines): %d of %d (%.1f%%)" %
           (t.define_sets, t.independent_agree, t.independent, percent(t.independent_agree, t.independent)))
@@ -143,18 +206,24 @@ def report(t, fail_on):
         print("agree (kamailio -c accepts, start-up fails) " + d)
     for d in t.verdict_disagreements:
         print("DISAGREE verdict " + d)
-    for d in t.parse_disagreements:
+    for kind in KINDS:
+        for d in t.recorded[kind]:
+            print("recorded parse difference " + d)
+    for d in t.unrecorded:
         print("DISAGREE parse " + d)
+    for label in t.stale:
+        print("STALE record in syntax_differences.txt, the difference no longer occurs: " + label)
     for d in t.dependent_disagreements:
         print("module-dependent, verdicts differ: " + d)
     if fail_on == "all":
-        failing = len(t.parse_disagreements) + len(t.verdict_disagreements)
+        failing = len(t.unrecorded) + len(t.stale) + len(t.verdict_disagreements)
     elif fail_on == "verdict":
         failing = t.failing_parse + len(t.verdict_disagreements)
     else:
         failing = t.failing_parse
-    print("%d verdict and %d parse disagreements, %d failing (--fail-on %s)" %
-          (len(t.verdict_disagreements), len(t.parse_disagreements), failing, fail_on))
+    print("%d verdict and %d parse disagreements (%d of them recorded), %d failing (--fail-on %s)" %
+          (len(t.verdict_disagreements), len(t.parse_disagreements), len(t.parse_disagreements) - len(t.unrecorded),
+           failing, fail_on))
     return failing
 
 
@@ -164,7 +233,11 @@ def main():
     ap.add_argument("--rules-def", required=True, help="tools/basic/include/kamc/basic/Rules.def")
     ap.add_argument("--corpus", action="append", default=[])
     ap.add_argument("--fail-on", default="all", choices=["all", "verdict", "accepted"])
+    ap.add_argument("--differences", default=os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                                          "syntax_differences.txt"),
+                    help="the parser disagreements kamc has on purpose")
     a = ap.parse_args()
+    records = recorded_differences(a.differences)
     cfgcheck = os.path.abspath(a.cfgcheck)
     kamailio = kamailio_binary()
     if not kamailio:
@@ -185,7 +258,7 @@ def main():
                 t.counts[verdict] += 1
                 rc, errors = cfgcheck_errors(cfgcheck, path)
                 judge_verdict(t, label, path, result, rc, errors, kamailio)
-                judge_parse(t, label, f, verdict, line, errors, pp_rules, a.fail_on)
+                judge_parse(t, label, f, verdict, line, errors, pp_rules)
                 if f == "etc__kamailio.cfg":
                     for defines in [[d] for d in WITH_DEFINES] + COMBOS:
                         rc, errors = cfgcheck_errors(cfgcheck, path, defines)
@@ -193,6 +266,7 @@ def main():
                         t.define_sets += 1
                         judge_verdict(t, "%s -A %s" % (label, " -A ".join(defines)), path, result, rc, errors,
                                       kamailio, defines)
+    sort_parse_disagreements(t, records, {os.path.basename(c.rstrip("/")) for c in a.corpus})
     return 1 if report(t, a.fail_on) else 0
 
 

@@ -92,6 +92,39 @@ TEST(AstPrecedence, UnaryOperatorsBindTightest) {
   EXPECT_EQ(conditionOf("(defined $a && $b)"), "(&& (defined $a) $b)");
 }
 
+TEST(AstPrecedence, PrefixOperatorsBeforeAKeywordTakeTheWholeComparison) {
+  // cfg.y reads `method == "X"` as one operand (exp_elem), so the operator
+  // written before the keyword applies to the comparison, unlike for $a.
+  EXPECT_EQ(conditionOf("(!method == \"INVITE\")"), "(! (== method \"INVITE\"))");
+  EXPECT_EQ(conditionOf("(not uri =~ \"^sip:1\" && $a)"), "(&& (! (=~ uri \"^sip:1\")) $a)");
+  EXPECT_EQ(conditionOf("(!src_ip == myself)"), "(! (== src_ip myself))");
+  EXPECT_EQ(conditionOf("(!msg:len > 1000)"), "(! (> msg:len 1000))");
+  EXPECT_EQ(conditionOf("(- src_port < 2)"), "(- (< src_port 2))");
+  EXPECT_EQ(conditionOf("((int)!proto == 1)"), "((int) (! (== proto 1)))");
+  EXPECT_EQ(conditionOf("($a && !method == \"A\" + \"B\")"), "(&& $a (! (== method (+ \"A\" \"B\"))))");
+  EXPECT_EQ(conditionOf("(1 + !method == \"A\")"), "(+ 1 (! (== method \"A\")))");
+  // Parentheses keep the operator where it is written.
+  EXPECT_EQ(conditionOf("((!method) == \"A\")"), "(== (! method) \"A\")");
+  EXPECT_EQ(conditionOf("(!(method == \"A\"))"), "(! (== method \"A\"))");
+  // Only comparisons: other operators keep ANTLR's precedence.
+  EXPECT_EQ(conditionOf("(!method + 1)"), "(+ (! method) 1)");
+}
+
+TEST(AstPrecedence, AKeywordComparisonUnderAPrefixOperatorSpansItsText) {
+  auto p = parse("request_route {\n  if (!method == \"A\") { exit; }\n}\n");
+  ASSERT_EQ(p->result.syntaxErrors, 0u) << p->firstError();
+  auto& route = static_cast<const RouteItem&>(*p->config().items[0]);
+  auto& cond = static_cast<const UnaryExpr&>(*static_cast<const IfStmt&>(*route.body->body[0]).condition);
+  auto& comparison = *cond.operand;
+  EXPECT_EQ(comparison.loc.column, 8u);
+  EXPECT_EQ(p->pp.text.substr(comparison.range.begin, comparison.range.end - comparison.range.begin),
+            "method == \"A\"");
+  // The condition's own range has the parentheses of `if (...)`.
+  EXPECT_EQ(p->pp.text.substr(cond.range.begin, cond.range.end - cond.range.begin), "(!method == \"A\")");
+  // Printed back, it reads the same.
+  EXPECT_NE(printConfig(p->config()).find("!method == \"A\""), std::string::npos);
+}
+
 TEST(AstPrecedence, BinaryOperatorsAssociateLeft) {
   EXPECT_EQ(conditionOf("($a - $b - $c)"), "(- (- $a $b) $c)");
   EXPECT_EQ(conditionOf("($a mod 2 eq \"0\")"), "(eq (mod $a 2) \"0\")");
@@ -124,9 +157,13 @@ TEST_P(AstPseudoVariables, AreSplitIntoTheirParts) {
   EXPECT_EQ(pv.text, c.text);
   EXPECT_EQ(pv.className, c.className);
   EXPECT_EQ(pv.inner.has_value(), c.inner != nullptr);
-  if (c.inner && pv.inner) EXPECT_EQ(*pv.inner, c.inner);
+  if (c.inner && pv.inner) {
+    EXPECT_EQ(*pv.inner, c.inner);
+  }
   EXPECT_EQ(pv.index.has_value(), c.index != nullptr);
-  if (c.index && pv.index) EXPECT_EQ(*pv.index, c.index);
+  if (c.index && pv.index) {
+    EXPECT_EQ(*pv.index, c.index);
+  }
   EXPECT_EQ(pv.transformations.size(), c.transformations);
 }
 
@@ -143,7 +180,39 @@ INSTANTIATE_TEST_SUITE_P(
                       PvCase{"$sht(t=>$rU)", "sht", "t=>$rU", nullptr, 0},
                       PvCase{"$T_branch_idx", "T_branch_idx", nullptr, nullptr, 0},
                       PvCase{"$(avp(x)[$var(i)]{s.substr,1,2})", "avp", "x", "$var(i)", 1},
-                      PvCase{"$?", "?", nullptr, nullptr, 0}));
+                      PvCase{"$?", "?", nullptr, nullptr, 0},
+                      // Inside $( ), pv_parse_spec reads the name: '.' belongs to it.
+                      PvCase{"$(err.class)", "err.class", nullptr, nullptr, 0},
+                      PvCase{"$(msg.len{s.int})", "msg.len", nullptr, nullptr, 1},
+                      PvCase{"$T_req($hdr(X))", "T_req", "$hdr(X)", nullptr, 0},
+                      // SER's AVP spellings, read by the lexer.
+                      PvCase{"$f.uid", "avp", "f.uid", nullptr, 0},
+                      PvCase{"$tu.fwd_target[1]", "avp", "tu.fwd_target", "1", 0}));
+
+TEST(AstPseudoVariables, APlainNameInTheScriptEndsBeforeADotAsInKamailio) {
+  // cfg.lex ends $err at the '.', and nothing in cfg.y takes the rest.
+  auto p = parse("request_route { if ($err.class == 1) { exit; } }\n");
+  EXPECT_GE(p->result.syntaxErrors, 1u);
+}
+
+TEST(AstPseudoVariables, NamesInStringsTakeDotsAsPvParseSpecDoes) {
+  FormatParse f = parseFormat("$err.class at $ru. by $var(x). $(fU). $T_req($hdr(X)) $f.uid $?\n");
+  ASSERT_EQ(f.errors.size(), 0u);
+  std::vector<std::string> names, literals;
+  for (const FormatPart& part : f.parts) {
+    if (part.isVariable) names.push_back(part.pv->className);
+    else literals.push_back(part.literal);
+  }
+  // "$ru." is the (unknown) name "ru."; $var(x) and $(fU) end at their ')'.
+  EXPECT_EQ(names, (std::vector<std::string>{"err.class", "ru.", "var", "fU", "T_req", "f.uid", "?"}));
+  EXPECT_EQ(literals, (std::vector<std::string>{" at ", " by ", ". ", ". ", " ", " ", "\n"}));
+  // No SER AVP spelling inside strings: pv_parse_spec looks "f.uid" up as a name.
+  EXPECT_FALSE(f.parts[10].pv->serAvp);
+  PseudoVariableParse p = parsePseudoVariable("$rU.x", PvContext::String);
+  ASSERT_TRUE(p.pv);
+  EXPECT_EQ(p.pv->className, "rU.x");
+  EXPECT_EQ(p.length, 5u);
+}
 
 TEST(AstPseudoVariables, TransformationsKeepClassNameAndParameters) {
   auto p = parse("request_route { $var(out) = $(ru{param.value,transport}{s.substr,0,$var(n)}); }");
@@ -157,6 +226,7 @@ TEST(AstPseudoVariables, TransformationsKeepClassNameAndParameters) {
 }
 
 TEST(AstPseudoVariables, FormatStringsSplitIntoLiteralsAndVariables) {
+  // (see also NamesInStringsTakeDotsAsPvParseSpecDoes)
   FormatParse f = parseFormat("user $rU@$(rd{s.tolower}) costs $$5\n");
   ASSERT_EQ(f.errors.size(), 0u);
   ASSERT_EQ(f.parts.size(), 5u);
@@ -199,7 +269,7 @@ event_route[htable:mod-init] { exit; }
 
 TEST(AstStatements, EveryStatementKindIsBuilt) {
   auto p = parse(R"(request_route {
-  { ; }
+  ;
   if ($a) exit; else drop;
   while ($i < 3) { $i = $i + 1; }
   switch ($rm) { case "A": break; default: return 1; }
@@ -211,7 +281,9 @@ TEST(AstStatements, EveryStatementKindIsBuilt) {
   auto& body = static_cast<const RouteItem&>(*p->config().items[0]).body->body;
   std::vector<std::string> kinds;
   for (const StmtPtr& s : body) kinds.push_back(stmtKindName(s->kind));
-  EXPECT_EQ(kinds, (std::vector<std::string>{"Block", "If", "While", "Switch", "Return", "CallStatement"}));
+  EXPECT_EQ(kinds, (std::vector<std::string>{"Empty", "If", "While", "Switch", "Return", "CallStatement"}));
+  // Braces after if, else and while are the branch's Block.
+  EXPECT_EQ(static_cast<const WhileStmt&>(*body[2]).body->kind, StmtKind::Block);
   auto& sw = static_cast<const SwitchStmt&>(*body[3]);
   ASSERT_EQ(sw.cases.size(), 2u);
   EXPECT_NE(sw.cases[0].value, nullptr);

@@ -173,6 +173,41 @@ TEST(LintCalls, ModuleFunctionsNeedParentheses) {
   EXPECT_EQ(rulesFor("request_route { revert_uri; }\n"), Rules{});
 }
 
+TEST(LintCalls, ABareNameIsReportedAtTheNextTokenWhereKamailioStops) {
+  // kamailio -c: "line 3, column 2: '('')' expected (function call)".
+  SourceManager sm;
+  DiagnosticEngine diags;
+  PreprocessResult pp =
+      preprocessText("t.cfg", "request_route {\n  if ($rU != MY_PORT\n  ) { exit; }\n}\n", {}, sm, diags);
+  ParseResult parsed = parseConfig(pp, sm, diags);
+  ASSERT_FALSE(diags.hasErrors());
+  lint::runAllChecks({*parsed.config, pp.map, diags});
+  const Diagnostic* found = nullptr;
+  for (const Diagnostic& d : diags.diagnostics())
+    if (d.rule == "kamc-unknown-function") found = &d;
+  ASSERT_NE(found, nullptr);
+  EXPECT_EQ(found->loc.line, 3u);
+  EXPECT_EQ(found->loc.column, 3u);
+  ASSERT_EQ(found->notes.size(), 1u);
+  EXPECT_EQ(found->notes[0].loc.line, 2u);
+  EXPECT_EQ(found->notes[0].loc.column, 14u);
+  EXPECT_NE(found->message.find("#!define"), std::string::npos) << found->message;
+}
+
+TEST(LintCatalog, TopLevelChecksRunOnATreeWithSyntaxErrors) {
+  // Kamailio reads in order: the unknown core parameter on line 1 comes
+  // before the syntax error on line 2.
+  SourceManager sm;
+  DiagnosticEngine diags;
+  PreprocessResult pp = preprocessText("t.cfg", "fifo=\"/tmp/x\"\nrequest_route { exit }\n", {}, sm, diags);
+  ParseResult parsed = parseConfig(pp, sm, diags);
+  ASSERT_TRUE(diags.hasErrors());
+  lint::runTopLevelChecks({*parsed.config, pp.map, diags});
+  std::vector<std::string> rules;
+  for (const Diagnostic& d : diags.diagnostics()) rules.push_back(d.rule);
+  EXPECT_EQ(rules, (Rules{"kamc-syntax", "kamc-unknown-core-param"}));
+}
+
 TEST(LintCalls, CallsInsideModuleFunctionArgumentsAreRefused) {
   EXPECT_EQ(rulesWithModules("request_route { xlog(is_method(\"A\")); }\n"), Rules{"kamc-call-in-argument"});
   EXPECT_EQ(rulesWithModules("failure_route[F] { exit; }\nrequest_route { t_on_failure(F); }\n"),
@@ -285,6 +320,17 @@ TEST(LintPseudoVariables, FormatArgumentsAreCheckedAsTheModuleWillAtStartUp) {
             Rules{"kamc-bad-format"});
   EXPECT_EQ(rulesWithModules("request_route { xlog(\"L_INFO\", \"$(ru{s.nope})\\n\"); }\n"), Rules{"kamc-bad-format"});
   EXPECT_EQ(rulesWithModules("request_route { xlog(\"L_INFO\", \"user $rU costs $$5 $(ru{uri.user})\\n\"); }\n"),
+            Rules{});
+}
+
+TEST(LintPseudoVariables, ADotAfterANameInAFormatBelongsToTheName) {
+  // pv_parse_spec reads "$ru." as the name "ru.", which xlog's fixup refuses.
+  EXPECT_EQ(messagesOf("kamc-bad-format", kCommonModules + "request_route { xlog(\"L_INFO\", \"to $ru.\\n\"); }\n"),
+            (std::vector<std::string>{"unknown pseudo-variable $ru.: Kamailio reads '.' as part of the name; write "
+                                      "$(ru). to end it before (in a format argument of 'xlog': kamailio -c does not "
+                                      "look, but the module's start-up fixup fails on it)"}));
+  EXPECT_EQ(rulesWithModules("loadmodule \"tmx.so\"\nrequest_route { $var(x) = 1; "
+                             "xlog(\"L_INFO\", \"$err.class $(ru). $var(x). $T_req($hdr(X))\\n\"); }\n"),
             Rules{});
 }
 

@@ -49,25 +49,68 @@ request_route {
 route[RELAY] { t_relay(); exit; }
 failure_route[FAIL] { return; }
 branch_route[BR] { ; }
-onreply_route { }
-onreply_route[R1] { }
-reply_route { }
-onsend_route { }
-event_route[tm:local-request] { }
-route["QUOTED"] { }
+onreply_route { ; }
+onreply_route[R1] { drop; }
+reply_route { ; }
+onsend_route { ; }
+event_route[tm:local-request] { ; }
+route["QUOTED"] { ; }
 )");
   EXPECT_EQ(c->errors, 0u);
   for (const Diagnostic& d : c->diags.diagnostics()) ADD_FAILURE() << renderText(d, c->sm);
 }
 
-TEST(Grammar, MissingSemicolonIsReportedAtItsLine) {
+TEST(Grammar, MissingSemicolonIsReportedAtTheNextTokenAsKamailioDoes) {
   auto c = check("request_route {\n  if (x) route(A)\n  else exit;\n}\n");
   ASSERT_GE(c->errors, 1u);
   const Diagnostic& d = c->diags.diagnostics().front();
   EXPECT_EQ(d.rule, "kamc-syntax");
-  // Right after route(A), where the ';' belongs.
+  // kamailio -c: "line 3, column 3-6: bad command: missing ';'?"
+  EXPECT_EQ(d.loc.line, 3u);
+  EXPECT_EQ(d.loc.column, 3u);
+  // The message still says where the ';' belongs: right after route(A).
+  EXPECT_EQ(d.message, "missing ';' after ')' at 2:18, before 'else'");
+}
+
+TEST(Grammar, MaxLenIsAReservedWordAsInKamailio) {
+  // cfg.lex has a MAX_LEN token that no rule of cfg.y takes.
+  auto c = check("request_route {\n  if (msg:len >= max_len) { drop; }\n}\n");
+  ASSERT_GE(c->errors, 1u);
+  const Diagnostic& d = c->diags.diagnostics().front();
   EXPECT_EQ(d.loc.line, 2u);
   EXPECT_EQ(d.loc.column, 18u);
+  EXPECT_NE(d.message.find("'max_len' is a reserved word"), std::string::npos) << d.message;
+  EXPECT_GE(check("max_len=4096\nrequest_route { drop; }\n")->errors, 1u);
+  EXPECT_GE(check("request_route { if (len_gt(max_len)) { drop; } }\n")->errors, 1u);
+  // Inside strings, pseudo-variables and selects it is an ordinary word.
+  EXPECT_EQ(check("modparam(\"x\", \"max_len\", 1)\n"
+                  "request_route { $var(max_len) = $max_len + @max_len; xlog(\"max_len\"); }\n")->errors,
+            0u);
+}
+
+TEST(Grammar, ABlockIsNotAStatementOfItsOwn) {
+  // cfg.y: `stm: action | '{' actions '}'`, and a block is no action.
+  auto c = check("request_route {\n  if (x) {\n  {\n    drop;\n  }\n}\n");
+  ASSERT_GE(c->errors, 1u);
+  const Diagnostic& d = c->diags.diagnostics().front();
+  EXPECT_EQ(d.loc.line, 3u);
+  EXPECT_EQ(d.loc.column, 3u);
+  EXPECT_EQ(check("request_route {\n  if (x) { drop; } else { exit; }\n  while (y) { break; }\n}\n")->errors, 0u);
+}
+
+TEST(Grammar, EmptyBlocksAreRejectedAtTheClosingBrace) {
+  // cfg.y's `actions` holds at least one statement; `;` is the empty one.
+  for (const char* text : {"request_route {\n}\n", "request_route { if (x) { drop; } else {\n} }\n",
+                           "route[A] { while (1) {\n} }\n", "request_route { $var(a) = {\n}; }\n"}) {
+    auto c = check(text);
+    ASSERT_EQ(c->errors, 1u) << text;
+    const Diagnostic& d = c->diags.diagnostics().front();
+    EXPECT_EQ(d.loc.line, 2u) << text;
+    EXPECT_EQ(d.message.rfind("empty block", 0), 0u) << d.message;
+  }
+  EXPECT_EQ(check("request_route { ; }\nroute[A] { if (x) { ; } }\n")->errors, 0u);
+  // An empty switch is valid.
+  EXPECT_EQ(check("request_route { switch ($rU) { } }\n")->errors, 0u);
 }
 
 TEST(Grammar, ErrorsInsideDefineValuesPointAtTheDefine) {
@@ -106,12 +149,12 @@ TEST(SyntaxMessages, UnclosedParenthesisNamesTheIfAndWhereItOpened) {
   EXPECT_EQ(firstMessage(*c), "missing ')' to close 'if (' opened at 2:6, before '{'");
 }
 
-TEST(SyntaxMessages, MissingSemicolonPointsAfterThePreviousToken) {
+TEST(SyntaxMessages, MissingSemicolonNamesThePlaceAfterThePreviousToken) {
   auto c = check("request_route {\n  xlog(\"a\")\n  exit;\n}\n");
   ASSERT_FALSE(c->diags.diagnostics().empty());
-  EXPECT_EQ(firstMessage(*c), "missing ';' after ')'");
-  EXPECT_EQ(c->diags.diagnostics()[0].loc.line, 2u);
-  EXPECT_EQ(c->diags.diagnostics()[0].loc.column, 12u);
+  EXPECT_EQ(firstMessage(*c), "missing ';' after ')' at 2:12, before 'exit'");
+  EXPECT_EQ(c->diags.diagnostics()[0].loc.line, 3u);
+  EXPECT_EQ(c->diags.diagnostics()[0].loc.column, 3u);
 }
 
 TEST(SyntaxMessages, ExpectedTokenSetsAreSaidInWords) {

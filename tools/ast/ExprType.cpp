@@ -32,11 +32,9 @@ const BinaryExpr& asBinary(const Expr& e) { return static_cast<const BinaryExpr&
 
 // Kamailio's grammar parses `KEYWORD op value` (method, uri, src_ip, proto,
 // myself...) and comparisons with an address as its own condition, not as a
-// typed rvalue. In kamc's tree a keyword is a call without parentheses.
-// Kamailio groups `!method == "X"` as !(method == "X") since a keyword can
-// only stand in such a comparison; kamc's tree has the unary operator inside.
+// typed rvalue. In kamc's tree a keyword is a call without parentheses, and
+// `!method == "X"` is already !(method == "X"), as in Kamailio.
 bool isConditionOperand(const Expr& e) {
-  if (e.kind == ExprKind::Unary && !e.parenthesized) return isConditionOperand(*static_cast<const UnaryExpr&>(e).operand);
   if (e.kind == ExprKind::Keyword || e.kind == ExprKind::Address) return true;
   return e.kind == ExprKind::Call && !static_cast<const CallExpr&>(e).hasParens;
 }

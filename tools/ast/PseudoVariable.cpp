@@ -10,6 +10,9 @@ bool isNameChar(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
 }
 
+// pv_parse_spec's name characters (pvapi.c, is_pv_valid_char).
+bool isSpecNameChar(char c) { return isNameChar(c) || c == '.' || c == '?'; }
+
 // Index just past the bracket that closes text[open], counting nested
 // ( ) [ ] { } alike; npos when it is never closed.
 size_t skipBalanced(std::string_view text, size_t open) {
@@ -62,11 +65,12 @@ std::optional<Transformation> parseTransformation(std::string_view braced, std::
 }
 
 // Reads name, (inner) and [index] starting at pos; returns the end position or
-// npos with *error set.
+// npos with *error set. The name's characters are pv_parse_spec's; a plain
+// name in the script never holds '.' or '?' (the lexer ends it there).
 size_t parseNameInnerIndex(std::string_view text, size_t pos, PseudoVariable& pv,
                            std::string* error) {
   size_t nameEnd = pos;
-  while (nameEnd < text.size() && isNameChar(text[nameEnd])) ++nameEnd;
+  while (nameEnd < text.size() && isSpecNameChar(text[nameEnd])) ++nameEnd;
   if (nameEnd == pos) {
     *error = "expected a pseudo-variable name after '$'";
     return std::string_view::npos;
@@ -127,28 +131,26 @@ bool isSerAvpClass(std::string_view name) {
 
 }  // namespace
 
-PseudoVariableParse parsePseudoVariable(std::string_view text) {
+PseudoVariableParse parsePseudoVariable(std::string_view text, PvContext context) {
   PseudoVariableParse result;
   PseudoVariable pv;
   std::string error;
   size_t end = std::string_view::npos;
-  if (text.size() >= 2 && text[0] == '$' && text[1] == '?') {
+  bool script = context == PvContext::Script;
+  if (script && text.size() >= 2 && text[0] == '$' && text[1] == '?') {  // pv_parse_spec reads "?" as a name
     pv.className = "?";
     end = 2;
   } else if (text.size() >= 2 && text[0] == '$' && text[1] == '(') {
     end = parseParenthesized(text, pv, &error);
-  } else if (!text.empty() && (text[0] == '$' || text[0] == '%')) {
+  } else if (!text.empty() && (text[0] == '$' || (script && text[0] == '%'))) {
     end = parseNameInnerIndex(text, 1, pv, &error);
-    bool serClass = end != std::string_view::npos && end < text.size() && text[end] == '.' &&
-                    !pv.inner && !pv.index && isSerAvpClass(pv.className);
+    size_t dot = pv.className.find('.');
+    bool serClass = script && end != std::string_view::npos && dot != std::string::npos && !pv.inner &&
+                    isSerAvpClass(std::string_view(pv.className).substr(0, dot));
     if (serClass || (text[0] == '%' && end != std::string_view::npos)) {
-      size_t nameEnd = serClass ? end + 1 : 1;
-      while (nameEnd < text.size() && isNameChar(text[nameEnd])) ++nameEnd;
-      pv.inner = std::string(text.substr(1, nameEnd - 1));
+      pv.inner = pv.className;
       pv.className = "avp";
       pv.serAvp = true;
-      pv.index.reset();
-      end = nameEnd;
     }
   } else {
     error = "a pseudo-variable starts with '$'";
@@ -183,7 +185,7 @@ FormatParse parseFormat(std::string_view text) {
       i += 2;
       continue;
     }
-    PseudoVariableParse p = parsePseudoVariable(text.substr(i));
+    PseudoVariableParse p = parsePseudoVariable(text.substr(i), PvContext::String);
     if (!p.pv) {
       out.errors.emplace_back(i, p.error);
       if (literal.empty()) literalStart = i;

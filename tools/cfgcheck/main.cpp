@@ -3,6 +3,7 @@
 // Option parsing and wiring only; the work is in the libraries.
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 
 #include "kamc/driver/CommonOptionsCli.h"
@@ -29,10 +30,13 @@ bool checkFile(const std::string& path, const Options& o, const kamc::Diagnostic
   kamc::DiagnosticEngine diags;
   kamc::PreprocessResult pp =
       kamc::preprocessFile(path, o.common.preprocessOptions(kamc::PreprocessMode::Expand), out.sm, diags);
-  if (pp.mainFile != kamc::kNoFile && !pp.stoppedEarly) {
-    kamc::ParseResult parsed = kamc::parseConfig(pp, out.sm, diags);
-    // Semantic checks need a tree without holes.
+  if (pp.mainFile != kamc::kNoFile) {
+    kamc::SyntaxCheckOptions syntax;
+    syntax.textEndsEarly = pp.stoppedEarly;
+    kamc::ParseResult parsed = kamc::parseConfig(pp, out.sm, diags, syntax);
+    // Semantic checks need a tree without holes; top-level items stay whole.
     if (!diags.hasErrors()) kamc::lint::runAllChecks({*parsed.config, pp.map, diags});
+    else kamc::lint::runTopLevelChecks({*parsed.config, pp.map, diags});
   }
   out.diagnostics = kamc::applyFilter(diags.diagnostics(), out.sm, filter);
   return pp.mainFile != kamc::kNoFile;
@@ -83,6 +87,22 @@ void printOutput(const std::vector<kamc::CheckedFile>& checked, const Options& o
   std::fwrite(text.data(), 1, text.size(), stdout);
 }
 
+int exitCodeFor(const std::vector<kamc::CheckedFile>& checked, bool ioError) {
+  if (ioError) return kamc::kExitUsage;
+  for (const kamc::CheckedFile& f : checked)
+    for (const kamc::Diagnostic& d : f.diagnostics)
+      if (d.severity == kamc::Severity::Error) return kamc::kExitFindings;
+  return kamc::kExitClean;
+}
+
+// cfgcheck is short-lived: freeing the parser's static prediction caches and
+// the trees node by node is work the kernel does at once when the process ends.
+[[noreturn]] void exitWithoutTeardown(int code) {
+  std::fflush(stdout);
+  std::fflush(stderr);
+  std::_Exit(code);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -118,9 +138,5 @@ int main(int argc, char** argv) {
   kamc::DiagnosticFilter filter = filterFrom(o);
   for (size_t i = 0; i < files.size(); ++i) ioError |= !checkFile(files[i], o, filter, checked[i]);
   printOutput(checked, o);
-  if (ioError) return kamc::kExitUsage;
-  for (const kamc::CheckedFile& f : checked)
-    for (const kamc::Diagnostic& d : f.diagnostics)
-      if (d.severity == kamc::Severity::Error) return kamc::kExitFindings;
-  return kamc::kExitClean;
+  exitWithoutTeardown(exitCodeFor(checked, ioError));
 }

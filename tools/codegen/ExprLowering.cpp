@@ -276,19 +276,9 @@ TypedValue RouteLowering::lowerBinary(const ast::BinaryExpr& e) {
     case BinaryOp::Eq:
     case BinaryOp::Ne:
     case BinaryOp::Match: {
-      // Kamailio's grammar reads `!method == "X"` as !(method == "X"): the `!`
-      // applies to the whole comparison when its operand is a special operand.
-      const ast::Expr* lhs = e.lhs.get();
-      bool negate = e.op == BinaryOp::Ne;
-      if (lhs->kind == ast::ExprKind::Unary) {
-        const auto& unary = static_cast<const ast::UnaryExpr&>(*lhs);
-        if (unary.op == ast::UnaryOp::Not && specialOperand(*unary.operand)) {
-          lhs = unary.operand.get();
-          negate = !negate;
-        }
-      }
-      llvm::Value* result = e.op == BinaryOp::Match ? lowerMatchOperand(*lhs, *e.rhs) : lowerEquality(*lhs, *e.rhs);
-      return intResult(negate ? b_.CreateNot(result) : result);
+      // `!method == "X"` arrives as !(method == "X"), Kamailio's grouping.
+      llvm::Value* result = e.op == BinaryOp::Match ? lowerMatchOperand(*e.lhs, *e.rhs) : lowerEquality(*e.lhs, *e.rhs);
+      return intResult(e.op == BinaryOp::Ne ? b_.CreateNot(result) : result);
     }
     case BinaryOp::StrEq:
     case BinaryOp::StrNe: {

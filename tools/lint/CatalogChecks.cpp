@@ -11,14 +11,14 @@ namespace {
 bool isPlainName(const std::string& name) { return name.find_first_of(".[") == std::string::npos; }
 
 void checkGlobalParam(const LintContext& ctx, const ast::GlobalParamItem& p) {
-  if (!isPlainName(p.name) || catalog::findCoreParam(p.name)) return;
+  if (p.name.empty() || !isPlainName(p.name) || catalog::findCoreParam(p.name)) return;
   ctx.report("kamc-unknown-core-param", p,
              "unknown core parameter '" + p.name + "'; Kamailio 5.6 refuses to start with it");
 }
 
 void checkLoadModule(const LintContext& ctx, const ast::LoadModuleItem& m) {
   // loadmodulex paths may hold variables evaluated at start-up.
-  if (m.extended || m.path.value.find('$') != std::string::npos) return;
+  if (m.extended || m.path.value.empty() || m.path.value.find('$') != std::string::npos) return;
   std::string name = m.moduleName();
   if (catalog::findModule(name)) return;
   ctx.report("kamc-unknown-module", m,

@@ -72,7 +72,7 @@ class CallChecker {
     }
     bool isCore = r.rows.front()->module == "core";
     if (!call.hasParens && !std::any_of(r.rows.begin(), r.rows.end(), [](auto* f) { return f->bareAllowed; }))
-      ctx_.report("kamc-missing-parens", call,
+      reportCall("kamc-missing-parens", call,
                   quoted(call.callee) + " is a function: write " + call.callee +
                       "() (Kamailio stops with \"'('')' expected (function call)\")");
     checkRouteType(call, r);
@@ -98,6 +98,15 @@ class CallChecker {
     }
   }
 
+  // Kamailio's parser stops at the token after a bare name that needs '()',
+  // so findings about such a name are reported there, with a note at the name.
+  Diagnostic& reportCall(std::string_view rule, const ast::CallExpr& call, std::string message) {
+    if (call.hasParens || !call.nextToken) return ctx_.report(rule, call, std::move(message));
+    Diagnostic& d = ctx_.report(rule, *call.nextToken, std::move(message));
+    d.notes.push_back({call.loc, quoted(call.callee) + " is written here, without '()'"});
+    return d;
+  }
+
   void unknown(const ast::CallExpr& call) {
     std::string message = "unknown function " + quoted(call.callee) + ": neither the core nor any Kamailio 5.6 module exports it";
     std::string guess = closestName(call.callee, allFunctionNames());
@@ -108,14 +117,16 @@ class CallChecker {
         message += " (module " + std::string(f.module) + ", not loaded)";
       message += "?";
     }
-    ctx_.report("kamc-unknown-function", call, message);
+    if (!call.hasParens)
+      message += " (Kamailio reads a bare name as a function call: is it a #!define that is not defined here?)";
+    reportCall("kamc-unknown-function", call, message);
   }
 
   void notLoaded(const ast::CallExpr& call, const CallResolution& r) {
     std::vector<std::string> modules = modulesOf(r.rows);
     for (const std::string& m : modules) {
       if (const LoadedModule* later = modules_.loadedAnywhere(m)) {
-        Diagnostic& d = ctx_.report(
+        Diagnostic& d = reportCall(
             "kamc-module-not-loaded", call,
             quoted(call.callee) + " comes from module " + m +
                 ", which is loaded only further down; Kamailio looks functions up as it reads the "
@@ -125,14 +136,14 @@ class CallChecker {
       }
     }
     std::string who = modules.size() == 1 ? "module " + modules[0] : "modules " + joinWords(modules, "or");
-    ctx_.report("kamc-module-not-loaded", call,
+    reportCall("kamc-module-not-loaded", call,
                 quoted(call.callee) + " comes from " + who + ", which is not loaded; " + loadHint(modules[0]) +
                     " (Kamailio: \"unknown command, missing loadmodule?\")");
   }
 
   void wrongArgCount(const ast::CallExpr& call, const CallResolution& r) {
     size_t given = call.args.size();
-    ctx_.report("kamc-wrong-arg-count", call,
+    reportCall("kamc-wrong-arg-count", call,
                 quoted(call.callee) + " takes " + argCountWords(r.rows) + ", not " + std::to_string(given) +
                     " (Kamailio: \"failed to find command " + call.callee + " (params " + std::to_string(given) +
                     ")\")");

@@ -3,6 +3,8 @@
 
 namespace kamc::lint {
 
+void runTopLevelChecks(const LintContext& ctx) { checkCatalogItems(ctx); }
+
 void runAllChecks(const LintContext& ctx) {
   checkCatalogItems(ctx);
   checkModparams(ctx);

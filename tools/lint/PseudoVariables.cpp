@@ -64,6 +64,14 @@ class PvJudge {
     if (rows.empty()) {
       if (modules_.opaqueBefore(order)) return std::nullopt;
       std::string message = "unknown pseudo-variable $" + pv.className;
+      // In a string, "$ru." is the name "ru.": pv_parse_spec takes '.' and '?' into names.
+      size_t stop = pv.className.find_first_of(".?");
+      std::string before = pv.className.substr(0, stop);
+      if (stop != std::string::npos && stop > 0 && !catalog::pseudoVariablesNamed(before).empty()) {
+        message += ": Kamailio reads '" + pv.className.substr(stop, 1) + "' as part of the name; write $(" + before +
+                   ")" + pv.className.substr(stop) + " to end it before";
+        return PvProblem{message};
+      }
       static const std::vector<std::string_view> names = pvNames();
       std::string guess = closestName(pv.className, names);
       if (!guess.empty()) message += "; did you mean $" + guess + "?";

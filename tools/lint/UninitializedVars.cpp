@@ -66,7 +66,8 @@ class UninitializedVars {
   static std::string writtenName(const ast::Expr& arg) {
     if (arg.kind == ast::ExprKind::PseudoVar) return scriptVarName(static_cast<const ast::PseudoVarExpr&>(arg).pv);
     if (arg.kind != ast::ExprKind::String) return "";
-    ast::PseudoVariableParse p = ast::parsePseudoVariable(static_cast<const ast::StringExpr&>(arg).value);
+    ast::PseudoVariableParse p =
+        ast::parsePseudoVariable(static_cast<const ast::StringExpr&>(arg).value, ast::PvContext::String);
     return p.pv ? scriptVarName(*p.pv) : "";
   }
 

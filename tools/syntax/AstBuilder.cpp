@@ -125,8 +125,9 @@ ast::RouteKind routeKindFor(size_t tokenType, bool named) {
 
 }  // namespace
 
-AstBuilder::AstBuilder(const PreprocessResult& pp, const SourceManager& sm, DiagnosticEngine& diags)
-    : pp_(pp), sm_(sm), diags_(diags) {}
+AstBuilder::AstBuilder(const PreprocessResult& pp, const SourceManager& sm, DiagnosticEngine& diags,
+                       antlr4::TokenStream& tokens)
+    : pp_(pp), sm_(sm), diags_(diags), tokens_(tokens) {}
 
 void AstBuilder::place(ast::Node& node, antlr4::ParserRuleContext* ctx) {
   placeRange(node, ctx->getStart(), ctx->getStop());
@@ -308,7 +309,23 @@ std::unique_ptr<ast::Block> AstBuilder::block(P::BlockContext* c) {
   place(*b, c);
   for (P::StatementContext* s : c->statement())
     if (ast::StmtPtr stmt = statement(s)) b->body.push_back(std::move(stmt));
+  rejectEmptyBlock(c->children.size(), c->RBRACE());
   return b;
+}
+
+// cfg.y's blocks hold `actions`, which is one statement or more: Kamailio
+// stops at the '}' of `{ }`. `children` counts the braces too.
+void AstBuilder::rejectEmptyBlock(size_t children, antlr4::tree::TerminalNode* rbrace) {
+  if (children != 2 || !rbrace || rbrace->getSymbol()->getStartIndex() == INVALID_INDEX) return;
+  ast::Node at;
+  placeRange(at, rbrace->getSymbol(), rbrace->getSymbol());
+  error(at, "empty block: Kamailio needs at least one statement between '{' and '}'; write ';' for none");
+}
+
+ast::StmtPtr AstBuilder::body(P::BodyContext* c) {
+  if (!c) return nullptr;
+  if (c->block()) return block(c->block());
+  return statement(c->statement());
 }
 
 ast::StmtPtr AstBuilder::statement(P::StatementContext* ctx) {
@@ -319,14 +336,12 @@ ast::StmtPtr AstBuilder::statement(P::StatementContext* ctx) {
 }
 
 ast::StmtPtr AstBuilder::statementOfKind(P::StatementContext* ctx) {
-  if (auto* c = dynamic_cast<P::BlockStatementContext*>(ctx))
-    return c->block() ? block(c->block()) : nullptr;
   if (auto* c = dynamic_cast<P::IfStatementContext*>(ctx)) return ifStatement(c);
   if (auto* c = dynamic_cast<P::SwitchStatementContext*>(ctx)) return switchStatement(c);
   if (auto* c = dynamic_cast<P::WhileStatementContext*>(ctx)) {
     auto s = std::make_unique<ast::WhileStmt>();
     s->condition = expr(c->expr());
-    s->body = statement(c->statement());
+    s->body = body(c->body());
     return s;
   }
   if (auto* c = dynamic_cast<P::ReturnStatementContext*>(ctx)) {
@@ -355,9 +370,9 @@ ast::StmtPtr AstBuilder::statementOfKind(P::StatementContext* ctx) {
 ast::StmtPtr AstBuilder::ifStatement(P::IfStatementContext* c) {
   auto s = std::make_unique<ast::IfStmt>();
   s->condition = expr(c->expr());
-  std::vector<P::StatementContext*> branches = c->statement();
-  if (!branches.empty()) s->thenBranch = statement(branches[0]);
-  if (branches.size() > 1) s->elseBranch = statement(branches[1]);
+  std::vector<P::BodyContext*> branches = c->body();
+  if (!branches.empty()) s->thenBranch = body(branches[0]);
+  if (branches.size() > 1) s->elseBranch = body(branches[1]);
   return s;
 }
 
@@ -410,6 +425,17 @@ std::unique_ptr<ast::CallExpr> AstBuilder::call(P::CallContext* c) {
   call->callee = textOf(c->callee());
   call->text = call->callee;
   call->hasParens = c->LPAREN() != nullptr;
+  if (!call->hasParens && c->getStop()) {
+    for (size_t i = c->getStop()->getTokenIndex() + 1; i < tokens_.size(); ++i) {
+      antlr4::Token* t = tokens_.get(i);
+      if (t->getChannel() != antlr4::Token::DEFAULT_CHANNEL) continue;
+      if (t->getType() != antlr4::Token::EOF) {
+        call->nextToken.emplace();
+        placeRange(*call->nextToken, t, t);
+      }
+      break;
+    }
+  }
   if (P::ArgumentsContext* args = c->arguments())
     for (P::ExprContext* a : args->expr())
       if (ast::ExprPtr e = expr(a)) call->args.push_back(std::move(e));
@@ -463,7 +489,72 @@ ast::ExprPtr AstBuilder::binary(P::BinaryExprContext* c) {
   e->text = textOf(rangeOf(c->op, c->op));
   e->lhs = expr(sides[0]);
   e->rhs = expr(sides[1]);
-  return e;
+  return groupKeywordComparison(std::move(e));
+}
+
+namespace {
+
+// The comparisons cfg.y's exp_elem builds after a keyword operand (strop,
+// equalop, cmpop).
+bool isKeywordComparison(ast::BinaryOp op) {
+  switch (op) {
+    case ast::BinaryOp::Eq: case ast::BinaryOp::Ne: case ast::BinaryOp::Match:
+    case ast::BinaryOp::StrEq: case ast::BinaryOp::StrNe:
+    case ast::BinaryOp::Gt: case ast::BinaryOp::Lt: case ast::BinaryOp::Ge: case ast::BinaryOp::Le: return true;
+    default: return false;
+  }
+}
+
+// A bare name (method, uri, src_ip, myself...) or msg:len. Kamailio has such
+// a word as an operand only at the left of a comparison (exp_elem), so any
+// other bare name is a syntax error there anyway.
+bool isKeywordOperand(const ast::Expr& e) {
+  if (e.kind == ast::ExprKind::Keyword) return true;
+  if (e.kind != ast::ExprKind::Call) return false;
+  const auto& call = static_cast<const ast::CallExpr&>(e);
+  return !call.hasParens && call.args.empty();
+}
+
+// The operand slot that an operator written right before `e` reaches last:
+// the operand of ! - ~ (int) (str) defined, the right side of a binary.
+ast::ExprPtr* lastOperandSlot(ast::Expr& e) {
+  if (e.parenthesized) return nullptr;
+  switch (e.kind) {
+    case ast::ExprKind::Unary: return &static_cast<ast::UnaryExpr&>(e).operand;
+    case ast::ExprKind::Cast: return &static_cast<ast::CastExpr&>(e).operand;
+    case ast::ExprKind::Defined: return &static_cast<ast::DefinedExpr&>(e).operand;
+    case ast::ExprKind::Binary: return &static_cast<ast::BinaryExpr&>(e).rhs;
+    default: return nullptr;
+  }
+}
+
+}  // namespace
+
+// cfg.y reads `KEYWORD op value` as one operand (exp_elem), so the operators
+// written before the keyword apply to the whole comparison: `!method == "X"`
+// is !(method == "X"), `(int)src_port > 5` is (int)(src_port > 5). ANTLR's
+// precedence binds the prefix operator first, (!method) == "X"; this moves
+// the comparison down to the keyword.
+ast::ExprPtr AstBuilder::groupKeywordComparison(std::unique_ptr<ast::BinaryExpr> e) {
+  if (!isKeywordComparison(e->op) || !e->lhs || !e->rhs) return e;
+  ast::ExprPtr* slot = lastOperandSlot(*e->lhs);
+  std::vector<ast::Expr*> path{e->lhs.get()};
+  while (slot && *slot && !isKeywordOperand(**slot)) {
+    path.push_back(slot->get());
+    slot = lastOperandSlot(**slot);
+  }
+  if (!slot || !*slot || (*slot)->parenthesized) return e;
+  // The comparison spans from the keyword to the end of its right side, and
+  // every operator above it now ends there too.
+  ast::TextRange keyword = (*slot)->range;
+  e->range = {keyword.begin, e->rhs->range.end};
+  e->loc = (*slot)->loc;
+  e->expansion = (*slot)->expansion;
+  for (ast::Expr* above : path) above->range.end = e->range.end;
+  ast::ExprPtr top = std::move(e->lhs);
+  e->lhs = std::move(*slot);
+  *slot = std::move(e);
+  return top;
 }
 
 ast::ExprPtr AstBuilder::primary(P::PrimaryContext* ctx) {
@@ -519,6 +610,7 @@ ast::ExprPtr AstBuilder::leaf(P::PrimaryContext* ctx) {
     auto e = std::make_unique<ast::BlockValueExpr>();
     for (P::StatementContext* s : c->statement())
       if (ast::StmtPtr stmt = statement(s)) e->body.push_back(std::move(stmt));
+    rejectEmptyBlock(c->children.size(), c->RBRACE());
     e->text = "{}";
     return e;
   }

@@ -15,7 +15,8 @@ class AstBuilder {
   using P = grammar::KamailioParser;
 
  public:
-  AstBuilder(const PreprocessResult& pp, const SourceManager& sm, DiagnosticEngine& diags);
+  AstBuilder(const PreprocessResult& pp, const SourceManager& sm, DiagnosticEngine& diags,
+             antlr4::TokenStream& tokens);
   std::unique_ptr<ast::Config> build(P::ConfigContext* ctx);
   // Errors found while building (e.g. '+=', malformed pseudo-variables).
   size_t errorCount() const { return errors_; }
@@ -42,6 +43,8 @@ class AstBuilder {
   ast::ParamAtom paramAtom(P::ParamAtomContext* a);
 
   std::unique_ptr<ast::Block> block(P::BlockContext* c);
+  void rejectEmptyBlock(size_t children, antlr4::tree::TerminalNode* rbrace);
+  ast::StmtPtr body(P::BodyContext* c);
   ast::StmtPtr statement(P::StatementContext* ctx);
   ast::StmtPtr statementOfKind(P::StatementContext* ctx);
   ast::StmtPtr ifStatement(P::IfStatementContext* c);
@@ -53,6 +56,7 @@ class AstBuilder {
   ast::ExprPtr expr(P::ExprContext* ctx);
   ast::ExprPtr exprOfKind(P::ExprContext* ctx);
   ast::ExprPtr binary(P::BinaryExprContext* c);
+  ast::ExprPtr groupKeywordComparison(std::unique_ptr<ast::BinaryExpr> e);
   ast::ExprPtr primary(P::PrimaryContext* ctx);
   ast::ExprPtr leaf(P::PrimaryContext* ctx);
   ast::ExprPtr address(ast::AddressKind kind);
@@ -64,6 +68,7 @@ class AstBuilder {
   const PreprocessResult& pp_;
   const SourceManager& sm_;
   DiagnosticEngine& diags_;
+  antlr4::TokenStream& tokens_;
   size_t errors_ = 0;
 };
 

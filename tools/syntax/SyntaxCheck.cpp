@@ -14,17 +14,18 @@ namespace {
 class MappedErrorListener : public antlr4::BaseErrorListener {
  public:
   MappedErrorListener(const PreprocessResult& pp, const SourceManager& sm, DiagnosticEngine& diags,
-                      size_t maxErrors)
-      : pp_(pp), sm_(sm), diags_(diags), maxErrors_(maxErrors) {}
+                      const SyntaxCheckOptions& opts)
+      : pp_(pp), sm_(sm), diags_(diags), maxErrors_(opts.maxErrors), textEndsEarly_(opts.textEndsEarly) {}
 
   void syntaxError(antlr4::Recognizer* recognizer, antlr4::Token* offending, size_t, size_t,
                    const std::string& msg, std::exception_ptr) override {
+    if (textEndsEarly_ && (!offending || offending->getType() == antlr4::Token::EOF)) return;
     ++count_;
     if (count_ > maxErrors_) return;
     size_t offset = offending ? offending->getStartIndex() : pp_.text.size();
     std::string text = msg;
     if (auto* parser = dynamic_cast<antlr4::Parser*>(recognizer); parser && offending)
-      text = operatorMessage(*parser, offending, msg, &offset);
+      text = operatorMessage(*parser, offending, msg);
     report(offset, text);
   }
 
@@ -38,17 +39,23 @@ class MappedErrorListener : public antlr4::BaseErrorListener {
     pp_.map.addExpansionNotes(diags_.report("kamc-syntax", at.loc, text), at.expansion);
   }
 
-  SourceLocation locationOf(const antlr4::Token* t) const {
-    size_t offset = std::min<size_t>(t->getStartIndex(), pp_.text.size());
-    return pp_.map.lookup(static_cast<uint32_t>(offset), sm_).loc;
+  SourceLocation locationAt(size_t offset) const {
+    return pp_.map.lookup(static_cast<uint32_t>(std::min(offset, pp_.text.size())), sm_).loc;
   }
+  SourceLocation locationOf(const antlr4::Token* t) const { return locationAt(t->getStartIndex()); }
 
-  // "12:5", or "other.cfg:12:5" when the bracket is in another file than the error.
-  std::string where(const antlr4::Token* t, const antlr4::Token* errorToken) const {
-    SourceLocation loc = locationOf(t);
+  // "12:5", or "other.cfg:12:5" when that place is in another file than the error.
+  std::string where(SourceLocation loc, const antlr4::Token* errorToken) const {
     std::string lineCol = std::to_string(loc.line) + ":" + std::to_string(loc.column);
     if (!loc.valid() || loc.file == locationOf(errorToken).file) return lineCol;
     return sm_.file(loc.file).path + ":" + lineCol;
+  }
+  std::string where(const antlr4::Token* t, const antlr4::Token* errorToken) const {
+    return where(locationOf(t), errorToken);
+  }
+  // Just after t: where a missing ';' belongs.
+  std::string whereAfter(const antlr4::Token* t, const antlr4::Token* errorToken) const {
+    return where(locationAt(t->getStopIndex() + 1), errorToken);
   }
 
   std::string quoted(const antlr4::Token* t) const {
@@ -62,19 +69,24 @@ class MappedErrorListener : public antlr4::BaseErrorListener {
            " opened at " + where(opener, errorToken);
   }
 
-  std::string operatorMessage(antlr4::Parser& parser, antlr4::Token* offending, const std::string& msg,
-                              size_t* offset) {
+  std::string operatorMessage(antlr4::Parser& parser, antlr4::Token* offending, const std::string& msg) {
     using P = grammar::KamailioParser;
     antlr4::TokenStream& tokens = *parser.getTokenStream();
     antlr4::misc::IntervalSet expected = parser.getExpectedTokens();
     const antlr4::Token* previous = previousVisibleToken(tokens, offending);
-    // A ';' forgotten at the end of a line: point after the statement, not at
-    // the next line's first word.
+    // A forgotten ';' is reported at the next token, where Kamailio reports
+    // it ("bad command: missing ';'?"), naming the place the ';' belongs.
     bool endsLine = previous && (msg.rfind("missing ", 0) == 0 || previous->getLine() < offending->getLine());
-    if (expected.size() == 1 && expected.contains(static_cast<size_t>(P::SEMICOLON)) && endsLine) {
-      *offset = previous->getStopIndex() + 1;  // where the ';' belongs
-      return "missing ';' after " + quoted(previous);
-    }
+    if (expected.size() == 1 && expected.contains(static_cast<size_t>(P::SEMICOLON)) && endsLine)
+      return "missing ';' after " + quoted(previous) + " at " + whereAfter(previous, offending) + ", before " +
+             quoted(offending);
+    if (offending->getType() == P::MAX_LEN)
+      return "'max_len' is a reserved word in Kamailio (cfg.lex has a token for it that no rule of the grammar "
+             "takes), so it cannot be used as a name or a value; write the number";
+    if (offending->getType() == P::LBRACE &&
+        (expected.contains(static_cast<size_t>(P::IF)) || expected.contains(static_cast<size_t>(P::CASE))))
+      return "unexpected '{': Kamailio has no block statement; braces only follow if, else and while "
+             "(kamailio: \"bad command\")";
     if (msg.rfind("missing ", 0) == 0 && expected.size() == 1) {
       size_t closer = static_cast<size_t>(expected.getMinElement());
       if (const antlr4::Token* opener = innermostUnclosed(tokens, offending->getTokenIndex(), closer))
@@ -94,13 +106,14 @@ class MappedErrorListener : public antlr4::BaseErrorListener {
   const SourceManager& sm_;
   DiagnosticEngine& diags_;
   size_t maxErrors_;
+  bool textEndsEarly_;
   size_t count_ = 0;
 };
 
 // ANTLR's input stream decodes UTF-8 and counts code points. Widening every
 // byte to its own code point keeps any byte sequence (Latin-1 comments,
 // broken UTF-8) readable and makes token indices equal byte offsets.
-std::string bytesAsCodePoints(const std::string& text) {
+std::string bytesAsCodePoints(std::string_view text) {
   std::string out;
   out.reserve(text.size() + text.size() / 8);
   for (unsigned char c : text) {
@@ -137,19 +150,37 @@ grammar::KamailioParser::ConfigContext* parseTwoStage(grammar::KamailioParser& p
   return parser.config();
 }
 
+// How much of the text to parse: all of it, or, after the preprocessor
+// stopped early, the text before the string or pseudo-variable it found
+// unterminated (it copies the rest raw; the lexer sees a stray quote or '$').
+size_t parsedLength(const std::string& text, const SyntaxCheckOptions& opts) {
+  if (!opts.textEndsEarly) return text.size();
+  antlr4::ANTLRInputStream input(bytesAsCodePoints(text));
+  grammar::KamailioLexer lexer(&input);
+  lexer.removeErrorListeners();
+  for (std::unique_ptr<antlr4::Token> t = lexer.nextToken(); t->getType() != antlr4::Token::EOF;
+       t = lexer.nextToken()) {
+    if (t->getType() != grammar::KamailioLexer::UNEXPECTED_CHAR) continue;
+    std::string c = t->getText();
+    if (c == "\"" || c == "'" || c == "$") return t->getStartIndex();
+  }
+  return text.size();
+}
+
 }  // namespace
 
 ParseResult parseConfig(const PreprocessResult& pp, const SourceManager& sm,
                         DiagnosticEngine& diags, const SyntaxCheckOptions& opts) {
-  antlr4::ANTLRInputStream input(bytesAsCodePoints(pp.text));
+  std::string_view parsed = std::string_view(pp.text).substr(0, parsedLength(pp.text, opts));
+  antlr4::ANTLRInputStream input(bytesAsCodePoints(parsed));
   grammar::KamailioLexer lexer(&input);
   antlr4::CommonTokenStream tokens(&lexer);
   grammar::KamailioParser parser(&tokens);
-  MappedErrorListener listener(pp, sm, diags, opts.maxErrors);
+  MappedErrorListener listener(pp, sm, diags, opts);
   lexer.removeErrorListeners();
   lexer.addErrorListener(&listener);
   grammar::KamailioParser::ConfigContext* tree = parseTwoStage(parser, tokens, listener);
-  AstBuilder builder(pp, sm, diags);
+  AstBuilder builder(pp, sm, diags, tokens);
   ParseResult result;
   result.config = builder.build(tree);
   result.syntaxErrors = listener.count() + builder.errorCount();

@@ -21,7 +21,7 @@ const std::set<size_t>& expressionStarts() {
 
 const std::set<size_t>& statementStarts() {
   static const std::set<size_t> s{P::IF, P::SWITCH, P::WHILE, P::RETURN, P::EXIT, P::DROP,
-                                  P::PVAR, P::ID, P::LBRACE, P::SEMICOLON};
+                                  P::PVAR, P::ID, P::SEMICOLON};
   return s;
 }
 

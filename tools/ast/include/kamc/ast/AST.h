@@ -111,6 +111,9 @@ struct CallExpr : Expr {
   std::string callee;
   bool hasParens = false;  // `f` and `f()` differ for keywords like method
   std::vector<ExprPtr> args;
+  // For a bare name: where the token after it starts. Kamailio's parser
+  // reports a name that needs '()' there ("'('')' expected").
+  std::optional<Node> nextToken;
 };
 
 struct UnaryExpr : Expr {

@@ -25,8 +25,8 @@ struct PseudoVariable {
   std::optional<std::string> index;  // inside [ ]: "1", "*", "-1", "$var(i)"
   std::vector<Transformation> transformations;
   bool parenthesized = false;  // the $( ... ) form
-  // SER-style AVP spellings ($f.name, %name): className is "avp" and inner
-  // holds the rest, as Kamailio reads them.
+  // SER-style AVP spellings in the script ($f.name, %name): className is
+  // "avp" and inner holds the rest, as Kamailio reads them.
   bool serAvp = false;
 };
 
@@ -37,11 +37,21 @@ struct PseudoVariableParse {
   size_t length = 0;     // bytes of input the variable spans
 };
 
-// Parses one pseudo-variable at the start of text (text[0] is '$' or '%').
-PseudoVariableParse parsePseudoVariable(std::string_view text);
+// Where the text comes from. Kamailio reads a pseudo-variable in the script
+// with its lexer: a plain name is letters, digits and '_' ($err.class is
+// $err and then a '.'), and $f.name, $tu.name and %name are AVPs in SER's
+// spelling. Inside a string (a format string, a pseudo-variable argument) and
+// inside $( ) it is read by pv_parse_spec, whose names also take '.' and '?':
+// "$err.class" is one name, and so is "$ru." (which no module exports).
+enum class PvContext { Script, String };
 
-// A format string (xlog, append_hf...): literal runs and pseudo-variables.
-// "$$" is an escaped '$'; a '$' that starts no variable stays literal.
+// Parses one pseudo-variable at the start of text (text[0] is '$', or '%'
+// in the script).
+PseudoVariableParse parsePseudoVariable(std::string_view text, PvContext context = PvContext::Script);
+
+// A format string (xlog, append_hf...): literal runs and pseudo-variables,
+// read as PvContext::String. "$$" is an escaped '$'; a '$' that starts no
+// variable stays literal.
 struct FormatPart {
   bool isVariable = false;
   std::string literal;             // when !isVariable

@@ -23,6 +23,11 @@ struct LintContext {
 
 // Runs every check.
 void runAllChecks(const LintContext& ctx);
+// The checks of whole top-level items (core parameters, module names), for a
+// tree with syntax errors: a syntax error leaves the items around it whole,
+// and Kamailio, which reads the config in order, reports an unknown core
+// parameter above a syntax error before that error.
+void runTopLevelChecks(const LintContext& ctx);
 
 // Rules kamc-undefined-route, kamc-duplicate-route, kamc-unused-route.
 void checkRouteReferences(const LintContext& ctx);

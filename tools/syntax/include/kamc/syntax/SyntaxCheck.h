@@ -14,6 +14,11 @@ namespace kamc {
 
 struct SyntaxCheckOptions {
   size_t maxErrors = 20;  // stop reporting after this many
+  // The preprocessor stopped early (PreprocessResult::stoppedEarly): the text
+  // ends where Kamailio stops reading, so running out of text mid-block is
+  // no error. The errors above that point are still reported, as Kamailio,
+  // reading in order, reports them first.
+  bool textEndsEarly = false;
 };
 
 struct ParseResult {
