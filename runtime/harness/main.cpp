@@ -28,7 +28,8 @@ struct HarnessConfig {
 void print_usage() {
   std::printf(
       "usage: kamc-runtime-harness -l proto:addr:port [-l ...] [options]\n"
-      "  -l ADDR        listen address: udp:127.0.0.1:5060, tcp:[::1]:5070 (repeatable; port 0 = any)\n"
+      "  -l ADDR        listen address: udp:127.0.0.1:5060, tcp:[::1]:5070 (repeatable; port 0 = any);\n"
+      "                 ADDR/HOST[:PORT] advertises HOST:PORT in Via and Record-Route\n"
       "  -n N           worker threads (children), default 8\n"
       "  -D             stay in the foreground (default: fork into the background)\n"
       "  -E             log to stderr (default: syslog)\n"

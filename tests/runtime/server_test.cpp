@@ -138,6 +138,9 @@ class ServerTest : public ::testing::Test {
   void start(std::vector<std::string> listen) {
     ServerConfig config;
     config.children = 2;
+    start_with(std::move(config), listen);
+  }
+  void start_with(ServerConfig config, const std::vector<std::string>& listen) {
     std::string error;
     for (const auto& text : listen) config.listen.push_back(*parse_listen_spec(text, error));
     server = std::make_unique<Server>(runtime, config);
@@ -235,7 +238,7 @@ TEST_F(ServerTest, TcpRepliesAndRequestsReuseTheOpenConnections) {
   std::string forwarded = upstream.receive();
   ASSERT_FALSE(forwarded.empty());
   EXPECT_EQ(header_values(forwarded, "Via").rfind("SIP/2.0/TCP 127.0.0.1:" + proxy.port_text + ";branch=", 0), 0u);
-  EXPECT_EQ(header_values(forwarded, "Record-Route"), "<sip:127.0.0.1:" + proxy.port_text + ";lr;ftag=f1;transport=tcp>");
+  EXPECT_EQ(header_values(forwarded, "Record-Route"), "<sip:127.0.0.1:" + proxy.port_text + ";transport=tcp;lr;ftag=f1>");
   upstream.send(reply_to(forwarded, 200));
   std::string reply = client.receive();
   EXPECT_EQ(reply.rfind("SIP/2.0 200 Whatever\r\n", 0), 0u) << "the reply did not come back on the client's connection";
@@ -287,4 +290,96 @@ TEST_F(ServerTest, StopEndsEveryWorkerPromptly) {
   auto started = std::chrono::steady_clock::now();
   server->stop();
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(1));
+}
+
+// ---- advertise, advertised_address ----------------------------------------------------------
+
+TEST_F(ServerTest, TheAdvertisedAddressIsInViaAndRecordRouteAndRepliesToItComeBack) {
+  ServerConfig config;
+  config.children = 2;
+  std::string error;
+  ListenSpec spec = *parse_listen_spec("udp:127.0.0.1:0", error);
+  spec.advertised = {"203.0.113.5", 5999};
+  config.listen.push_back(spec);
+  start_with(std::move(config), {});
+  Socket client = Socket::bound(SOCK_DGRAM);
+  Socket next_hop = Socket::bound(SOCK_DGRAM);
+  std::string ruri = "sip:bob@127.0.0.1:" + std::to_string(next_hop.address().port());
+  client.send_to(listen_socket(Protocol::Udp).address, request("INVITE", ruri, "SIP/2.0/UDP 127.0.0.1:1;branch=z9hG4bKa1;rport"));
+  std::string forwarded = next_hop.receive();
+  ASSERT_FALSE(forwarded.empty());
+  EXPECT_EQ(header_values(forwarded, "Via").rfind("SIP/2.0/UDP 203.0.113.5:5999;branch=", 0), 0u) << forwarded;
+  EXPECT_EQ(header_values(forwarded, "Record-Route"), "<sip:203.0.113.5:5999;lr;ftag=f1>");
+  next_hop.send_to(listen_socket(Protocol::Udp).address, reply_to(forwarded, 180));
+  std::string reply = client.receive();
+  EXPECT_EQ(reply.rfind("SIP/2.0 180 Whatever\r\n", 0), 0u) << "a reply to the advertised Via is ours to relay";
+}
+
+TEST_F(ServerTest, TheGlobalAdvertisedAddressIsInTheViaButNotInTheReceivingRecordRoute) {
+  ServerConfig config;
+  config.children = 1;
+  config.advertised = {"198.51.100.7", 0};
+  start_with(std::move(config), {"udp:127.0.0.1:0"});
+  Socket client = Socket::bound(SOCK_DGRAM);
+  Socket next_hop = Socket::bound(SOCK_DGRAM);
+  const ListenSocket& proxy = listen_socket(Protocol::Udp);
+  std::string ruri = "sip:bob@127.0.0.1:" + std::to_string(next_hop.address().port());
+  client.send_to(proxy.address, request("INVITE", ruri, "SIP/2.0/UDP 127.0.0.1:1;branch=z9hG4bKa2;rport"));
+  std::string forwarded = next_hop.receive();
+  ASSERT_FALSE(forwarded.empty());
+  EXPECT_EQ(header_values(forwarded, "Via").rfind("SIP/2.0/UDP 198.51.100.7:" + proxy.port_text + ";branch=", 0), 0u)
+      << forwarded;
+  // Kamailio's rr writes the receiving socket's own address (or its listen advertise) here.
+  EXPECT_EQ(header_values(forwarded, "Record-Route"), "<sip:127.0.0.1:" + proxy.port_text + ";lr;ftag=f1>");
+}
+
+// ---- children and tcp_children --------------------------------------------------------------
+
+TEST_F(ServerTest, TcpChildrenSizesTheTcpWorkersApartFromTheUdpOnes) {
+  ServerConfig config;
+  config.children = 1;
+  config.tcp_children = 3;
+  start_with(std::move(config), {"udp:127.0.0.1:0", "tcp:127.0.0.1:0"});
+  EXPECT_EQ(server->worker_count(), 3);
+  EXPECT_EQ(server->udp_worker_count(), 1);
+  EXPECT_EQ(server->tcp_worker_count(), 3);
+}
+
+TEST_F(ServerTest, WithoutTcpChildrenEveryWorkerServesBothTransports) {
+  ServerConfig config;
+  config.children = 3;
+  start_with(std::move(config), {"udp:127.0.0.1:0", "tcp:127.0.0.1:0"});
+  EXPECT_EQ(server->worker_count(), 3);
+  EXPECT_EQ(server->udp_worker_count(), 3);
+  EXPECT_EQ(server->tcp_worker_count(), 3);
+}
+
+TEST_F(ServerTest, TcpChildrenCountsForNothingWithoutATcpListener) {
+  ServerConfig config;
+  config.children = 2;
+  config.tcp_children = 5;
+  start_with(std::move(config), {"udp:127.0.0.1:0"});
+  EXPECT_EQ(server->worker_count(), 2);
+  EXPECT_EQ(server->tcp_worker_count(), 0);
+}
+
+TEST_F(ServerTest, TcpOnlyWorkersForwardOverUdp) {
+  ServerConfig config;
+  config.children = 1;
+  config.tcp_children = 4;
+  start_with(std::move(config), {"udp:127.0.0.1:0", "tcp:127.0.0.1:0"});
+  Socket next_hop = Socket::bound(SOCK_DGRAM);
+  std::string ruri = "sip:bob@127.0.0.1:" + std::to_string(next_hop.address().port());
+  const ListenSocket& proxy = listen_socket(Protocol::Tcp);
+  // Several connections, so that the kernel hands some to the workers without a UDP socket.
+  constexpr int kConnections = 8;
+  std::vector<Socket> clients;
+  for (int i = 0; i < kConnections; ++i) {
+    clients.emplace_back(AF_INET, SOCK_STREAM);
+    ASSERT_EQ(::connect(clients.back().fd(), proxy.address.data(), proxy.address.size()), 0);
+    clients.back().send(request("MESSAGE", ruri, "SIP/2.0/TCP 127.0.0.1;branch=z9hG4bKtcp" + std::to_string(i)));
+  }
+  int arrived = 0;
+  for (int i = 0; i < kConnections && !next_hop.receive().empty(); ++i) ++arrived;
+  EXPECT_EQ(arrived, kConnections);
 }

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "runtime_test_support.h"
+#include "timer_queue.h"
 #include "transaction.h"
 
 using namespace kamc::runtime;
@@ -125,6 +126,48 @@ TEST_F(TmFunctions, RouteMasksFollowTheCatalog) {
   EXPECT_EQ(call(*runtime, fresh, "t_relay"), KAMC_RT_FALSE);  // not in branch_route
   fresh->route_type = KAMC_RT_REQUEST_ROUTE;
   EXPECT_EQ(call(*runtime, fresh, "t_branch_timeout"), KAMC_RT_FALSE);  // no transaction
+}
+
+// A worker's transport: what was sent, and the timers tm schedules.
+struct CapturingWorker : Transport {
+  TimerQueue timers;
+  std::vector<std::string> sent;
+  bool send(const SendTarget&, std::string_view bytes) override {
+    sent.emplace_back(bytes);
+    return true;
+  }
+  TimerQueue* timer_queue() override { return &timers; }
+};
+
+TEST_F(TmFunctions, SendReplyAnswersThroughTheTransactionWhenThereIsOne) {
+  CapturingWorker worker;
+  ReceivedMessage fresh(*runtime, invite());
+  fresh->transport = &worker;
+  ASSERT_EQ(call(*runtime, fresh, "t_newtran"), KAMC_RT_TRUE);
+  EXPECT_EQ(call(*runtime, fresh, "append_to_reply", {"X-Why: busy"}), KAMC_RT_TRUE);
+  EXPECT_EQ(call(*runtime, fresh, "send_reply", {"486", "Busy Here"}), KAMC_RT_TRUE);
+  ASSERT_EQ(worker.sent.size(), 1u);
+  EXPECT_EQ(worker.sent[0].rfind("SIP/2.0 486 Busy Here\r\n", 0), 0u);
+  EXPECT_NE(worker.sent[0].find("\r\nX-Why: busy\r\n"), std::string::npos);
+  EXPECT_EQ(fresh->tm.transaction->uas_status, 486);
+  // The transaction has answered: a second final reply is refused (sl would send it).
+  EXPECT_EQ(call(*runtime, fresh, "send_reply", {"500", "Again"}), KAMC_RT_FALSE);
+  EXPECT_EQ(worker.sent.size(), 1u);
+  // sl_send_reply() stays stateless even with a transaction.
+  EXPECT_EQ(call(*runtime, fresh, "sl_send_reply", {"500", "Stateless"}), KAMC_RT_TRUE);
+  EXPECT_EQ(worker.sent.size(), 2u);
+}
+
+TEST_F(TmFunctions, SendReplyWithoutATransactionIsStateless) {
+  CapturingWorker worker;
+  ReceivedMessage fresh(*runtime, invite());
+  fresh->transport = &worker;
+  EXPECT_EQ(call(*runtime, fresh, "send_reply", {"404", "Not Here"}), KAMC_RT_TRUE);
+  EXPECT_EQ(call(*runtime, fresh, "send_reply", {"404", "Not Here"}), KAMC_RT_TRUE);  // nothing absorbs it
+  EXPECT_EQ(worker.sent.size(), 2u);
+  EXPECT_EQ(transaction_count(*runtime), 0u);
+  fresh->route_type = KAMC_RT_BRANCH_ROUTE;
+  EXPECT_EQ(call(*runtime, fresh, "send_reply", {"404", "Not Here"}), KAMC_RT_FALSE);  // not in branch_route
 }
 
 }  // namespace

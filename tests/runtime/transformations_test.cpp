@@ -241,3 +241,88 @@ TEST_F(Transformations, SmallPseudoVariables) {
   kamc_rt_value start = get_value(message, "$TS");
   EXPECT_LE(start.number, now.number);
 }
+
+TEST_F(Transformations, Md5IsLowercaseHexOfTheText) {
+  ReceivedMessage message(*runtime, invite());
+  EXPECT_EQ(on(message, "abc", "{s.md5}"), "900150983cd24fb0d6963f7d28e17f72");
+  EXPECT_EQ(on(message, "", "{s.md5}"), "d41d8cd98f00b204e9800998ecf8427e");
+  ASSERT_EQ(set_int(message, "$var(n)", 5), 0);  // an integer is hashed as its decimal text
+  EXPECT_EQ(get(message, "$(var(n){s.md5})"), "e4da3b7fbbce2345d7772b0674a318d5");
+  EXPECT_NE(fixup_error("$(ru{s.md5,1})").find("takes no parameters"), std::string::npos);
+}
+
+TEST_F(Transformations, ReSubstRewritesLikeSed) {
+  ReceivedMessage message(*runtime, invite());
+  EXPECT_EQ(on(message, "sip:bob@example.com;lr", "{re.subst,/^sip:([^@]*)@.*$/\\1/}"), "bob");
+  EXPECT_EQ(on(message, "a-b-c", "{re.subst,/-/+/}"), "a+b-c");
+  EXPECT_EQ(on(message, "a-b-c", "{re.subst,/-/+/g}"), "a+b+c");
+  EXPECT_EQ(on(message, "ABC", "{re.subst,/b/x/}"), "ABC");  // no match: unchanged
+  EXPECT_EQ(on(message, "ABC", "{re.subst,/b/x/i}"), "AxC");
+  EXPECT_EQ(on(message, "to bob", "{re.subst,/bob/$fU/}"), "to alice");
+  EXPECT_EQ(on(message, "a,b", "{re.subst,#,#\\t#}"), "a\tb");  // any separator
+  EXPECT_EQ(on(message, "", "{re.subst,/x/y/}"), "<null>");
+  EXPECT_EQ(on(message, "abc", "{re.subst,/q*/y/}"), "<null>");  // an empty match is an error
+  EXPECT_NE(fixup_error("$(ru{re.subst,/a/b/z})").find("unknown flag 'z'"), std::string::npos);
+  EXPECT_NE(fixup_error("$(ru{re.subst})").find("re.subst"), std::string::npos);
+}
+
+TEST_F(Transformations, XavpListsOfKeyValuePairs) {
+  ReceivedMessage message(*runtime, invite());
+  // $xavp(r=>k) = v makes a new item r; $xavp(r[0]=>k) = v adds to the newest one.
+  ASSERT_EQ(set(message, "$xavp(caller=>name)", "alice"), 0);
+  ASSERT_EQ(set_int(message, "$xavp(caller[0]=>id)", 7), 0);
+  ASSERT_EQ(set(message, "$xavp(caller=>name)", "bob"), 0);
+  EXPECT_EQ(get(message, "$xavp(caller=>name)"), "bob");
+  EXPECT_EQ(get(message, "$xavp(caller=>id)"), "<null>");  // the new item has no id
+  EXPECT_EQ(get(message, "$xavp(caller[1]=>name)"), "alice");
+  EXPECT_EQ(get(message, "$xavp(caller[-1]=>name)"), "alice");
+  kamc_rt_value id = get_value(message, "$xavp(caller[1]=>id)");
+  EXPECT_TRUE(id.flags & KAMC_RT_VAL_INT);
+  EXPECT_EQ(id.number, 7);
+  EXPECT_EQ(get(message, "$xavp(caller[2]=>name)"), "<null>");
+  EXPECT_EQ(get(message, "$xavp(caller)").rfind("<<xavp:", 0), 0u);  // a list reads as Kamailio prints it
+  EXPECT_EQ(get(message, "$xavp(callee=>name)"), "<null>");
+}
+
+TEST_F(Transformations, XavpKeysWithSeveralValues) {
+  ReceivedMessage message(*runtime, invite());
+  ASSERT_EQ(set(message, "$xavp(r=>tag)", "a"), 0);
+  ASSERT_EQ(set(message, "$xavp(r[0]=>tag)", "b"), 0);
+  EXPECT_EQ(get(message, "$xavp(r=>tag)"), "b");
+  EXPECT_EQ(get(message, "$xavp(r=>tag[1])"), "a");
+  EXPECT_EQ(get(message, "$xavp(r=>tag[*])"), "b, a");
+  ASSERT_EQ(set(message, "$xavp(r[0]=>tag[1])", "c"), 0);  // replaces, does not add
+  EXPECT_EQ(get(message, "$xavp(r=>tag[*])"), "b, c");
+  ASSERT_EQ(set_null(message, "$xavp(r=>tag)"), 0);  // removes the newest
+  EXPECT_EQ(get(message, "$xavp(r=>tag[*])"), "c");
+  ASSERT_EQ(set_null(message, "$xavp(r[*])"), 0);
+  EXPECT_EQ(get(message, "$xavp(r=>tag)"), "<null>");
+}
+
+TEST_F(Transformations, XavpPlainValuesAndKamailiosIndexRules) {
+  ReceivedMessage message(*runtime, invite());
+  ASSERT_EQ(set(message, "$xavp(x)", "1"), 0);
+  ASSERT_EQ(set(message, "$xavp(x)", "2"), 0);
+  EXPECT_EQ(get(message, "$xavp(x)"), "2");
+  EXPECT_EQ(get(message, "$xavp(x[1])"), "1");
+  ASSERT_EQ(set(message, "$xavp(x[1])", "one"), 0);
+  EXPECT_EQ(get(message, "$xavp(x[-1])"), "one");
+  // Kamailio 5.6 turns a negative index of an assignment into count + index + 1: [-1]
+  // names no item, so the assignment fails; and [5] does not exist.
+  EXPECT_EQ(set(message, "$xavp(x[-1])", "z"), -1);
+  EXPECT_EQ(set(message, "$xavp(x[5])", "z"), -1);
+  EXPECT_EQ(get(message, "$xavp(x=>k)"), "<null>");  // a plain value has no keys
+  EXPECT_EQ(set(message, "$xavp(x[0]=>k)", "v"), -1);
+  ASSERT_EQ(set_null(message, "$xavp(x)"), 0);
+  EXPECT_EQ(get(message, "$xavp(x)"), "one");
+}
+
+TEST_F(Transformations, XavpsBelongToOneMessageAndNamesAreCheckedAtLoadTime) {
+  ReceivedMessage first(*runtime, invite());
+  ASSERT_EQ(set(first, "$xavp(x=>k)", "v"), 0);
+  ReceivedMessage second(*runtime, invite());
+  EXPECT_EQ(get(second, "$xavp(x=>k)"), "<null>");
+  EXPECT_NE(fixup_error("$xavp(x[$var(i)])").find("must be an integer"), std::string::npos);
+  EXPECT_NE(fixup_error("$xavp(x=k)").find("expected '=>'"), std::string::npos);
+  EXPECT_NE(fixup_error("$xavp(x=>)").find("empty name"), std::string::npos);
+}

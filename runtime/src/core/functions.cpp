@@ -5,8 +5,11 @@
 #include <array>
 #include <charconv>
 
+#include "compiled_regex.h"
 #include "kamc/runtime/log.h"
 #include "kamc/runtime/message_context.h"
+#include "kamc/runtime/runtime.h"
+#include "subst_expression.h"
 
 namespace kamc::runtime {
 
@@ -38,11 +41,40 @@ std::span<const std::string_view> implemented_modules() {
   return modules;
 }
 
-const FunctionEntry* find_function(std::string_view name) {
+const FunctionEntry* find_function(std::string_view module, std::string_view name) {
   for (TableFn table : kTables) {
     for (const auto& entry : table()) {
-      if (entry.name == name) return &entry;
+      if (entry.module == module && entry.name == name) return &entry;
     }
+  }
+  return nullptr;
+}
+
+namespace {
+// "1", "1 or 2", "0 to 2": the native arities of a name, for an error message.
+std::string native_arities(std::string_view name) {
+  std::string text;
+  for (const catalog::FunctionInfo& row : catalog::functionsNamed(name)) {
+    if (!row.nativeInRuntime) continue;
+    if (!text.empty()) text += " or ";
+    text += std::to_string(row.minArgs);
+    if (row.maxArgs != row.minArgs) text += " to " + std::to_string(row.maxArgs);
+  }
+  return text;
+}
+}  // namespace
+
+const catalog::FunctionInfo* native_row(std::string_view name, std::size_t arg_count, std::string& error) {
+  bool native = false;
+  for (const catalog::FunctionInfo& row : catalog::functionsNamed(name)) {
+    if (!row.nativeInRuntime) continue;
+    native = true;
+    if (row.acceptsArgCount(arg_count)) return &row;
+  }
+  if (!native) {
+    error = "unknown function '" + std::string(name) + "' (not implemented by the runtime)";
+  } else {
+    error = std::string(name) + "() takes " + native_arities(name) + " arguments, not " + std::to_string(arg_count);
   }
   return nullptr;
 }
@@ -51,6 +83,7 @@ std::string arg_text(MessageContext& context, const FunctionCall& call, std::siz
   if (index >= call.args.size()) return {};
   const FixedArg& arg = call.args[index];
   if (arg.is_int) return std::to_string(arg.number);
+  if (arg.is_literal) return arg.literal;
   if (arg.format.is_constant()) return std::string(arg.format.constant_text());
   return arg.format.render(context);
 }
@@ -71,6 +104,10 @@ bool constant_arg(const FunctionCall& call, std::size_t index, std::string& out,
     out = std::to_string(arg.number);
     return true;
   }
+  if (arg.is_literal) {
+    out = arg.literal;
+    return true;
+  }
   if (!arg.format.is_constant()) {
     error = std::string(call.entry->name) + "(): argument " + std::to_string(index + 1) +
             " must be a constant string, not contain pseudo-variables";
@@ -80,8 +117,36 @@ bool constant_arg(const FunctionCall& call, std::size_t index, std::string& out,
   return true;
 }
 
+bool fixup_regex_arg(FunctionCall& call, std::string& error) {
+  std::string pattern;
+  if (!constant_arg(call, 0, pattern, error)) return false;
+  auto regex = std::make_shared<CompiledRegex>();
+  int rc = regcomp(&regex->regex, pattern.c_str(), REG_EXTENDED | REG_ICASE | REG_NEWLINE);
+  if (rc != 0) {
+    char reason[256];
+    regerror(rc, &regex->regex, reason, sizeof reason);
+    error = std::string(call.entry->name) + "(): bad regular expression \"" + pattern + "\": " + reason;
+    return false;
+  }
+  regex->compiled = true;
+  call.prepared_regex = std::move(regex);
+  return true;
+}
+
+bool fixup_subst_arg(FunctionCall& call, std::string& error) {
+  std::string text;
+  if (!constant_arg(call, 0, text, error)) return false;
+  std::string subst_error;
+  call.prepared_subst = parse_subst(text, call.runtime->var_slots(), subst_error);
+  if (!call.prepared_subst) {
+    error = std::string(call.entry->name) + "(): " + subst_error;
+    return false;
+  }
+  return true;
+}
+
 int call_function(MessageContext& context, const FunctionCall& call) {
-  if ((call.entry->route_mask & static_cast<unsigned>(context.route_type)) == 0) {
+  if (!call.row->allowedIn(static_cast<catalog::RouteType>(context.route_type))) {
     log_format(L_ERR, "%.*s() is not allowed in this route type (%d)", static_cast<int>(call.entry->name.size()),
                call.entry->name.data(), context.route_type);
     return KAMC_RT_FALSE;

@@ -1,14 +1,17 @@
-// The table of script functions the runtime implements (Kamailio's cmd_export_t): one
-// row per function with its arity, allowed route types, fixup and body. Functions are
-// keyed by name for now; the ids will come from the module catalog (tools/catalog).
+// The script functions the runtime implements (the bodies of Kamailio's cmd_export_t
+// rows). Their facts - arity, allowed route types, argument kinds - are the module
+// catalog's (tools/catalog): a call is matched to the catalog row marked `native` for
+// its name and argument count, and that row's mask is checked on every call.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "kamc/catalog/Catalog.h"
 #include "kamc/runtime/abi.h"
 #include "kamc/runtime/pseudo_variables.h"
 
@@ -17,6 +20,8 @@ namespace kamc::runtime {
 class MessageContext;
 class Runtime;
 struct FunctionCall;
+struct CompiledRegex;    // compiled_regex.h
+struct SubstExpression;  // subst_expression.h
 
 // An argument after the generic fixup: an integer literal, or a format string (which
 // is often constant).
@@ -24,6 +29,10 @@ struct FixedArg {
   bool is_int = false;
   long long number = 0;
   Format format;
+  // An argument Kamailio takes as written (a regular expression, a static string): `$`
+  // in it is not a pseudo-variable, so it is kept here instead of parsed into `format`.
+  bool is_literal = false;
+  std::string literal;
 };
 
 using FunctionBody = int (*)(MessageContext& context, const FunctionCall& call);
@@ -31,25 +40,27 @@ using FunctionBody = int (*)(MessageContext& context, const FunctionCall& call);
 // constant, pre-parsing a list); false with a message in error.
 using FunctionFixup = bool (*)(FunctionCall& call, std::string& error);
 
-constexpr unsigned kAnyRoute = 0xFFFFFFFFu;
-
+// A runtime body for one catalog function name (all its native arities).
 struct FunctionEntry {
   std::string_view module;  // "core", "sl", ... as in the catalog
   std::string_view name;
-  int min_args = 0;
-  int max_args = 0;
-  unsigned route_mask = kAnyRoute;
   FunctionBody body = nullptr;
   FunctionFixup fixup = nullptr;
+  // Bit i set: string argument i is taken as written (FixedArg::literal), as the "regex"
+  // and "string" argument kinds of the catalog are by Kamailio.
+  unsigned literal_args = 0;
 };
 
 struct FunctionCall {
   const FunctionEntry* entry = nullptr;
+  const catalog::FunctionInfo* row = nullptr;  // the catalog row this call was matched to
   Runtime* runtime = nullptr;  // for fixups that resolve names (t_on_failure's route)
   std::vector<FixedArg> args;
   // Whatever the function's own fixup prepared.
   long long prepared_number = 0;
   std::vector<std::string> prepared_texts;
+  std::shared_ptr<const CompiledRegex> prepared_regex;    // search(), replace(), remove_hf_re(), ...
+  std::shared_ptr<const SubstExpression> prepared_subst;  // subst(), subst_uri(), subst_user()
 };
 
 // Per-module tables, each defined next to its functions.
@@ -64,7 +75,11 @@ std::span<const FunctionEntry> sanity_functions();
 std::span<const FunctionEntry> flag_functions();
 std::span<const FunctionEntry> tm_functions();  // tm, tmx and corex's append_branch
 
-const FunctionEntry* find_function(std::string_view name);
+// The runtime body of a catalog function, by module and name.
+const FunctionEntry* find_function(std::string_view module, std::string_view name);
+// The native catalog row for a call of `name` with `arg_count` arguments, or null with
+// the reason in error (unknown, not implemented, or the wrong number of arguments).
+const catalog::FunctionInfo* native_row(std::string_view name, std::size_t arg_count, std::string& error);
 // Every row of the tables above, for the catalog consistency test.
 std::vector<const FunctionEntry*> all_functions();
 // The modules that have at least one function in the tables above.
@@ -76,6 +91,11 @@ std::string arg_text(MessageContext& context, const FunctionCall& call, std::siz
 std::optional<long long> arg_int(MessageContext& context, const FunctionCall& call, std::size_t index);
 // Argument i when it must be a constant string (header names, method lists).
 bool constant_arg(const FunctionCall& call, std::size_t index, std::string& out, std::string& error);
+// Fixups shared by modules: argument 0 as a constant regular expression with the flags
+// of Kamailio's fixup_regexp_* (extended, ignore case, '.' and '[^a]' do not match a
+// newline) into prepared_regex; as a "/re/repl/flags" substitution into prepared_subst.
+bool fixup_regex_arg(FunctionCall& call, std::string& error);
+bool fixup_subst_arg(FunctionCall& call, std::string& error);
 
 // The mask check and the body; what kamc_rt_call_function does.
 int call_function(MessageContext& context, const FunctionCall& call);

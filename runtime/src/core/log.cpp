@@ -36,6 +36,19 @@ constexpr std::array<LevelName, 9> kLevels{{
     {L_DBG, "L_DBG", "DEBUG", LOG_DEBUG},
 }};
 
+struct FacilityName {
+  std::string_view name;
+  int facility;
+};
+
+constexpr std::array<FacilityName, 20> kFacilities{{
+    {"LOG_AUTH", LOG_AUTH},     {"LOG_CRON", LOG_CRON},         {"LOG_DAEMON", LOG_DAEMON}, {"LOG_KERN", LOG_KERN},
+    {"LOG_LOCAL0", LOG_LOCAL0}, {"LOG_LOCAL1", LOG_LOCAL1},     {"LOG_LOCAL2", LOG_LOCAL2}, {"LOG_LOCAL3", LOG_LOCAL3},
+    {"LOG_LOCAL4", LOG_LOCAL4}, {"LOG_LOCAL5", LOG_LOCAL5},     {"LOG_LOCAL6", LOG_LOCAL6}, {"LOG_LOCAL7", LOG_LOCAL7},
+    {"LOG_LPR", LOG_LPR},       {"LOG_MAIL", LOG_MAIL},         {"LOG_NEWS", LOG_NEWS},     {"LOG_USER", LOG_USER},
+    {"LOG_UUCP", LOG_UUCP},     {"LOG_AUTHPRIV", LOG_AUTHPRIV}, {"LOG_FTP", LOG_FTP},       {"LOG_SYSLOG", LOG_SYSLOG},
+}};
+
 const LevelName& level_row(int level) {
   for (const auto& row : kLevels) {
     if (row.level == level) return row;
@@ -57,7 +70,17 @@ void configure_logging(const LogSettings& settings) {
   g_settings = settings;
   g_prefix = std::string(settings.prefix);
   g_settings.prefix = g_prefix;
-  if (!settings.to_stderr) openlog("kamc-runtime", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+  if (!settings.to_stderr) openlog("kamc-runtime", LOG_PID | LOG_NDELAY, settings.facility.value_or(LOG_DAEMON));
+}
+
+bool log_facility_from_name(std::string_view name, int& facility) {
+  for (const auto& row : kFacilities) {
+    if (iequals(row.name, name)) {
+      facility = row.facility;
+      return true;
+    }
+  }
+  return false;
 }
 
 bool log_enabled(int level) { return level <= g_settings.debug; }

@@ -1,18 +1,16 @@
 // Stateless forwarding in both directions, and local replies.
 #include "proxy.h"
 
-#include <netdb.h>
-
+#include "dns_resolver.h"
 #include "kamc/runtime/log.h"
 #include "kamc/runtime/runtime.h"
 #include "kamc/sip/uri.h"
+#include "record_route_text.h"
 #include "sip_edit.h"
 
 namespace kamc::runtime {
 
 namespace {
-
-constexpr std::uint16_t kDefaultSipPort = 5060;
 
 std::string_view short_text(std::string_view text) { return text.substr(0, 200); }
 
@@ -27,7 +25,7 @@ bool send_bytes(MessageContext& context, const SendTarget& target, std::string_v
 }  // namespace
 
 std::optional<SendTarget> target_for(MessageContext& context, const NextHop& hop) {
-  auto address = resolve_host(hop.host, hop.port.value_or(kDefaultSipPort));
+  auto address = resolve_next_hop(hop);
   if (!address) {
     log_format(L_ERR, "cannot resolve next hop '%s'", hop.host.c_str());
     return std::nullopt;
@@ -51,9 +49,7 @@ std::string proxy_via_line(const ListenSocket& from, std::string_view branch) {
   std::string line = "Via: SIP/2.0/";
   line += via_transport_name(from.protocol);
   line += ' ';
-  line += from.host;
-  line += ':';
-  line += from.port_text;
+  line += from.via_sent_by;
   line += ";branch=";
   line += branch;
   line += "\r\n";
@@ -76,7 +72,9 @@ std::string build_forwarded_request(MessageContext& context, const SendTarget& t
     edits.insert(end_of_headers_offset(context),
                  "Content-Length: " + std::to_string(context.message.body().size()) + "\r\n");
   }
-  return edits.apply(context.buffer.substr(0, context.message.message_size()));
+  std::string request = edits.apply(context.buffer.substr(0, context.message.message_size()));
+  if (context.received.local) fill_record_routes(request, *context.received.local, context.received.protocol, *target.from);
+  return request;
 }
 
 namespace {
@@ -117,18 +115,8 @@ std::optional<NextHop> next_hop_from_uri(std::string_view uri_text) {
   return hop;
 }
 
-std::optional<SocketAddress> resolve_host(std::string_view host, std::uint16_t port) {
-  if (auto literal = SocketAddress::from_ip(host, port)) return literal;
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_DGRAM;
-  addrinfo* results = nullptr;
-  std::string name(host);
-  if (getaddrinfo(name.c_str(), nullptr, &hints, &results) != 0 || !results) return std::nullopt;
-  SocketAddress address = SocketAddress::from_sockaddr(results->ai_addr, results->ai_addrlen);
-  freeaddrinfo(results);
-  address.set_port(port);
-  return address;
+std::optional<SocketAddress> resolve_next_hop(const NextHop& hop) {
+  return resolve_sip_destination(SipDestination{hop.host, hop.port, hop.protocol, false});
 }
 
 int send_local_reply(MessageContext& context, int code, std::string_view reason, std::string_view extra_headers) {

@@ -14,7 +14,7 @@ namespace kamc::runtime {
 
 struct NextHop {
   std::string host;  // IP address or name, IPv6 with or without brackets
-  std::optional<std::uint16_t> port;
+  std::optional<std::uint16_t> port;  // nullopt: none was given, so a name is looked up by SRV
   Protocol protocol = Protocol::Udp;
 };
 
@@ -22,8 +22,10 @@ struct NextHop {
 // URIs the runtime cannot reach (tel:, sips: until TLS exists, unknown transports).
 std::optional<NextHop> next_hop_from_uri(std::string_view uri_text);
 
-// An IP literal as is; a name through the system resolver (A/AAAA; SRV is not done yet).
-std::optional<SocketAddress> resolve_host(std::string_view host, std::uint16_t port);
+// The address of a next hop, RFC 3263 as Kamailio resolves it (dns_resolver.h): an IP
+// literal as is; a name with a port by A/AAAA; a name without a port by the SRV records of
+// _sip._udp / _sip._tcp, falling back to A/AAAA on 5060.
+std::optional<SocketAddress> resolve_next_hop(const NextHop& hop);
 
 // Where a message to `hop` goes: its address (resolved) and the socket it leaves from.
 // nullopt and a log line when it cannot be resolved or no socket fits.

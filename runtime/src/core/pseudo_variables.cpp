@@ -1,8 +1,10 @@
 // Pseudo-variable names, their getters and setters, and format strings.
 #include "kamc/runtime/pseudo_variables.h"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
+#include <cstdio>
 #include <chrono>
 #include <iterator>
 
@@ -24,7 +26,7 @@ struct PvNameRow {
   bool takes_argument;
 };
 
-constexpr std::array<PvNameRow, 46> kPvNames{{
+constexpr std::array<PvNameRow, 47> kPvNames{{
     {"null", PvId::Null, false},          {"ru", PvId::RequestUri, false},
     {"rU", PvId::RequestUser, false},     {"rd", PvId::RequestDomain, false},
     {"rp", PvId::RequestPort, false},     {"fu", PvId::FromUri, false},
@@ -49,6 +51,7 @@ constexpr std::array<PvNameRow, 46> kPvNames{{
     {"rc", PvId::ReturnCode, false},      {"retcode", PvId::ReturnCode, false},
     {"T_reply_code", PvId::TmReplyCode, false},
     {"T_req", PvId::TmRequest, true},     {"T_rpl", PvId::TmReply, true},
+    {"xavp", PvId::Xavp, true},
 }};
 
 const long long kStartTimestamp =
@@ -161,6 +164,69 @@ PvValue avp_value(MessageContext& context, const PvSpec& spec) {
   return to_value(*matches[static_cast<std::size_t>(index)]);
 }
 
+// ---- $xavp -------------------------------------------------------------------------------
+
+std::size_t count_named(const std::vector<XavpItem>& list, std::string_view name) {
+  return static_cast<std::size_t>(
+      std::count_if(list.begin(), list.end(), [&](const XavpItem& item) { return item.name == name; }));
+}
+
+// The index-th item called `name` (0 the newest); null when there is none.
+XavpItem* nth_named(std::vector<XavpItem>& list, std::string_view name, long long index) {
+  if (index < 0) return nullptr;
+  for (XavpItem& item : list) {
+    if (item.name == name && index-- == 0) return &item;
+  }
+  return nullptr;
+}
+
+// A read index: negative counts from the oldest (-1 is the oldest).
+long long read_index(const std::vector<XavpItem>& list, std::string_view name, std::optional<long long> index) {
+  long long value = index.value_or(0);
+  return value < 0 ? value + static_cast<long long>(count_named(list, name)) : value;
+}
+
+// A write index, as Kamailio 5.6 computes it: a negative one is count + index + 1, so
+// [-1] names no item and an assignment to it fails.
+long long write_index(const std::vector<XavpItem>& list, std::string_view name, std::optional<long long> index) {
+  long long value = index.value_or(0);
+  return value < 0 ? value + static_cast<long long>(count_named(list, name)) + 1 : value;
+}
+
+void erase_nth_named(std::vector<XavpItem>& list, std::string_view name, long long index) {
+  if (XavpItem* item = nth_named(list, name, index)) list.erase(list.begin() + (item - list.data()));
+}
+
+// A list item reads as "<<xavp:address>>", as in Kamailio; a value as itself.
+PvValue xavp_item_value(MessageContext& context, const XavpItem& item) {
+  if (item.is_list) {
+    char text[64];
+    std::snprintf(text, sizeof text, "<<xavp:%p>>", static_cast<const void*>(&item));
+    return PvValue::string(context.keep(text));
+  }
+  return {item.value.flags, item.value.number, context.keep(item.value.text)};
+}
+
+PvValue xavp_value(MessageContext& context, const XavpPath& path) {
+  XavpItem* root = nth_named(context.xavps, path.root, read_index(context.xavps, path.root, path.root_index));
+  if (!root) return PvValue::null();
+  if (!path.has_key) return xavp_item_value(context, *root);
+  if (!root->is_list) return PvValue::null();
+  std::vector<XavpItem>& children = root->children;
+  long long index = path.key_all ? 0 : read_index(children, path.key, path.key_index);
+  XavpItem* child = nth_named(children, path.key, index);
+  if (!child) return PvValue::null();
+  if (!path.key_all) return xavp_item_value(context, *child);
+  std::string joined;  // "[*]": every value of the key, joined as Kamailio does
+  for (const XavpItem& item : children) {
+    if (item.name != path.key) continue;
+    if (!joined.empty()) joined += ", ";
+    PvValue value = xavp_item_value(context, item);
+    joined += value.text;
+  }
+  return PvValue::string(context.keep(std::move(joined)));
+}
+
 PvValue address_field(MessageContext& context, PvId id) {
   sip::NameAddr address;
   bool from = id == PvId::FromName || id == PvId::FromTag;
@@ -247,6 +313,66 @@ PvValue transport_field(MessageContext& context, PvId id) {
 
 }  // namespace
 
+namespace {
+
+// One "name[index]" of an $xavp name, at the start of `text` (which is advanced past it).
+bool parse_xavp_part(std::string_view& text, std::string& name, std::optional<long long>& index, bool& all,
+                     std::string& error) {
+  auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+  while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
+  std::size_t end = 0;
+  while (end < text.size() && text[end] != '=' && text[end] != '[' && !is_space(text[end])) ++end;
+  name = std::string(text.substr(0, end));
+  text.remove_prefix(end);
+  while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
+  if (name.empty()) {
+    error = "empty name";
+    return false;
+  }
+  if (text.empty() || text.front() != '[') return true;
+  std::size_t close = text.find(']');
+  if (close == std::string_view::npos) {
+    error = "unterminated index";
+    return false;
+  }
+  std::string_view inside = text.substr(1, close - 1);
+  text.remove_prefix(close + 1);
+  while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
+  if (inside == "*") {
+    all = true;
+    return true;
+  }
+  long long number = 0;
+  auto [last, ec] = std::from_chars(inside.data(), inside.data() + inside.size(), number);
+  if (inside.empty() || ec != std::errc{} || last != inside.data() + inside.size()) {
+    error = "index '[" + std::string(inside) + "]' must be an integer or * (pseudo-variables are not supported)";
+    return false;
+  }
+  index = number;
+  return true;
+}
+
+// "root[i]=>key[j]" with both indexes optional.
+std::optional<XavpPath> parse_xavp_path(std::string_view text, std::string& error) {
+  XavpPath path;
+  if (!parse_xavp_part(text, path.root, path.root_index, path.root_all, error)) return std::nullopt;
+  if (text.empty()) return path;
+  if (!text.starts_with("=>")) {
+    error = "expected '=>' at '" + std::string(text) + "'";
+    return std::nullopt;
+  }
+  text.remove_prefix(2);
+  path.has_key = true;
+  if (!parse_xavp_part(text, path.key, path.key_index, path.key_all, error)) return std::nullopt;
+  if (!text.empty()) {
+    error = "unexpected '" + std::string(text) + "'";
+    return std::nullopt;
+  }
+  return path;
+}
+
+}  // namespace
+
 int VarSlots::slot_for(std::string_view name) {
   for (std::size_t i = 0; i < names_.size(); ++i) {
     if (names_[i] == name) return static_cast<int>(i);
@@ -313,7 +439,7 @@ std::optional<PvSpec> parse_pv(std::string_view text, VarSlots& vars, std::strin
   }
   if (parenthesized && !rest.empty() && rest.front() == '{') {
     std::string transform_error;
-    spec.transforms = parse_transformations(rest, transform_error);
+    spec.transforms = parse_transformations(rest, vars, transform_error);
     if (!spec.transforms) {
       error = "in '" + spec.name + "': " + transform_error;
       return std::nullopt;
@@ -327,6 +453,15 @@ std::optional<PvSpec> parse_pv(std::string_view text, VarSlots& vars, std::strin
   spec.id = row->id;
   if (spec.id == PvId::Header) spec.header_kind = sip::header_kind_from_name(spec.argument);
   if (spec.id == PvId::Var) spec.var_slot = vars.slot_for(spec.argument);
+  if (spec.id == PvId::Xavp) {
+    std::string xavp_error;
+    auto path = parse_xavp_path(spec.argument, xavp_error);
+    if (!path) {
+      error = "bad $xavp name in '" + spec.name + "': " + xavp_error;
+      return std::nullopt;
+    }
+    spec.xavp = std::make_shared<const XavpPath>(std::move(*path));
+  }
   if (spec.id == PvId::TmRequest || spec.id == PvId::TmReply) {
     auto inner = parse_pv(spec.argument, vars, error);
     if (!inner) return std::nullopt;
@@ -373,6 +508,7 @@ PvValue get_pv_raw(MessageContext& context, const PvSpec& spec) {
     case PvId::TmReply: return tm::transaction_message_pv(context, *spec.inner, spec.id == PvId::TmReply);
     case PvId::Var: return var_value(context, spec);
     case PvId::Avp: return avp_value(context, spec);
+    case PvId::Xavp: return xavp_value(context, *spec.xavp);
     case PvId::SourceIp:
     case PvId::SourcePort:
     case PvId::ReceivedIp:
@@ -454,6 +590,91 @@ bool set_avp(MessageContext& context, const PvSpec& spec, const PvValue& value) 
   return true;
 }
 
+// Removes the key of one root item: all of them for "[*]", else the one at the index.
+void remove_xavp_key(XavpItem& root, const XavpPath& path) {
+  if (!root.is_list) return;
+  if (path.key_all) {
+    std::erase_if(root.children, [&](const XavpItem& item) { return item.name == path.key; });
+    return;
+  }
+  erase_nth_named(root.children, path.key, write_index(root.children, path.key, path.key_index));
+}
+
+// $xavp assignments with Kamailio 5.6's rules (pv_set_xavp):
+//   $xavp(r) = v            adds a new item r on top
+//   $xavp(r[i]) = v         replaces item i
+//   $xavp(r=>k) = v         adds a new item r whose list holds k = v
+//   $xavp(r[i]=>k) = v      adds k = v on top of item i's list (nothing if there is no item i)
+//   $xavp(r[i]=>k[j]) = v   replaces the j-th k in item i's list
+//   ... = $null             removes the item (or key) named, all of them with [*]
+bool set_xavp(MessageContext& context, const XavpPath& path, const PvValue& value) {
+  std::vector<XavpItem>& list = context.xavps;
+  if (value.is_null()) {
+    if (!path.has_key) {
+      if (path.root_all) {
+        std::erase_if(list, [&](const XavpItem& item) { return item.name == path.root; });
+      } else {
+        erase_nth_named(list, path.root, write_index(list, path.root, path.root_index));
+      }
+      return true;
+    }
+    if (path.root_all) {
+      for (XavpItem& root : list) {
+        if (root.name == path.root) remove_xavp_key(root, path);
+      }
+      return true;
+    }
+    if (XavpItem* root = nth_named(list, path.root, write_index(list, path.root, path.root_index))) {
+      remove_xavp_key(*root, path);
+    }
+    return true;
+  }
+  XavpItem fresh;
+  fresh.value.flags = value.flags;
+  fresh.value.number = value.number;
+  if (value.flags & PvValue::kInt) {
+    fresh.value.flags = PvValue::kInt | PvValue::kString;
+    fresh.value.text = std::to_string(value.number);
+  } else {
+    fresh.value.text = std::string(value.text);
+  }
+  bool root_indexed = path.root_index || path.root_all;
+  if (!path.has_key) {
+    fresh.name = path.root;
+    if (!root_indexed) {
+      list.insert(list.begin(), std::move(fresh));
+      return true;
+    }
+    if (path.root_all) return false;  // Kamailio does not set every item
+    XavpItem* item = nth_named(list, path.root, write_index(list, path.root, path.root_index));
+    if (!item) return false;
+    *item = std::move(fresh);
+    return true;
+  }
+  fresh.name = path.key;
+  if (!root_indexed) {
+    XavpItem root;
+    root.name = path.root;
+    root.is_list = true;
+    root.children.push_back(std::move(fresh));
+    list.insert(list.begin(), std::move(root));
+    return true;
+  }
+  if (path.root_all) return true;  // ignored, as in Kamailio
+  XavpItem* root = nth_named(list, path.root, write_index(list, path.root, path.root_index));
+  if (!root) return true;
+  if (!root->is_list) return false;
+  if (path.key_all) return true;  // ignored, as in Kamailio
+  if (path.key_index) {
+    if (XavpItem* child = nth_named(root->children, path.key, write_index(root->children, path.key, path.key_index))) {
+      *child = std::move(fresh);
+    }
+    return true;
+  }
+  root->children.insert(root->children.begin(), std::move(fresh));
+  return true;
+}
+
 std::string value_text(const PvValue& value) {
   if (value.flags & PvValue::kString) return std::string(value.text);
   return std::to_string(value.number);
@@ -468,6 +689,7 @@ bool set_pv(MessageContext& context, const PvSpec& spec, const PvValue& value) {
   }
   switch (spec.id) {
     case PvId::Avp: return set_avp(context, spec, value);
+    case PvId::Xavp: return set_xavp(context, *spec.xavp, value);
     case PvId::RequestUri:
       if (value.is_null()) return false;
       return set_request_uri(context, value_text(value));

@@ -122,26 +122,26 @@ bool Runtime::set_modparam(std::string_view module, std::string_view name, const
 }
 
 const FunctionCall* Runtime::fixup_call(std::string_view name, std::span<const kamc_rt_arg> args, std::string& error) {
-  const FunctionEntry* entry = find_function(name);
-  if (!entry) {
-    error = "unknown function '" + std::string(name) + "' (not implemented by the runtime)";
-    return nullptr;
-  }
-  int count = static_cast<int>(args.size());
-  if (count < entry->min_args || count > entry->max_args) {
-    error = std::string(name) + "() takes " + std::to_string(entry->min_args) +
-            (entry->min_args == entry->max_args ? "" : ".." + std::to_string(entry->max_args)) + " arguments, not " +
-            std::to_string(count);
+  const catalog::FunctionInfo* row = native_row(name, args.size(), error);
+  if (!row) return nullptr;
+  const FunctionEntry* entry = find_function(row->module, row->name);
+  if (!entry) {  // a catalog row marked native without a body: runtime.CatalogConsistency catches it
+    error = std::string(row->module) + "." + std::string(name) + "() is marked native but has no runtime body";
     return nullptr;
   }
   auto call = std::make_unique<FunctionCall>();
   call->entry = entry;
+  call->row = row;
   call->runtime = this;
-  for (const auto& arg : args) {
+  for (std::size_t index = 0; index < args.size(); ++index) {
+    const kamc_rt_arg& arg = args[index];
     FixedArg fixed;
     if (arg.kind == KAMC_RT_ARG_INT) {
       fixed.is_int = true;
       fixed.number = arg.number;
+    } else if (index < 32 && (entry->literal_args & (1u << index))) {
+      fixed.is_literal = true;
+      fixed.literal.assign(arg.text ? arg.text : "", arg.text ? arg.length : 0);
     } else {
       auto format = Format::parse(std::string_view(arg.text ? arg.text : "", arg.text ? arg.length : 0),
                                   var_slots_, error);

@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -63,38 +64,78 @@ bool Server::open(std::string& error) {
     error = "no listen address";
     return false;
   }
-  if (config_.children < 1) config_.children = 1;
   wakeup_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (wakeup_fd_ < 0) {
     error = std::string("eventfd: ") + std::strerror(errno);
     return false;
   }
-  for (int i = 0; i < config_.children; ++i) workers_.push_back(std::make_unique<Worker>(*this, i));
-  // The first bind decides the port (port 0 = any free one); the other workers reuse it.
-  std::vector<std::pair<int, int>> first_fds;  // (listen index, fd) for worker 0
+  size_worker_pools();
+  for (int i = 0; i < std::max(udp_workers_, tcp_workers_); ++i) workers_.push_back(std::make_unique<Worker>(*this, i));
+  if (!bind_first_sockets(error) || !bind_worker_sockets(error)) return false;
+  for (auto& worker : workers_) {
+    if (!worker->prepare(error)) return false;
+  }
+  for (const auto& socket : runtime_.local_addresses().sockets()) {
+    log_format(L_INFO, "listening on %s", describe(socket.protocol, socket.address).c_str());
+  }
+  log_format(L_INFO, "%d worker threads: %d read udp, %d accept tcp", worker_count(), udp_workers_, tcp_workers_);
+  return true;
+}
+
+// Kamailio's children and tcp_children (which defaults to children); a transport without
+// a listen socket needs no workers.
+void Server::size_worker_pools() {
+  bool has_udp = false, has_tcp = false;
+  for (const auto& spec : config_.listen) (spec.protocol == Protocol::Udp ? has_udp : has_tcp) = true;
+  int children = std::max(config_.children, 1);
+  int tcp_children = config_.tcp_children.value_or(0);
+  if (tcp_children < 1) tcp_children = children;
+  udp_workers_ = has_udp ? children : 0;
+  tcp_workers_ = has_tcp ? tcp_children : 0;
+}
+
+// The first bind decides the port (port 0 = any free one); worker 0, which serves every
+// transport, keeps these sockets and the other workers bind the same addresses again.
+bool Server::bind_first_sockets(std::string& error) {
+  LocalAddresses& local = runtime_.local_addresses();
+  local.set_global_advertised(config_.advertised);
+  std::vector<std::pair<std::size_t, int>> bound;  // (listen socket index, fd)
   for (const auto& spec : config_.listen) {
     int fd = open_bound_socket(spec.protocol, spec.address, error);
-    if (fd < 0) return false;
-    runtime_.local_addresses().add_listen(spec.protocol, bound_address(fd));
-    first_fds.emplace_back(static_cast<int>(runtime_.local_addresses().sockets().size() - 1), fd);
+    if (fd < 0) {
+      for (auto [index, open_fd] : bound) ::close(open_fd);
+      return false;
+    }
+    const ListenSocket& added = local.add_listen(spec.protocol, bound_address(fd), spec.advertised, spec.name);
+    bound.emplace_back(static_cast<std::size_t>(added.index), fd);
   }
-  for (const auto& [alias, port] : config_.aliases) runtime_.local_addresses().add_alias(alias, port);
-  const auto& sockets = runtime_.local_addresses().sockets();
-  for (const auto& [index, fd] : first_fds) workers_[0]->adopt_listen_socket(sockets[static_cast<std::size_t>(index)], fd);
+  for (const auto& [alias, port] : config_.aliases) local.add_alias(alias, port);
+  udp_send_fds_.assign(local.sockets().size(), -1);
+  for (auto [index, fd] : bound) {
+    const ListenSocket& socket = local.sockets()[index];
+    workers_[0]->adopt_listen_socket(socket, fd);
+    if (socket.protocol == Protocol::Udp) udp_send_fds_[index] = fd;
+  }
+  return true;
+}
+
+bool Server::bind_worker_sockets(std::string& error) {
   for (std::size_t w = 1; w < workers_.size(); ++w) {
-    for (const auto& socket : sockets) {
+    int index = static_cast<int>(w);
+    for (const auto& socket : runtime_.local_addresses().sockets()) {
+      int pool = socket.protocol == Protocol::Udp ? udp_workers_ : tcp_workers_;
+      if (index >= pool) continue;
       int fd = open_bound_socket(socket.protocol, socket.address, error);
       if (fd < 0) return false;
       workers_[w]->adopt_listen_socket(socket, fd);
     }
   }
-  for (auto& worker : workers_) {
-    if (!worker->prepare(error)) return false;
-  }
-  for (const auto& socket : sockets) {
-    log_format(L_INFO, "listening on %s", describe(socket.protocol, socket.address).c_str());
-  }
   return true;
+}
+
+int Server::udp_send_fd(int index) const {
+  auto i = static_cast<std::size_t>(index);
+  return index >= 0 && i < udp_send_fds_.size() ? udp_send_fds_[i] : -1;
 }
 
 void Server::start() {
@@ -108,6 +149,7 @@ void Server::stop() {
   (void)ignored;
   for (auto& thread : threads_) thread.join();
   threads_.clear();
+  udp_send_fds_.clear();
   workers_.clear();
   ::close(wakeup_fd_);
   wakeup_fd_ = -1;

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "abi_error.h"
+#include "dns_resolver.h"
 #include "functions.h"
 #include "kamc/runtime/abi.h"
 #include "kamc/runtime/log.h"
@@ -43,6 +44,11 @@ std::optional<long long> parse_param_number(std::string_view text) {
   return value;
 }
 
+void apply_process_settings(const RuntimeSettings& settings) {
+  set_srv_selection(settings.dns_srv_lb.value_or(false) ? SrvSelection::WeightedRandom
+                                                        : SrvSelection::HighestWeightFirst);
+}
+
 bool runtime_provides_module(std::string_view name) {
   // pv provides pseudo-variables and transformations rather than functions.
   if (name == "pv") return true;
@@ -55,14 +61,62 @@ bool runtime_provides_module(std::string_view name) {
 namespace {
 
 // Kamailio's value syntax for the few numeric core parameters the runtime reads.
-bool set_number(std::optional<int>& slot, std::string_view name, std::string_view value, std::string& error) {
+bool set_number(std::optional<int>& slot, std::string_view name, std::string_view value, std::string& error,
+                long long max = 1000000) {
   auto number = parse_param_number(value);
-  if (!number || *number < 0 || *number > 1000000) {
+  if (!number || *number < 0 || *number > max) {
     error = std::string(name) + ": '" + std::string(value) + "' is not a valid number";
     return false;
   }
   slot = static_cast<int>(*number);
   return true;
+}
+
+bool set_flag(bool& slot, std::string_view name, std::string_view value, std::string& error) {
+  auto flag = parse_param_number(value);
+  if (!flag) {
+    error = std::string(name) + ": '" + std::string(value) + "' is not yes/no";
+    return false;
+  }
+  slot = *flag != 0;
+  return true;
+}
+
+bool set_log_level(RuntimeSettings& settings, std::string_view value, std::string& error) {
+  int level = 0;
+  if (!log_level_from_name(value, level)) {
+    error = "debug: '" + std::string(value) + "' is not a log level";
+    return false;
+  }
+  settings.debug = level;
+  return true;
+}
+
+bool set_log_facility(RuntimeSettings& settings, std::string_view value, std::string& error) {
+  int facility = 0;
+  if (!log_facility_from_name(value, facility)) {
+    error = "log_facility: '" + std::string(value) +
+            "' is not a syslog facility (LOG_DAEMON, LOG_LOCAL0 ... LOG_LOCAL7, LOG_USER, ...; see syslog(3))";
+    return false;
+  }
+  settings.log_facility = facility;
+  return true;
+}
+
+bool set_advertised_address(RuntimeSettings& settings, std::string_view value, std::string& error) {
+  if (value.empty() || value.find_first_of(" \t\"") != std::string_view::npos) {
+    error = "advertised_address: '" + std::string(value) + "' is not an IP address or host name";
+    return false;
+  }
+  settings.advertised_address = value;
+  return true;
+}
+
+bool set_advertised_port(RuntimeSettings& settings, std::string_view value, std::string& error) {
+  if (!set_number(settings.advertised_port, "advertised_port", value, error, 65535)) return false;
+  if (*settings.advertised_port != 0) return true;
+  error = "advertised_port: 0 is not a port";
+  return false;
 }
 
 bool set_core_param(RuntimeSettings& settings, std::string_view name, std::string_view value, std::string& error) {
@@ -74,22 +128,24 @@ bool set_core_param(RuntimeSettings& settings, std::string_view name, std::strin
     return set_number(settings.port, name, value, error);
   } else if (name == "children") {
     return set_number(settings.children, name, value, error);
+  } else if (name == "tcp_children") {
+    return set_number(settings.tcp_children, name, value, error);
+  } else if (name == "advertised_address") {
+    return set_advertised_address(settings, value, error);
+  } else if (name == "advertised_port") {
+    return set_advertised_port(settings, value, error);
   } else if (name == "tcp_connection_lifetime") {
     return set_number(settings.tcp_connection_lifetime, name, value, error);
   } else if (name == "debug") {
-    int level = 0;
-    if (!log_level_from_name(value, level)) {
-      error = "debug: '" + std::string(value) + "' is not a log level";
-      return false;
-    }
-    settings.debug = level;
-  } else if (name == "log_stderror" || name == "disable_tcp") {
-    auto flag = parse_param_number(value);
-    if (!flag) {
-      error = std::string(name) + ": '" + std::string(value) + "' is not yes/no";
-      return false;
-    }
-    (name == "disable_tcp" ? settings.disable_tcp : settings.log_stderror.emplace()) = *flag != 0;
+    return set_log_level(settings, value, error);
+  } else if (name == "log_facility") {
+    return set_log_facility(settings, value, error);
+  } else if (name == "log_stderror") {
+    return set_flag(settings.log_stderror.emplace(), name, value, error);
+  } else if (name == "disable_tcp") {
+    return set_flag(settings.disable_tcp, name, value, error);
+  } else if (name == "dns_srv_lb") {
+    return set_flag(settings.dns_srv_lb.emplace(), name, value, error);
   } else if (name == "log_prefix") {
     settings.log_prefix = value;
   } else {

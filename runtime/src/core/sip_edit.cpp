@@ -150,6 +150,7 @@ std::string build_reply(const MessageContext& context, int code, std::string_vie
     reply += edits.apply_range(context.buffer, line.begin, line.end);
     if (reply.back() != '\n') reply += "\r\n";
   }
+  reply += context.reply_headers;  // append_to_reply(), in the order they were added
   reply += extra_headers;
   reply += "Server: kamc-runtime\r\nContent-Length: 0\r\n\r\n";
   return reply;

@@ -39,7 +39,8 @@ void add_top_via_fixes(const MessageContext& context, const sip::Via& top, Messa
 std::string stateless_branch(const MessageContext& context, std::string_view outgoing_uri);
 
 // A complete reply to the request in `context`: its Vias (top one fixed), From, To
-// (with a to-tag for non-100 replies), Call-ID, CSeq, and an empty body.
+// (with a to-tag for non-100 replies), Call-ID, CSeq, the append_to_reply() headers of
+// `context`, and an empty body.
 // extra_headers: whole lines ("Unsupported: x\r\n") placed before Server.
 std::string build_reply(const MessageContext& context, int code, std::string_view reason,
                         std::string_view extra_headers = {});

@@ -2,6 +2,7 @@
 #include "transaction.h"
 
 #include <charconv>
+#include <cstdio>
 
 #include "kamc/runtime/log.h"
 #include "kamc/runtime/runtime.h"
@@ -153,14 +154,11 @@ bool Transaction::matches(const RequestKey& incoming, MatchAs mode) const {
 }
 
 std::string make_branch_id(std::uint32_t bucket, std::uint64_t id, int branch) {
-  char text[64];
-  auto end = std::to_chars(text, text + sizeof text, bucket, 16).ptr;
-  *end++ = '.';
-  end = std::to_chars(end, text + sizeof text, id, 16).ptr;
-  *end++ = '.';
-  end = std::to_chars(end, text + sizeof text, branch, 10).ptr;
+  char text[64];  // at most 8 + 1 + 16 + 1 + 11 characters
+  int length = std::snprintf(text, sizeof text, "%x.%llx.%d", static_cast<unsigned>(bucket),
+                             static_cast<unsigned long long>(id), branch);
   std::string result(kOurBranchPrefix);
-  result.append(text, end);
+  result.append(text, static_cast<std::size_t>(length));
   return result;
 }
 

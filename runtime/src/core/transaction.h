@@ -136,6 +136,8 @@ class Transaction : public std::enable_shared_from_this<Transaction> {
   std::optional<std::string> new_request_uri;
   std::optional<std::string> destination_uri;
   std::vector<AvpEntry> avps;
+  std::vector<XavpItem> xavps;
+  std::string reply_headers;  // append_to_reply() before t_relay: part of every local reply
 
   int on_failure = -1;
   int on_reply = -1;
@@ -227,6 +229,10 @@ struct TransactionLayer {
 bool reply_received(MessageContext& reply);
 // After the request route: releases a transaction the script made but left unanswered.
 void request_route_done(MessageContext& context);
+// t_reply() on the message's transaction (also what sl's send_reply() does when there is
+// one); in an onreply route the reply is built from the transaction's request. The
+// script's return code.
+int reply_in_transaction(MessageContext& context, int code, std::string_view reason);
 PvValue branch_index_pv(MessageContext& context);  // $T_branch_idx
 PvValue reply_code_pv(MessageContext& context);    // $T_reply_code
 // $T_req(pv) / $T_rpl(pv): `inner` read from the transaction's request / winning reply.

@@ -1,11 +1,14 @@
-// The s.*, uri.*, param.* and nameaddr.* transformation classes, with Kamailio 5.6
-// semantics (pv_trans). Parameters are literals; a parameter that is a pseudo-variable is
+// The s.*, uri.*, param.*, nameaddr.* and re.* transformation classes, with Kamailio 5.6
+// semantics (pv_trans; re.* is textops'). Parameters are literals; a parameter that is a pseudo-variable is
 // refused at load time for now.
 #include "transformations.h"
 
 #include <array>
 #include <cctype>
 #include <charconv>
+
+#include "md5.h"
+#include "subst_expression.h"
 
 #include "kamc/runtime/message_context.h"
 #include "kamc/sip/header_params.h"
@@ -17,7 +20,7 @@ namespace kamc::runtime {
 namespace {
 
 // Parameter shapes: what follows the name after ','.
-enum class Params : std::uint8_t { None, Int, IntOptional, IntInt, IntSep, Text, TextText, TextOptSep, Sep };
+enum class Params : std::uint8_t { None, Int, IntOptional, IntInt, IntSep, Text, TextText, TextOptSep, Sep, Subst };
 
 struct TransformRow {
   std::string_view name;
@@ -25,7 +28,7 @@ struct TransformRow {
   Params params;
 };
 
-constexpr std::array<TransformRow, 36> kTransforms{{
+constexpr std::array<TransformRow, 38> kTransforms{{
     {"s.len", TransformKind::Len, Params::None},
     {"s.int", TransformKind::Int, Params::None},
     {"s.substr", TransformKind::Substr, Params::IntInt},
@@ -43,6 +46,7 @@ constexpr std::array<TransformRow, 36> kTransforms{{
     {"s.replace", TransformKind::Replace, Params::TextText},
     {"s.numeric", TransformKind::Numeric, Params::None},
     {"s.prefixes", TransformKind::Prefixes, Params::IntOptional},
+    {"s.md5", TransformKind::Md5, Params::None},
     {"s.escape.common", TransformKind::EscapeCommon, Params::None},
     {"s.unescape.common", TransformKind::UnescapeCommon, Params::None},
     {"uri.user", TransformKind::UriUser, Params::None},
@@ -62,6 +66,7 @@ constexpr std::array<TransformRow, 36> kTransforms{{
     {"param.exist", TransformKind::ParamExist, Params::TextOptSep},  // brief's name for param.in
     {"nameaddr.name", TransformKind::NameAddrName, Params::None},
     {"nameaddr.uri", TransformKind::NameAddrUri, Params::None},
+    {"re.subst", TransformKind::ReSubst, Params::Subst},
 }};
 // nameaddr.len is handled with the rows below.
 constexpr TransformRow kNameAddrLen{"nameaddr.len", TransformKind::NameAddrLen, Params::None};
@@ -93,7 +98,7 @@ std::vector<std::string_view> split_params(std::string_view text, std::size_t co
   return out;
 }
 
-bool parse_step(std::string_view inner, Transformation& step, std::string& error) {
+bool parse_step(std::string_view inner, Transformation& step, VarSlots& vars, std::string& error) {
   std::size_t comma = inner.find(',');
   std::string_view name = inner.substr(0, comma);
   const TransformRow* row = find_transform(name);
@@ -160,6 +165,13 @@ bool parse_step(std::string_view inner, Transformation& step, std::string& error
     case Params::Sep:
       if (has_params && !separator(rest, step.separator)) return fail("the separator must be one character");
       return true;
+    case Params::Subst: {
+      std::string subst_error;
+      if (!has_params) return fail("needs a /re/replacement/flags parameter");
+      step.subst = parse_subst(rest, vars, subst_error);
+      if (!step.subst) return fail(subst_error);
+      return true;
+    }
   }
   return true;
 }
@@ -340,6 +352,7 @@ PvValue apply_string(MessageContext& context, const Transformation& step, const 
       }
       return keep_text(context, std::move(out));
     }
+    case TransformKind::Md5: return keep_text(context, md5_hex(text));
     case TransformKind::EscapeCommon: {
       std::string out;
       for (char c : text) {
@@ -437,9 +450,20 @@ PvValue apply_nameaddr(MessageContext& context, const Transformation& step, cons
   }
 }
 
+// {re.subst,/re/repl/flags}: no match leaves the value as it is; a non-string or empty
+// value, or an empty match, gives null (Kamailio's transformation fails).
+PvValue apply_re(MessageContext& context, const Transformation& step, const PvValue& value) {
+  if (!(value.flags & PvValue::kString) || value.text.empty()) return PvValue::null();
+  auto replacements = run_subst(context, *step.subst, value.text);
+  if (!replacements) return PvValue::null();
+  if (replacements->empty()) return PvValue::string(value.text);
+  return keep_text(context, *subst_string(context, *step.subst, value.text));
+}
+
 }  // namespace
 
-std::shared_ptr<const TransformChain> parse_transformations(std::string_view text, std::string& error) {
+std::shared_ptr<const TransformChain> parse_transformations(std::string_view text, VarSlots& vars,
+                                                            std::string& error) {
   auto chain = std::make_shared<TransformChain>();
   while (!text.empty()) {
     if (text.front() != '{') {
@@ -457,7 +481,7 @@ std::shared_ptr<const TransformChain> parse_transformations(std::string_view tex
       return nullptr;
     }
     Transformation step;
-    if (!parse_step(text.substr(1, end - 1), step, error)) return nullptr;
+    if (!parse_step(text.substr(1, end - 1), step, vars, error)) return nullptr;
     chain->steps.push_back(std::move(step));
     text.remove_prefix(end + 1);
   }
@@ -473,8 +497,10 @@ PvValue apply_transformations(MessageContext& context, const TransformChain& cha
       value = apply_uri(context, step, value);
     } else if (step.kind <= TransformKind::ParamExist) {
       value = apply_param(context, step, value);
-    } else {
+    } else if (step.kind <= TransformKind::NameAddrLen) {
       value = apply_nameaddr(context, step, value);
+    } else {
+      value = apply_re(context, step, value);
     }
   }
   return value;

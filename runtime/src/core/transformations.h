@@ -16,14 +16,18 @@ class MessageContext;
 enum class TransformKind : std::uint8_t {
   // s.*
   Len, Int, Substr, Select, EncodeHexa, DecodeHexa, ToLower, ToUpper, Strip, StripTail, Trim, RTrim, LTrim,
-  Remove, Replace, Numeric, Prefixes, EscapeCommon, UnescapeCommon,
+  Remove, Replace, Numeric, Prefixes, Md5, EscapeCommon, UnescapeCommon,
   // uri.*
   UriUser, UriHost, UriPort, UriParams, UriParam, UriHeaders, UriTransport, UriScheme,
   // param.*
   ParamValue, ParamValueAt, ParamName, ParamCount, ParamExist,
   // nameaddr.*
   NameAddrName, NameAddrUri, NameAddrLen,
+  // re.* (textops)
+  ReSubst,
 };
+
+struct SubstExpression;  // subst_expression.h
 
 struct Transformation {
   TransformKind kind = TransformKind::Len;
@@ -32,14 +36,17 @@ struct Transformation {
   char separator = ';';
   long long n1 = 0;
   long long n2 = 0;
+  std::shared_ptr<const SubstExpression> subst;  // re.subst
 };
 
 struct TransformChain {
   std::vector<Transformation> steps;
 };
 
-// "{s.len}{uri.user}": every step, or nullptr and a message naming the bad one.
-std::shared_ptr<const TransformChain> parse_transformations(std::string_view text, std::string& error);
+// "{s.len}{uri.user}": every step, or nullptr and a message naming the bad one. `vars`
+// takes the $var(...) a {re.subst} replacement refers to.
+std::shared_ptr<const TransformChain> parse_transformations(std::string_view text, VarSlots& vars,
+                                                            std::string& error);
 
 // Null in, or a step that cannot be applied (no such index, not a URI): null out.
 PvValue apply_transformations(MessageContext& context, const TransformChain& chain, PvValue value);

@@ -283,6 +283,8 @@ bool Worker::send(const SendTarget& target, std::string_view bytes) {
 bool Worker::send_datagram(const SendTarget& target, std::string_view bytes) {
   std::size_t index = static_cast<std::size_t>(target.from->index);
   int fd = index < udp_fd_by_socket_.size() ? udp_fd_by_socket_[index] : -1;
+  // A worker that only serves TCP (tcp_children > children) has no UDP socket of its own.
+  if (fd < 0) fd = server_.udp_send_fd(target.from->index);
   if (fd < 0) return false;
   if (bytes.size() > kMaxUdpPayload) {
     log_format(L_ERR, "message of %zu bytes is too large for UDP", bytes.size());

@@ -29,12 +29,11 @@ int drop_body(MessageContext& context, const FunctionCall&) {
 
 int exit_body(MessageContext&, const FunctionCall&) { return KAMC_RT_EXIT; }
 
-constexpr unsigned kForwardRoutes = KAMC_RT_REQUEST_ROUTE | KAMC_RT_FAILURE_ROUTE | KAMC_RT_BRANCH_ROUTE;
 
 constexpr std::array<FunctionEntry, 3> kCore{{
-    {"core", "forward", 0, 2, kForwardRoutes, forward_body, nullptr},
-    {"core", "drop", 0, 1, kAnyRoute, drop_body, nullptr},
-    {"core", "exit", 0, 1, kAnyRoute, exit_body, nullptr},
+    {"core", "forward", forward_body, nullptr},
+    {"core", "drop", drop_body, nullptr},
+    {"core", "exit", exit_body, nullptr},
 }};
 
 }  // namespace

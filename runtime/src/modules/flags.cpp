@@ -97,15 +97,15 @@ int set_reply_no_connect_body(MessageContext& context, const FunctionCall&) {
 }
 
 constexpr std::array<FunctionEntry, 9> kFlags{{
-    {"core", "setflag", 1, 1, kAnyRoute, setflag_body, fixup_flag},
-    {"core", "resetflag", 1, 1, kAnyRoute, resetflag_body, fixup_flag},
-    {"core", "isflagset", 1, 1, kAnyRoute, isflagset_body, fixup_flag},
-    {"core", "force_rport", 0, 0, kAnyRoute, force_rport_body, nullptr},
-    {"core", "add_rport", 0, 0, kAnyRoute, force_rport_body, nullptr},
-    {"core", "set_reply_no_connect", 0, 0, kAnyRoute, set_reply_no_connect_body, nullptr},
-    {"kex", "setbflag", 1, 2, kAnyRoute, setbflag_body, fixup_flag},
-    {"kex", "resetbflag", 1, 2, kAnyRoute, resetbflag_body, fixup_flag},
-    {"kex", "isbflagset", 1, 2, kAnyRoute, isbflagset_body, fixup_flag},
+    {"core", "setflag", setflag_body, fixup_flag},
+    {"core", "resetflag", resetflag_body, fixup_flag},
+    {"core", "isflagset", isflagset_body, fixup_flag},
+    {"core", "force_rport", force_rport_body, nullptr},
+    {"core", "add_rport", force_rport_body, nullptr},
+    {"core", "set_reply_no_connect", set_reply_no_connect_body, nullptr},
+    {"kex", "setbflag", setbflag_body, fixup_flag},
+    {"kex", "resetbflag", resetbflag_body, fixup_flag},
+    {"kex", "isbflagset", isbflagset_body, fixup_flag},
 }};
 
 }  // namespace

@@ -46,9 +46,8 @@ int is_maxfwd_lt_body(MessageContext& context, const FunctionCall& call) {
 }
 
 constexpr std::array<FunctionEntry, 2> kMaxfwd{{
-    {"maxfwd", "mf_process_maxfwd_header", 1, 1, KAMC_RT_REQUEST_ROUTE, process_maxfwd_body, nullptr},
-    {"maxfwd", "is_maxfwd_lt", 1, 1, KAMC_RT_REQUEST_ROUTE | KAMC_RT_FAILURE_ROUTE | KAMC_RT_BRANCH_ROUTE,
-     is_maxfwd_lt_body, nullptr},
+    {"maxfwd", "mf_process_maxfwd_header", process_maxfwd_body, nullptr},
+    {"maxfwd", "is_maxfwd_lt", is_maxfwd_lt_body, nullptr},
 }};
 
 }  // namespace

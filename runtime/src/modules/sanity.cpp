@@ -292,8 +292,7 @@ bool fixup_sanity(FunctionCall& call, std::string& error) {
 }
 
 constexpr std::array<FunctionEntry, 1> kSanity{{
-    {"sanity", "sanity_check", 0, 2, KAMC_RT_REQUEST_ROUTE | KAMC_RT_TM_ONREPLY_ROUTE | KAMC_RT_CORE_ONREPLY_ROUTE,
-     sanity_check_body, fixup_sanity},
+    {"sanity", "sanity_check", sanity_check_body, fixup_sanity},
 }};
 
 }  // namespace

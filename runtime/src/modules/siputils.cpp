@@ -1,21 +1,179 @@
-// siputils: has_totag.
+// siputils: has_totag, R-URI parameters (uri_param, uri_param_any, add_uri_param),
+// is_user, and the message and value checks (is_request, is_reply, is_uri, is_numeric,
+// is_alphanum, is_alphanumex, is_tel_number).
 #include <array>
 
 #include "../core/functions.h"
+#include "../text.h"
+#include "kamc/runtime/log.h"
 #include "kamc/runtime/message_context.h"
 #include "kamc/sip/name_addr.h"
+#include "kamc/sip/uri.h"
 
 namespace kamc::runtime {
 
 namespace {
+
+int bool_code(bool value) { return value ? KAMC_RT_TRUE : KAMC_RT_FALSE; }
 
 int has_totag_body(MessageContext& context, const FunctionCall&) {
   sip::NameAddr to;
   return context.message.to(to).ok() && to.tag ? KAMC_RT_TRUE : KAMC_RT_FALSE;
 }
 
-constexpr std::array<FunctionEntry, 1> kSiputils{{
-    {"siputils", "has_totag", 0, 0, kAnyRoute, has_totag_body, nullptr},
+// ---- the R-URI's parameters --------------------------------------------------------------
+
+struct UriParam {
+  std::string_view name;
+  std::string_view value;
+};
+
+std::string_view trim_spaces(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  return text;
+}
+
+std::vector<UriParam> split_uri_params(std::string_view params) {
+  std::vector<UriParam> out;
+  while (!params.empty()) {
+    std::size_t semicolon = params.find(';');
+    std::string_view piece = params.substr(0, semicolon);
+    std::size_t equals = piece.find('=');
+    UriParam param{trim_spaces(piece.substr(0, equals)), {}};
+    if (equals != std::string_view::npos) param.value = trim_spaces(piece.substr(equals + 1));
+    if (!param.name.empty()) out.push_back(param);
+    if (semicolon == std::string_view::npos) break;
+    params.remove_prefix(semicolon + 1);
+  }
+  return out;
+}
+
+// The (new) R-URI parsed; false for a reply or an unparsable URI.
+bool request_uri(MessageContext& context, sip::Uri& uri) {
+  if (!context.message.is_request()) return false;
+  if (!sip::parse_uri(context.request_uri(), uri).ok()) {
+    log_message(L_ERR, "siputils: the R-URI does not parse");
+    return false;
+  }
+  return true;
+}
+
+// uri_param(name[, value]): the first parameter of that name (case-sensitive, as in
+// Kamailio) decides: with a value, it must have exactly that value; without one, it
+// must have no value.
+int uri_param_body(MessageContext& context, const FunctionCall& call) {
+  sip::Uri uri;
+  if (!request_uri(context, uri)) return KAMC_RT_FALSE;
+  std::string name = arg_text(context, call, 0);
+  for (const UriParam& param : split_uri_params(uri.params)) {
+    if (param.name != name) continue;
+    if (call.args.size() > 1) return bool_code(param.value == arg_text(context, call, 1));
+    return bool_code(param.value.empty());
+  }
+  return KAMC_RT_FALSE;
+}
+
+// uri_param_any(name): the parameter is there, with or without a value (the name
+// compares case-insensitively here, as in Kamailio).
+int uri_param_any_body(MessageContext& context, const FunctionCall& call) {
+  sip::Uri uri;
+  if (!request_uri(context, uri)) return KAMC_RT_FALSE;
+  std::string name = arg_text(context, call, 0);
+  for (const UriParam& param : split_uri_params(uri.params)) {
+    if (sip::detail::equals_ignore_case(param.name, name)) return KAMC_RT_TRUE;
+  }
+  return KAMC_RT_FALSE;
+}
+
+// add_uri_param(param): ";param" at the end of the R-URI, before its headers if any.
+int add_uri_param_body(MessageContext& context, const FunctionCall& call) {
+  std::string param = arg_text(context, call, 0);
+  if (param.empty()) return KAMC_RT_TRUE;
+  sip::Uri uri;
+  if (!request_uri(context, uri)) return KAMC_RT_FALSE;
+  std::string text(context.request_uri());
+  std::size_t headers = text.find('?');
+  text.insert(headers == std::string::npos ? text.size() : headers, ";" + param);
+  PvSpec ru;
+  ru.id = PvId::RequestUri;
+  ru.name = "$ru";
+  return bool_code(set_pv(context, ru, PvValue::string(text)));
+}
+
+// is_user(name) compares with the user of credentials that www_authorize() or
+// proxy_authorize() accepted. The runtime has no auth module, so no credentials are
+// ever authorized and Kamailio's answer is always the same: false, with this error.
+int is_user_body(MessageContext&, const FunctionCall&) {
+  log_message(L_ERR, "is_user(): no authorized credentials found (call www/proxy_authorize first)");
+  return KAMC_RT_FALSE;
+}
+
+// ---- message and value checks --------------------------------------------------------
+
+int is_request_body(MessageContext& context, const FunctionCall&) { return bool_code(context.message.is_request()); }
+int is_reply_body(MessageContext& context, const FunctionCall&) { return bool_code(!context.message.is_request()); }
+
+int is_uri_body(MessageContext& context, const FunctionCall& call) {
+  std::string text = arg_text(context, call, 0);
+  sip::Uri uri;
+  return bool_code(sip::parse_uri(text, uri).ok());
+}
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_alnum(char c) { return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
+// Kamailio's codes: -2 for an empty or non-numeric value.
+int is_numeric_body(MessageContext& context, const FunctionCall& call) {
+  std::string text = arg_text(context, call, 0);
+  if (text.empty()) return -2;
+  for (char c : text) {
+    if (!is_digit(c)) return -2;
+  }
+  return KAMC_RT_TRUE;
+}
+
+// An optional '+' and a non-zero digit, then digits only; -2 otherwise.
+int is_tel_number_body(MessageContext& context, const FunctionCall& call) {
+  std::string text = arg_text(context, call, 0);
+  if (text.empty()) return -2;
+  std::size_t i = 0;
+  if (text[0] == '+') {
+    if (text.size() < 2 || text[1] < '1' || text[1] > '9') return -2;
+    i = 2;
+  }
+  for (; i < text.size(); ++i) {
+    if (!is_digit(text[i])) return -2;
+  }
+  return KAMC_RT_TRUE;
+}
+
+// is_alphanum(v) and is_alphanumex(v, extra): -2 when empty, -3 for another character.
+int is_alphanum_body(MessageContext& context, const FunctionCall& call) {
+  std::string text = arg_text(context, call, 0);
+  std::string extra = call.args.size() > 1 ? arg_text(context, call, 1) : std::string();
+  if (text.empty()) return -2;
+  for (char c : text) {
+    if (!is_alnum(c) && extra.find(c) == std::string::npos) return -3;
+  }
+  return KAMC_RT_TRUE;
+}
+
+
+constexpr std::array<FunctionEntry, 12> kSiputils{{
+    {"siputils", "has_totag", has_totag_body, nullptr},
+    {"siputils", "is_user", is_user_body, nullptr},
+    {"siputils", "uri_param", uri_param_body, nullptr},
+    {"siputils", "uri_param_any", uri_param_any_body, nullptr},
+    // add_uri_param's argument is a static string in Kamailio: no pseudo-variables.
+    {"siputils", "add_uri_param", add_uri_param_body, nullptr, 1u},
+    {"siputils", "is_request", is_request_body, nullptr},
+    {"siputils", "is_reply", is_reply_body, nullptr},
+    {"siputils", "is_uri", is_uri_body, nullptr},
+    {"siputils", "is_numeric", is_numeric_body, nullptr},
+    {"siputils", "is_tel_number", is_tel_number_body, nullptr},
+    {"siputils", "is_alphanum", is_alphanum_body, nullptr},
+    {"siputils", "is_alphanumex", is_alphanum_body, nullptr},
 }};
 
 }  // namespace

@@ -1,8 +1,10 @@
-// sl: stateless replies (sl_send_reply, send_reply, sl_reply_error).
+// sl: stateless replies (sl_send_reply, sl_reply_error) and send_reply, which answers
+// through tm when the message has a transaction.
 #include <array>
 
 #include "../core/functions.h"
 #include "../core/proxy.h"
+#include "../core/transaction.h"
 #include "kamc/runtime/message_context.h"
 
 namespace kamc::runtime {
@@ -32,10 +34,21 @@ bool fixup_code_and_reason(FunctionCall& call, std::string& error) {
   return true;
 }
 
-int send_reply_body(MessageContext& context, const FunctionCall& call) {
+int sl_send_reply_body(MessageContext& context, const FunctionCall& call) {
   auto code = arg_int(context, call, 0);
   if (!code || !is_reply_code(*code)) return KAMC_RT_FALSE;
   return send_local_reply(context, static_cast<int>(*code), arg_text(context, call, 1));
+}
+
+// As Kamailio's sl (bind_tm on): t_reply() when the message has a transaction, else a
+// stateless reply; a received reply without a transaction cannot be answered.
+int send_reply_body(MessageContext& context, const FunctionCall& call) {
+  auto code = arg_int(context, call, 0);
+  if (!code || !is_reply_code(*code)) return KAMC_RT_FALSE;
+  std::string reason = arg_text(context, call, 1);
+  if (context.tm.transaction) return tm::reply_in_transaction(context, static_cast<int>(*code), reason);
+  if (!context.message.is_request()) return KAMC_RT_FALSE;
+  return send_local_reply(context, static_cast<int>(*code), reason);
 }
 
 // The reply the parser chose for a malformed request (400, 505), else 500.
@@ -48,13 +61,11 @@ int reply_error_body(MessageContext& context, const FunctionCall&) {
   return send_local_reply(context, 500, "Server Internal Error");
 }
 
-constexpr unsigned kReplyRoutes = KAMC_RT_REQUEST_ROUTE | KAMC_RT_FAILURE_ROUTE | KAMC_RT_BRANCH_ROUTE;
 
 constexpr std::array<FunctionEntry, 3> kSl{{
-    {"sl", "sl_send_reply", 2, 2, kReplyRoutes, send_reply_body, fixup_code_and_reason},
-    // send_reply() would use tm's reply when a transaction exists; stateless until tm is built.
-    {"sl", "send_reply", 2, 2, kReplyRoutes, send_reply_body, fixup_code_and_reason},
-    {"sl", "sl_reply_error", 0, 0, KAMC_RT_REQUEST_ROUTE, reply_error_body, nullptr},
+    {"sl", "sl_send_reply", sl_send_reply_body, fixup_code_and_reason},
+    {"sl", "send_reply", send_reply_body, fixup_code_and_reason},
+    {"sl", "sl_reply_error", reply_error_body, nullptr},
 }};
 
 }  // namespace

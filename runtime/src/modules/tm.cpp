@@ -18,10 +18,6 @@ using tm::NewTransaction;
 using tm::RelayTarget;
 using tm::Transaction;
 
-constexpr unsigned kAnyTmRoute =
-    KAMC_RT_REQUEST_ROUTE | KAMC_RT_TM_ONREPLY_ROUTE | KAMC_RT_FAILURE_ROUTE | KAMC_RT_BRANCH_ROUTE;
-constexpr unsigned kOnReplyRoutes = KAMC_RT_TM_ONREPLY_ROUTE | KAMC_RT_CORE_ONREPLY_ROUTE;
-
 int bool_code(bool value) { return value ? KAMC_RT_TRUE : KAMC_RT_FALSE; }
 
 // ---- relaying ------------------------------------------------------------------------
@@ -93,23 +89,9 @@ int t_newtran_body(MessageContext& context, const FunctionCall&) {
 
 // t_reply(code, reason): a reply from the transaction (its retransmissions are tm's).
 int t_reply_body(MessageContext& context, const FunctionCall& call) {
-  std::shared_ptr<Transaction> transaction = context.tm.transaction;
-  auto io = tm::io_of(context);
   auto code = arg_int(context, call, 0);
-  if (!transaction || !io) {
-    log_message(L_ERR, "t_reply(): no transaction for this message (t_newtran() first)");
-    return KAMC_RT_FALSE;
-  }
   if (!code || *code < 100 || *code > 699) return KAMC_RT_FALSE;
-  std::lock_guard lock(transaction->mutex);
-  std::unique_ptr<MessageContext> stored;
-  MessageContext* request = &context;
-  if (!context.message.is_request()) {  // onreply_route: the reply is built from the request
-    stored = tm::stored_request_context(*transaction, context.transport);
-    request = stored.get();
-  }
-  return bool_code(tm::send_local_reply_locked(*transaction, *request, *io, static_cast<int>(*code),
-                                               arg_text(context, call, 1)));
+  return tm::reply_in_transaction(context, static_cast<int>(*code), arg_text(context, call, 1));
 }
 
 bool fixup_reply_code(FunctionCall& call, std::string& error) {
@@ -374,43 +356,40 @@ int append_branch_body(MessageContext& context, const FunctionCall& call) {
   return KAMC_RT_TRUE;
 }
 
-constexpr unsigned kRelayRoutes = KAMC_RT_REQUEST_ROUTE | KAMC_RT_FAILURE_ROUTE;
 
 constexpr std::array<FunctionEntry, 27> kTm{{
-    {"tm", "t_relay", 0, 2, kRelayRoutes, t_relay_body, fixup_none_or_host_and_port},
-    {"tm", "t_relay_to_udp", 0, 2, kRelayRoutes, t_relay_to_udp_body, fixup_none_or_host_and_port},
-    {"tm", "t_relay_to_tcp", 0, 2, kRelayRoutes, t_relay_to_tcp_body, fixup_none_or_host_and_port},
-    {"tm", "t_replicate", 0, 2, KAMC_RT_REQUEST_ROUTE, t_replicate_body, nullptr},
-    {"tm", "t_newtran", 0, 0, KAMC_RT_REQUEST_ROUTE, t_newtran_body, nullptr},
-    {"tm", "t_reply", 2, 2, KAMC_RT_REQUEST_ROUTE | kOnReplyRoutes | KAMC_RT_FAILURE_ROUTE, t_reply_body,
+    {"tm", "t_relay", t_relay_body, fixup_none_or_host_and_port},
+    {"tm", "t_relay_to_udp", t_relay_to_udp_body, fixup_none_or_host_and_port},
+    {"tm", "t_relay_to_tcp", t_relay_to_tcp_body, fixup_none_or_host_and_port},
+    {"tm", "t_replicate", t_replicate_body, nullptr},
+    {"tm", "t_newtran", t_newtran_body, nullptr},
+    {"tm", "t_reply", t_reply_body,
      fixup_reply_code},
-    {"tm", "t_check_trans", 0, 0, KAMC_RT_REQUEST_ROUTE | kOnReplyRoutes | KAMC_RT_BRANCH_ROUTE, t_check_trans_body,
+    {"tm", "t_check_trans", t_check_trans_body,
      nullptr},
-    {"tm", "t_lookup_request", 0, 0, KAMC_RT_REQUEST_ROUTE, t_lookup_request_body, nullptr},
-    {"tm", "t_lookup_cancel", 0, 1, KAMC_RT_REQUEST_ROUTE, t_lookup_cancel_body, nullptr},
-    {"tm", "t_release", 0, 0, KAMC_RT_REQUEST_ROUTE, t_release_body, nullptr},
-    {"tm", "t_on_failure", 1, 1, kAnyTmRoute,
-     set_route_body<&TmMessageState::on_failure, &Transaction::on_failure>, fixup_route_name<KAMC_RT_ROUTE_FAILURE>},
-    {"tm", "t_on_reply", 1, 1, kAnyTmRoute, set_route_body<&TmMessageState::on_reply, &Transaction::on_reply>,
+    {"tm", "t_lookup_request", t_lookup_request_body, nullptr},
+    {"tm", "t_lookup_cancel", t_lookup_cancel_body, nullptr},
+    {"tm", "t_release", t_release_body, nullptr},
+    {"tm", "t_on_failure", set_route_body<&TmMessageState::on_failure, &Transaction::on_failure>, fixup_route_name<KAMC_RT_ROUTE_FAILURE>},
+    {"tm", "t_on_reply", set_route_body<&TmMessageState::on_reply, &Transaction::on_reply>,
      fixup_route_name<KAMC_RT_ROUTE_ONREPLY>},
-    {"tm", "t_on_branch", 1, 1, kRelayRoutes, set_route_body<&TmMessageState::on_branch, &Transaction::on_branch>,
+    {"tm", "t_on_branch", set_route_body<&TmMessageState::on_branch, &Transaction::on_branch>,
      fixup_route_name<KAMC_RT_ROUTE_BRANCH>},
-    {"tm", "t_is_canceled", 0, 0, kAnyTmRoute, t_is_canceled_body, nullptr},
-    {"tm", "t_branch_timeout", 0, 0, KAMC_RT_FAILURE_ROUTE | KAMC_RT_REQUEST_ROUTE, t_branch_timeout_body, nullptr},
-    {"tm", "t_branch_replied", 0, 0, KAMC_RT_FAILURE_ROUTE | KAMC_RT_REQUEST_ROUTE, t_branch_replied_body, nullptr},
-    {"tm", "t_any_timeout", 0, 0, kAnyTmRoute, t_any_timeout_body, nullptr},
-    {"tm", "t_any_replied", 0, 0, kAnyTmRoute, t_any_replied_body, nullptr},
-    {"tm", "t_check_status", 1, 1, KAMC_RT_REQUEST_ROUTE | KAMC_RT_FAILURE_ROUTE | kOnReplyRoutes,
-     t_check_status_body, fixup_status_regex},
-    {"tm", "t_set_fr", 1, 2, kAnyTmRoute, t_set_fr_body, nullptr},
-    {"tm", "t_reset_fr", 0, 0, kAnyTmRoute, t_reset_fr_body, nullptr},
-    {"tm", "t_is_set", 1, 1, kAnyRoute, t_is_set_body, fixup_route_kind},
-    {"tmx", "t_is_request_route", 0, 0, kAnyRoute, route_type_is_body<KAMC_RT_REQUEST_ROUTE>, nullptr},
-    {"tmx", "t_is_failure_route", 0, 0, kAnyRoute, route_type_is_body<KAMC_RT_FAILURE_ROUTE>, nullptr},
-    {"tmx", "t_is_branch_route", 0, 0, kAnyRoute, route_type_is_body<KAMC_RT_BRANCH_ROUTE>, nullptr},
-    {"tmx", "t_is_reply_route", 0, 0, kAnyRoute, route_type_is_body<KAMC_RT_TM_ONREPLY_ROUTE>, nullptr},
+    {"tm", "t_is_canceled", t_is_canceled_body, nullptr},
+    {"tm", "t_branch_timeout", t_branch_timeout_body, nullptr},
+    {"tm", "t_branch_replied", t_branch_replied_body, nullptr},
+    {"tm", "t_any_timeout", t_any_timeout_body, nullptr},
+    {"tm", "t_any_replied", t_any_replied_body, nullptr},
+    {"tm", "t_check_status", t_check_status_body, fixup_status_regex},
+    {"tm", "t_set_fr", t_set_fr_body, nullptr},
+    {"tm", "t_reset_fr", t_reset_fr_body, nullptr},
+    {"tm", "t_is_set", t_is_set_body, fixup_route_kind},
+    {"tmx", "t_is_request_route", route_type_is_body<KAMC_RT_REQUEST_ROUTE>, nullptr},
+    {"tmx", "t_is_failure_route", route_type_is_body<KAMC_RT_FAILURE_ROUTE>, nullptr},
+    {"tmx", "t_is_branch_route", route_type_is_body<KAMC_RT_BRANCH_ROUTE>, nullptr},
+    {"tmx", "t_is_reply_route", route_type_is_body<KAMC_RT_TM_ONREPLY_ROUTE>, nullptr},
     // corex's append_branch() fills the destination set that only tm reads here.
-    {"corex", "append_branch", 0, 1, kRelayRoutes, append_branch_body, nullptr},
+    {"corex", "append_branch", append_branch_body, nullptr},
 }};
 
 }  // namespace
@@ -462,6 +441,25 @@ PvValue branch_index_pv(MessageContext& context) {
 }
 
 PvValue reply_code_pv(MessageContext& context) { return integer(context, status_in_context(context)); }
+
+// ---- replies from the script (t_reply, and sl's send_reply when there is a transaction) --
+
+int reply_in_transaction(MessageContext& context, int code, std::string_view reason) {
+  std::shared_ptr<Transaction> transaction = context.tm.transaction;
+  auto io = io_of(context);
+  if (!transaction || !io) {
+    log_message(L_ERR, "t_reply(): no transaction for this message (t_newtran() first)");
+    return KAMC_RT_FALSE;
+  }
+  std::lock_guard lock(transaction->mutex);
+  std::unique_ptr<MessageContext> stored;
+  MessageContext* request = &context;
+  if (!context.message.is_request()) {  // onreply_route: the reply is built from the request
+    stored = stored_request_context(*transaction, context.transport);
+    request = stored.get();
+  }
+  return send_local_reply_locked(*transaction, *request, *io, code, reason) ? KAMC_RT_TRUE : KAMC_RT_FALSE;
+}
 
 PvValue transaction_message_pv(MessageContext& context, const PvSpec& inner, bool from_reply) {
   if (from_reply && !context.message.is_request()) return get_pv(context, inner);  // onreply_route: this reply

@@ -85,6 +85,8 @@ void save_request_route_work_locked(Transaction& transaction, const MessageConte
   transaction.new_request_uri = context.new_request_uri;
   transaction.destination_uri = context.destination_uri;
   transaction.avps = context.avps;
+  transaction.xavps = context.xavps;
+  transaction.reply_headers = context.reply_headers;
 }
 
 // A context of its own for one branch, so that branch_route's changes ($ru, $du, header
@@ -96,6 +98,7 @@ std::unique_ptr<MessageContext> branch_context(const MessageContext& parent, con
   if (plan.uri != context->message.request_uri_text()) context->new_request_uri = plan.uri;
   context->destination_uri = plan.destination;
   context->avps = parent.avps;
+  context->xavps = parent.xavps;
   context->tm.transaction = parent.tm.transaction;
   context->tm.branch_index = index;
   context->route_type = KAMC_RT_BRANCH_ROUTE;
@@ -366,6 +369,8 @@ std::unique_ptr<MessageContext> stored_request_context(Transaction& transaction,
   context->new_request_uri = transaction.new_request_uri;
   context->destination_uri = transaction.destination_uri;
   context->avps = transaction.avps;
+  context->xavps = transaction.xavps;
+  context->reply_headers = transaction.reply_headers;
   context->tm.transaction = transaction.shared_from_this();
   return context;
 }

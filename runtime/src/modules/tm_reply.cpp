@@ -125,6 +125,7 @@ void run_failure_route_locked(Transaction& transaction, int picked, kamc_rt_rout
     log_format(L_ERR, "failure_route failed with an exception: %s", error.what());
   }
   transaction.avps = std::move(context->avps);
+  transaction.xavps = std::move(context->xavps);
 }
 
 // Sends the chosen final reply: the stored one, or one generated here for a branch that
@@ -218,8 +219,10 @@ void process_reply_locked(Transaction& transaction, Branch& branch, MessageConte
     reply.tm.transaction = transaction.shared_from_this();
     reply.tm.branch_index = branch.index;
     reply.avps = transaction.avps;
+    reply.xavps = transaction.xavps;
     route(to_abi(&reply));
     transaction.avps = std::move(reply.avps);
+    transaction.xavps = std::move(reply.xavps);
     if (reply.dropped && code < 200) return;  // as in Kamailio, only provisional replies can be dropped
   }
   bool invite_2xx = transaction.is_invite && code >= 200 && code < 300;

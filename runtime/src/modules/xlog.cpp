@@ -40,12 +40,12 @@ int fixed_level_body(MessageContext& context, const FunctionCall& call) {
 }
 
 constexpr std::array<FunctionEntry, 6> kXlog{{
-    {"xlog", "xlog", 1, 2, kAnyRoute, xlog_body, fixup_xlog},
-    {"xlog", "xdbg", 1, 1, kAnyRoute, fixed_level_body<L_DBG>, nullptr},
-    {"xlog", "xinfo", 1, 1, kAnyRoute, fixed_level_body<L_INFO>, nullptr},
-    {"xlog", "xnotice", 1, 1, kAnyRoute, fixed_level_body<L_NOTICE>, nullptr},
-    {"xlog", "xwarn", 1, 1, kAnyRoute, fixed_level_body<L_WARN>, nullptr},
-    {"xlog", "xerr", 1, 1, kAnyRoute, fixed_level_body<L_ERR>, nullptr},
+    {"xlog", "xlog", xlog_body, fixup_xlog},
+    {"xlog", "xdbg", fixed_level_body<L_DBG>, nullptr},
+    {"xlog", "xinfo", fixed_level_body<L_INFO>, nullptr},
+    {"xlog", "xnotice", fixed_level_body<L_NOTICE>, nullptr},
+    {"xlog", "xwarn", fixed_level_body<L_WARN>, nullptr},
+    {"xlog", "xerr", fixed_level_body<L_ERR>, nullptr},
 }};
 
 }  // namespace

@@ -16,6 +16,7 @@
 #include "kamc/runtime/log.h"
 #include "kamc/runtime/runtime.h"
 #include "kamc/runtime/server.h"
+#include "kamc/runtime/server_config.h"
 
 namespace kamc::runtime {
 
@@ -41,7 +42,8 @@ void print_usage(const std::string& name) {
   std::printf(
       "usage: %s [options]\n"
       "The config is compiled in; the flags are kamailio's:\n"
-      "  -l ADDR      listen on [proto:]addr[:port] instead of the config's listen (repeatable)\n"
+      "  -l ADDR      listen on [proto:]addr[:port][/advertised[:port]] instead of the config's listen\n"
+      "               (repeatable)\n"
       "  -n N         number of worker threads (the config's children)\n"
       "  -D           stay in the foreground (-DD is the same)\n"
       "  -E           log to stderr          -e  accepted (colors are not used)\n"
@@ -106,73 +108,8 @@ int parse_options(const ProgramInfo& info, int argc, char** argv, ProgramOptions
   return -1;
 }
 
-bool has_protocol_prefix(std::string_view text) {
-  std::size_t colon = text.find(':');
-  if (colon == std::string_view::npos || colon == 0 || text.front() == '[') return false;
-  std::string_view prefix = text.substr(0, colon);
-  return prefix.find('.') == std::string_view::npos && prefix.find_first_not_of("0123456789abcdefABCDEF") != std::string_view::npos;
-}
-
-bool has_port(std::string_view address) {
-  if (!address.empty() && address.front() == '[') return address.find("]:") != std::string_view::npos;
-  std::size_t colon = address.find(':');
-  return colon != std::string_view::npos && address.rfind(':') == colon;
-}
-
-// One listen value, kamailio style: no protocol means udp and tcp; no port means `port`.
-bool add_listen(std::string_view text, const RuntimeSettings& settings, ServerConfig& config, std::string& error) {
-  if (std::size_t space = text.find_first_of(" \t"); space != std::string_view::npos) {
-    log_format(L_WARN, "listen '%.*s': only the address is used (advertise/name are not supported yet)",
-               static_cast<int>(text.size()), text.data());
-    text = text.substr(0, space);
-  }
-  bool with_protocol = has_protocol_prefix(text);
-  std::string_view address = with_protocol ? text.substr(text.find(':') + 1) : text;
-  std::string port_suffix = has_port(address) ? "" : ":" + std::to_string(settings.port.value_or(5060));
-  std::vector<std::string> specs;
-  if (with_protocol) {
-    specs.push_back(std::string(text) + port_suffix);
-  } else {
-    specs.push_back("udp:" + std::string(text) + port_suffix);
-    if (!settings.disable_tcp) specs.push_back("tcp:" + std::string(text) + port_suffix);
-  }
-  for (const auto& spec_text : specs) {
-    auto spec = parse_listen_spec(spec_text, error);
-    if (!spec) return false;
-    config.listen.push_back(*spec);
-  }
-  return true;
-}
-
-// alias=host, host:port, [v6] or [v6]:port.
-void add_alias(std::string_view text, ServerConfig& config) {
-  std::size_t colon = text.rfind(':');
-  bool bracketed = !text.empty() && text.front() == '[';
-  bool has_port = colon != std::string_view::npos &&
-                  (bracketed ? colon > 0 && text[colon - 1] == ']' : text.find(':') == colon);
-  int port = has_port ? std::atoi(std::string(text.substr(colon + 1)).c_str()) : 0;
-  std::string_view host = port > 0 && port < 65536 ? text.substr(0, colon) : text;
-  if (bracketed && host.size() > 2 && host.back() == ']') host = host.substr(1, host.size() - 2);
-  if (port > 0 && port < 65536) {
-    config.aliases.emplace_back(std::string(host), static_cast<std::uint16_t>(port));
-  } else {
-    config.aliases.emplace_back(std::string(host), std::nullopt);
-  }
-}
-
-bool build_server_config(const ProgramOptions& options, const RuntimeSettings& settings, ServerConfig& config,
-                         std::string& error) {
-  std::vector<std::string> listen = options.listen.empty() ? settings.listen : options.listen;
-  if (listen.empty()) listen.push_back("0.0.0.0");  // kamailio listens on every address by default
-  for (const auto& text : listen) {
-    if (!add_listen(text, settings, config, error)) return false;
-  }
-  config.children = options.children.value_or(settings.children.value_or(8));
-  if (settings.tcp_connection_lifetime) config.tcp_idle_timeout_seconds = *settings.tcp_connection_lifetime;
-  if (options.tcp_idle_timeout) config.tcp_idle_timeout_seconds = *options.tcp_idle_timeout;
-  for (const auto& alias : settings.aliases) add_alias(alias, config);
-  for (const auto& alias : options.aliases) add_alias(alias, config);
-  return true;
+CommandLineOverrides command_line_overrides(const ProgramOptions& options) {
+  return {options.listen, options.children, options.tcp_idle_timeout, options.aliases};
 }
 
 LogSettings log_settings(const ProgramOptions& options, const RuntimeSettings* settings) {
@@ -181,6 +118,7 @@ LogSettings log_settings(const ProgramOptions& options, const RuntimeSettings* s
   log.debug = options.debug.value_or(base + options.debug_raise);
   log.to_stderr = options.log_to_stderr || (settings && settings->log_stderror.value_or(false));
   if (settings) log.prefix = settings->log_prefix;
+  if (settings) log.facility = settings->log_facility;
   return log;
 }
 
@@ -241,9 +179,10 @@ int run_program(const ProgramInfo& info, int argc, char** argv) {
   Runtime runtime;
   if (!load_config(info, runtime)) return 1;
   configure_logging(log_settings(options, &runtime.settings()));
+  apply_process_settings(runtime.settings());
   ServerConfig config;
   std::string error;
-  if (!build_server_config(options, runtime.settings(), config, error)) {
+  if (!build_server_config(runtime.settings(), command_line_overrides(options), config, error)) {
     log_format(L_CRIT, "%s", error.c_str());
     return 1;
   }

@@ -13,9 +13,11 @@ import re
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -37,10 +39,10 @@ def check(condition, message):
 
 # ---- processes ------------------------------------------------------------------------
 
-def start(args, log_path):
+def start(args, log_path, env=None):
     log = open(log_path, "wb")
     process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                               start_new_session=True)
+                               start_new_session=True, env=env)
     _processes.append(process)
     return process
 
@@ -166,12 +168,14 @@ class Run:
         self.args = args
         self.dir = Path(tempfile.mkdtemp(prefix="kamc-rt-it-"))
 
-    def start_runtime(self, route="stateless-proxy", children=2, extra=(), harness=None):
+    def start_runtime(self, route="stateless-proxy", children=2, extra=(), harness=None, env=None,
+                      listen=("udp:127.0.0.1:{port}", "tcp:127.0.0.1:{port}")):
         port = free_port()
         pid_file = self.dir / "runtime.pid"
+        listen_args = [arg for value in listen for arg in ("-l", value.format(port=port))]
         command = [harness or self.args.harness, "-D", "-E", "-n", str(children), "-P", str(pid_file),
-                   "-l", f"udp:127.0.0.1:{port}", "-l", f"tcp:127.0.0.1:{port}", f"--route={route}", *extra]
-        process = start(command, self.dir / "runtime.log")
+                   *listen_args, f"--route={route}", *extra]
+        process = start(command, self.dir / "runtime.log", env=env)
         wait_until(lambda: process.poll() is not None or options_status(port) is not None, 10, "the runtime to answer")
         check(process.poll() is None, f"runtime exited at start-up: {self.log('runtime.log')}")
         return process, port
@@ -309,6 +313,140 @@ def case_record_route(run):
     expect_clean_shutdown(run, runtime)
 
 
+def case_double_record_route(run):
+    """UDP in, TCP out: rr's double Record-Route (enable_double_rr's default). The INVITE
+    reaches the TCP UAS with two Record-Routes, the sending socket's first, both ;r2=on; the
+    UAC's ACK and BYE come back over UDP with both as Route, and loose_route removes both
+    before the BYE goes to the UAS over TCP."""
+    runtime, port = run.start_runtime()
+    _uas, uas_port = run.start_uas(["-sf", str(HERE / "sipp" / "uas-rr.xml")], transport="t1")
+    uac = run.dir / "uac-rr-to-tcp.xml"
+    uac.write_text((HERE / "sipp" / "uac-rr.xml").read_text().replace(
+        "INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0",
+        "INVITE sip:[service]@[remote_ip]:[remote_port];transport=tcp SIP/2.0"))
+    stats = run.run_uac(["-sf", str(uac)], f"127.0.0.1:{uas_port}", port, calls=10, rate=10)
+    expect_clean_calls(stats, 10, run)
+    outbound = f"<sip:127.0.0.1:{port};transport=tcp;r2=on;lr;ftag="
+    inbound = f"<sip:127.0.0.1:{port};r2=on;lr;ftag="
+    uas_log = run.log_full("uas-msg.log")
+    invites = messages_in(uas_log, r"INVITE sip:")
+    check(invites, "no INVITE reached the UAS")
+    for invite in invites:
+        check(0 <= invite.find(outbound) < invite.find(inbound),
+              f"the INVITE at the UAS lacks '{outbound}' followed by '{inbound}':\n{invite}")
+    uac_byes = messages_in(run.log_full("uac-msg.log"), r"BYE sip:")
+    check(uac_byes and all(outbound in m and inbound in m for m in uac_byes),
+          "the UAC's BYEs did not carry both of the proxy's Routes")
+    byes = messages_in(uas_log, r"BYE sip:")
+    check(len(byes) >= 10, f"expected 10 BYEs at the UAS over TCP, found {len(byes)}")
+    check(all("\nRoute:" not in m for m in byes), "a BYE reached the UAS with one of the proxy's Routes left")
+    expect_clean_shutdown(run, runtime)
+
+
+def case_advertise(run):
+    """A proxy behind NAT: `-l udp:127.0.0.1:PORT/192.0.2.7:5999` (kamailio's -l form of
+    listen's advertise). The UAS sees the advertised address in our Via and Record-Route;
+    its replies (top Via 192.0.2.7:5999) and the UAC's ACK and BYE (Route to 192.0.2.7:5999)
+    are recognised as ours, so the calls complete."""
+    advertised = "192.0.2.7:5999"
+    runtime, port = run.start_runtime(listen=(f"udp:127.0.0.1:{{port}}/{advertised}",))
+    _uas, uas_port = run.start_uas(["-sf", str(HERE / "sipp" / "uas-rr.xml")])
+    stats = run.run_uac(["-sf", str(HERE / "sipp" / "uac-rr.xml")], f"127.0.0.1:{uas_port}", port, calls=10, rate=10)
+    expect_clean_calls(stats, 10, run)
+    uas_log = run.log_full("uas-msg.log")
+    invites = messages_in(uas_log, r"INVITE sip:")
+    check(invites and all(f"Via: SIP/2.0/UDP {advertised};branch=" in m for m in invites),
+          f"INVITEs at the UAS lack our Via with {advertised}")
+    check(all(f"Record-Route: <sip:{advertised};lr;ftag=" in m for m in invites),
+          f"INVITEs at the UAS lack our Record-Route with {advertised}")
+    uac_byes = messages_in(run.log_full("uac-msg.log"), r"BYE sip:")
+    check(uac_byes and all(f"Route: <sip:{advertised};lr;ftag=" in m for m in uac_byes),
+          "the UAC's BYEs did not carry the advertised Route")
+    byes = messages_in(uas_log, r"BYE sip:")
+    check(len(byes) >= 10 and all("\nRoute:" not in m for m in byes),
+          "the BYEs did not reach the UAS with the advertised Route removed")
+    expect_clean_shutdown(run, runtime)
+
+
+class DnsResponder:
+    """A minimal DNS server on a free loopback UDP port: SRV answers from `zone`, NXDOMAIN
+    for other names, no answers for other types of a known name. Records every question."""
+
+    def __init__(self, zone):
+        self.zone = {name.lower(): records for name, records in zone.items()}
+        self.questions = []
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.settimeout(0.1)
+        self.port = self.sock.getsockname()[1]
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
+
+    @staticmethod
+    def name_bytes(name):
+        return b"".join(bytes([len(label)]) + label.encode() for label in name.split(".") if label) + b"\0"
+
+    def answer(self, query):
+        at, labels = 12, []
+        while at < len(query) and query[at]:
+            labels.append(query[at + 1:at + 1 + query[at]].decode(errors="replace"))
+            at += 1 + query[at]
+        if at + 5 > len(query):
+            return None
+        qtype = struct.unpack("!H", query[at + 1:at + 3])[0]
+        name = ".".join(labels).lower()
+        self.questions.append(name)
+        records = self.zone.get(name, []) if qtype == 33 else []
+        rcode = 0 if name in self.zone else 3
+        answers = b""
+        for priority, weight, port, target in records:
+            rdata = struct.pack("!HHH", priority, weight, port) + self.name_bytes(target)
+            answers += struct.pack("!HHHIH", 0xC00C, 33, 1, 60, len(rdata)) + rdata
+        header = query[:2] + struct.pack("!HHHHH", 0x8180 | rcode, 1, len(records), 0, 0)
+        return header + query[12:at + 5] + answers
+
+    def serve(self):
+        while not self.stopping.is_set():
+            try:
+                query, peer = self.sock.recvfrom(512)
+            except socket.timeout:
+                continue
+            reply = self.answer(query)
+            if reply:
+                self.sock.sendto(reply, peer)
+
+    def stop(self):
+        self.stopping.set()
+        self.thread.join(timeout=2)
+        self.sock.close()
+
+
+def case_dns_srv(run):
+    """A Request-URI host without port is looked up by SRV (RFC 3263): _sip._udp.sip.test
+    points at the UAS through localhost, so calls to sip:service@sip.test reach it. The
+    harness asks the test's DNS server (KAMC_RT_DNS_NAMESERVER), never the network."""
+    _uas, uas_port = run.start_uas(["-sn", "uas"])
+    responder = DnsResponder({"_sip._udp.sip.test": [(10, 5, uas_port, "localhost")]})
+    try:
+        env = dict(os.environ, KAMC_RT_DNS_NAMESERVER=f"127.0.0.1:{responder.port}")
+        runtime, port = run.start_runtime(env=env)
+        builtin = subprocess.run([run.args.sipp, "-sd", "uac"], capture_output=True, text=True, timeout=10).stdout
+        check("sip:[service]@[remote_ip]:[remote_port] SIP/2.0" in builtin, "unexpected sipp -sd uac output")
+        scenario = run.dir / "uac-srv.xml"
+        scenario.write_text(builtin.replace("sip:[service]@[remote_ip]:[remote_port] SIP/2.0",
+                                            "sip:[service]@sip.test SIP/2.0"))
+        stats = run.run_uac(["-sf", str(scenario)], f"127.0.0.1:{uas_port}", port, calls=10, rate=10)
+        expect_clean_calls(stats, 10, run)
+        check("_sip._udp.sip.test" in responder.questions,
+              f"the runtime did not ask for the SRV record; questions: {responder.questions[:5]}")
+        check(all(q == "_sip._udp.sip.test" for q in responder.questions),
+              f"unexpected DNS questions: {sorted(set(responder.questions))}")
+        expect_clean_shutdown(run, runtime)
+    finally:
+        responder.stop()
+
+
 MALFORMED = [
     b"",
     b"\r\n\r\n",
@@ -378,6 +516,9 @@ CASES = {
     "relay_udp": case_relay_udp,
     "relay_tcp": case_relay_tcp,
     "record_route": case_record_route,
+    "double_record_route": case_double_record_route,
+    "advertise": case_advertise,
+    "dns_srv": case_dns_srv,
     "malformed": case_malformed,
     "tcp_idle_timeout": case_tcp_idle_timeout,
 }

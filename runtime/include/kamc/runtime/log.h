@@ -2,6 +2,7 @@
 // that the runtime's log lines and xlog output look like kamailio's to an operator.
 #pragma once
 
+#include <optional>
 #include <string_view>
 
 namespace kamc::runtime {
@@ -22,12 +23,17 @@ struct LogSettings {
   int debug = L_WARN;  // messages above this level are not written (kamailio's `debug`)
   bool to_stderr = false;
   std::string_view prefix;  // kamailio's log_prefix, printed before every message
+  std::optional<int> facility;  // kamailio's log_facility (a syslog(3) LOG_* value); nullopt: LOG_DAEMON
 };
 
 void configure_logging(const LogSettings& settings);
 bool log_enabled(int level);
 // "L_INFO", "info" or "2" -> level; false when the name is unknown.
 bool log_level_from_name(std::string_view name, int& level);
+// "LOG_LOCAL0" (any case) -> LOG_LOCAL0, for the names Kamailio accepts: LOG_AUTH,
+// LOG_AUTHPRIV, LOG_CRON, LOG_DAEMON, LOG_FTP, LOG_KERN, LOG_LOCAL0..7, LOG_LPR, LOG_MAIL,
+// LOG_NEWS, LOG_SYSLOG, LOG_USER, LOG_UUCP; false for any other name.
+bool log_facility_from_name(std::string_view name, int& facility);
 void log_message(int level, std::string_view text);
 // printf-style; the level check happens before formatting.
 void log_format(int level, const char* format, ...) __attribute__((format(printf, 2, 3)));

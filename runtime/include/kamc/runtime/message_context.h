@@ -61,6 +61,15 @@ struct AvpEntry {
   StoredValue value;
 };
 
+// One $xavp item (Kamailio's sr_xavp_t): a named value, or a named list of child items
+// ($xavp(root=>key)). Lists keep the newest item first, as Kamailio prepends.
+struct XavpItem {
+  std::string name;
+  StoredValue value;
+  bool is_list = false;
+  std::vector<XavpItem> children;
+};
+
 class MessageContext {
  public:
   MessageContext(const Runtime& runtime, std::string_view buffer, ReceiveInfo received,
@@ -88,6 +97,10 @@ class MessageContext {
   bool force_rport = false;        // force_rport(): reply to the source port, add rport=
   bool reply_no_connect = false;   // set_reply_no_connect()  // $rc: the return code of the last function or route called
   std::vector<AvpEntry> avps;  // $avp(...): per message, newest last
+  std::vector<XavpItem> xavps;  // $xavp(...): per message (and transaction), newest first
+  // append_to_reply(): whole header lines for the next reply generated here (Kamailio's
+  // reply lumps), by sl_send_reply, send_reply and t_reply.
+  std::string reply_headers;
   TmMessageState tm;           // its transaction, once t_newtran/t_relay made or found one
 
   std::string_view request_uri() const;

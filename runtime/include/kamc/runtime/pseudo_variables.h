@@ -61,9 +61,22 @@ enum class PvId : std::uint8_t {
   TmReplyCode,     // $T_reply_code
   TmRequest,       // $T_req(pv)
   TmReply,         // $T_rpl(pv)
+  Xavp,            // $xavp(root[i]=>key[j])
 };
 
 struct TransformChain;  // transformations.h
+
+// The name of $xavp(root[i]=>key[j]): the i-th item called root (newest first, negative
+// from the oldest, "[*]" all), and in its list the j-th child called key.
+struct XavpPath {
+  std::string root;
+  std::optional<long long> root_index;
+  bool root_all = false;
+  bool has_key = false;
+  std::string key;
+  std::optional<long long> key_index;
+  bool key_all = false;
+};
 
 struct PvSpec {
   PvId id = PvId::Null;
@@ -79,6 +92,7 @@ struct PvSpec {
   std::shared_ptr<const TransformChain> transforms;
   // $T_req(pv), $T_rpl(pv): the pseudo-variable read from the transaction's message.
   std::shared_ptr<const PvSpec> inner;
+  std::shared_ptr<const XavpPath> xavp;
 };
 
 // Kamailio's pv value: a string, an integer, both, or null.

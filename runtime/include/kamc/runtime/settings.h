@@ -22,12 +22,17 @@ struct RuntimeSettings {
   std::vector<std::string> listen;  // listen=..., as written
   std::optional<int> port;          // port=N: the port of listen addresses without one
   std::optional<int> children;
+  std::optional<int> tcp_children;  // nullopt (or 0): as many as children, as in Kamailio
   std::optional<int> debug;
   std::optional<bool> log_stderror;
   std::string log_prefix;
+  std::optional<int> log_facility;  // the syslog facility (LOG_LOCAL0 ...); nullopt: LOG_DAEMON
   std::vector<std::string> aliases;  // alias=host[:port]
+  std::string advertised_address;    // advertised_address=HOST; "" when not set
+  std::optional<int> advertised_port;
   bool disable_tcp = false;
   std::optional<int> tcp_connection_lifetime;
+  std::optional<bool> dns_srv_lb;  // RFC 2782 weighted SRV selection
   std::vector<std::string> loaded_modules;
   std::map<std::string, std::map<std::string, ModparamValue>, std::less<>> modparams;
 
@@ -38,6 +43,10 @@ struct RuntimeSettings {
 
 // "yes"/"no"/"on"/"off"/"true"/"false"/digits -> value; nullopt when not a number or boolean.
 std::optional<long long> parse_param_number(std::string_view text);
+
+// Applies the settings that are process-wide rather than per server: the SRV selection
+// (dns_srv_lb). run_program calls it once the config is loaded.
+void apply_process_settings(const RuntimeSettings& settings);
 
 // The modules whose functions the runtime implements.
 bool runtime_provides_module(std::string_view name);

@@ -53,10 +53,20 @@ struct SocketAddressHash {
   std::size_t operator()(const SocketAddress& address) const { return address.hash(); }
 };
 
-// A listen address: "udp:127.0.0.1:5060", "tcp:[::1]:5070", "127.0.0.1" (udp, port 5060).
+// listen's `advertise HOST[:PORT]` (and the global advertised_address/advertised_port):
+// the address the proxy writes about itself instead of the socket's, e.g. behind NAT.
+struct AdvertisedAddress {
+  std::string host;        // "203.0.113.5", "[2001:db8::5]", "sip.example.com"; "" when not advertised
+  std::uint16_t port = 0;  // 0 when not advertised
+};
+
+// A listen address: "udp:127.0.0.1:5060", "tcp:[::1]:5070", "127.0.0.1" (udp, port 5060),
+// with the options of the cfg's listen value.
 struct ListenSpec {
   Protocol protocol = Protocol::Udp;
   SocketAddress address;
+  AdvertisedAddress advertised;  // `advertise HOST[:PORT]`
+  std::string name;              // `name "NAME"`: kept, as Kamailio keeps the socket name
 };
 // On failure returns nullopt and says why in `error`.
 std::optional<ListenSpec> parse_listen_spec(std::string_view text, std::string& error);
