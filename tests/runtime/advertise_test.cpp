@@ -31,19 +31,6 @@ std::string listen_error(const std::string& value) {
   return error;
 }
 
-std::string header_values(const std::string& message, const std::string& name) {
-  std::string headers = message.substr(0, message.find("\r\n\r\n") + 2);
-  std::string found;
-  std::string prefix = "\r\n" + name + ": ";
-  for (std::size_t pos = 0; (pos = headers.find(prefix, pos)) != std::string::npos;) {
-    std::size_t start = pos + prefix.size();
-    std::size_t end = headers.find("\r\n", start);
-    found += (found.empty() ? "" : "|") + headers.substr(start, end - start);
-    pos = end;
-  }
-  return found;
-}
-
 }  // namespace
 
 // ---- the listen value -----------------------------------------------------------------------

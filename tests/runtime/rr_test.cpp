@@ -16,20 +16,6 @@ using namespace kamc::runtime::testing;
 
 namespace {
 
-// Every value of the header `name` in the header section, joined by '|'.
-std::string header_values(const std::string& message, const std::string& name) {
-  std::string headers = message.substr(0, message.find("\r\n\r\n") + 2);
-  std::string found;
-  std::string prefix = "\r\n" + name + ": ";
-  for (std::size_t pos = 0; (pos = headers.find(prefix, pos)) != std::string::npos;) {
-    std::size_t start = pos + prefix.size();
-    std::size_t end = headers.find("\r\n", start);
-    found += (found.empty() ? "" : "|") + headers.substr(start, end - start);
-    pos = end;
-  }
-  return found;
-}
-
 std::string request_line(const std::string& message) { return message.substr(0, message.find("\r\n")); }
 
 // An in-dialog request (To has a tag) with `ruri` and extra header lines.

@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "kamc/runtime/message_context.h"
@@ -70,6 +71,40 @@ inline int call(Runtime& runtime, ReceivedMessage& message, const char* name, st
   EXPECT_NE(handle, nullptr) << error;
   if (!handle) return -100;
   return kamc_rt_call_function(message.abi(), handle);
+}
+
+// A transport that keeps what would be sent, for tests of replies and relays.
+struct CapturingTransport : Transport {
+  std::vector<std::string> sent;
+  bool send(const SendTarget&, std::string_view bytes) override {
+    sent.emplace_back(bytes);
+    return true;
+  }
+};
+
+// The load-time error of a call of `name` with string arguments, which must not fix up.
+inline std::string fixup_error(Runtime& runtime, const char* name, const std::vector<std::string>& args) {
+  std::vector<kamc_rt_arg> abi_args;
+  for (const auto& arg : args) abi_args.push_back({KAMC_RT_ARG_STR, 0, arg.c_str(), arg.size()});
+  char error[256] = {};
+  const kamc_rt_call* handle = kamc_rt_fixup_call(to_abi(&runtime), name, abi_args.data(),
+                                                  static_cast<int>(abi_args.size()), error, sizeof error);
+  EXPECT_EQ(handle, nullptr) << name << " should not fix up";
+  return error;
+}
+
+// Every value of the header `name` in the header section of `message`, joined by '|'.
+inline std::string header_values(const std::string& message, const std::string& name) {
+  std::string headers = message.substr(0, message.find("\r\n\r\n") + 2);
+  std::string found;
+  std::string prefix = "\r\n" + name + ": ";
+  for (std::size_t pos = 0; (pos = headers.find(prefix, pos)) != std::string::npos;) {
+    std::size_t start = pos + prefix.size();
+    std::size_t end = headers.find("\r\n", start);
+    found += (found.empty() ? "" : "|") + headers.substr(start, end - start);
+    pos = end;
+  }
+  return found;
 }
 
 }  // namespace kamc::runtime::testing

@@ -9,14 +9,6 @@ using namespace kamc::runtime::testing;
 
 namespace {
 
-struct CapturingTransport : Transport {
-  std::vector<std::string> sent;
-  bool send(const SendTarget&, std::string_view bytes) override {
-    sent.emplace_back(bytes);
-    return true;
-  }
-};
-
 class Sanity : public ::testing::Test {
  protected:
   std::unique_ptr<Runtime> runtime = make_runtime();

@@ -12,8 +12,10 @@
 #include <string>
 
 #include "kamc/runtime/server.h"
+#include "runtime_test_support.h"
 
 using namespace kamc::runtime;
+using kamc::runtime::testing::header_values;
 
 namespace {
 
@@ -98,19 +100,6 @@ class Socket {
   Socket() = default;
   int fd_ = -1;
 };
-
-std::string header_values(const std::string& message, const std::string& name) {
-  std::string found;
-  std::size_t pos = 0;
-  std::string prefix = "\r\n" + name + ": ";
-  while ((pos = message.find(prefix, pos)) != std::string::npos) {
-    std::size_t start = pos + prefix.size();
-    std::size_t end = message.find("\r\n", start);
-    found += (found.empty() ? "" : "|") + message.substr(start, end - start);
-    pos = end;
-  }
-  return found;
-}
 
 std::string request(const std::string& method, const std::string& ruri, const std::string& via, int cseq = 1) {
   return method + " " + ruri + " SIP/2.0\r\n"

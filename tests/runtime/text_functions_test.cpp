@@ -10,26 +10,12 @@ using namespace kamc::runtime::testing;
 
 namespace {
 
-struct CapturingTransport : Transport {
-  std::vector<std::string> sent;
-  bool send(const SendTarget&, std::string_view bytes) override {
-    sent.emplace_back(bytes);
-    return true;
-  }
-};
-
 class TextFunctions : public ::testing::Test {
  protected:
   std::unique_ptr<Runtime> runtime = make_runtime();
 
-  std::string fixup_error(const char* name, std::vector<std::string> args) {
-    std::vector<kamc_rt_arg> abi_args;
-    for (const auto& arg : args) abi_args.push_back({KAMC_RT_ARG_STR, 0, arg.c_str(), arg.size()});
-    char error[256] = {};
-    const kamc_rt_call* handle = kamc_rt_fixup_call(to_abi(runtime.get()), name, abi_args.data(),
-                                                    static_cast<int>(abi_args.size()), error, sizeof error);
-    EXPECT_EQ(handle, nullptr) << name << " should not fix up";
-    return error;
+  std::string fixup_error(const char* name, const std::vector<std::string>& args) {
+    return kamc::runtime::testing::fixup_error(*runtime, name, args);
   }
 };
 
