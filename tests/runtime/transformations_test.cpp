@@ -326,3 +326,128 @@ TEST_F(Transformations, XavpsBelongToOneMessageAndNamesAreCheckedAtLoadTime) {
   EXPECT_NE(fixup_error("$xavp(x=k)").find("expected '=>'"), std::string::npos);
   EXPECT_NE(fixup_error("$xavp(x=>)").find("empty name"), std::string::npos);
 }
+
+TEST_F(Transformations, BeforeAfterCountStripToTakeTheFirstCharacterOfTheParameter) {
+  ReceivedMessage message(*runtime, invite());
+  EXPECT_EQ(on(message, "alice@example.com", "{s.before,@}"), "alice");
+  EXPECT_EQ(on(message, "alice@example.com", "{s.after,@}"), "example.com");
+  EXPECT_EQ(on(message, "a.b.c", "{s.rbefore,.}"), "a.b");
+  EXPECT_EQ(on(message, "a.b.c", "{s.rafter,.}"), "c");
+  EXPECT_EQ(on(message, "a,b,c", "{s.count,,}"), "2");
+  EXPECT_EQ(on(message, "sip:bob@host", "{s.stripto,@}"), "@host");
+  // Not found: before keeps the value, after and stripto give empty; at the edges, empty.
+  EXPECT_EQ(on(message, "alice", "{s.before,@}"), "alice");
+  EXPECT_EQ(on(message, "alice", "{s.after,@}"), "");
+  EXPECT_EQ(on(message, "alice", "{s.stripto,@}"), "");
+  EXPECT_EQ(on(message, "@alice", "{s.before,@}"), "");
+  EXPECT_EQ(on(message, "alice@", "{s.after,@}"), "");
+  EXPECT_EQ(on(message, "", "{s.count,a}"), "0");
+  EXPECT_NE(fixup_error("$(var(t){s.count})").find("s.count"), std::string::npos);
+  EXPECT_NE(fixup_error("$(var(t){s.before,})").find("character"), std::string::npos);
+}
+
+TEST_F(Transformations, WhitespaceQuotesBracketsAndQuotedPrefixes) {
+  ReceivedMessage message(*runtime, invite());
+  EXPECT_EQ(on(message, " a b\t\r\nc ", "{s.rmws}"), "abc");
+  EXPECT_EQ(on(message, "\"Bob\"", "{s.unquote}"), "Bob");
+  EXPECT_EQ(on(message, "'Bob'", "{s.unquote}"), "Bob");
+  EXPECT_EQ(on(message, "\"Bob'", "{s.unquote}"), "\"Bob'");
+  EXPECT_EQ(on(message, "\"", "{s.unquote}"), "\"");
+  EXPECT_EQ(on(message, "<sip:a@b>", "{s.unbracket}"), "sip:a@b");
+  EXPECT_EQ(on(message, "[::1]", "{s.unbracket}"), "::1");
+  EXPECT_EQ(on(message, "(a]", "{s.unbracket}"), "(a]");
+  EXPECT_EQ(on(message, "123", "{s.prefixes.quoted}"), "'1','12','123'");
+  EXPECT_EQ(on(message, "123", "{s.prefixes.quoted,2}"), "'1','12'");
+  EXPECT_EQ(on(message, "", "{s.prefixes.quoted}"), "");
+}
+
+TEST_F(Transformations, Base64FamiliesFollowKamailiosDecoders) {
+  ReceivedMessage message(*runtime, invite());
+  EXPECT_EQ(on(message, "hello?", "{s.encode.base64}"), "aGVsbG8/");
+  EXPECT_EQ(on(message, "ab", "{s.encode.base64}"), "YWI=");
+  EXPECT_EQ(on(message, "ab", "{s.encode.base64t}"), "YWI");
+  EXPECT_EQ(on(message, "YWI=", "{s.decode.base64}"), "ab");
+  EXPECT_EQ(on(message, "YWI", "{s.decode.base64t}"), "ab");
+  EXPECT_EQ(on(message, "YWI", "{s.decode.base64}"), "<null>");  // not whole groups of 4
+  EXPECT_EQ(on(message, "", "{s.decode.base64}"), "");
+  EXPECT_EQ(on(message, "\xfb\xff", "{s.encode.base64url}"), "-_8=");
+  EXPECT_EQ(on(message, "\xfb\xff", "{s.encode.base64urlt}"), "-_8");
+  EXPECT_EQ(on(message, "-_8=", "{s.decode.base64url}"), "\xfb\xff");
+  EXPECT_EQ(on(message, "YQ", "{s.decode.base64url}"), "a");  // padding is optional
+  EXPECT_EQ(on(message, "YQ", "{s.decode.base64urlt}"), "a");
+  EXPECT_EQ(on(message, "Y+==", "{s.decode.base64url}"), "<null>");
+  EXPECT_EQ(on(message, "", "{s.decode.base64url}"), "<null>");
+}
+
+TEST_F(Transformations, UserParamAndUrlEscaping) {
+  ReceivedMessage message(*runtime, invite());
+  EXPECT_EQ(on(message, "a b/c;d@e", "{s.escape.user}"), "a%20b%2fc;d%40e");
+  EXPECT_EQ(on(message, "a b/c;d=e", "{s.escape.param}"), "a%20b/c%3bd%3de");
+  EXPECT_EQ(on(message, "a%20b%2Fc", "{s.unescape.user}"), "a b/c");
+  EXPECT_EQ(on(message, "a%3bb", "{s.unescape.param}"), "a;b");
+  EXPECT_EQ(on(message, "a%0Ab", "{s.unescape.user}"), "<null>");  // not printable
+  EXPECT_EQ(on(message, "a%2", "{s.unescape.user}"), "<null>");
+  EXPECT_EQ(on(message, "caf\xc3\xa9", "{s.escape.user}"), "<null>");
+  EXPECT_EQ(on(message, "a b&c=d~", "{s.urlencode.param}"), "a%20b%26c%3dd~");
+  EXPECT_EQ(on(message, "a+b%26c%3Dd", "{s.urldecode.param}"), "a b&c=d");
+  EXPECT_EQ(on(message, "50%", "{s.urldecode.param}"), "50");
+  EXPECT_EQ(on(message, "say \"hi\"", "{s.escape.csv}"), "\"say \"\"hi\"\"\"");
+  EXPECT_EQ(on(message, "", "{s.escape.csv}"), "\"\"");
+}
+
+TEST_F(Transformations, HashesAndSevenBit) {
+  ReceivedMessage message(*runtime, invite());
+  EXPECT_EQ(on(message, "abc", "{s.sha256}"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(on(message, "", "{s.sha256}"), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(on(message, std::string(200, 'a'), "{s.sha256}"),
+            "c2a908d98f5df987ade41b5fce213067efbcc21ef2240212a41e54b5e7c28ae5");
+  EXPECT_EQ(on(message, "abc", "{s.sha384}"),
+            "cb00753f45a35e8bb5a03d699ac65007272c32ab0eded1631a8b605a43ff5bed8086072ba1e7cc2358baeca134c825a7");
+  EXPECT_EQ(on(message, std::string(200, 'a'), "{s.sha384}"),
+            "0691b6e978614b67d60557b2a2cddd53406508522efa21c624dbbfa8ab6e726d5c586b489c7c09f24109a64c10211d48");
+  EXPECT_EQ(on(message, "abc", "{s.sha512}"),
+            "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a836ba3c23a3feebbd454d4423"
+            "643ce80e2a9ac94fa54ca49f");
+  EXPECT_EQ(on(message, std::string(200, 'a'), "{s.sha512}"),
+            "4b11459c33f52a22ee8236782714c150a3b2c60994e9acee17fe68947a3e6789f31e7668394592da7bef827cddca88c4e6f86e4df7"
+            "ed1ae6cba71f3e98faee9f");
+  EXPECT_EQ(on(message, "alice@example.com", "{s.corehash}"), "2920418261");
+  EXPECT_EQ(on(message, "alice@example.com", "{s.corehash,16}"), "5");
+  EXPECT_EQ(on(message, "", "{s.corehash}"), "0");
+  EXPECT_EQ(on(message, "hellohello", "{s.encode.7bit}"), "E8329BFD4697D9EC37");
+  EXPECT_EQ(on(message, "E8329BFD4697D9EC37", "{s.decode.7bit}"), "hellohello");
+  EXPECT_NE(fixup_error("$(var(t){s.sha256,1})").find("no parameters"), std::string::npos);
+}
+
+TEST_F(Transformations, FormatLinesAndTime) {
+  ReceivedMessage message(*runtime, invite());
+  // Kamailio 5.6's test is i/n == 0: the break goes before characters 1..n-1 only.
+  EXPECT_EQ(on(message, "abcdef", "{s.fmtlines,3,1}"), "a\r\n b\r\n cdef");
+  EXPECT_EQ(on(message, "abcdef", "{s.fmtlinet,1,2}"), "abcdef");
+  EXPECT_EQ(on(message, "abc", "{s.fmtlines,0,1}"), "<null>");
+  EXPECT_NE(fixup_error("$(var(t){s.fmtlines,-1,1})").find("negative"), std::string::npos);
+  EXPECT_EQ(on(message, "0", "{s.ftime,%%}"), "%");
+  EXPECT_EQ(on(message, "x", "{s.ftime,%Y}"), "<null>");
+}
+
+TEST_F(Transformations, MoreUriParts) {
+  ReceivedMessage message(*runtime, invite());
+  const std::string uri = "sip:bob:secret@example.com:5070;transport=TCP;ttl=5;user=phone;maddr=10.0.0.1"
+                          ";method=INVITE;lr;r2=on?h=v";
+  EXPECT_EQ(on(message, uri, "{uri.passwd}"), "secret");
+  EXPECT_EQ(on(message, uri, "{uri.ttl}"), "5");
+  EXPECT_EQ(on(message, uri, "{uri.uparam}"), "phone");
+  EXPECT_EQ(on(message, uri, "{uri.maddr}"), "10.0.0.1");
+  EXPECT_EQ(on(message, uri, "{uri.method}"), "INVITE");
+  EXPECT_EQ(on(message, uri, "{uri.lr}"), "");  // a flag has no value
+  EXPECT_EQ(on(message, uri, "{uri.r2}"), "on");
+  EXPECT_EQ(on(message, uri, "{uri.duri}"), "sip:example.com:5070;transport=TCP");
+  EXPECT_EQ(on(message, uri, "{uri.suri}"), "sip:bob@example.com:5070;transport=TCP");
+  EXPECT_EQ(on(message, uri, "{uri.saor}"), "sip:bob@example.com");
+  EXPECT_EQ(on(message, uri, "{uri.tosocket}"), "tcp:example.com:5070");
+  EXPECT_EQ(on(message, "sip:example.com;transport=udp", "{uri.tosocket}"), "udp:example.com:5060");
+  EXPECT_EQ(on(message, "sip:bob@example.com", "{uri.tosocket}"), "");  // no transport
+  EXPECT_EQ(on(message, "sip:bob@example.com", "{uri.passwd}"), "");
+  EXPECT_EQ(on(message, "sip:bob@example.com;", "{uri.saor}"), "sip:bob@example.com");
+  EXPECT_EQ(on(message, "not a uri", "{uri.suri}"), "<null>");
+}

@@ -3,11 +3,14 @@
 // refused at load time for now.
 #include "transformations.h"
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <charconv>
+#include <ctime>
 
 #include "md5.h"
+#include "sha2.h"
 #include "subst_expression.h"
 
 #include "kamc/runtime/message_context.h"
@@ -20,7 +23,8 @@ namespace kamc::runtime {
 namespace {
 
 // Parameter shapes: what follows the name after ','.
-enum class Params : std::uint8_t { None, Int, IntOptional, IntInt, IntSep, Text, TextText, TextOptSep, Sep, Subst };
+// Char: a text whose first character is used, which may itself be ',' ({s.count,,}).
+enum class Params : std::uint8_t { None, Int, IntOptional, IntInt, IntSep, Text, TextText, TextOptSep, Sep, Subst, Char };
 
 struct TransformRow {
   std::string_view name;
@@ -28,7 +32,7 @@ struct TransformRow {
   Params params;
 };
 
-constexpr std::array<TransformRow, 38> kTransforms{{
+constexpr TransformRow kTransforms[] = {
     {"s.len", TransformKind::Len, Params::None},
     {"s.int", TransformKind::Int, Params::None},
     {"s.substr", TransformKind::Substr, Params::IntInt},
@@ -49,6 +53,40 @@ constexpr std::array<TransformRow, 38> kTransforms{{
     {"s.md5", TransformKind::Md5, Params::None},
     {"s.escape.common", TransformKind::EscapeCommon, Params::None},
     {"s.unescape.common", TransformKind::UnescapeCommon, Params::None},
+    {"s.before", TransformKind::Before, Params::Char},
+    {"s.after", TransformKind::After, Params::Char},
+    {"s.rbefore", TransformKind::RBefore, Params::Char},
+    {"s.rafter", TransformKind::RAfter, Params::Char},
+    {"s.count", TransformKind::Count, Params::Char},
+    {"s.stripto", TransformKind::StripTo, Params::Char},
+    {"s.rmws", TransformKind::RemoveWhitespace, Params::None},
+    {"s.unbracket", TransformKind::Unbracket, Params::None},
+    {"s.unquote", TransformKind::Unquote, Params::None},
+    {"s.prefixes.quoted", TransformKind::PrefixesQuoted, Params::IntOptional},
+    {"s.corehash", TransformKind::CoreHash, Params::IntOptional},
+    {"s.encode.base64", TransformKind::EncodeBase64, Params::None},
+    {"s.decode.base64", TransformKind::DecodeBase64, Params::None},
+    {"s.encode.base64t", TransformKind::EncodeBase64Trimmed, Params::None},
+    {"s.decode.base64t", TransformKind::DecodeBase64Trimmed, Params::None},
+    {"s.encode.base64url", TransformKind::EncodeBase64Url, Params::None},
+    {"s.decode.base64url", TransformKind::DecodeBase64Url, Params::None},
+    {"s.encode.base64urlt", TransformKind::EncodeBase64UrlTrimmed, Params::None},
+    {"s.decode.base64urlt", TransformKind::DecodeBase64UrlTrimmed, Params::None},
+    {"s.encode.7bit", TransformKind::Encode7Bit, Params::None},
+    {"s.decode.7bit", TransformKind::Decode7Bit, Params::None},
+    {"s.escape.user", TransformKind::EscapeUser, Params::None},
+    {"s.unescape.user", TransformKind::UnescapeUser, Params::None},
+    {"s.escape.param", TransformKind::EscapeParam, Params::None},
+    {"s.unescape.param", TransformKind::UnescapeParam, Params::None},
+    {"s.escape.csv", TransformKind::EscapeCsv, Params::None},
+    {"s.urlencode.param", TransformKind::UrlEncodeParam, Params::None},
+    {"s.urldecode.param", TransformKind::UrlDecodeParam, Params::None},
+    {"s.fmtlines", TransformKind::FormatLinesSpaces, Params::IntInt},
+    {"s.fmtlinet", TransformKind::FormatLinesTabs, Params::IntInt},
+    {"s.ftime", TransformKind::TimeFormat, Params::Text},
+    {"s.sha256", TransformKind::Sha256, Params::None},
+    {"s.sha384", TransformKind::Sha384, Params::None},
+    {"s.sha512", TransformKind::Sha512, Params::None},
     {"uri.user", TransformKind::UriUser, Params::None},
     {"uri.host", TransformKind::UriHost, Params::None},
     {"uri.domain", TransformKind::UriHost, Params::None},
@@ -58,6 +96,17 @@ constexpr std::array<TransformRow, 38> kTransforms{{
     {"uri.headers", TransformKind::UriHeaders, Params::None},
     {"uri.transport", TransformKind::UriTransport, Params::None},
     {"uri.scheme", TransformKind::UriScheme, Params::None},
+    {"uri.passwd", TransformKind::UriPassword, Params::None},
+    {"uri.duri", TransformKind::UriDestination, Params::None},
+    {"uri.saor", TransformKind::UriAor, Params::None},
+    {"uri.suri", TransformKind::UriSimple, Params::None},
+    {"uri.ttl", TransformKind::UriTtl, Params::None},
+    {"uri.uparam", TransformKind::UriUserParam, Params::None},
+    {"uri.maddr", TransformKind::UriMaddr, Params::None},
+    {"uri.method", TransformKind::UriMethod, Params::None},
+    {"uri.lr", TransformKind::UriLr, Params::None},
+    {"uri.r2", TransformKind::UriR2, Params::None},
+    {"uri.tosocket", TransformKind::UriToSocket, Params::None},
     {"param.value", TransformKind::ParamValue, Params::TextOptSep},
     {"param.valueat", TransformKind::ParamValueAt, Params::IntSep},
     {"param.name", TransformKind::ParamName, Params::IntSep},
@@ -67,7 +116,7 @@ constexpr std::array<TransformRow, 38> kTransforms{{
     {"nameaddr.name", TransformKind::NameAddrName, Params::None},
     {"nameaddr.uri", TransformKind::NameAddrUri, Params::None},
     {"re.subst", TransformKind::ReSubst, Params::Subst},
-}};
+};
 // nameaddr.len is handled with the rows below.
 constexpr TransformRow kNameAddrLen{"nameaddr.len", TransformKind::NameAddrLen, Params::None};
 
@@ -128,6 +177,7 @@ bool parse_step(std::string_view inner, Transformation& step, VarSlots& vars, st
       return true;
     case Params::IntOptional:
       step.n1 = -1;
+      step.has_param = has_params;
       if (has_params && !parse_int(rest, step.n1)) return fail("the parameter must be an integer");
       return true;
     case Params::IntInt: {
@@ -135,6 +185,8 @@ bool parse_step(std::string_view inner, Transformation& step, VarSlots& vars, st
       if (!has_params || parts.size() != 2 || !parse_int(parts[0], step.n1) || !parse_int(parts[1], step.n2)) {
         return fail("needs two integer parameters");
       }
+      bool lines = step.kind == TransformKind::FormatLinesSpaces || step.kind == TransformKind::FormatLinesTabs;
+      if (lines && (step.n1 < 0 || step.n2 < 0)) return fail("line length and padding must not be negative");
       return true;
     }
     case Params::IntSep: {
@@ -165,6 +217,12 @@ bool parse_step(std::string_view inner, Transformation& step, VarSlots& vars, st
     case Params::Sep:
       if (has_params && !separator(rest, step.separator)) return fail("the separator must be one character");
       return true;
+    case Params::Char: {
+      while (!rest.empty() && (rest.front() == ' ' || rest.front() == '\t' || rest.front() == '\n')) rest.remove_prefix(1);
+      if (rest.empty()) return fail("needs a character parameter");
+      step.text1 = std::string(rest);
+      return true;
+    }
     case Params::Subst: {
       std::string subst_error;
       if (!has_params) return fail("needs a /re/replacement/flags parameter");
@@ -258,6 +316,234 @@ int hex_digit(char c) {
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
+}
+
+
+constexpr std::string_view kBase64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+constexpr std::string_view kBase64Url = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+// Padded with '='; `trim` drops that padding as {s.encode.base64t} does (not from a 1-char result).
+std::string base64_encode(std::string_view data, std::string_view alphabet, bool trim_padding) {
+  std::string out;
+  for (std::size_t i = 0; i < data.size(); i += 3) {
+    std::size_t left = std::min<std::size_t>(3, data.size() - i);
+    unsigned block = 0;
+    for (std::size_t j = 0; j < 3; ++j) block = (block << 8) | (j < left ? static_cast<unsigned char>(data[i + j]) : 0u);
+    out += alphabet[(block >> 18) & 63];
+    out += alphabet[(block >> 12) & 63];
+    out += left > 1 ? alphabet[(block >> 6) & 63] : '=';
+    out += left > 2 ? alphabet[block & 63] : '=';
+  }
+  if (trim_padding) {
+    for (int k = 0; k < 2 && out.size() > 1 && out.back() == '='; ++k) out.pop_back();
+  }
+  return out;
+}
+
+unsigned base64_digit(char c, std::string_view alphabet) {
+  std::size_t pos = alphabet.find(c);
+  return pos == std::string_view::npos ? 0xffu : static_cast<unsigned>(pos);
+}
+
+// Kamailio's core decoder: whole 4-character groups only; a character outside the
+// alphabet is not refused but counts as 0xff, as in Kamailio.
+std::optional<std::string> base64_decode(std::string_view text) {
+  std::size_t n = text.size();
+  if (n == 0) return std::string();
+  if (n < 4 || n % 4 != 0 || (text[n - 2] == '=' && text[n - 1] != '=')) return std::nullopt;
+  std::size_t size = n / 4 * 3 - (text[n - 2] == '=') - (text[n - 1] == '=');
+  std::string out;
+  for (std::size_t i = 0; i < n && out.size() < size; i += 4) {
+    unsigned a = base64_digit(text[i], kBase64), b = base64_digit(text[i + 1], kBase64);
+    unsigned c = base64_digit(text[i + 2], kBase64), d = base64_digit(text[i + 3], kBase64);
+    const char bytes[3] = {static_cast<char>((a << 2) | (b >> 4)), static_cast<char>((b << 4) | (c >> 2)),
+                           static_cast<char>((c << 6) | d)};
+    for (int k = 0; k < 3 && out.size() < size; ++k) out += bytes[k];
+  }
+  return out;
+}
+
+// Kamailio's base64url decoder: padding optional, a character outside the alphabet fails,
+// and so does a value that decodes to nothing (also the empty value).
+std::optional<std::string> base64url_decode(std::string_view text) {
+  std::size_t padding = 0;
+  while (padding < text.size() && text[text.size() - 1 - padding] == '=') ++padding;
+  long long size = static_cast<long long>(text.size() * 6 / 8) - static_cast<long long>(padding);
+  if (size <= 0) return std::nullopt;
+  std::size_t end = text.size() - padding;
+  std::string out;
+  for (std::size_t i = 0; i < end;) {
+    unsigned block = 0;
+    for (int j = 0; j < 4 && i < end; ++j) {
+      unsigned digit = base64_digit(text[i++], kBase64Url);
+      if (digit == 0xff) return std::nullopt;
+      block += digit << (18 - 6 * j);
+    }
+    for (int j = 0; j < 3 && static_cast<long long>(out.size()) < size; ++j) {
+      out += static_cast<char>((block >> (16 - 8 * j)) & 0xff);
+    }
+  }
+  return out;
+}
+
+std::string pad_to_quads(std::string text) {
+  while (text.size() % 4 != 0) text += '=';
+  return text;
+}
+
+// GSM 03.38 7-bit packing, as uppercase hex.
+std::string encode_7bit(std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  auto at = [&](std::size_t i) { return i < text.size() ? static_cast<unsigned char>(text[i]) : 0u; };
+  unsigned left = 1;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    auto packed = static_cast<unsigned char>((at(i) >> (left - 1)) | (at(i + 1) << (8 - left)));
+    out += kHex[packed >> 4];
+    out += kHex[packed & 15];
+    if (++left == 8) {
+      ++i;
+      left = 1;
+    }
+  }
+  return out;
+}
+
+// Kamailio's hex_to_char: no validation, so a non-hex character gives a garbage nibble.
+int loose_hex_value(char c) {
+  auto u = static_cast<unsigned char>(c);
+  return std::isdigit(u) ? c - '0' : std::tolower(u) - 'a' + 10;
+}
+
+std::string decode_7bit(std::string_view text) {
+  std::string out;
+  auto at = [&](std::size_t i) { return i < text.size() ? text[i] : '\0'; };
+  unsigned left = 1;
+  unsigned char carried = 0;
+  for (std::size_t i = 0; i < text.size(); i += 2) {
+    auto byte = static_cast<unsigned char>((loose_hex_value(at(i)) << 4) | loose_hex_value(at(i + 1)));
+    auto next_carry = static_cast<unsigned char>(byte >> (8 - left));
+    out += static_cast<char>((static_cast<unsigned char>(byte << (left - 1)) & 0x7f) | carried);
+    carried = next_carry;
+    if (++left == 8) {
+      out += static_cast<char>(carried);
+      left = 1;
+      carried = 0;
+    }
+  }
+  return out;
+}
+
+// %xx (lowercase) for every character not in `keep` or alphanumeric; a control or
+// non-ASCII character fails (Kamailio's escape_user/escape_param).
+std::optional<std::string> escape_except(std::string_view text, std::string_view keep) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (char c : text) {
+    auto u = static_cast<unsigned char>(c);
+    if (u < 32 || u > 126) return std::nullopt;
+    if (std::isalnum(u) || keep.find(c) != std::string_view::npos) {
+      out += c;
+    } else {
+      out += '%';
+      out += kHex[u >> 4];
+      out += kHex[u & 15];
+    }
+  }
+  return out;
+}
+
+// Kamailio's unescape_user: each %xx must be two hex digits naming a printable character.
+std::optional<std::string> unescape_printable(std::string_view text) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '%') {
+      out += text[i];
+      continue;
+    }
+    int high = i + 1 < text.size() ? hex_digit(text[i + 1]) : -1;
+    int low = i + 2 < text.size() ? hex_digit(text[i + 2]) : -1;
+    if (high < 0 || low < 0) return std::nullopt;
+    int c = high * 16 + low;
+    if (c < 32 || c > 126) return std::nullopt;
+    out += static_cast<char>(c);
+    i += 2;
+  }
+  return out;
+}
+
+std::string url_encode(std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (char c : text) {
+    auto u = static_cast<unsigned char>(c);
+    if ((u < 128 && std::isalnum(u)) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += c;
+    } else {
+      out += '%';
+      out += kHex[u >> 4];
+      out += kHex[u & 15];
+    }
+  }
+  return out;
+}
+
+// Kamailio's urldecode: '+' is a space; a '%' without two characters after it is dropped;
+// the two characters are not checked to be hex digits.
+std::string url_decode(std::string_view text) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '%') {
+      if (i + 2 < text.size() && text[i + 1] != '\0' && text[i + 2] != '\0') {
+        out += static_cast<char>((loose_hex_value(text[i + 1]) << 4) | loose_hex_value(text[i + 2]));
+        i += 2;
+      }
+    } else {
+      out += text[i] == '+' ? ' ' : text[i];
+    }
+  }
+  return out;
+}
+
+// Kamailio's core_hash() over one string (its bytes taken as signed chars, as there).
+unsigned core_hash(std::string_view text, unsigned size) {
+  auto at = [&](std::size_t i) { return static_cast<unsigned>(static_cast<int>(static_cast<signed char>(text[i]))); };
+  unsigned h = 0;
+  std::size_t i = 0;
+  for (; i + 4 <= text.size(); i += 4) {
+    unsigned v = (at(i) << 24) + (at(i + 1) << 16) + (at(i + 2) << 8) + at(i + 3);
+    h += v ^ (v >> 3);
+  }
+  unsigned v = 0;
+  for (; i < text.size(); ++i) v = (v << 8) + at(i);
+  h += v ^ (v >> 3);
+  h = (h + (h >> 11)) + ((h >> 13) + (h >> 23));
+  return size ? (h & (size - 1)) : h;
+}
+
+// {s.fmtlines,n,m} as Kamailio 5.6 computes it: its test is `i/n == 0`, so the break (CRLF
+// and m pad characters) goes before each of the characters 1..n-1 only; when m is at least
+// the length, it reads from the buffer it writes, as Kamailio does.
+std::optional<std::string> format_lines(std::string_view text, long long n, long long m, char pad) {
+  constexpr long long kBufferSize = 65536;
+  auto length = static_cast<long long>(text.size());
+  if (n <= 0 || m < 0) return std::nullopt;
+  if (m >= length && length > kBufferSize - 2) return std::nullopt;
+  if (length + (length / n) * (2 + m) > kBufferSize - 2) return std::nullopt;
+  std::string buffer(static_cast<std::size_t>(kBufferSize), '\0');
+  bool in_place = m >= length;
+  if (in_place) buffer.replace(0, text.size(), text);
+  std::size_t p = 0;
+  for (long long i = 0; i < length; ++i) {
+    if (i != 0 && i / n == 0) {
+      buffer[p++] = '\r';
+      buffer[p++] = '\n';
+      for (long long j = 0; j < m; ++j) buffer[p++] = pad;
+    }
+    buffer[p++] = in_place ? buffer[static_cast<std::size_t>(i)] : text[static_cast<std::size_t>(i)];
+  }
+  buffer.resize(p);
+  return buffer;
 }
 
 PvValue apply_string(MessageContext& context, const Transformation& step, const PvValue& value) {
@@ -378,15 +664,171 @@ PvValue apply_string(MessageContext& context, const Transformation& step, const 
       }
       return keep_text(context, std::move(out));
     }
+    case TransformKind::Before:
+    case TransformKind::After:
+    case TransformKind::RBefore:
+    case TransformKind::RAfter: {
+      // Kamailio 5.6's r-variants loop the wrong way (undefined behaviour unless the
+      // character ends the value); they are done here as documented: the last occurrence.
+      bool last = step.kind == TransformKind::RBefore || step.kind == TransformKind::RAfter;
+      std::size_t pos = last ? text.rfind(step.text1[0]) : text.find(step.text1[0]);
+      if (step.kind == TransformKind::Before || step.kind == TransformKind::RBefore) {
+        return keep_text(context, pos == std::string::npos ? text : text.substr(0, pos));
+      }
+      if (pos == std::string::npos || pos + 1 >= text.size()) return keep_text(context, {});
+      return keep_text(context, text.substr(pos + 1));
+    }
+    case TransformKind::Count:
+      return keep_int(context, static_cast<long long>(std::count(text.begin(), text.end(), step.text1[0])));
+    case TransformKind::StripTo: {
+      std::size_t pos = text.find(step.text1[0]);
+      return keep_text(context, pos == std::string::npos ? std::string() : text.substr(pos));
+    }
+    case TransformKind::RemoveWhitespace: {
+      std::string out;
+      for (char c : text) {
+        if (!is_space(c)) out += c;
+      }
+      return keep_text(context, std::move(out));
+    }
+    case TransformKind::Unbracket:
+    case TransformKind::Unquote: {
+      if (text.size() < 2) return keep_text(context, std::move(text));
+      char first = text.front(), last = text.back();
+      bool strip = step.kind == TransformKind::Unquote
+                       ? first == last && (first == '"' || first == '\'')
+                       : (first == '(' && last == ')') || (first == '[' && last == ']') ||
+                             (first == '{' && last == '}') || (first == '<' && last == '>');
+      return keep_text(context, strip ? text.substr(1, text.size() - 2) : text);
+    }
+    case TransformKind::PrefixesQuoted: {
+      std::size_t max = step.n1 > 0 ? static_cast<std::size_t>(step.n1) : text.size();
+      std::string out;
+      for (std::size_t i = 1; i <= std::min(max, text.size()); ++i) {
+        if (i > 1) out += ',';
+        out += '\'' + text.substr(0, i) + '\'';
+      }
+      return keep_text(context, std::move(out));
+    }
+    case TransformKind::CoreHash: {
+      auto size = step.has_param ? static_cast<unsigned>(step.n1) : 0u;
+      return keep_text(context, std::to_string(core_hash(text, size)));
+    }
+    case TransformKind::EncodeBase64:
+    case TransformKind::EncodeBase64Trimmed:
+      return keep_text(context, base64_encode(text, kBase64, step.kind == TransformKind::EncodeBase64Trimmed));
+    case TransformKind::EncodeBase64Url:
+    case TransformKind::EncodeBase64UrlTrimmed:
+      return keep_text(context, base64_encode(text, kBase64Url, step.kind == TransformKind::EncodeBase64UrlTrimmed));
+    case TransformKind::DecodeBase64:
+    case TransformKind::DecodeBase64Trimmed: {
+      auto out = base64_decode(step.kind == TransformKind::DecodeBase64Trimmed ? pad_to_quads(text) : text);
+      return out ? keep_text(context, std::move(*out)) : PvValue::null();
+    }
+    case TransformKind::DecodeBase64Url:
+    case TransformKind::DecodeBase64UrlTrimmed: {
+      auto out = base64url_decode(step.kind == TransformKind::DecodeBase64UrlTrimmed ? pad_to_quads(text) : text);
+      return out ? keep_text(context, std::move(*out)) : PvValue::null();
+    }
+    case TransformKind::Encode7Bit: return keep_text(context, encode_7bit(text));
+    case TransformKind::Decode7Bit: return keep_text(context, decode_7bit(text));
+    case TransformKind::EscapeUser:
+    case TransformKind::EscapeParam: {
+      // Kamailio's sets: unreserved plus user-unreserved, or plus param-unreserved.
+      auto out = escape_except(text, step.kind == TransformKind::EscapeUser ? "-_.!~*'()&=+$,;?" : "-_.!~*'()[]/:&+$");
+      return out ? keep_text(context, std::move(*out)) : PvValue::null();
+    }
+    case TransformKind::UnescapeUser:
+    case TransformKind::UnescapeParam: {
+      auto out = unescape_printable(text);
+      return out ? keep_text(context, std::move(*out)) : PvValue::null();
+    }
+    case TransformKind::EscapeCsv: {
+      std::string out = "\"";
+      for (char c : text) {
+        if (c == '"') out += '"';
+        out += c;
+      }
+      return keep_text(context, out + '"');
+    }
+    case TransformKind::UrlEncodeParam: return keep_text(context, url_encode(text));
+    case TransformKind::UrlDecodeParam: return keep_text(context, url_decode(text));
+    case TransformKind::FormatLinesSpaces:
+    case TransformKind::FormatLinesTabs: {
+      auto out = format_lines(text, step.n1, step.n2, step.kind == TransformKind::FormatLinesSpaces ? ' ' : '\t');
+      return out ? keep_text(context, std::move(*out)) : PvValue::null();
+    }
+    case TransformKind::TimeFormat: {
+      // Kamailio's str2int: an unsigned decimal (an integer value is taken as it is).
+      long long seconds = value.number;
+      if (!(value.flags & PvValue::kInt)) {
+        unsigned long long parsed = 0;
+        auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), parsed);
+        if (text.empty() || ec != std::errc{} || end != text.data() + text.size()) return PvValue::null();
+        seconds = static_cast<long long>(static_cast<unsigned>(parsed));
+      }
+      auto time = static_cast<std::time_t>(seconds);
+      std::tm local{};
+      localtime_r(&time, &local);
+      std::string out(65535, '\0');
+      out.resize(std::strftime(out.data(), out.size(), step.text1.c_str(), &local));
+      return keep_text(context, std::move(out));
+    }
+    case TransformKind::Sha256: return keep_text(context, sha256_hex(text));
+    case TransformKind::Sha384: return keep_text(context, sha384_hex(text));
+    case TransformKind::Sha512: return keep_text(context, sha512_hex(text));
     default: return PvValue::null();
   }
 }
 
 PvValue apply_uri(MessageContext& context, const Transformation& step, const PvValue& value) {
   std::string_view text = context.keep(text_of(value));
+  // Kamailio ignores one trailing ';' (after more than 4 characters).
+  if (text.size() > 4 && text.back() == ';') text.remove_suffix(1);
   sip::Uri uri;
   if (!sip::parse_uri(text, uri).ok()) return PvValue::null();
+  // Kamailio's parse_uri keeps the value of the last transport/ttl/user/... parameter.
+  auto last_param = [&](std::string_view name) {
+    std::string_view found;
+    for (const Param& param : parse_param_list(uri.params, ';')) {
+      if (iequals(param.name, name)) found = param.value;
+    }
+    return found;
+  };
   switch (step.kind) {
+    case TransformKind::UriPassword: return PvValue::string(uri.password);
+    case TransformKind::UriTtl: return PvValue::string(last_param("ttl"));
+    case TransformKind::UriUserParam: return PvValue::string(last_param("user"));
+    case TransformKind::UriMaddr: return PvValue::string(last_param("maddr"));
+    case TransformKind::UriMethod: return PvValue::string(last_param("method"));
+    case TransformKind::UriLr: return PvValue::string(last_param("lr"));
+    case TransformKind::UriR2: return PvValue::string(last_param("r2"));
+    case TransformKind::UriDestination:
+    case TransformKind::UriAor:
+    case TransformKind::UriSimple: {
+      // scheme:[user@]host[:port][;transport=x]; duri has no user, saor no port or transport.
+      // (Kamailio 5.6.3 leaves an uninitialised byte after "scheme:"; later versions do not.)
+      std::size_t colon = text.find(':');
+      if (colon == std::string_view::npos) return PvValue::string({});
+      std::string out(text.substr(0, colon + 1));
+      if (!uri.user.empty() && step.kind != TransformKind::UriDestination) out += std::string(uri.user) + '@';
+      out += uri.host;
+      if (step.kind != TransformKind::UriAor) {
+        if (uri.port) out += ':' + std::to_string(*uri.port);
+        std::string_view transport = last_param("transport");
+        if (!transport.empty()) out += ";transport=" + std::string(transport);
+      }
+      return keep_text(context, std::move(out));
+    }
+    case TransformKind::UriToSocket: {
+      // proto:host:port, only for a transport Kamailio knows; port 5060 by default.
+      std::string proto(last_param("transport"));
+      for (char& c : proto) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      if (proto != "udp" && proto != "tcp" && proto != "tls" && proto != "sctp" && proto != "ws") {
+        return PvValue::string({});
+      }
+      return keep_text(context, proto + ':' + std::string(uri.host) + ':' + std::to_string(uri.port.value_or(5060)));
+    }
     case TransformKind::UriUser: return PvValue::string(uri.user);
     case TransformKind::UriHost: return PvValue::string(uri.host);
     case TransformKind::UriPort:
@@ -396,7 +838,8 @@ PvValue apply_uri(MessageContext& context, const Transformation& step, const PvV
     case TransformKind::UriScheme: return PvValue::string(uri.scheme_name);
     case TransformKind::UriParam:
     case TransformKind::UriTransport: {
-      std::string_view name = step.kind == TransformKind::UriParam ? std::string_view(step.text1) : "transport";
+      if (step.kind == TransformKind::UriTransport) return PvValue::string(last_param("transport"));
+      std::string_view name = step.text1;
       for (const Param& param : parse_param_list(uri.params, ';')) {
         if (iequals(param.name, name)) return PvValue::string(param.value);
       }
@@ -491,7 +934,7 @@ std::shared_ptr<const TransformChain> parse_transformations(std::string_view tex
 PvValue apply_transformations(MessageContext& context, const TransformChain& chain, PvValue value) {
   for (const Transformation& step : chain.steps) {
     if (value.is_null()) return value;
-    if (step.kind <= TransformKind::UnescapeCommon) {
+    if (step.kind <= TransformKind::Sha512) {
       value = apply_string(context, step, value);
     } else if (step.kind <= TransformKind::UriScheme) {
       value = apply_uri(context, step, value);

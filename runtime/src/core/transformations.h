@@ -16,9 +16,16 @@ class MessageContext;
 enum class TransformKind : std::uint8_t {
   // s.*
   Len, Int, Substr, Select, EncodeHexa, DecodeHexa, ToLower, ToUpper, Strip, StripTail, Trim, RTrim, LTrim,
-  Remove, Replace, Numeric, Prefixes, Md5, EscapeCommon, UnescapeCommon,
+  Remove, Replace, Numeric, Prefixes, Md5, EscapeCommon, UnescapeCommon, Before, After, RBefore, RAfter, Count,
+  RemoveWhitespace, StripTo, Unbracket, Unquote, PrefixesQuoted, CoreHash, EncodeBase64, DecodeBase64,
+  EncodeBase64Trimmed, DecodeBase64Trimmed, EncodeBase64Url, DecodeBase64Url, EncodeBase64UrlTrimmed,
+  DecodeBase64UrlTrimmed, Encode7Bit, Decode7Bit, EscapeUser, UnescapeUser, EscapeParam, UnescapeParam, EscapeCsv,
+  UrlEncodeParam, UrlDecodeParam, FormatLinesSpaces, FormatLinesTabs, TimeFormat, Sha256, Sha384,
+  Sha512,  // the last s.*
   // uri.*
-  UriUser, UriHost, UriPort, UriParams, UriParam, UriHeaders, UriTransport, UriScheme,
+  UriUser, UriHost, UriPort, UriParams, UriParam, UriHeaders, UriTransport, UriPassword, UriDestination, UriAor,
+  UriSimple, UriTtl, UriUserParam, UriMaddr, UriMethod, UriLr, UriR2, UriToSocket,
+  UriScheme,  // the last uri.*
   // param.*
   ParamValue, ParamValueAt, ParamName, ParamCount, ParamExist,
   // nameaddr.*
@@ -36,6 +43,7 @@ struct Transformation {
   char separator = ';';
   long long n1 = 0;
   long long n2 = 0;
+  bool has_param = false;  // an optional parameter was given (s.corehash)
   std::shared_ptr<const SubstExpression> subst;  // re.subst
 };
 
