@@ -81,8 +81,9 @@ statement
 
 body : block | statement;
 
+// `case /"re":` is a regex label (cfg.y: CASE SLASH ct_rval COLON).
 switchCase
-  : CASE expr COLON statement*                                  # caseLabel
+  : CASE regex=SLASH? expr COLON statement*                     # caseLabel
   | DEFAULT COLON statement*                                    # defaultLabel
   ;
 

@@ -35,6 +35,27 @@ CFG
 check "event_route: refused at its line" grep -q "event.cfg:3:1: error: event_route\[htable:mod-init\]: the kamc runtime has no event routes yet" "$work/out"
 check "event_route: exit 1" test "$rc" = 1
 
+# Switch regexes match case-sensitively in Kamailio, `=~` ignores case: both
+# compile, each regex fixed up with its own flags.
+cat > "$work/regex_case.cfg" <<'CFG'
+loadmodule "sl.so"
+request_route {
+	if ($rU =~ "^sip:") exit;
+	switch ($rU) {
+		case /"^00[1-9][[:digit:]]+$": sl_send_reply("200", "intl"); exit;
+		case /"^sip:": sl_send_reply("200", "letters"); exit;
+		case /"[[:upper:]]": sl_send_reply("200", "upper"); exit;
+	}
+}
+CFG
+"$kamc" -c "$work/regex_case.cfg" > "$work/out" 2>&1; rc=$?
+check "regex cases with letters: compiled (exit 0)" test "$rc" = 0
+check "regex cases with letters: no error" test "$(grep -c error: "$work/out")" = 0
+"$kamc" --emit-llvm -O 0 "$work/regex_case.cfg" > "$work/regex_case.ll" 2>&1
+check "=~ and case / of one pattern: two fixups, icase 1 and 0" \
+  test "$(grep -c 'call ptr @kamc_rt_fixup_regex(.*i32 1,' "$work/regex_case.ll")" = 1 -a \
+       "$(grep -c 'call ptr @kamc_rt_fixup_regex(.*i32 0,' "$work/regex_case.ll")" = 3
+
 cat > "$work/routes.cfg" <<'CFG'
 loadmodule "sl.so"
 request_route {

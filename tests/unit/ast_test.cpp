@@ -290,6 +290,37 @@ TEST(AstStatements, EveryStatementKindIsBuilt) {
   EXPECT_EQ(sw.cases[1].value, nullptr);
 }
 
+TEST(AstStatements, RegexCaseLabelsAreMarkedDumpedAndPrintedBack) {
+  auto p = parse(R"(request_route {
+  switch ($rU) {
+    case /"^0049": xlog("de"); break;
+    case "123":
+    case /("^00" + "1"):
+    default: ;
+  }
+}
+)");
+  ASSERT_EQ(p->result.syntaxErrors, 0u) << p->firstError();
+  auto& sw = static_cast<const SwitchStmt&>(*static_cast<const RouteItem&>(*p->config().items[0]).body->body[0]);
+  ASSERT_EQ(sw.cases.size(), 4u);
+  EXPECT_TRUE(sw.cases[0].isRegex);
+  EXPECT_EQ(sw.cases[0].value->text, "\"^0049\"");
+  EXPECT_FALSE(sw.cases[1].isRegex);
+  EXPECT_TRUE(sw.cases[2].isRegex);
+  EXPECT_TRUE(sw.cases[2].value->parenthesized);
+  EXPECT_FALSE(sw.cases[3].isRegex);
+  std::string json = dumpJson(p->config(), p->sm, nullptr, {false, -1});
+  EXPECT_NE(json.find(R"("kind":"Case","regex":true,"value":{"kind":"String")"), std::string::npos) << json;
+  EXPECT_EQ(json.find(R"("kind":"Default","regex")"), std::string::npos) << json;
+  std::string printed = printConfig(p->config());
+  EXPECT_NE(printed.find("case /\"^0049\":"), std::string::npos) << printed;
+  EXPECT_NE(printed.find("case /(\"^00\" + \"1\"):"), std::string::npos) << printed;
+  EXPECT_NE(printed.find("case \"123\":"), std::string::npos) << printed;
+  auto again = parse(printed);
+  ASSERT_EQ(again->result.syntaxErrors, 0u) << again->firstError();
+  EXPECT_EQ(dumpJson(again->config(), again->sm, nullptr, {false, -1}), json);
+}
+
 TEST(AstTopLevel, ParamsModulesAndFlagsKeepTheirValues) {
   auto p = parse(R"(listen=udp:[::1]:5060 advertise 1.2.3.4:5080
 group.var = 3 desc "custom"

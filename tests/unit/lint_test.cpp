@@ -377,6 +377,45 @@ TEST(LintTypes, ConditionsReturnValuesAndModuleArgumentsAreTyped) {
   EXPECT_EQ(rulesWithModules("request_route { if (!method == \"MESSAGE\") exit; }\n"), Rules{});
 }
 
+TEST(LintTypes, ASwitchComparesIntegersOrStringsAndRegexesNotBoth) {
+  // cfg.y's case_check_type: 'bad switch(): mixed integer and string/RE cases not allowed'.
+  EXPECT_EQ(messagesOf("kamc-type-mismatch",
+                       kCommonModules + "request_route { switch ($rU) {\n case /\"^0049\": break;\n case 49: break;\n} }\n"),
+            (std::vector<std::string>{"type mismatch in case: an integer label in a switch whose first label (line "
+                                      "8) is a regex; a switch compares either integers or strings and regexes "
+                                      "(kamailio -c: 'bad switch(): mixed integer and string/RE cases not allowed')"}));
+  EXPECT_EQ(rulesWithModules("request_route { switch ($rU) { case 1: break; case \"a\": break; } }\n"),
+            Rules{"kamc-type-mismatch"});
+  // Near misses: string and regex labels mix; a regex label may be a number ("5").
+  EXPECT_EQ(rulesWithModules("request_route { switch ($rU) { case /\"^0049\": break; case \"123\": break; "
+                             "case /5: break; default: break; } }\n"),
+            Rules{});
+}
+
+TEST(LintTypes, ADefaultWrittenFirstMakesKamailioCompareIntegers) {
+  // fix_switch looks at the first label only; kamailio -c accepts, start-up fails
+  // with 'wrong case type 3 (int expected)'.
+  EXPECT_EQ(rulesWithModules("request_route { switch ($rU) { default: break; case /\"^00\": break; } }\n"),
+            Rules{"kamc-type-mismatch"});
+  EXPECT_EQ(rulesWithModules("request_route { switch ($rU) { case /\"^00\": break; default: break; } }\n"),
+            Rules{});
+  EXPECT_EQ(rulesWithModules("request_route { switch ($rU) { default: break; case 1: break; } }\n"), Rules{});
+}
+
+// --------------------------------------------------------------------- regexes
+
+TEST(LintRegexes, APatternThatDoesNotCompileFailsAtStartUp) {
+  // kamailio -c accepts both; start-up fails in fix_match / fix_match_rve.
+  EXPECT_EQ(messagesOf("kamc-bad-regex", kCommonModules + "request_route { switch ($rU) { case /\"^(00\": break; } }\n"),
+            (std::vector<std::string>{"bad regular expression \"^(00\": Unmatched ( or \\( (kamailio -c accepts "
+                                      "it; its start-up fails)"}));
+  EXPECT_EQ(rulesWithModules("request_route { if ($rU =~ \"a\" + \"[\") exit; }\n"), Rules{"kamc-bad-regex"});
+  // Near misses: the same characters escaped or in a bracket, and a run-time pattern.
+  EXPECT_EQ(rulesWithModules("request_route { switch ($rU) { case /\"^\\(00\": break; } "
+                             "if ($rU =~ \"a[[]\" || $rU =~ $fU) exit; }\n"),
+            Rules{});
+}
+
 // -------------------------------------------------------- uninitialized $var
 
 TEST(LintVars, AVarReadBeforeItsAssignmentIsAWarning) {

@@ -113,6 +113,24 @@ TEST(Grammar, EmptyBlocksAreRejectedAtTheClosingBrace) {
   EXPECT_EQ(check("request_route { switch ($rU) { } }\n")->errors, 0u);
 }
 
+TEST(Grammar, RegexCaseLabelsTakeAConstantAfterTheSlash) {
+  // cfg.y: CASE SLASH ct_rval COLON actions, beside the plain labels.
+  EXPECT_EQ(check("request_route { switch ($rU) {\n  case /\"^0049\": xlog(\"de\"); break;\n"
+                  "  case \"123\": break;\n  case /(\"^00\" + \"[1-9]\"):\n  case /5:\n  default: ;\n} }\n")
+                ->errors,
+            0u);
+  // ct_rval refuses a run-time value (kamailio -c: 'constant expected').
+  for (const char* label : {"/$var(re)", "$var(x)", "/\"^\" + $rU"}) {
+    auto c = check(std::string("request_route { switch ($rU) {\n  case ") + label + ": break;\n} }\n");
+    ASSERT_EQ(c->errors, 1u) << label;
+    const Diagnostic& d = c->diags.diagnostics().front();
+    EXPECT_EQ(d.loc.line, 2u) << label;
+    EXPECT_NE(d.message.find("must be a constant"), std::string::npos) << d.message;
+  }
+  // A slash needs a label after it.
+  EXPECT_GE(check("request_route { switch ($rU) { case /: break; } }\n")->errors, 1u);
+}
+
 TEST(Grammar, ErrorsInsideDefineValuesPointAtTheDefine) {
   auto c = check("#!define BAD ) )\n\nrequest_route {\n  if BAD { }\n}\n");
   ASSERT_GE(c->errors, 1u);

@@ -143,6 +143,7 @@ class JsonWriter {
     json cases = json::array();
     for (const SwitchCase& c : s.cases) {
       json cj = node(c.value ? "Case" : "Default", c);
+      if (c.isRegex) cj["regex"] = true;
       if (c.value) cj["value"] = expr(c.value.get());
       cj["body"] = stmts(c.body);
       cases.push_back(std::move(cj));

@@ -160,7 +160,7 @@ class Printer {
     for (const SwitchCase& c : s.cases) {
       newline();
       if (c.value) {
-        out_ += "case ";
+        out_ += c.isRegex ? "case /" : "case ";
         expr(c.value.get());
         out_ += ':';
       } else {

@@ -17,7 +17,7 @@ AbiDecls::AbiDecls(llvm::Module& m) {
   registerRoute = fn("kamc_rt_register_route", i32, {ptr, i32, ptr, ptr});
   fixupCall = fn("kamc_rt_fixup_call", ptr, {ptr, ptr, ptr, i32, ptr, i64});
   fixupPv = fn("kamc_rt_fixup_pv", ptr, {ptr, ptr, ptr, i64});
-  fixupRegex = fn("kamc_rt_fixup_regex", ptr, {ptr, ptr, i64, ptr, i64});
+  fixupRegex = fn("kamc_rt_fixup_regex", ptr, {ptr, ptr, i64, i32, ptr, i64});
   errorPrefix = fn("kamc_rt_error_prefix", voidTy, {ptr, i64, ptr});
   setCoreParam = fn("kamc_rt_set_core_param", i32, {ptr, ptr, ptr, i64, ptr, i64});
   loadModule = fn("kamc_rt_load_module", i32, {ptr, ptr});

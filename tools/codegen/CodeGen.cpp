@@ -51,10 +51,13 @@ llvm::GlobalVariable* ModuleLowering::pvHandle(const std::string& text, const as
   return pvHandles_[text] = newHandle(Fixup::Pv, text, at);
 }
 
-llvm::GlobalVariable* ModuleLowering::regexHandle(const std::string& pattern, const ast::Node& at) {
-  auto it = regexHandles_.find(pattern);
+llvm::GlobalVariable* ModuleLowering::regexHandle(const std::string& pattern, bool ignoreCase, const ast::Node& at) {
+  auto key = std::make_pair(pattern, ignoreCase);
+  auto it = regexHandles_.find(key);
   if (it != regexHandles_.end()) return it->second;
-  return regexHandles_[pattern] = newHandle(Fixup::Regex, pattern, at);
+  llvm::GlobalVariable* handle = newHandle(Fixup::Regex, pattern, at);
+  fixups.back().ignoreCase = ignoreCase;
+  return regexHandles_[key] = handle;
 }
 
 llvm::GlobalVariable* ModuleLowering::callHandle(const std::string& name, std::vector<ArgLiteral> args,
@@ -218,7 +221,8 @@ class ConfigLowering {
     switch (fixup.kind) {
       case Fixup::Pv: handle = b_->CreateCall(abi.fixupPv, {rt_, text, error_, errorSize_}); break;
       case Fixup::Regex:
-        handle = b_->CreateCall(abi.fixupRegex, {rt_, text, b_->getInt64(fixup.text.size()), error_, errorSize_});
+        handle = b_->CreateCall(abi.fixupRegex, {rt_, text, b_->getInt64(fixup.text.size()),
+                                                 b_->getInt32(fixup.ignoreCase ? 1 : 0), error_, errorSize_});
         break;
       case Fixup::Call:
         handle = b_->CreateCall(abi.fixupCall, {rt_, text, argArray(fixup.args),

@@ -407,7 +407,7 @@ llvm::Value* RouteLowering::lowerSpecialComparison(const ast::Expr& lhs, const a
 llvm::Value* RouteLowering::lowerMatch(StrValue subject, const ast::Expr& pattern) {
   if (pattern.kind == ast::ExprKind::String) {
     const std::string& text = static_cast<const ast::StringExpr&>(pattern).value;
-    llvm::Value* regex = b_.CreateLoad(m_.abi.ptr, m_.regexHandle(text, pattern));
+    llvm::Value* regex = b_.CreateLoad(m_.abi.ptr, m_.regexHandle(text, /*ignoreCase=*/true, pattern));
     return b_.CreateICmpNE(b_.CreateCall(m_.abi.regexMatch, {regex, subject.data, subject.length}), intValue(0));
   }
   StrValue p = toStr(lowerValue(pattern));

@@ -69,6 +69,7 @@ struct Fixup {
   std::string text;  // pv name, regex pattern or function name
   std::vector<ArgLiteral> args;
   std::string where;  // "file:line:col: " for the load-time error
+  bool ignoreCase = true;  // Regex: `=~` ignores case, switch regex labels do not
 };
 
 class ModuleLowering {
@@ -93,13 +94,14 @@ class ModuleLowering {
   // A NUL-terminated private constant; equal strings share one.
   llvm::Constant* stringConstant(std::string_view text);
   llvm::GlobalVariable* pvHandle(const std::string& text, const ast::Node& at);
-  llvm::GlobalVariable* regexHandle(const std::string& pattern, const ast::Node& at);
+  llvm::GlobalVariable* regexHandle(const std::string& pattern, bool ignoreCase, const ast::Node& at);
   llvm::GlobalVariable* callHandle(const std::string& name, std::vector<ArgLiteral> args, const ast::Node& at);
 
  private:
   llvm::GlobalVariable* newHandle(Fixup::Kind kind, const std::string& text, const ast::Node& at);
   std::map<std::string, llvm::Constant*> strings_;
-  std::map<std::string, llvm::GlobalVariable*> pvHandles_, regexHandles_;
+  std::map<std::string, llvm::GlobalVariable*> pvHandles_;
+  std::map<std::pair<std::string, bool>, llvm::GlobalVariable*> regexHandles_;  // (pattern, ignoreCase)
 };
 
 // Lowers one route block into its function. Kamailio's return codes: negative is

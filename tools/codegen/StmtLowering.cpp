@@ -1,11 +1,13 @@
 // Statements of a route block: Kamailio's control flow with its return codes.
 #include "Lowering.h"
+#include "kamc/ast/ExprType.h"
 
 namespace kamc::codegen {
 
 namespace {
 // Kamailio's default max_while_loops: a while that runs more often stops with an error.
 constexpr int kMaxWhileLoops = 100;
+
 }  // namespace
 
 RouteLowering::RouteLowering(ModuleLowering& m, llvm::Function* fn)
@@ -89,18 +91,31 @@ void RouteLowering::lowerIf(const ast::IfStmt& s) {
   b_.SetInsertPoint(done);
 }
 
-// switch: integer cases compare as ints, string cases as strings (Kamailio picks
-// its SWITCH_JT_T or MATCH_COND_T by the case values). Cases fall through until break.
+// switch: Kamailio compares the value as an int when the labels are integers
+// (SWITCH_JT_T), else as a string against string labels and regex labels in
+// order, the first that matches wins (MATCH_COND_T). Labels are constants,
+// evaluated once (fix_switch, fix_match). Cases fall through until break.
 void RouteLowering::lowerSwitch(const ast::SwitchStmt& s) {
+  enum class LabelKind { Int, Str, Regex };
+  struct Label {
+    LabelKind kind = LabelKind::Int;
+    ast::ConstValue value;
+  };
+  std::vector<Label> labels(s.cases.size());
   bool stringCases = false;
-  for (const ast::SwitchCase& c : s.cases) {
+  for (std::size_t i = 0; i < s.cases.size(); ++i) {
+    const ast::SwitchCase& c = s.cases[i];
     if (!c.value) continue;
-    if (c.value->kind == ast::ExprKind::String) {
-      stringCases = true;
-    } else if (c.value->kind != ast::ExprKind::Number) {
-      m_.unsupported(*c.value, "a switch case must be a number or a string");
+    ast::FoldResult folded = ast::foldConstant(*c.value);
+    if (!folded.value) {
+      m_.unsupported(*c.value, "a switch case must be a constant");
       return;
     }
+    labels[i].value = *folded.value;
+    labels[i].kind = c.isRegex                                    ? LabelKind::Regex
+                     : folded.value->type == ast::ValueType::Str ? LabelKind::Str
+                                                                  : LabelKind::Int;
+    stringCases = stringCases || labels[i].kind != LabelKind::Int;
   }
   TypedValue subject = lowerValue(*s.subject);
   b_.CreateStore(intValue(1), last_);
@@ -116,10 +131,15 @@ void RouteLowering::lowerSwitch(const ast::SwitchStmt& s) {
     for (std::size_t i = 0; i < s.cases.size(); ++i) {
       const ast::Expr* value = s.cases[i].value.get();
       if (!value) continue;
-      std::string caseText = value->kind == ast::ExprKind::String ? static_cast<const ast::StringExpr&>(*value).value
-                                                                  : value->text;
+      llvm::Value* matches = nullptr;
+      if (labels[i].kind == LabelKind::Regex) {
+        llvm::Value* regex = b_.CreateLoad(m_.abi.ptr, m_.regexHandle(labels[i].value.asStr(), /*ignoreCase=*/false, *value));
+        matches = b_.CreateICmpNE(b_.CreateCall(m_.abi.regexMatch, {regex, text.data, text.length}), intValue(0));
+      } else {
+        matches = strEqual(text, constantStr(labels[i].value.asStr()), false);
+      }
       llvm::BasicBlock* next = newBlock("next_case");
-      b_.CreateCondBr(strEqual(text, constantStr(caseText), false), bodies[i], next);
+      b_.CreateCondBr(matches, bodies[i], next);
       b_.SetInsertPoint(next);
     }
     b_.CreateBr(defaultBody);
@@ -127,9 +147,8 @@ void RouteLowering::lowerSwitch(const ast::SwitchStmt& s) {
     llvm::SwitchInst* sw = b_.CreateSwitch(toInt(subject), defaultBody);
     std::set<int32_t> seen;
     for (std::size_t i = 0; i < s.cases.size(); ++i) {
-      const ast::Expr* value = s.cases[i].value.get();
-      if (!value) continue;
-      auto n = static_cast<int32_t>(static_cast<const ast::NumberExpr&>(*value).value);
+      if (!s.cases[i].value) continue;
+      int32_t n = labels[i].value.asInt();
       if (seen.insert(n).second) sw->addCase(b_.getInt32(n), bodies[i]);
     }
   }

@@ -45,6 +45,7 @@ class TypeChecker {
         auto& sw = static_cast<const ast::SwitchStmt&>(s);
         checkRoot(sw.subject.get());
         for (const ast::SwitchCase& c : sw.cases) checkRoot(c.value.get());
+        checkCaseKinds(sw);
         break;
       }
       case ast::StmtKind::Return:
@@ -52,6 +53,42 @@ class TypeChecker {
       case ast::StmtKind::Drop: checkRoot(static_cast<const ast::ExitStmt&>(s).value.get()); break;
       case ast::StmtKind::Assign: checkRoot(static_cast<const ast::AssignStmt&>(s).value.get()); break;
       default: break;
+    }
+  }
+
+  // cfg.y's case_check_type: a switch compares either as integers or as
+  // strings (string and regex labels mix); a label of the other kind is refused.
+  void checkCaseKinds(const ast::SwitchStmt& sw) {
+    auto isInteger = [](const ast::SwitchCase& c) {
+      return !c.isRegex && ast::staticType(*c.value) != ast::ValueType::Str;
+    };
+    auto kindOf = [&](const ast::SwitchCase& c) {
+      return c.isRegex ? "a regex" : isInteger(c) ? "an integer" : "a string";
+    };
+    const ast::SwitchCase* first = nullptr;
+    for (const ast::SwitchCase& c : sw.cases) {
+      // Labels Kamailio already refuses (not constant, mistyped) have no kind.
+      if (!c.value || !ast::isConstant(*c.value) || ast::checkTypes(*c.value)) continue;
+      if (!first) {
+        first = &c;
+        // fix_switch takes the kind from the first label, and a default
+        // written first counts as an integer one.
+        if (!sw.cases.front().value && !isInteger(c)) {
+          ctx_.report("kamc-type-mismatch", *c.value,
+                      std::string("type mismatch in case: ") + kindOf(c) +
+                          " label in a switch whose first label is 'default:', which makes Kamailio 5.6 compare "
+                          "integers; write 'default:' after this case (kamailio -c accepts it; its start-up "
+                          "fails: 'wrong case type (int expected)')");
+          return;
+        }
+      } else if (isInteger(c) != isInteger(*first)) {
+        ctx_.report("kamc-type-mismatch", *c.value,
+                    std::string("type mismatch in case: ") + kindOf(c) + " label in a switch whose first label (line " +
+                        std::to_string(first->value->loc.line) + ") is " + kindOf(*first) +
+                        "; a switch compares either integers or strings and regexes (kamailio -c: 'bad switch(): "
+                        "mixed integer and string/RE cases not allowed')");
+        return;
+      }
     }
   }
 

@@ -12,6 +12,7 @@ void runAllChecks(const LintContext& ctx) {
   checkRouteTypesThroughCalls(ctx);
   checkPseudoVariables(ctx);
   checkExpressionTypes(ctx);
+  checkRegexes(ctx);
   checkUninitializedVars(ctx);
   checkExecTaint(ctx);
   checkRouteReferences(ctx);

@@ -5,6 +5,8 @@
 
 #include <charconv>
 
+#include "kamc/ast/ExprType.h"
+
 namespace kamc {
 namespace {
 
@@ -385,6 +387,12 @@ ast::StmtPtr AstBuilder::switchStatement(P::SwitchStatementContext* c) {
     std::vector<P::StatementContext*> body;
     if (auto* label = dynamic_cast<P::CaseLabelContext*>(sc)) {
       out.value = expr(label->expr());
+      out.isRegex = label->regex != nullptr;
+      // cfg.y's ct_rval: a case label is evaluated once, at start-up.
+      if (out.value && !ast::isConstant(*out.value))
+        error(*out.value, std::string(out.isRegex ? "the regex of a case label" : "a case label") +
+                              " must be a constant (numbers, strings and operators on them), not a value known "
+                              "only at run time (kamailio -c: 'constant expected')");
       body = label->statement();
     } else if (auto* def = dynamic_cast<P::DefaultLabelContext*>(sc)) {
       body = def->statement();

@@ -19,11 +19,9 @@ namespace kamc::runtime {
 
 namespace {
 
-constexpr int kRegexFlags = REG_EXTENDED | REG_NOSUB | REG_ICASE;
-
-bool compile(CompiledRegex& out, std::string_view pattern, std::string& error) {
+bool compile(CompiledRegex& out, std::string_view pattern, bool ignore_case, std::string& error) {
   std::string text(pattern);  // regcomp wants a NUL-terminated pattern
-  int rc = regcomp(&out.regex, text.c_str(), kRegexFlags);
+  int rc = regcomp(&out.regex, text.c_str(), REG_EXTENDED | REG_NOSUB | (ignore_case ? REG_ICASE : 0));
   if (rc != 0) {
     char reason[256];
     regerror(rc, &out.regex, reason, sizeof reason);
@@ -69,9 +67,9 @@ bool same_prefix(const unsigned char* a, const unsigned char* b, unsigned bits) 
 
 }  // namespace
 
-const CompiledRegex* Runtime::fixup_regex(std::string_view pattern, std::string& error) {
+const CompiledRegex* Runtime::fixup_regex(std::string_view pattern, bool ignore_case, std::string& error) {
   auto regex = std::make_unique<CompiledRegex>();
-  if (!compile(*regex, pattern, error)) return nullptr;
+  if (!compile(*regex, pattern, ignore_case, error)) return nullptr;
   regexes_.push_back(std::move(regex));
   return regexes_.back().get();
 }
@@ -149,10 +147,10 @@ void kamc_rt_error_prefix(char* error, size_t error_size, const char* prefix) {
   kamc::runtime::write_abi_error(error, error_size, joined);
 }
 
-const kamc_rt_regex* kamc_rt_fixup_regex(kamc_rt_runtime* rt, const char* pattern, size_t length, char* error,
-                                         size_t error_size) {
+const kamc_rt_regex* kamc_rt_fixup_regex(kamc_rt_runtime* rt, const char* pattern, size_t length, int ignore_case,
+                                         char* error, size_t error_size) {
   std::string message;
-  const auto* regex = from_abi(rt)->fixup_regex(kamc::runtime::view(pattern, length), message);
+  const auto* regex = from_abi(rt)->fixup_regex(kamc::runtime::view(pattern, length), ignore_case != 0, message);
   if (!regex) kamc::runtime::write_abi_error(error, error_size, message);
   return reinterpret_cast<const kamc_rt_regex*>(regex);
 }
@@ -167,7 +165,7 @@ int kamc_rt_regex_match_dynamic(kamc_rt_msg* msg, const char* pattern, size_t pa
                                 size_t length) {
   kamc::runtime::CompiledRegex regex;
   std::string error;
-  if (!kamc::runtime::compile(regex, kamc::runtime::view(pattern, pattern_length), error)) {
+  if (!kamc::runtime::compile(regex, kamc::runtime::view(pattern, pattern_length), true, error)) {
     kamc::runtime::log_message(kamc::runtime::L_ERR, error);
     return -1;
   }

@@ -161,11 +161,12 @@ int kamc_rt_str_equal_icase(const char* a, size_t a_length, const char* b, size_
  * given as written in the config ("1.2.3.4", "10.0.0.0/8", "[::1]", "fe80::/10"). */
 int kamc_rt_ip_matches(const char* ip, size_t ip_length, const char* network, size_t network_length);
 
-/* A POSIX extended regex, compiled once at load time the way Kamailio compiles `=~`
- * operands (REG_EXTENDED | REG_NOSUB | REG_ICASE). NULL and a message when invalid. */
+/* A POSIX extended regex (REG_EXTENDED | REG_NOSUB), compiled once at load time. Kamailio
+ * compiles `=~` operands with REG_ICASE (ignore_case 1) and switch `case /"re":` labels
+ * without it (ignore_case 0). NULL and a message when invalid. */
 typedef struct kamc_rt_regex kamc_rt_regex;
-const kamc_rt_regex* kamc_rt_fixup_regex(kamc_rt_runtime* rt, const char* pattern, size_t length, char* error,
-                                         size_t error_size);
+const kamc_rt_regex* kamc_rt_fixup_regex(kamc_rt_runtime* rt, const char* pattern, size_t length, int ignore_case,
+                                         char* error, size_t error_size);
 /* 1 when text matches, else 0. */
 int kamc_rt_regex_match(const kamc_rt_regex* regex, const char* text, size_t length);
 /* `a =~ $var(re)`: the pattern is only known per message and is compiled on the fly,

@@ -56,7 +56,7 @@ class Runtime {
   const PvSpec* fixup_pv(std::string_view name, std::string& error);
   const Format* fixup_format(std::string_view text, std::string& error);
   // `=~` with a constant pattern: compiled once (Kamailio's flags), shared by workers.
-  const CompiledRegex* fixup_regex(std::string_view pattern, std::string& error);
+  const CompiledRegex* fixup_regex(std::string_view pattern, bool ignore_case, std::string& error);
   VarSlots& var_slots() { return var_slots_; }
   std::size_t var_count() const { return var_slots_.size(); }
 

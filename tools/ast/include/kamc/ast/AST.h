@@ -180,7 +180,8 @@ struct IfStmt : Statement {
 };
 
 struct SwitchCase : Node {
-  ExprPtr value;  // null for default:
+  ExprPtr value;         // null for default:
+  bool isRegex = false;  // `case /"re":` matches value as a POSIX extended regex
   std::vector<StmtPtr> body;
 };
 

@@ -48,6 +48,8 @@ void checkModparams(const LintContext& ctx);
 void checkPseudoVariables(const LintContext& ctx);
 // Rule kamc-type-mismatch.
 void checkExpressionTypes(const LintContext& ctx);
+// Rule kamc-bad-regex.
+void checkRegexes(const LintContext& ctx);
 // Rule kamc-uninitialized-var.
 void checkUninitializedVars(const LintContext& ctx);
 // Rule kamc-exec-taint.
