@@ -434,10 +434,21 @@ std::string decode_7bit(std::string_view text) {
   return out;
 }
 
+// Two lowercase hex digits of a byte, as Kamailio's escapes and {s.encode.hexa} write them.
+void append_hex_byte(std::string& out, unsigned char byte) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out += kHex[byte >> 4];
+  out += kHex[byte & 15];
+}
+
+void append_percent_escape(std::string& out, unsigned char byte) {
+  out += '%';
+  append_hex_byte(out, byte);
+}
+
 // %xx (lowercase) for every character not in `keep` or alphanumeric; a control or
 // non-ASCII character fails (Kamailio's escape_user/escape_param).
 std::optional<std::string> escape_except(std::string_view text, std::string_view keep) {
-  static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
   for (char c : text) {
     auto u = static_cast<unsigned char>(c);
@@ -445,9 +456,7 @@ std::optional<std::string> escape_except(std::string_view text, std::string_view
     if (std::isalnum(u) || keep.find(c) != std::string_view::npos) {
       out += c;
     } else {
-      out += '%';
-      out += kHex[u >> 4];
-      out += kHex[u & 15];
+      append_percent_escape(out, u);
     }
   }
   return out;
@@ -473,16 +482,13 @@ std::optional<std::string> unescape_printable(std::string_view text) {
 }
 
 std::string url_encode(std::string_view text) {
-  static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
   for (char c : text) {
     auto u = static_cast<unsigned char>(c);
     if ((u < 128 && std::isalnum(u)) || c == '-' || c == '_' || c == '.' || c == '~') {
       out += c;
     } else {
-      out += '%';
-      out += kHex[u >> 4];
-      out += kHex[u & 15];
+      append_percent_escape(out, u);
     }
   }
   return out;
@@ -567,12 +573,8 @@ PvValue apply_string(MessageContext& context, const Transformation& step, const 
       return keep_text(context, std::string(pieces[index]));
     }
     case TransformKind::EncodeHexa: {
-      static constexpr char kHex[] = "0123456789abcdef";
       std::string out;
-      for (unsigned char c : text) {
-        out += kHex[c >> 4];
-        out += kHex[c & 15];
-      }
+      for (unsigned char c : text) append_hex_byte(out, c);
       return keep_text(context, std::move(out));
     }
     case TransformKind::DecodeHexa: {
