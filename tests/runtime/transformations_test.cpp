@@ -363,6 +363,14 @@ TEST_F(Transformations, WhitespaceQuotesBracketsAndQuotedPrefixes) {
 
 TEST_F(Transformations, Base64FamiliesFollowKamailiosDecoders) {
   ReceivedMessage message(*runtime, invite());
+  // Base58 (Bitcoin alphabet): checked against Kamailio 5.6's b58_encode by hand.
+  EXPECT_EQ(on(message, "Hello World!", "{s.encode.base58}"), "2NEpo7TZRRrLZSi2U");
+  EXPECT_EQ(on(message, "2NEpo7TZRRrLZSi2U", "{s.decode.base58}"), "Hello World!");
+  EXPECT_EQ(on(message, "8Qq", "{s.decode.base58}"), "ab");
+  // A leading '1' is a zero byte, which Kamailio 5.6 counts after the number.
+  EXPECT_EQ(on(message, "18Qq", "{s.decode.base58}{s.len}"), "3");
+  EXPECT_EQ(on(message, "", "{s.encode.base58}"), "");
+  EXPECT_EQ(on(message, "0OIl", "{s.decode.base58}"), "<null>");  // not in the alphabet
   EXPECT_EQ(on(message, "hello?", "{s.encode.base64}"), "aGVsbG8/");
   EXPECT_EQ(on(message, "ab", "{s.encode.base64}"), "YWI=");
   EXPECT_EQ(on(message, "ab", "{s.encode.base64t}"), "YWI");

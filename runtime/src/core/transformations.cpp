@@ -64,6 +64,8 @@ constexpr TransformRow kTransforms[] = {
     {"s.unquote", TransformKind::Unquote, Params::None},
     {"s.prefixes.quoted", TransformKind::PrefixesQuoted, Params::IntOptional},
     {"s.corehash", TransformKind::CoreHash, Params::IntOptional},
+    {"s.encode.base58", TransformKind::EncodeBase58, Params::None},
+    {"s.decode.base58", TransformKind::DecodeBase58, Params::None},
     {"s.encode.base64", TransformKind::EncodeBase64, Params::None},
     {"s.decode.base64", TransformKind::DecodeBase64, Params::None},
     {"s.encode.base64t", TransformKind::EncodeBase64Trimmed, Params::None},
@@ -318,6 +320,51 @@ int hex_digit(char c) {
   return -1;
 }
 
+
+// Base58 with the Bitcoin alphabet, as Kamailio's b58_encode/b58_decode: the value is one
+// big-endian number written in base 58, and each leading zero byte is one leading '1'.
+constexpr std::string_view kBase58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+
+std::string base58_encode(std::string_view data) {
+  std::size_t zeros = 0;
+  while (zeros < data.size() && data[zeros] == '\0') ++zeros;
+  std::vector<unsigned char> digits;  // base-58 digits, least significant first
+  for (std::size_t i = zeros; i < data.size(); ++i) {
+    unsigned carry = static_cast<unsigned char>(data[i]);
+    for (unsigned char& digit : digits) {
+      carry += 256u * digit;
+      digit = static_cast<unsigned char>(carry % 58);
+      carry /= 58;
+    }
+    for (; carry; carry /= 58) digits.push_back(static_cast<unsigned char>(carry % 58));
+  }
+  std::string out(zeros, '1');
+  for (auto it = digits.rbegin(); it != digits.rend(); ++it) out += kBase58[*it];
+  return out;
+}
+
+// A character outside the alphabet fails. Kamailio 5.6 does not put the zero bytes of
+// leading '1's in front of the number: it counts them onto the length, so they come
+// out after it; they are written here as NUL bytes there.
+std::optional<std::string> base58_decode(std::string_view text) {
+  std::size_t ones = 0;
+  while (ones < text.size() && text[ones] == '1') ++ones;
+  std::vector<unsigned char> bytes;  // base-256 digits, least significant first
+  for (std::size_t i = ones; i < text.size(); ++i) {
+    std::size_t value = kBase58.find(text[i]);
+    if (value == std::string_view::npos) return std::nullopt;
+    unsigned carry = static_cast<unsigned>(value);
+    for (unsigned char& byte : bytes) {
+      carry += 58u * byte;
+      byte = static_cast<unsigned char>(carry & 0xff);
+      carry >>= 8;
+    }
+    for (; carry; carry >>= 8) bytes.push_back(static_cast<unsigned char>(carry & 0xff));
+  }
+  std::string out(bytes.rbegin(), bytes.rend());
+  out.append(ones, '\0');
+  return out;
+}
 
 constexpr std::string_view kBase64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 constexpr std::string_view kBase64Url = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -715,6 +762,11 @@ PvValue apply_string(MessageContext& context, const Transformation& step, const 
     case TransformKind::CoreHash: {
       auto size = step.has_param ? static_cast<unsigned>(step.n1) : 0u;
       return keep_text(context, std::to_string(core_hash(text, size)));
+    }
+    case TransformKind::EncodeBase58: return keep_text(context, base58_encode(text));
+    case TransformKind::DecodeBase58: {
+      auto out = base58_decode(text);
+      return out ? keep_text(context, std::move(*out)) : PvValue::null();
     }
     case TransformKind::EncodeBase64:
     case TransformKind::EncodeBase64Trimmed:

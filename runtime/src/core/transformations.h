@@ -17,7 +17,7 @@ enum class TransformKind : std::uint8_t {
   // s.*
   Len, Int, Substr, Select, EncodeHexa, DecodeHexa, ToLower, ToUpper, Strip, StripTail, Trim, RTrim, LTrim,
   Remove, Replace, Numeric, Prefixes, Md5, EscapeCommon, UnescapeCommon, Before, After, RBefore, RAfter, Count,
-  RemoveWhitespace, StripTo, Unbracket, Unquote, PrefixesQuoted, CoreHash, EncodeBase64, DecodeBase64,
+  RemoveWhitespace, StripTo, Unbracket, Unquote, PrefixesQuoted, CoreHash, EncodeBase58, DecodeBase58, EncodeBase64, DecodeBase64,
   EncodeBase64Trimmed, DecodeBase64Trimmed, EncodeBase64Url, DecodeBase64Url, EncodeBase64UrlTrimmed,
   DecodeBase64UrlTrimmed, Encode7Bit, Decode7Bit, EscapeUser, UnescapeUser, EscapeParam, UnescapeParam, EscapeCsv,
   UrlEncodeParam, UrlDecodeParam, FormatLinesSpaces, FormatLinesTabs, TimeFormat, Sha256, Sha384,
