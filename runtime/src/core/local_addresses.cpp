@@ -2,20 +2,13 @@
 // compare case-insensitively against the aliases and advertised names. Also how each
 // socket is written into the Via and Record-Route the proxy adds (advertise).
 #include "kamc/runtime/local_addresses.h"
+#include "../text.h"
 
 namespace kamc::runtime {
 
 namespace {
 
 constexpr std::uint16_t kDefaultSipPort = 5060;
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if ((a[i] | 0x20) != (b[i] | 0x20)) return false;
-  }
-  return true;
-}
 
 std::optional<std::uint16_t> parse_port(std::string_view digits) {
   if (digits.empty() || digits.size() > 5) return std::nullopt;
@@ -40,7 +33,7 @@ bool same_host(std::string_view ours, std::string_view theirs) {
   auto our_ip = SocketAddress::from_ip(ours, 0);
   auto their_ip = SocketAddress::from_ip(theirs, 0);
   if (our_ip || their_ip) return our_ip && their_ip && our_ip->same_ip(*their_ip);
-  return iequals(ours, theirs);
+  return sip::detail::equals_ignore_case(ours, theirs);
 }
 
 std::string with_port(std::string host, std::uint16_t port, bool write_port) {
@@ -107,7 +100,7 @@ bool LocalAddresses::is_myself(std::string_view host, std::optional<std::uint16_
     if (!socket.advertised.host.empty() && same_host(socket.advertised.host, host)) return true;
   }
   for (const auto& alias : aliases_) {
-    if (iequals(alias.host, host) && (!alias.port || *alias.port == wanted_port)) return true;
+    if (sip::detail::equals_ignore_case(alias.host, host) && (!alias.port || *alias.port == wanted_port)) return true;
   }
   return false;
 }

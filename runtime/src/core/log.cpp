@@ -10,6 +10,8 @@
 #include <cstdlib>
 #include <string>
 
+#include "../text.h"
+
 namespace kamc::runtime {
 
 namespace {
@@ -56,14 +58,6 @@ const LevelName& level_row(int level) {
   return level < L_ALERT ? kLevels.front() : kLevels.back();
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if ((a[i] | 0x20) != (b[i] | 0x20)) return false;
-  }
-  return true;
-}
-
 }  // namespace
 
 void configure_logging(const LogSettings& settings) {
@@ -75,7 +69,7 @@ void configure_logging(const LogSettings& settings) {
 
 bool log_facility_from_name(std::string_view name, int& facility) {
   for (const auto& row : kFacilities) {
-    if (iequals(row.name, name)) {
+    if (sip::detail::equals_ignore_case(row.name, name)) {
       facility = row.facility;
       return true;
     }
@@ -88,7 +82,7 @@ bool log_enabled(int level) { return level <= g_settings.debug; }
 bool log_level_from_name(std::string_view name, int& level) {
   for (const auto& row : kLevels) {
     // "L_INFO", or the same without the "L_" prefix ("info").
-    if (iequals(row.cfg_name, name) || iequals(row.cfg_name.substr(2), name)) {
+    if (sip::detail::equals_ignore_case(row.cfg_name, name) || sip::detail::equals_ignore_case(row.cfg_name.substr(2), name)) {
       level = row.level;
       return true;
     }

@@ -15,6 +15,7 @@
 #include "kamc/runtime/message_context.h"
 #include "kamc/sip/name_addr.h"
 #include "kamc/sip/uri.h"
+#include "../text.h"
 
 namespace kamc::runtime {
 
@@ -72,17 +73,6 @@ PvValue integer_value(MessageContext& context, long long number) {
   return PvValue::integer(number, context.keep(std::to_string(number)));
 }
 
-bool header_name_equals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
-
 PvValue text_or_null(std::string_view text, bool present) { return present ? PvValue::string(text) : PvValue::null(); }
 
 // The parts of a URI that $xU, $xd and $xp read.
@@ -136,7 +126,7 @@ PvValue header_value(MessageContext& context, const PvSpec& spec) {
     std::vector<std::string_view> values;
     for (const auto& header : context.message.headers()) {
       bool match = spec.header_kind != sip::HeaderKind::Other ? header.kind == spec.header_kind
-                                                               : header_name_equals(header.name, spec.argument);
+                                                               : sip::detail::equals_ignore_case(header.name, spec.argument);
       if (match) values.push_back(header.value);
     }
     return indexed_value(context, values, spec);

@@ -8,6 +8,7 @@
 #include "kamc/runtime/runtime.h"
 #include "kamc/sip/via.h"
 #include "sip_edit.h"
+#include "../text.h"
 
 namespace kamc::runtime::tm {
 
@@ -15,17 +16,6 @@ namespace {
 
 constexpr std::string_view kMagicCookie = "z9hG4bK";
 constexpr std::string_view kOurBranchPrefix = "z9hG4bKkt";
-
-bool equals_ignore_case(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
 
 std::optional<long long> integer_of(const kamc_rt_arg& value) {
   if (value.kind == KAMC_RT_ARG_INT) return value.number;
@@ -43,7 +33,7 @@ bool method_matches(const Transaction& transaction, std::string_view incoming_me
 }
 
 bool same_sent_by(const RequestKey& a, const RequestKey& b) {
-  return a.sent_by_port == b.sent_by_port && equals_ignore_case(a.sent_by_host, b.sent_by_host);
+  return a.sent_by_port == b.sent_by_port && sip::detail::equals_ignore_case(a.sent_by_host, b.sent_by_host);
 }
 
 // RFC 2543 clients have no unique branch: everything that identified a transaction then.

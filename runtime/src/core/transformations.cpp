@@ -17,6 +17,7 @@
 #include "kamc/sip/header_params.h"
 #include "kamc/sip/name_addr.h"
 #include "kamc/sip/uri.h"
+#include "../text.h"
 
 namespace kamc::runtime {
 
@@ -303,14 +304,6 @@ std::vector<Param> parse_param_list(std::string_view text, char separator) {
     out.push_back(param);
   }
   return out;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
-  }
-  return true;
 }
 
 int hex_digit(char c) {
@@ -845,7 +838,7 @@ PvValue apply_uri(MessageContext& context, const Transformation& step, const PvV
   auto last_param = [&](std::string_view name) {
     std::string_view found;
     for (const Param& param : parse_param_list(uri.params, ';')) {
-      if (iequals(param.name, name)) found = param.value;
+      if (sip::detail::equals_ignore_case(param.name, name)) found = param.value;
     }
     return found;
   };
@@ -895,7 +888,7 @@ PvValue apply_uri(MessageContext& context, const Transformation& step, const PvV
       if (step.kind == TransformKind::UriTransport) return PvValue::string(last_param("transport"));
       std::string_view name = step.text1;
       for (const Param& param : parse_param_list(uri.params, ';')) {
-        if (iequals(param.name, name)) return PvValue::string(param.value);
+        if (sip::detail::equals_ignore_case(param.name, name)) return PvValue::string(param.value);
       }
       return PvValue::string({});
     }
@@ -909,12 +902,12 @@ PvValue apply_param(MessageContext& context, const Transformation& step, const P
   switch (step.kind) {
     case TransformKind::ParamValue:
       for (const Param& param : params) {
-        if (iequals(param.name, step.text1)) return PvValue::string(param.value);
+        if (sip::detail::equals_ignore_case(param.name, step.text1)) return PvValue::string(param.value);
       }
       return PvValue::string({});  // not there: empty, as in Kamailio
     case TransformKind::ParamExist:
       for (const Param& param : params) {
-        if (iequals(param.name, step.text1)) return keep_int(context, 1);
+        if (sip::detail::equals_ignore_case(param.name, step.text1)) return keep_int(context, 1);
       }
       return keep_int(context, 0);
     case TransformKind::ParamValueAt:
