@@ -13,19 +13,8 @@ class PseudoVariables : public ::testing::Test {
  protected:
   std::unique_ptr<Runtime> runtime = make_runtime();
 
-  const kamc_rt_pv* pv(const char* name) {
-    char error[256] = {};
-    const kamc_rt_pv* handle = kamc_rt_fixup_pv(to_abi(runtime.get()), name, error, sizeof error);
-    EXPECT_NE(handle, nullptr) << name << ": " << error;
-    return handle;
-  }
-  std::string get(ReceivedMessage& message, const char* name) {
-    kamc_rt_value value{};
-    EXPECT_EQ(kamc_rt_get_pv(message.abi(), pv(name), &value), 0);
-    if (value.flags == KAMC_RT_VAL_NULL) return "<null>";
-    if (value.flags & KAMC_RT_VAL_STR) return std::string(value.text, value.length);
-    return std::to_string(value.number);
-  }
+  const kamc_rt_pv* pv(const char* name) { return fixup_pv_ok(*runtime, name); }
+  std::string get(ReceivedMessage& message, const char* name) { return pv_text(message, pv(name)); }
   long long get_int(ReceivedMessage& message, const char* name) {
     kamc_rt_value value{};
     EXPECT_EQ(kamc_rt_get_pv(message.abi(), pv(name), &value), 0);
@@ -33,8 +22,7 @@ class PseudoVariables : public ::testing::Test {
     return value.number;
   }
   int set(ReceivedMessage& message, const char* name, const std::string& text) {
-    kamc_rt_value value{KAMC_RT_VAL_STR, 0, text.data(), text.size()};
-    return kamc_rt_set_pv(message.abi(), pv(name), &value);
+    return set_pv_text(message, pv(name), text);
   }
   std::string render(ReceivedMessage& message, const std::string& format) {
     char error[256] = {};

@@ -93,6 +93,29 @@ inline std::string fixup_error(Runtime& runtime, const char* name, const std::ve
   return error;
 }
 
+// A pseudo-variable handle, which must fix up.
+inline const kamc_rt_pv* fixup_pv_ok(Runtime& runtime, const std::string& name) {
+  char error[256] = {};
+  const kamc_rt_pv* handle = kamc_rt_fixup_pv(to_abi(&runtime), name.c_str(), error, sizeof error);
+  EXPECT_NE(handle, nullptr) << name << ": " << error;
+  return handle;
+}
+
+// The value of a pseudo-variable as text: "<null>", the string, or the integer in decimal.
+inline std::string pv_text(ReceivedMessage& message, const kamc_rt_pv* handle) {
+  if (!handle) return "<fixup failed>";
+  kamc_rt_value value{};
+  EXPECT_EQ(kamc_rt_get_pv(message.abi(), handle, &value), 0);
+  if (value.flags == KAMC_RT_VAL_NULL) return "<null>";
+  if (value.flags & KAMC_RT_VAL_STR) return std::string(value.text, value.length);
+  return std::to_string(value.number);
+}
+
+inline int set_pv_text(ReceivedMessage& message, const kamc_rt_pv* handle, const std::string& text) {
+  kamc_rt_value value{KAMC_RT_VAL_STR, 0, text.data(), text.size()};
+  return kamc_rt_set_pv(message.abi(), handle, &value);
+}
+
 // Every value of the header `name` in the header section of `message`, joined by '|'.
 inline std::string header_values(const std::string& message, const std::string& name) {
   std::string headers = message.substr(0, message.find("\r\n\r\n") + 2);

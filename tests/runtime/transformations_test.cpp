@@ -12,34 +12,20 @@ class Transformations : public ::testing::Test {
  protected:
   std::unique_ptr<Runtime> runtime = make_runtime();
 
-  const kamc_rt_pv* pv(const std::string& name) {
-    char error[256] = {};
-    const kamc_rt_pv* handle = kamc_rt_fixup_pv(to_abi(runtime.get()), name.c_str(), error, sizeof error);
-    EXPECT_NE(handle, nullptr) << name << ": " << error;
-    return handle;
-  }
+  const kamc_rt_pv* pv(const std::string& name) { return fixup_pv_ok(*runtime, name); }
   std::string fixup_error(const std::string& name) {
     char error[256] = {};
     EXPECT_EQ(kamc_rt_fixup_pv(to_abi(runtime.get()), name.c_str(), error, sizeof error), nullptr) << name;
     return error;
   }
-  std::string get(ReceivedMessage& message, const std::string& name) {
-    kamc_rt_value value{};
-    const kamc_rt_pv* handle = pv(name);
-    if (!handle) return "<fixup failed>";
-    EXPECT_EQ(kamc_rt_get_pv(message.abi(), handle, &value), 0);
-    if (value.flags == KAMC_RT_VAL_NULL) return "<null>";
-    if (value.flags & KAMC_RT_VAL_STR) return std::string(value.text, value.length);
-    return std::to_string(value.number);
-  }
+  std::string get(ReceivedMessage& message, const std::string& name) { return pv_text(message, pv(name)); }
   kamc_rt_value get_value(ReceivedMessage& message, const std::string& name) {
     kamc_rt_value value{};
     EXPECT_EQ(kamc_rt_get_pv(message.abi(), pv(name), &value), 0);
     return value;
   }
   int set(ReceivedMessage& message, const std::string& name, const std::string& text) {
-    kamc_rt_value value{KAMC_RT_VAL_STR, 0, text.data(), text.size()};
-    return kamc_rt_set_pv(message.abi(), pv(name), &value);
+    return set_pv_text(message, pv(name), text);
   }
   int set_int(ReceivedMessage& message, const std::string& name, long long number) {
     kamc_rt_value value{KAMC_RT_VAL_INT, number, nullptr, 0};
