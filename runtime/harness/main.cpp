@@ -75,6 +75,7 @@ int load_harness(kamc_rt_runtime* rt, char* error, size_t error_size) {
       return -1;
     }
   }
+  if (kamc_rt_init_modules(rt, error, error_size) != 0) return -1;
   return g_harness.route_set(rt, error, error_size);
 }
 

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "functions.h"
+#include "module.h"
 #include "kamc/catalog/Catalog.h"
 
 namespace {
@@ -18,12 +19,12 @@ using kamc::catalog::FunctionInfo;
 std::string key(std::string_view module, std::string_view name) { return std::string(module) + "." + std::string(name); }
 
 TEST(CatalogConsistency, EveryRuntimeFunctionIsNativeInTheCatalog) {
-  for (const kamc::runtime::FunctionEntry* entry : kamc::runtime::all_functions()) {
+  for (const kamc::runtime::ExportedFunction& entry : kamc::runtime::all_functions()) {
     bool native_row = false;
-    for (const FunctionInfo& row : kamc::catalog::functionsNamed(entry->name)) {
-      if (row.module == entry->module && row.nativeInRuntime) native_row = true;
+    for (const FunctionInfo& row : kamc::catalog::functionsNamed(entry.function->name)) {
+      if (row.module == entry.module && row.nativeInRuntime) native_row = true;
     }
-    EXPECT_TRUE(native_row) << key(entry->module, entry->name)
+    EXPECT_TRUE(native_row) << key(entry.module, entry.function->name)
                             << " is implemented by the runtime but no catalog row marks it native";
   }
 }
@@ -33,6 +34,24 @@ TEST(CatalogConsistency, EveryNativeCatalogRowHasARuntimeBody) {
     if (!row.nativeInRuntime) continue;
     EXPECT_NE(kamc::runtime::find_function(row.module, row.name), nullptr)
         << key(row.module, row.name) << " is marked native but the runtime lacks it";
+  }
+}
+
+TEST(CatalogConsistency, EveryModuleParameterAndPseudoVariableIsInTheCatalog) {
+  for (const kamc::runtime::ModuleExports* module : kamc::runtime::builtin_modules()) {
+    EXPECT_NE(kamc::catalog::findModule(module->name), nullptr) << module->name << " is not a catalog module";
+    for (const kamc::runtime::ParamExport& param : module->params) {
+      EXPECT_NE(kamc::catalog::findParam(module->name, param.name), nullptr)
+          << key(module->name, param.name) << " is exported by the runtime but not a catalog modparam";
+    }
+    for (const kamc::runtime::PvExport& pv : module->pseudo_variables) {
+      bool registered_by_module = false;
+      for (const auto& row : kamc::catalog::pseudoVariablesNamed(pv.name)) {
+        if (row.module == module->name && row.takesName == pv.takes_argument) registered_by_module = true;
+      }
+      EXPECT_TRUE(registered_by_module) << "$" << pv.name << " is registered by " << module->name
+                                        << " but the catalog says otherwise";
+    }
   }
 }
 

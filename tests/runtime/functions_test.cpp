@@ -30,7 +30,9 @@ TEST_F(Functions, ConstantArgumentsAreCheckedOnceAtFixup) {
   EXPECT_NE(fixup_error("sl_send_reply", {"700", "Nope"}).find("not in 100..699"), std::string::npos);
   EXPECT_NE(fixup_error("sl_send_reply", {"abc", "Nope"}).find("not a number"), std::string::npos);
   EXPECT_NE(fixup_error("xlog", {"L_LOUD", "x"}).find("unknown log level"), std::string::npos);
-  EXPECT_NE(fixup_error("is_method", {"$rm"}).find("must be a constant"), std::string::npos);
+  // A string argument is taken as written, as Kamailio's fixups take it: "$rm" is no method.
+  EXPECT_NE(fixup_error("is_method", {"$rm"}).find("invalid method '$rm'"), std::string::npos);
+  EXPECT_NE(fixup_error("is_present_hf", {"$var(h)"}).find("invalid header name"), std::string::npos);
 }
 
 TEST_F(Functions, MaxForwardsIsDecrementedOnce) {
@@ -38,6 +40,36 @@ TEST_F(Functions, MaxForwardsIsDecrementedOnce) {
   EXPECT_EQ(call(*runtime, message, "mf_process_maxfwd_header", {"10"}), 1);
   EXPECT_EQ(call(*runtime, message, "mf_process_maxfwd_header", {"10"}), 1);
   EXPECT_NE(message.edited().find("Max-Forwards: 69\r\n"), std::string::npos);
+}
+
+TEST(MaxfwdModule, TheMaxLimitModparamTakesEffect) {
+  auto runtime = make_runtime();
+  std::string error;
+  kamc_rt_arg limit{KAMC_RT_ARG_INT, 16, nullptr, 0};
+  ASSERT_TRUE(runtime->set_modparam("maxfwd", "max_limit", limit, error)) << error;
+  ReceivedMessage message(*runtime, invite());  // Max-Forwards: 70
+  EXPECT_EQ(call(*runtime, message, "mf_process_maxfwd_header", {"10"}), 1);
+  EXPECT_NE(message.edited().find("Max-Forwards: 16\r\n"), std::string::npos) << message.edited();
+}
+
+TEST(MaxfwdModule, IsMaxfwdLtGivesKamailiosCodes) {
+  auto runtime = make_runtime();
+  std::string text = invite();
+  ReceivedMessage message(*runtime, text);  // Max-Forwards: 70
+  EXPECT_EQ(call(*runtime, message, "is_maxfwd_lt", {"71"}), 1);
+  EXPECT_EQ(call(*runtime, message, "is_maxfwd_lt", {"70"}), -1);
+  EXPECT_EQ(call(*runtime, message, "is_maxfwd_lt", {"300"}), -1);  // the limit is outside 0..255
+  text.erase(text.find("Max-Forwards: 70\r\n"), 18);
+  ReceivedMessage without(*runtime, text);
+  EXPECT_EQ(call(*runtime, without, "is_maxfwd_lt", {"10"}), -2);
+}
+
+TEST(MaxfwdModule, AModparamNotInTheCatalogIsAnError) {
+  auto runtime = make_runtime();
+  std::string error;
+  kamc_rt_arg value{KAMC_RT_ARG_INT, 1, nullptr, 0};
+  EXPECT_FALSE(runtime->set_modparam("maxfwd", "max_limt", value, error));
+  EXPECT_NE(error.find("has no parameter 'max_limt'"), std::string::npos) << error;
 }
 
 TEST_F(Functions, MaxForwardsAboveTheLimitIsLowered) {

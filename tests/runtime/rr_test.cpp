@@ -31,7 +31,12 @@ class Rr : public ::testing::Test {
   // make_runtime(): [0] udp 127.0.0.1:5080, [1] tcp 127.0.0.1:5080, [2] udp [::1]:5080.
   const ListenSocket& socket(std::size_t index) const { return runtime->local_addresses().sockets()[index]; }
 
-  void set_rr_param(const std::string& name, int value) { runtime->settings().modparams["rr"][name] = {true, value, ""}; }
+  // Before the first fixup, as a config's modparam lines come before its routes.
+  void set_rr_param(const std::string& name, int value) {
+    std::string error;
+    kamc_rt_arg arg{KAMC_RT_ARG_INT, value, nullptr, 0};
+    ASSERT_TRUE(runtime->set_modparam("rr", name, arg, error)) << error;
+  }
 
   // The request as it leaves from `from`: the route's edits, our Via on top.
   std::string sent_from(ReceivedMessage& message, const ListenSocket& from) {

@@ -5,7 +5,8 @@
 
 #include "runtime_test_support.h"
 #include "timer_queue.h"
-#include "transaction.h"
+#include "tm_state.h"
+#include "tm_transaction.h"
 
 using namespace kamc::runtime;
 using namespace kamc::runtime::testing;
@@ -34,7 +35,7 @@ class TmFunctions : public ::testing::Test {
     busy.final_reply = "SIP/2.0 486 Busy Here\r\nVia: SIP/2.0/UDP 192.0.2.10:5099;branch=z9hG4bKx\r\n"
                        "From: <sip:a@x>;tag=1\r\nTo: <sip:b@y>;tag=2\r\nCall-ID: c\r\nCSeq: 1 INVITE\r\n"
                        "X-Why: on the phone\r\nContent-Length: 0\r\n\r\n";
-    (*message)->tm.transaction = transaction;
+    tm_state(**message).transaction = transaction;
     (*message)->route_type = KAMC_RT_FAILURE_ROUTE;
   }
 
@@ -51,11 +52,11 @@ class TmFunctions : public ::testing::Test {
 };
 
 TEST_F(TmFunctions, FailureRouteQuestionsAreAboutTheBranchAtHand) {
-  (*message)->tm.branch_index = 0;
+  tm_state(**message).branch_index = 0;
   EXPECT_EQ(call(*runtime, *message, "t_branch_timeout"), KAMC_RT_TRUE);
   EXPECT_EQ(call(*runtime, *message, "t_branch_replied"), KAMC_RT_TRUE);
   EXPECT_EQ(call(*runtime, *message, "t_check_status", {"408"}), KAMC_RT_TRUE);
-  (*message)->tm.branch_index = 1;
+  tm_state(**message).branch_index = 1;
   EXPECT_EQ(call(*runtime, *message, "t_branch_timeout"), KAMC_RT_FALSE);
   EXPECT_EQ(call(*runtime, *message, "t_check_status", {"486|408"}), KAMC_RT_TRUE);
   EXPECT_EQ(call(*runtime, *message, "t_check_status", {"^5"}), KAMC_RT_FALSE);
@@ -66,13 +67,28 @@ TEST_F(TmFunctions, FailureRouteQuestionsAreAboutTheBranchAtHand) {
   EXPECT_EQ(call(*runtime, *message, "t_is_canceled"), KAMC_RT_TRUE);
 }
 
+TEST_F(TmFunctions, CheckStatusTakesALeadingPseudoVariableAsTheWholeRegexAsKamailioDoes) {
+  tm_state(**message).branch_index = 1;  // the 486
+  std::string error;
+  const PvSpec* var = runtime->fixup_pv("$var(code)", error);
+  ASSERT_NE(var, nullptr) << error;
+  ASSERT_TRUE(set_pv(**message, *var, PvValue::string("486")));
+  EXPECT_EQ(call(*runtime, *message, "t_check_status", {"$var(code)"}), KAMC_RT_TRUE);
+  EXPECT_EQ(call(*runtime, *message, "t_check_status", {" $var(code)zzz"}), KAMC_RT_TRUE);  // the rest is ignored
+  ASSERT_TRUE(set_pv(**message, *var, PvValue::string("999")));
+  EXPECT_EQ(call(*runtime, *message, "t_check_status", {"$var(code)|^486"}), KAMC_RT_FALSE);
+  // Not at the start, `$` is regex syntax: the end anchor, or literal text that never matches.
+  EXPECT_EQ(call(*runtime, *message, "t_check_status", {"^486$"}), KAMC_RT_TRUE);
+  EXPECT_EQ(call(*runtime, *message, "t_check_status", {"^$var(code)"}), KAMC_RT_FALSE);
+}
+
 TEST_F(TmFunctions, TmxPseudoVariablesReadTheWinningReplyAndTheNextBranchIndex) {
-  (*message)->tm.branch_index = 1;
+  tm_state(**message).branch_index = 1;
   EXPECT_EQ(pv("$T_reply_code").number, 486);
   EXPECT_EQ(pv("$T_branch_idx").number, 2);  // in failure_route: the index the next branch gets
   PvValue why = pv("$T_rpl($hdr(X-Why))");
   EXPECT_EQ(why.text, "on the phone");
-  (*message)->tm.branch_index = 0;  // a faked 408 has no reply to read
+  tm_state(**message).branch_index = 0;  // a faked 408 has no reply to read
   EXPECT_TRUE(pv("$T_rpl($hdr(X-Why))").is_null());
 }
 
@@ -149,7 +165,7 @@ TEST_F(TmFunctions, SendReplyAnswersThroughTheTransactionWhenThereIsOne) {
   ASSERT_EQ(worker.sent.size(), 1u);
   EXPECT_EQ(worker.sent[0].rfind("SIP/2.0 486 Busy Here\r\n", 0), 0u);
   EXPECT_NE(worker.sent[0].find("\r\nX-Why: busy\r\n"), std::string::npos);
-  EXPECT_EQ(fresh->tm.transaction->uas_status, 486);
+  EXPECT_EQ(tm_state(*fresh).transaction->uas_status, 486);
   // The transaction has answered: a second final reply is refused (sl would send it).
   EXPECT_EQ(call(*runtime, fresh, "send_reply", {"500", "Again"}), KAMC_RT_FALSE);
   EXPECT_EQ(worker.sent.size(), 1u);

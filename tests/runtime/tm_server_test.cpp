@@ -15,8 +15,8 @@
 
 #include "kamc/runtime/runtime.h"
 #include "kamc/runtime/server.h"
-#include "kamc/runtime/tm.h"
-#include "transaction.h"
+#include "tm_state.h"
+#include "tm_transaction.h"
 
 using namespace kamc::runtime;
 using Clock = std::chrono::steady_clock;
@@ -168,7 +168,9 @@ class TmServerTest : public ::testing::Test {
  protected:
   void start(const std::function<void(tm::TmParams&)>& tune = {}) {
     runtime_ = std::make_unique<Runtime>();
-    tm::TmParams& params = runtime_->transactions().params;
+    std::string error;
+    ASSERT_TRUE(runtime_->init_modules(error)) << error;
+    tm::TmParams& params = tm::layer_of(*runtime_).params;
     params.retr_timer1_ms = 5000;  // no retransmissions unless a test asks for them
     params.wt_timer_ms = 2000;
     if (tune) tune(params);
@@ -182,7 +184,6 @@ class TmServerTest : public ::testing::Test {
                handle(runtime, "t_replicate", {"$hdr(X-Replicate)"}), handle(runtime, "sl_send_reply", {"202", "Copied"})};
     ASSERT_EQ(kamc_rt_register_route(to_abi(&runtime), KAMC_RT_ROUTE_REQUEST, nullptr, request_route), 0);
     ServerConfig config;
-    std::string error;
     config.listen.push_back(*parse_listen_spec("udp:127.0.0.1:0", error));
     config.children = 2;
     server_ = std::make_unique<Server>(runtime, config);

@@ -9,7 +9,7 @@
 
 #include "kamc/runtime/runtime.h"
 #include "timer_queue.h"
-#include "transaction.h"
+#include "tm_transaction.h"
 
 using namespace kamc::runtime;
 using namespace kamc::runtime::tm;
@@ -223,24 +223,51 @@ TEST(TransactionTable, RefusesNewTransactionsWhenFull) {
   EXPECT_EQ(table.size(), 2u);
 }
 
-TEST(TmParams, ModparamsSetTimersAndRefuseBadValues) {
+TEST(TmParams, ModparamsSetTimersWhenTheModuleIsInitialised) {
   Runtime runtime;
   std::string error;
   kamc_rt_arg two_seconds{KAMC_RT_ARG_INT, 2000, nullptr, 0};
   EXPECT_TRUE(runtime.set_modparam("tm", "fr_inv_timer", two_seconds, error)) << error;
-  EXPECT_EQ(runtime.transactions().params.fr_inv_timer_ms, 2000);
-  kamc_rt_arg text{KAMC_RT_ARG_STR, 0, "250", 3};
-  EXPECT_TRUE(runtime.set_modparam("tm", "retr_timer1", text, error)) << error;
-  EXPECT_EQ(runtime.transactions().params.retr_timer1_ms, 250);
   kamc_rt_arg zero{KAMC_RT_ARG_INT, 0, nullptr, 0};
   EXPECT_TRUE(runtime.set_modparam("tm", "auto_inv_100", zero, error));
-  EXPECT_FALSE(runtime.transactions().params.auto_inv_100);
-  EXPECT_FALSE(runtime.set_modparam("tm", "fr_timer", zero, error));
-  EXPECT_NE(error.find("fr_timer"), std::string::npos);
-  kamc_rt_arg word{KAMC_RT_ARG_STR, 0, "soon", 4};
-  EXPECT_FALSE(runtime.set_modparam("tm", "wt_timer", word, error));
-  EXPECT_TRUE(runtime.set_modparam("tm", "failure_reply_mode", zero, error));  // accepted, no effect
-  EXPECT_FALSE(runtime.set_modparam("registrar", "default_expires", zero, error));
+  kamc_rt_arg reason{KAMC_RT_ARG_STR, 0, "wait", 4};
+  EXPECT_TRUE(runtime.set_modparam("tm", "auto_inv_100_reason", reason, error)) << error;
+  ASSERT_TRUE(runtime.init_modules(error)) << error;
+  const tm::TmParams& params = tm::layer_of(runtime).params;
+  EXPECT_EQ(params.fr_inv_timer_ms, 2000);
+  EXPECT_EQ(params.fr_timer_ms, 30000);  // Kamailio's default
+  EXPECT_FALSE(params.auto_inv_100);
+  EXPECT_EQ(params.auto_inv_100_reason, "wait");
+}
+
+TEST(TmParams, AValueOfTheWrongTypeIsRefusedAsKamailioDoes) {
+  Runtime runtime;
+  std::string error;
+  kamc_rt_arg text{KAMC_RT_ARG_STR, 0, "250", 3};
+  EXPECT_FALSE(runtime.set_modparam("tm", "retr_timer1", text, error));
+  EXPECT_NE(error.find("takes an integer"), std::string::npos) << error;
+  kamc_rt_arg number{KAMC_RT_ARG_INT, 1, nullptr, 0};
+  EXPECT_FALSE(runtime.set_modparam("tm", "auto_inv_100_reason", number, error));
+  EXPECT_NE(error.find("takes a string"), std::string::npos) << error;
+}
+
+TEST(TmParams, UnknownParametersAreErrorsAndUnimplementedOnesAreAccepted) {
+  Runtime runtime;
+  std::string error;
+  kamc_rt_arg zero{KAMC_RT_ARG_INT, 0, nullptr, 0};
+  EXPECT_FALSE(runtime.set_modparam("tm", "no_such_timer", zero, error));
+  EXPECT_NE(error.find("has no parameter 'no_such_timer'"), std::string::npos) << error;
+  EXPECT_TRUE(runtime.set_modparam("tm", "failure_reply_mode", zero, error));  // in the catalog: a warning
+  EXPECT_TRUE(runtime.set_modparam("registrar", "default_expires", zero, error));  // not provided: kept aside
+}
+
+TEST(TmParams, AnOutOfRangeTimerFailsTheModuleInit) {
+  Runtime runtime;
+  std::string error;
+  kamc_rt_arg zero{KAMC_RT_ARG_INT, 0, nullptr, 0};
+  EXPECT_TRUE(runtime.set_modparam("tm", "fr_timer", zero, error));
+  EXPECT_FALSE(runtime.init_modules(error));
+  EXPECT_NE(error.find("fr_timer"), std::string::npos) << error;
 }
 
 }  // namespace

@@ -9,45 +9,32 @@
 #include "kamc/runtime/log.h"
 #include "kamc/runtime/message_context.h"
 #include "kamc/runtime/runtime.h"
+#include "module.h"
 #include "subst_expression.h"
 
 namespace kamc::runtime {
 
-namespace {
-using TableFn = std::span<const FunctionEntry> (*)();
-constexpr std::array<TableFn, 10> kTables{core_functions,      sl_functions,      maxfwd_functions,
-                                         rr_functions,        siputils_functions, textops_functions,
-                                         xlog_functions,      sanity_functions,   tm_functions, flag_functions};
-}  // namespace
-
-std::vector<const FunctionEntry*> all_functions() {
-  std::vector<const FunctionEntry*> rows;
-  for (TableFn table : kTables) {
-    for (const auto& entry : table()) rows.push_back(&entry);
+std::vector<ExportedFunction> all_functions() {
+  std::vector<ExportedFunction> rows;
+  for (const ModuleExports* module : builtin_modules()) {
+    for (const FunctionExport& function : module->functions) rows.push_back({module->name, &function});
   }
   return rows;
 }
 
-std::span<const std::string_view> implemented_modules() {
-  static const std::vector<std::string_view> modules = [] {
-    std::vector<std::string_view> names;
-    for (TableFn table : kTables) {
-      for (const auto& entry : table()) {
-        if (std::find(names.begin(), names.end(), entry.module) == names.end()) names.push_back(entry.module);
-      }
-    }
-    return names;
-  }();
-  return modules;
-}
-
-const FunctionEntry* find_function(std::string_view module, std::string_view name) {
-  for (TableFn table : kTables) {
-    for (const auto& entry : table()) {
-      if (entry.module == module && entry.name == name) return &entry;
-    }
+const FunctionExport* find_function(std::string_view module, std::string_view name) {
+  const ModuleExports* exports = find_module(module);
+  if (!exports) return nullptr;
+  for (const FunctionExport& function : exports->functions) {
+    if (function.name == name) return &function;
   }
   return nullptr;
+}
+
+bool literal_argument(const catalog::FunctionInfo& row, std::size_t index) {
+  if (index >= row.maxArgs) return false;
+  catalog::ArgKind kind = row.argKinds[index];
+  return kind == catalog::ArgKind::String || kind == catalog::ArgKind::Regex;
 }
 
 namespace {
@@ -143,6 +130,26 @@ bool fixup_subst_arg(FunctionCall& call, std::string& error) {
     return false;
   }
   return true;
+}
+
+bool fixup_flag(FunctionCall& call, std::string& error) {
+  constexpr long long kMaxFlag = 31;  // Kamailio's flags are the bits of a 32-bit word
+  for (const FixedArg& arg : call.args) {
+    if (arg.is_int && (arg.number < 0 || arg.number > kMaxFlag)) {
+      error = std::string(call.entry->name) + "(): flag " + std::to_string(arg.number) + " is not in 0..31";
+      return false;
+    }
+  }
+  return true;
+}
+
+std::optional<unsigned> flag_bit(MessageContext& context, const FunctionCall& call) {
+  auto flag = arg_int(context, call, 0);
+  if (!flag || *flag < 0 || *flag > 31) {
+    log_format(L_ERR, "%.*s(): invalid flag", static_cast<int>(call.entry->name.size()), call.entry->name.data());
+    return std::nullopt;
+  }
+  return 1u << *flag;
 }
 
 int call_function(MessageContext& context, const FunctionCall& call) {

@@ -40,19 +40,18 @@ using FunctionBody = int (*)(MessageContext& context, const FunctionCall& call);
 // constant, pre-parsing a list); false with a message in error.
 using FunctionFixup = bool (*)(FunctionCall& call, std::string& error);
 
-// A runtime body for one catalog function name (all its native arities).
-struct FunctionEntry {
-  std::string_view module;  // "core", "sl", ... as in the catalog
+// One row of a module's cmd_export_t (module.h): the body for one catalog function
+// name, all its native arities, and its own fixup. Nothing the catalog says is restated.
+struct FunctionExport {
   std::string_view name;
   FunctionBody body = nullptr;
   FunctionFixup fixup = nullptr;
-  // Bit i set: string argument i is taken as written (FixedArg::literal), as the "regex"
-  // and "string" argument kinds of the catalog are by Kamailio.
-  unsigned literal_args = 0;
 };
+struct ModuleExports;
 
 struct FunctionCall {
-  const FunctionEntry* entry = nullptr;
+  const FunctionExport* entry = nullptr;
+  const ModuleExports* module = nullptr;
   const catalog::FunctionInfo* row = nullptr;  // the catalog row this call was matched to
   Runtime* runtime = nullptr;  // for fixups that resolve names (t_on_failure's route)
   std::vector<FixedArg> args;
@@ -63,27 +62,22 @@ struct FunctionCall {
   std::shared_ptr<const SubstExpression> prepared_subst;  // subst(), subst_uri(), subst_user()
 };
 
-// Per-module tables, each defined next to its functions.
-std::span<const FunctionEntry> core_functions();
-std::span<const FunctionEntry> sl_functions();
-std::span<const FunctionEntry> maxfwd_functions();
-std::span<const FunctionEntry> rr_functions();
-std::span<const FunctionEntry> siputils_functions();
-std::span<const FunctionEntry> textops_functions();
-std::span<const FunctionEntry> xlog_functions();
-std::span<const FunctionEntry> sanity_functions();
-std::span<const FunctionEntry> flag_functions();
-std::span<const FunctionEntry> tm_functions();  // tm, tmx and corex's append_branch
-
 // The runtime body of a catalog function, by module and name.
-const FunctionEntry* find_function(std::string_view module, std::string_view name);
+const FunctionExport* find_function(std::string_view module, std::string_view name);
 // The native catalog row for a call of `name` with `arg_count` arguments, or null with
 // the reason in error (unknown, not implemented, or the wrong number of arguments).
 const catalog::FunctionInfo* native_row(std::string_view name, std::size_t arg_count, std::string& error);
-// Every row of the tables above, for the catalog consistency test.
-std::vector<const FunctionEntry*> all_functions();
-// The modules that have at least one function in the tables above.
-std::span<const std::string_view> implemented_modules();
+// Every function row of every built-in module with its module's name, for the catalog
+// consistency test.
+struct ExportedFunction {
+  std::string_view module;
+  const FunctionExport* function;
+};
+std::vector<ExportedFunction> all_functions();
+// Whether argument i of a call matched to this catalog row is taken as written rather
+// than as a format string: Kamailio's fixups keep `string` and `regex` arguments
+// literal ($ in a regex is the end anchor), so the catalog's kind decides.
+bool literal_argument(const catalog::FunctionInfo& row, std::size_t index);
 
 // Argument i rendered for this message (constant arguments cost nothing).
 std::string arg_text(MessageContext& context, const FunctionCall& call, std::size_t index);
@@ -96,6 +90,10 @@ bool constant_arg(const FunctionCall& call, std::size_t index, std::string& out,
 // newline) into prepared_regex; as a "/re/repl/flags" substitution into prepared_subst.
 bool fixup_regex_arg(FunctionCall& call, std::string& error);
 bool fixup_subst_arg(FunctionCall& call, std::string& error);
+// Flag numbers (setflag, setbflag, ...): a constant is checked once against 0..31.
+bool fixup_flag(FunctionCall& call, std::string& error);
+// Argument 0 as a flag bit for this message; nullopt (logged) when it is not 0..31.
+std::optional<unsigned> flag_bit(MessageContext& context, const FunctionCall& call);
 
 // The mask check and the body; what kamc_rt_call_function does.
 int call_function(MessageContext& context, const FunctionCall& call);

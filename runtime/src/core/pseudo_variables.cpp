@@ -8,7 +8,7 @@
 #include <chrono>
 #include <iterator>
 
-#include "transaction.h"
+#include "module.h"
 #include "transformations.h"
 
 #include "kamc/runtime/log.h"
@@ -27,7 +27,7 @@ struct PvNameRow {
   bool takes_argument;
 };
 
-constexpr std::array<PvNameRow, 47> kPvNames{{
+constexpr std::array<PvNameRow, 43> kPvNames{{
     {"null", PvId::Null, false},          {"ru", PvId::RequestUri, false},
     {"rU", PvId::RequestUser, false},     {"rd", PvId::RequestDomain, false},
     {"rp", PvId::RequestPort, false},     {"fu", PvId::FromUri, false},
@@ -48,10 +48,7 @@ constexpr std::array<PvNameRow, 47> kPvNames{{
     {"tn", PvId::ToName, false},          {"tt", PvId::ToTag, false},
     {"ds", PvId::DestinationSet, false},  {"br", PvId::Branch, false},
     {"Ts", PvId::Timestamp, false},       {"TS", PvId::StartTimestamp, false},
-    {"T_branch_idx", PvId::BranchIndex, false},
     {"rc", PvId::ReturnCode, false},      {"retcode", PvId::ReturnCode, false},
-    {"T_reply_code", PvId::TmReplyCode, false},
-    {"T_req", PvId::TmRequest, true},     {"T_rpl", PvId::TmReply, true},
     {"xavp", PvId::Xavp, true},
 }};
 
@@ -67,6 +64,13 @@ const PvNameRow* find_pv_name(std::string_view name) {
     if (row.name == name) return &row;  // names are case-sensitive: $rU is not $ru
   }
   return nullptr;
+}
+
+// Whether $name takes "(argument)", for the core's classes and the modules'.
+bool takes_argument(std::string_view name) {
+  if (const PvNameRow* row = find_pv_name(name)) return row->takes_argument;
+  const PvExport* pv = find_module_pv(name);
+  return pv && pv->takes_argument;
 }
 
 PvValue integer_value(MessageContext& context, long long number) {
@@ -276,8 +280,6 @@ PvValue message_field(MessageContext& context, PvId id) {
                                         std::chrono::system_clock::now().time_since_epoch())
                                         .count());
     case PvId::StartTimestamp: return integer_value(context, kStartTimestamp);
-    case PvId::BranchIndex: return tm::branch_index_pv(context);
-    case PvId::TmReplyCode: return tm::reply_code_pv(context);
     case PvId::ReturnCode: return integer_value(context, context.last_retcode);
     case PvId::DestinationSet:
     case PvId::Branch: return PvValue::null();  // no append_branch() yet: the set is empty
@@ -384,6 +386,14 @@ std::optional<PvSpec> parse_pv(std::string_view text, VarSlots& vars, std::strin
   std::size_t name_end = 0;
   while (name_end < body.size() && is_name_char(body[name_end])) ++name_end;
   const PvNameRow* row = find_pv_name(body.substr(0, name_end));
+  PvNameRow module_row;
+  if (!row) {
+    if (const PvExport* pv = find_module_pv(body.substr(0, name_end))) {
+      module_row = {pv->name, PvId::Module, pv->takes_argument};
+      spec.module_pv = pv;
+      row = &module_row;
+    }
+  }
   if (!row) {
     error = "unknown pseudo-variable '" + spec.name + "'";
     return std::nullopt;
@@ -452,7 +462,7 @@ std::optional<PvSpec> parse_pv(std::string_view text, VarSlots& vars, std::strin
     }
     spec.xavp = std::make_shared<const XavpPath>(std::move(*path));
   }
-  if (spec.id == PvId::TmRequest || spec.id == PvId::TmReply) {
+  if (spec.module_pv && spec.module_pv->argument_is_pv) {
     auto inner = parse_pv(spec.argument, vars, error);
     if (!inner) return std::nullopt;
     spec.inner = std::make_shared<const PvSpec>(std::move(*inner));
@@ -494,8 +504,7 @@ PvValue get_pv_raw(MessageContext& context, const PvSpec& spec) {
     case PvId::DestinationUri:
       return context.destination_uri ? PvValue::string(*context.destination_uri) : PvValue::null();
     case PvId::Header: return header_value(context, spec);
-    case PvId::TmRequest:
-    case PvId::TmReply: return tm::transaction_message_pv(context, *spec.inner, spec.id == PvId::TmReply);
+    case PvId::Module: return spec.module_pv->get(context, spec);
     case PvId::Var: return var_value(context, spec);
     case PvId::Avp: return avp_value(context, spec);
     case PvId::Xavp: return xavp_value(context, *spec.xavp);
@@ -678,6 +687,10 @@ bool set_pv(MessageContext& context, const PvSpec& spec, const PvValue& value) {
     return false;
   }
   switch (spec.id) {
+    case PvId::Module:
+      if (spec.module_pv->set) return spec.module_pv->set(context, spec, value);
+      log_format(L_ERR, "pseudo-variable %s is read-only", spec.name.c_str());
+      return false;
     case PvId::Avp: return set_avp(context, spec, value);
     case PvId::Xavp: return set_xavp(context, *spec.xavp, value);
     case PvId::RequestUri:
@@ -738,8 +751,8 @@ std::optional<Format> Format::parse(std::string_view text, VarSlots& vars, std::
       ++end;
     } else {
       while (end < text.size() && is_name_char(text[end])) ++end;
-      const PvNameRow* row = find_pv_name(text.substr(pos + 1, end - pos - 1));
-      if (row && row->takes_argument && end < text.size() && text[end] == '(') {
+      std::string_view class_name = text.substr(pos + 1, end - pos - 1);
+      if (takes_argument(class_name) && end < text.size() && text[end] == '(') {
         // The matching parenthesis: $T_req($hdr(X)) nests.
         std::size_t close = std::string_view::npos;
         for (std::size_t i = end, depth = 0; i < text.size(); ++i) {
@@ -750,7 +763,7 @@ std::optional<Format> Format::parse(std::string_view text, VarSlots& vars, std::
           }
         }
         if (close == std::string_view::npos) {
-          error = "unterminated '(' after $" + std::string(row->name) + " in '" + std::string(text) + "'";
+          error = "unterminated '(' after $" + std::string(class_name) + " in '" + std::string(text) + "'";
           return std::nullopt;
         }
         end = close + 1;

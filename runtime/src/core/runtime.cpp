@@ -5,7 +5,8 @@
 
 #include "compiled_regex.h"
 #include "functions.h"
-#include "transaction.h"
+#include "kamc/runtime/log.h"
+#include "module.h"
 
 namespace kamc::runtime {
 
@@ -25,8 +26,62 @@ constexpr const char* kTmRouteBlock[] = {"onreply_route", "failure_route", "bran
 
 }  // namespace
 
-Runtime::Runtime() : transactions_(std::make_unique<tm::TransactionLayer>()) {}
-Runtime::~Runtime() = default;
+Runtime::Runtime() {
+  for (const ModuleExports* exports : builtin_modules()) {
+    modules_.push_back(std::make_unique<ModuleInstance>(*exports, *this));
+  }
+  modules_.front()->loaded = true;  // the core
+}
+
+Runtime::~Runtime() {
+  if (!modules_initialized_) return;
+  for (auto it = modules_.rbegin(); it != modules_.rend(); ++it) {
+    if ((*it)->exports().destroy) (*it)->exports().destroy(**it);
+  }
+}
+
+bool Runtime::load_module(std::string_view name) {
+  for (auto& module : modules_) {
+    if (module->exports().name != name) continue;
+    module->loaded = true;
+    return true;
+  }
+  return false;
+}
+
+bool Runtime::init_modules(std::string& error) {
+  if (modules_initialized_) return true;
+  modules_initialized_ = true;
+  // Every built-in module is initialised, loaded or not: its functions stay callable
+  // from C++ route code and tests that never say loadmodule (cfgcheck and kamc -c
+  // refuse a config that calls a function of a module it did not load).
+  for (auto& module : modules_) {
+    if (module->exports().init && !module->exports().init(*module, error)) {
+      error = "module " + std::string(module->exports().name) + ": " + error;
+      return false;
+    }
+  }
+  return true;
+}
+
+bool Runtime::offer_reply_to_modules(MessageContext& reply) const {
+  for (const auto& module : modules_) {
+    if (module->exports().reply_received && module->exports().reply_received(reply)) return true;
+  }
+  return false;
+}
+
+void Runtime::request_route_done(MessageContext& request) const {
+  for (const auto& module : modules_) {
+    if (module->exports().request_route_done) module->exports().request_route_done(request);
+  }
+}
+
+void Runtime::init_worker(int worker) const {
+  for (const auto& module : modules_) {
+    if (module->exports().child_init) module->exports().child_init(*module, worker);
+  }
+}
 
 bool Runtime::register_route(int kind, std::string_view name, kamc_rt_route_fn fn, std::string& error) {
   if (!fn) {
@@ -116,21 +171,35 @@ bool Runtime::check_routes(std::string& error) const {
 
 bool Runtime::set_modparam(std::string_view module, std::string_view name, const kamc_rt_arg& value,
                            std::string& error) {
-  if (module == "tm") return tm::set_tm_param(transactions_->params, name, value, error);
-  error = "modparam(\"" + std::string(module) + "\", ...) is not supported by the runtime";
-  return false;
+  const ModuleExports* exports = find_module(module);
+  if (!exports) {
+    log_format(L_INFO, "modparam(\"%.*s\", \"%.*s\"): module not provided by the kamc runtime",
+               static_cast<int>(module.size()), module.data(), static_cast<int>(name.size()), name.data());
+    return true;
+  }
+  if (modules_initialized_) {
+    error = "modparam(\"" + std::string(module) + "\", ...) after the modules were initialised";
+    return false;
+  }
+  ParamValue param;
+  param.is_int = value.kind == KAMC_RT_ARG_INT;
+  param.number = value.number;
+  if (!param.is_int) param.text.assign(value.text ? value.text : "", value.text ? value.length : 0);
+  return modules_[module_index(*exports)]->set_param(name, param, error);
 }
 
 const FunctionCall* Runtime::fixup_call(std::string_view name, std::span<const kamc_rt_arg> args, std::string& error) {
+  if (!init_modules(error)) return nullptr;
   const catalog::FunctionInfo* row = native_row(name, args.size(), error);
   if (!row) return nullptr;
-  const FunctionEntry* entry = find_function(row->module, row->name);
+  const FunctionExport* entry = find_function(row->module, row->name);
   if (!entry) {  // a catalog row marked native without a body: runtime.CatalogConsistency catches it
     error = std::string(row->module) + "." + std::string(name) + "() is marked native but has no runtime body";
     return nullptr;
   }
   auto call = std::make_unique<FunctionCall>();
   call->entry = entry;
+  call->module = find_module(row->module);
   call->row = row;
   call->runtime = this;
   for (std::size_t index = 0; index < args.size(); ++index) {
@@ -139,7 +208,7 @@ const FunctionCall* Runtime::fixup_call(std::string_view name, std::span<const k
     if (arg.kind == KAMC_RT_ARG_INT) {
       fixed.is_int = true;
       fixed.number = arg.number;
-    } else if (index < 32 && (entry->literal_args & (1u << index))) {
+    } else if (literal_argument(*row, index)) {
       fixed.is_literal = true;
       fixed.literal.assign(arg.text ? arg.text : "", arg.text ? arg.length : 0);
     } else {

@@ -139,6 +139,10 @@ int Server::udp_send_fd(int index) const {
 }
 
 void Server::start() {
+  // Route code loaded through the ABI has initialised the modules already; C++ route
+  // sets in tests may not have, and tm's reply hook needs its table.
+  std::string error;
+  if (!runtime_.init_modules(error)) log_format(L_CRIT, "%s", error.c_str());
   for (auto& worker : workers_) threads_.emplace_back([w = worker.get()] { w->run(); });
 }
 

@@ -9,7 +9,7 @@
 
 #include "abi_error.h"
 #include "dns_resolver.h"
-#include "functions.h"
+#include "module.h"
 #include "kamc/runtime/abi.h"
 #include "kamc/runtime/log.h"
 #include "kamc/runtime/runtime.h"
@@ -49,14 +49,7 @@ void apply_process_settings(const RuntimeSettings& settings) {
                                                         : SrvSelection::HighestWeightFirst);
 }
 
-bool runtime_provides_module(std::string_view name) {
-  // pv provides pseudo-variables and transformations rather than functions.
-  if (name == "pv") return true;
-  for (std::string_view module : implemented_modules()) {
-    if (module == name) return true;
-  }
-  return false;
-}
+bool runtime_provides_module(std::string_view name) { return find_module(name) != nullptr; }
 
 namespace {
 
@@ -175,7 +168,7 @@ int kamc_rt_load_module(kamc_rt_runtime* rt, const char* name) {
   std::string_view module(name ? name : "");
   auto& settings = from_abi(rt)->settings();
   if (!settings.module_loaded(module)) settings.loaded_modules.emplace_back(module);
-  if (kamc::runtime::runtime_provides_module(module)) return 1;
+  if (from_abi(rt)->load_module(module)) return 1;
   kamc::runtime::log_format(kamc::runtime::L_INFO, "module %s is not provided by the kamc runtime", name);
   return 0;
 }
@@ -196,8 +189,7 @@ int kamc_rt_set_modparam(kamc_rt_runtime* rt, const char* module, const char* pa
     std::size_t bar = list.find('|');
     std::string one(list.substr(0, bar));
     std::string message;
-    // tm's parameters change the transaction layer; the others are kept for their modules.
-    if (one == "tm" && !from_abi(rt)->set_modparam(one, param, *value, message)) {
+    if (!from_abi(rt)->set_modparam(one, param, *value, message)) {
       kamc::runtime::write_abi_error(error, error_size, message);
       return -1;
     }
@@ -205,6 +197,13 @@ int kamc_rt_set_modparam(kamc_rt_runtime* rt, const char* module, const char* pa
     list = bar == std::string_view::npos ? std::string_view{} : list.substr(bar + 1);
   }
   return 0;
+}
+
+int kamc_rt_init_modules(kamc_rt_runtime* rt, char* error, size_t error_size) {
+  std::string message;
+  if (from_abi(rt)->init_modules(message)) return 0;
+  kamc::runtime::write_abi_error(error, error_size, message);
+  return -1;
 }
 
 }  // extern "C"

@@ -17,7 +17,6 @@
 #include "kamc/runtime/server.h"
 #include "proxy.h"
 #include "tcp_connection.h"
-#include "transaction.h"
 
 namespace kamc::runtime {
 
@@ -92,6 +91,7 @@ bool Worker::prepare(std::string& error) {
 }
 
 void Worker::run() {
+  server_.runtime().init_worker(index_);
   epoll_event events[64];
   auto last_idle_scan = std::chrono::steady_clock::now();
   bool stopping = false;
@@ -259,7 +259,7 @@ void Worker::run_request(MessageContext& context) {
   struct ReleaseUnanswered {
     MessageContext& context;
     ~ReleaseUnanswered() {
-      if (context.tm.transaction) tm::request_route_done(context);
+      context.runtime.request_route_done(context);
     }
   } release{context};
   route(to_abi(&context));
@@ -271,7 +271,7 @@ void Worker::run_reply(MessageContext& context) {
     route(to_abi(&context));
     if (context.dropped) return;
   }
-  if (tm::reply_received(context)) return;  // it belongs to a transaction
+  if (server_.runtime().offer_reply_to_modules(context)) return;  // tm: it belongs to a transaction
   forward_reply(context);
 }
 

@@ -1,7 +1,9 @@
-// Core script functions: forward(), drop and exit.
+// The core's script functions: forward(), drop, exit, the message flags and the small
+// per-message switches force_rport() and set_reply_no_connect(); and the pv module,
+// whose pseudo-variables and transformations the core implements.
 #include <array>
 
-#include "../core/functions.h"
+#include "../core/module.h"
 #include "../core/proxy.h"
 #include "kamc/runtime/message_context.h"
 
@@ -29,15 +31,61 @@ int drop_body(MessageContext& context, const FunctionCall&) {
 
 int exit_body(MessageContext&, const FunctionCall&) { return KAMC_RT_EXIT; }
 
+int setflag_body(MessageContext& context, const FunctionCall& call) {
+  auto bit = flag_bit(context, call);
+  if (!bit) return KAMC_RT_FALSE;
+  context.flags |= *bit;
+  return KAMC_RT_TRUE;
+}
 
-constexpr std::array<FunctionEntry, 3> kCore{{
-    {"core", "forward", forward_body, nullptr},
-    {"core", "drop", drop_body, nullptr},
-    {"core", "exit", exit_body, nullptr},
+int resetflag_body(MessageContext& context, const FunctionCall& call) {
+  auto bit = flag_bit(context, call);
+  if (!bit) return KAMC_RT_FALSE;
+  context.flags &= ~*bit;
+  return KAMC_RT_TRUE;
+}
+
+int isflagset_body(MessageContext& context, const FunctionCall& call) {
+  auto bit = flag_bit(context, call);
+  return bit && (context.flags & *bit) ? KAMC_RT_TRUE : KAMC_RT_FALSE;
+}
+
+// The reply goes to the source port, and the Via gets rport=, as if the client asked.
+int force_rport_body(MessageContext& context, const FunctionCall&) {
+  context.force_rport = true;
+  return KAMC_RT_TRUE;
+}
+
+// Replies already go back over the connection the request came on; without it the
+// runtime does not connect either, so this only records the wish.
+int set_reply_no_connect_body(MessageContext& context, const FunctionCall&) {
+  context.reply_no_connect = true;
+  return KAMC_RT_TRUE;
+}
+
+
+constexpr std::array<FunctionExport, 9> kCoreFunctions{{
+    {"forward", forward_body},
+    {"drop", drop_body},
+    {"exit", exit_body},
+    {"setflag", setflag_body, fixup_flag},
+    {"resetflag", resetflag_body, fixup_flag},
+    {"isflagset", isflagset_body, fixup_flag},
+    {"force_rport", force_rport_body},
+    {"add_rport", force_rport_body},
+    {"set_reply_no_connect", set_reply_no_connect_body},
 }};
 
 }  // namespace
 
-std::span<const FunctionEntry> core_functions() { return kCore; }
+extern const ModuleExports kCoreModule{
+    .name = "core",
+    .functions = kCoreFunctions,
+};
+
+// pv: no functions yet; loadmodule "pv.so" must succeed.
+extern const ModuleExports kPvModule{
+    .name = "pv",
+};
 
 }  // namespace kamc::runtime

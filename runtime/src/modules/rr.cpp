@@ -3,7 +3,8 @@
 // another socket (enable_double_rr), and compatibility with strict routers (RFC 2543).
 #include <array>
 
-#include "../core/functions.h"
+#include "../core/module.h"
+#include "kamc/runtime/runtime.h"
 #include "../core/record_route_text.h"
 #include "../core/sip_edit.h"
 #include "kamc/runtime/log.h"
@@ -13,6 +14,8 @@
 
 namespace kamc::runtime {
 
+extern const ModuleExports kRrModule;
+
 namespace {
 
 // loose_route()'s results, Kamailio's RR_DRIVEN, RR_NOT_DRIVEN, RR_ERROR and RR_PRELOADED.
@@ -21,16 +24,24 @@ constexpr int kRrNotDriven = -1;
 constexpr int kRrError = -1;
 constexpr int kRrPreloaded = -3;
 
-long long rr_param(const MessageContext& context, std::string_view name, long long fallback) {
-  const ModparamValue* setting = context.runtime.settings().modparam("rr", name);
-  if (!setting) return fallback;
-  return setting->is_int ? setting->number : parse_param_number(setting->text).value_or(fallback);
+// What init takes from rr's parameters.
+struct RrSettings {
+  long long enable_double_rr = 1;
+  bool append_fromtag = true;
+};
+
+const RrSettings& rr_settings(const MessageContext& context);
+
+bool init_rr(ModuleInstance& module, std::string&) {
+  module.state = std::make_shared<RrSettings>(
+      RrSettings{module.param_number("enable_double_rr"), module.param_number("append_fromtag") != 0});
+  return true;
 }
 
 // modparam("rr", "enable_double_rr", N): 0 off, 2 always, anything else (1, the default)
 // when the sending socket differs from the receiving one.
 DoubleRecordRoute double_rr_mode(const MessageContext& context) {
-  long long value = rr_param(context, "enable_double_rr", 1);
+  long long value = rr_settings(context).enable_double_rr;
   if (value == 0) return DoubleRecordRoute::Off;
   return value == 2 ? DoubleRecordRoute::Always : DoubleRecordRoute::WhenSocketDiffers;
 }
@@ -38,7 +49,7 @@ DoubleRecordRoute double_rr_mode(const MessageContext& context) {
 // ";ftag=<From tag>" unless modparam("rr", "append_fromtag", 0): Kamailio's default
 // is on, so that later requests show which side of the dialog sent them.
 std::string from_tag_param(const MessageContext& context) {
-  if (rr_param(context, "append_fromtag", 1) == 0) return "";
+  if (!rr_settings(context).append_fromtag) return "";
   sip::NameAddr from;
   if (!context.message.from(from).ok() || !from.tag || from.tag->empty()) return "";
   return ";ftag=" + std::string(*from.tag);
@@ -246,14 +257,32 @@ int loose_route_body(MessageContext& context, const FunctionCall&) {
   return routing.after_loose(preloaded);
 }
 
-constexpr std::array<FunctionEntry, 3> kRr{{
-    {"rr", "record_route", record_route_body, nullptr},
-    {"rr", "record_route_preset", record_route_preset_body, nullptr},
-    {"rr", "loose_route", loose_route_body, nullptr},
+// Kamailio's defaults: double Record-Route when the socket changes, ;ftag= on.
+constexpr std::array<ParamExport, 2> kRrParams{{
+    {"enable_double_rr", 1},
+    {"append_fromtag", 1},
+}};
+
+constexpr std::array<FunctionExport, 3> kRr{{
+    {"record_route", record_route_body},
+    {"record_route_preset", record_route_preset_body},
+    {"loose_route", loose_route_body},
 }};
 
 }  // namespace
 
-std::span<const FunctionEntry> rr_functions() { return kRr; }
+extern const ModuleExports kRrModule{
+    .name = "rr",
+    .functions = kRr,
+    .params = kRrParams,
+    .init = init_rr,
+};
+
+namespace {
+const RrSettings& rr_settings(const MessageContext& context) {
+  static const std::size_t index = module_index(kRrModule);
+  return context.runtime.module(index).state_as<RrSettings>();
+}
+}  // namespace
 
 }  // namespace kamc::runtime

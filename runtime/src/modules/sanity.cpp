@@ -6,7 +6,7 @@
 #include <charconv>
 #include <vector>
 
-#include "../core/functions.h"
+#include "../core/module.h"
 #include "../core/proxy.h"
 #include "kamc/runtime/message_context.h"
 #include "kamc/sip/name_addr.h"
@@ -291,12 +291,15 @@ bool fixup_sanity(FunctionCall& call, std::string& error) {
   return true;
 }
 
-constexpr std::array<FunctionEntry, 1> kSanity{{
-    {"sanity", "sanity_check", sanity_check_body, fixup_sanity},
+constexpr std::array<FunctionExport, 1> kSanity{{
+    {"sanity_check", sanity_check_body, fixup_sanity},
 }};
 
 }  // namespace
 
-std::span<const FunctionEntry> sanity_functions() { return kSanity; }
+extern const ModuleExports kSanityModule{
+    .name = "sanity",
+    .functions = kSanity,
+};
 
 }  // namespace kamc::runtime

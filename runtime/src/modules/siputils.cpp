@@ -3,7 +3,7 @@
 // is_alphanum, is_alphanumex, is_tel_number).
 #include <array>
 
-#include "../core/functions.h"
+#include "../core/module.h"
 #include "../text.h"
 #include "kamc/runtime/log.h"
 #include "kamc/runtime/message_context.h"
@@ -160,24 +160,26 @@ int is_alphanum_body(MessageContext& context, const FunctionCall& call) {
 }
 
 
-constexpr std::array<FunctionEntry, 12> kSiputils{{
-    {"siputils", "has_totag", has_totag_body, nullptr},
-    {"siputils", "is_user", is_user_body, nullptr},
-    {"siputils", "uri_param", uri_param_body, nullptr},
-    {"siputils", "uri_param_any", uri_param_any_body, nullptr},
-    // add_uri_param's argument is a static string in Kamailio: no pseudo-variables.
-    {"siputils", "add_uri_param", add_uri_param_body, nullptr, 1u},
-    {"siputils", "is_request", is_request_body, nullptr},
-    {"siputils", "is_reply", is_reply_body, nullptr},
-    {"siputils", "is_uri", is_uri_body, nullptr},
-    {"siputils", "is_numeric", is_numeric_body, nullptr},
-    {"siputils", "is_tel_number", is_tel_number_body, nullptr},
-    {"siputils", "is_alphanum", is_alphanum_body, nullptr},
-    {"siputils", "is_alphanumex", is_alphanum_body, nullptr},
+constexpr std::array<FunctionExport, 12> kSiputils{{
+    {"has_totag", has_totag_body},
+    {"is_user", is_user_body},
+    {"uri_param", uri_param_body},
+    {"uri_param_any", uri_param_any_body},
+    {"add_uri_param", add_uri_param_body},
+    {"is_request", is_request_body},
+    {"is_reply", is_reply_body},
+    {"is_uri", is_uri_body},
+    {"is_numeric", is_numeric_body},
+    {"is_tel_number", is_tel_number_body},
+    {"is_alphanum", is_alphanum_body},
+    {"is_alphanumex", is_alphanum_body},
 }};
 
 }  // namespace
 
-std::span<const FunctionEntry> siputils_functions() { return kSiputils; }
+extern const ModuleExports kSiputilsModule{
+    .name = "siputils",
+    .functions = kSiputils,
+};
 
 }  // namespace kamc::runtime

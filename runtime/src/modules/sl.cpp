@@ -2,9 +2,9 @@
 // through tm when the message has a transaction.
 #include <array>
 
-#include "../core/functions.h"
+#include "../core/module.h"
 #include "../core/proxy.h"
-#include "../core/transaction.h"
+#include "tm_transaction.h"
 #include "kamc/runtime/message_context.h"
 
 namespace kamc::runtime {
@@ -46,7 +46,7 @@ int send_reply_body(MessageContext& context, const FunctionCall& call) {
   auto code = arg_int(context, call, 0);
   if (!code || !is_reply_code(*code)) return KAMC_RT_FALSE;
   std::string reason = arg_text(context, call, 1);
-  if (context.tm.transaction) return tm::reply_in_transaction(context, static_cast<int>(*code), reason);
+  if (transaction_of(context)) return tm::reply_in_transaction(context, static_cast<int>(*code), reason);
   if (!context.message.is_request()) return KAMC_RT_FALSE;
   return send_local_reply(context, static_cast<int>(*code), reason);
 }
@@ -62,14 +62,17 @@ int reply_error_body(MessageContext& context, const FunctionCall&) {
 }
 
 
-constexpr std::array<FunctionEntry, 3> kSl{{
-    {"sl", "sl_send_reply", sl_send_reply_body, fixup_code_and_reason},
-    {"sl", "send_reply", send_reply_body, fixup_code_and_reason},
-    {"sl", "sl_reply_error", reply_error_body, nullptr},
+constexpr std::array<FunctionExport, 3> kSl{{
+    {"sl_send_reply", sl_send_reply_body, fixup_code_and_reason},
+    {"send_reply", send_reply_body, fixup_code_and_reason},
+    {"sl_reply_error", reply_error_body},
 }};
 
 }  // namespace
 
-std::span<const FunctionEntry> sl_functions() { return kSl; }
+extern const ModuleExports kSlModule{
+    .name = "sl",
+    .functions = kSl,
+};
 
 }  // namespace kamc::runtime

@@ -2,11 +2,13 @@
 // regular-expression search and replace over the message (search, replace, subst, ...),
 // has_body and append_to_reply. As in Kamailio, every search runs over the message as
 // received: edits are recorded (MessageEdits, Kamailio's lumps) and applied when it is sent.
+#include <algorithm>
 #include <array>
+#include <cctype>
 #include "../text.h"
 
 #include "../core/compiled_regex.h"
-#include "../core/functions.h"
+#include "../core/module.h"
 #include "../core/sip_edit.h"
 #include "../core/subst_expression.h"
 #include "kamc/runtime/log.h"
@@ -19,6 +21,15 @@ namespace kamc::runtime {
 namespace {
 
 // "INVITE" or "INVITE,BYE" (Kamailio also accepts '|'): split once at load time.
+// RFC 3261 token characters: what a method or header name may consist of.
+bool is_token(std::string_view text) {
+  constexpr std::string_view kMarks = "-.!%*_+`'~";
+  return !text.empty() && std::all_of(text.begin(), text.end(), [&](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || kMarks.find(c) != std::string_view::npos;
+  });
+}
+
+// Kamailio's fixup_method: the argument is taken as written, so "$rm" is not a method.
 bool fixup_method_list(FunctionCall& call, std::string& error) {
   std::string list;
   if (!constant_arg(call, 0, list, error)) return false;
@@ -31,6 +42,11 @@ bool fixup_method_list(FunctionCall& call, std::string& error) {
   }
   if (call.prepared_texts.empty()) {
     error = "is_method(): empty method list";
+    return false;
+  }
+  for (const std::string& method : call.prepared_texts) {
+    if (is_token(method)) continue;
+    error = "is_method(): invalid method '" + method + "'";
     return false;
   }
   return true;
@@ -53,8 +69,8 @@ int is_method_body(MessageContext& context, const FunctionCall& call) {
 bool fixup_header_name(FunctionCall& call, std::string& error) {
   std::string name;
   if (!constant_arg(call, 0, name, error)) return false;
-  if (name.empty()) {
-    error = std::string(call.entry->name) + "(): empty header name";
+  if (!is_token(name)) {
+    error = std::string(call.entry->name) + "(): invalid header name '" + name + "'";
     return false;
   }
   call.prepared_texts.push_back(std::move(name));
@@ -319,31 +335,32 @@ int append_to_reply_body(MessageContext& context, const FunctionCall& call) {
   return KAMC_RT_TRUE;
 }
 
-constexpr unsigned kFirstLiteral = 1u << 0;
-constexpr unsigned kBothLiteral = (1u << 0) | (1u << 1);
 
-constexpr std::array<FunctionEntry, 17> kTextops{{
-    {"textops", "is_method", is_method_body, fixup_method_list},
-    {"textops", "append_hf", append_hf_body, nullptr},
-    {"textops", "insert_hf", insert_hf_body, nullptr},
-    {"textops", "remove_hf", remove_hf_body, fixup_header_name},
-    {"textops", "is_present_hf", is_present_hf_body, fixup_header_name},
-    {"textops", "search", search_message, fixup_regex_arg, kFirstLiteral},
-    {"textops", "search_body", search_in_body, fixup_regex_arg, kFirstLiteral},
-    {"textops", "search_append", search_append_message, fixup_regex_arg, kBothLiteral},
-    {"textops", "replace", replace_message, fixup_regex_arg, kBothLiteral},
-    {"textops", "replace_all", replace_all_message, fixup_regex_arg, kBothLiteral},
-    {"textops", "subst", subst_message, fixup_subst_arg, kFirstLiteral},
-    {"textops", "subst_uri", subst_uri_body, fixup_subst_arg, kFirstLiteral},
-    {"textops", "subst_user", subst_user_body, fixup_subst_arg, kFirstLiteral},
-    {"textops", "is_present_hf_re", is_present_hf_re_body, fixup_regex_arg, kFirstLiteral},
-    {"textops", "remove_hf_re", remove_hf_re_body, fixup_regex_arg, kFirstLiteral},
-    {"textops", "has_body", has_body_body, fixup_body_type, kFirstLiteral},
-    {"textops", "append_to_reply", append_to_reply_body, nullptr},
+constexpr std::array<FunctionExport, 17> kTextops{{
+    {"is_method", is_method_body, fixup_method_list},
+    {"append_hf", append_hf_body},
+    {"insert_hf", insert_hf_body},
+    {"remove_hf", remove_hf_body, fixup_header_name},
+    {"is_present_hf", is_present_hf_body, fixup_header_name},
+    {"search", search_message, fixup_regex_arg},
+    {"search_body", search_in_body, fixup_regex_arg},
+    {"search_append", search_append_message, fixup_regex_arg},
+    {"replace", replace_message, fixup_regex_arg},
+    {"replace_all", replace_all_message, fixup_regex_arg},
+    {"subst", subst_message, fixup_subst_arg},
+    {"subst_uri", subst_uri_body, fixup_subst_arg},
+    {"subst_user", subst_user_body, fixup_subst_arg},
+    {"is_present_hf_re", is_present_hf_re_body, fixup_regex_arg},
+    {"remove_hf_re", remove_hf_re_body, fixup_regex_arg},
+    {"has_body", has_body_body, fixup_body_type},
+    {"append_to_reply", append_to_reply_body},
 }};
 
 }  // namespace
 
-std::span<const FunctionEntry> textops_functions() { return kTextops; }
+extern const ModuleExports kTextopsModule{
+    .name = "textops",
+    .functions = kTextops,
+};
 
 }  // namespace kamc::runtime

@@ -3,8 +3,10 @@
 #include <regex.h>
 
 #include <array>
+#include <cctype>
 
-#include "../core/functions.h"
+#include "../core/compiled_regex.h"
+#include "../core/module.h"
 #include "kamc/runtime/log.h"
 #include "kamc/sip/via.h"
 #include "tm_internal.h"
@@ -143,7 +145,7 @@ int t_check_trans_body(MessageContext& context, const FunctionCall&) {
 }
 
 int t_lookup_request_body(MessageContext& context, const FunctionCall&) {
-  return bool_code(context.tm.transaction || lookup(context, tm::MatchAs::SameMethod));
+  return bool_code(tm_state(context).transaction || lookup(context, tm::MatchAs::SameMethod));
 }
 
 int t_lookup_cancel_body(MessageContext& context, const FunctionCall&) {
@@ -151,7 +153,7 @@ int t_lookup_cancel_body(MessageContext& context, const FunctionCall&) {
 }
 
 int t_release_body(MessageContext& context, const FunctionCall&) {
-  std::shared_ptr<Transaction> transaction = context.tm.transaction;
+  std::shared_ptr<Transaction> transaction = tm_state(context).transaction;
   auto io = tm::io_of(context);
   if (!transaction || !io) return KAMC_RT_FALSE;
   std::lock_guard lock(transaction->mutex);
@@ -178,11 +180,11 @@ bool fixup_route_name(FunctionCall& call, std::string& error) {
 template <int TmMessageState::*ForMessage, int Transaction::*ForTransaction>
 int set_route_body(MessageContext& context, const FunctionCall& call) {
   int handle = static_cast<int>(call.prepared_number);
-  if (std::shared_ptr<Transaction> transaction = context.tm.transaction) {
+  if (std::shared_ptr<Transaction> transaction = tm_state(context).transaction) {
     std::lock_guard lock(transaction->mutex);
     (*transaction).*ForTransaction = handle;
   } else {
-    context.tm.*ForMessage = handle;
+    tm_state(context).*ForMessage = handle;
   }
   return KAMC_RT_TRUE;
 }
@@ -191,15 +193,15 @@ int set_route_body(MessageContext& context, const FunctionCall& call) {
 
 template <typename Predicate>
 int ask_transaction(MessageContext& context, Predicate predicate) {
-  std::shared_ptr<Transaction> transaction = context.tm.transaction;
+  std::shared_ptr<Transaction> transaction = tm_state(context).transaction;
   if (!transaction) return KAMC_RT_FALSE;
   std::lock_guard lock(transaction->mutex);
   return bool_code(predicate(*transaction));
 }
 
 const tm::Branch* current_branch(const MessageContext& context, const Transaction& transaction) {
-  auto index = static_cast<std::size_t>(context.tm.branch_index);
-  return context.tm.branch_index >= 0 && index < transaction.branches.size() ? &transaction.branches[index] : nullptr;
+  auto index = static_cast<std::size_t>(tm_state(context).branch_index);
+  return tm_state(context).branch_index >= 0 && index < transaction.branches.size() ? &transaction.branches[index] : nullptr;
 }
 
 int t_is_canceled_body(MessageContext& context, const FunctionCall&) {
@@ -234,7 +236,7 @@ int t_any_replied_body(MessageContext& context, const FunctionCall&) {
 // routes, the winning reply in failure_route, the last reply sent otherwise.
 int status_in_context(MessageContext& context) {
   if (!context.message.is_request()) return context.message.status_code();
-  std::shared_ptr<Transaction> transaction = context.tm.transaction;
+  std::shared_ptr<Transaction> transaction = tm_state(context).transaction;
   if (!transaction) return 0;
   std::lock_guard lock(transaction->mutex);
   if (context.route_type == KAMC_RT_FAILURE_ROUTE) {
@@ -244,19 +246,53 @@ int status_in_context(MessageContext& context) {
   return transaction->uas_status;
 }
 
+// Kamailio's flags for t_check_status (fixup_t_check_status).
 bool compile_status_regex(const std::string& pattern, regex_t& compiled) {
-  return regcomp(&compiled, pattern.c_str(), REG_EXTENDED | REG_NOSUB) == 0;
+  return regcomp(&compiled, pattern.c_str(), REG_EXTENDED | REG_ICASE | REG_NEWLINE) == 0;
 }
 
+// The length of the pseudo-variable at the start of text ("$x", "$x(..)", "$(..)"), or 0.
+std::size_t leading_pv_length(std::string_view text) {
+  if (text.size() < 2 || text[0] != '$') return 0;
+  std::size_t i = 1;
+  auto balanced_from = [&](std::size_t open) -> std::size_t {
+    int depth = 0;
+    for (std::size_t j = open; j < text.size(); ++j) {
+      if (text[j] == '(') ++depth;
+      if (text[j] == ')' && --depth == 0) return j + 1;
+    }
+    return 0;
+  };
+  if (text[i] == '(') return balanced_from(i);
+  while (i < text.size() && (std::isalnum(static_cast<unsigned char>(text[i])) || text[i] == '_')) ++i;
+  if (i == 1) return 0;
+  if (i < text.size() && text[i] == '(') return balanced_from(i);
+  return i;
+}
+
+// Kamailio's fixup_t_check_status: a text that starts (after blanks) with a readable
+// pseudo-variable takes the regex from that variable per message and ignores whatever
+// follows it; any other text is a regex compiled once here. `$` elsewhere is regex syntax.
 bool fixup_status_regex(FunctionCall& call, std::string& error) {
-  if (call.args[0].is_int || !call.args[0].format.is_constant()) return true;
-  regex_t compiled;
-  std::string pattern(call.args[0].format.constant_text());
-  if (!compile_status_regex(pattern, compiled)) {
-    error = "t_check_status(): bad regular expression '" + pattern + "'";
+  std::string text;
+  if (!constant_arg(call, 0, text, error)) return false;
+  std::string_view trimmed = text;
+  while (!trimmed.empty() && (trimmed.front() == ' ' || trimmed.front() == '\t')) trimmed.remove_prefix(1);
+  if (std::size_t length = leading_pv_length(trimmed)) {
+    std::string pv_error;
+    if (auto format = Format::parse(trimmed.substr(0, length), call.runtime->var_slots(), pv_error)) {
+      call.args[0].is_literal = false;
+      call.args[0].format = std::move(*format);
+      return true;
+    }
+  }
+  auto regex = std::make_shared<CompiledRegex>();
+  if (!compile_status_regex(text, regex->regex)) {
+    error = "t_check_status(): bad regular expression '" + text + "'";
     return false;
   }
-  regfree(&compiled);
+  regex->compiled = true;
+  call.prepared_regex = std::move(regex);
   return true;
 }
 
@@ -264,10 +300,11 @@ bool fixup_status_regex(FunctionCall& call, std::string& error) {
 int t_check_status_body(MessageContext& context, const FunctionCall& call) {
   int status = status_in_context(context);
   if (status == 0) return KAMC_RT_FALSE;
+  std::string code = std::to_string(status);
+  if (call.prepared_regex) return bool_code(regexec(&call.prepared_regex->regex, code.c_str(), 0, nullptr, 0) == 0);
   regex_t compiled;
   if (!compile_status_regex(arg_text(context, call, 0), compiled)) return KAMC_RT_FALSE;
-  std::string text = std::to_string(status);
-  bool matched = regexec(&compiled, text.c_str(), 0, nullptr, 0) == 0;
+  bool matched = regexec(&compiled, code.c_str(), 0, nullptr, 0) == 0;
   regfree(&compiled);
   return bool_code(matched);
 }
@@ -295,11 +332,11 @@ int t_is_set_body(MessageContext& context, const FunctionCall& call) {
       default: return on_reply >= 0;
     }
   };
-  if (std::shared_ptr<Transaction> transaction = context.tm.transaction) {
+  if (std::shared_ptr<Transaction> transaction = tm_state(context).transaction) {
     std::lock_guard lock(transaction->mutex);
     return bool_code(armed(transaction->on_branch, transaction->on_failure, transaction->on_reply));
   }
-  return bool_code(armed(context.tm.on_branch, context.tm.on_failure, context.tm.on_reply));
+  return bool_code(armed(tm_state(context).on_branch, tm_state(context).on_failure, tm_state(context).on_reply));
 }
 
 // tmx t_is_request_route() and friends: the route type the message runs in.
@@ -311,15 +348,15 @@ int route_type_is_body(MessageContext& context, const FunctionCall&) {
 // ---- timers -------------------------------------------------------------------------
 
 void set_fr_values(MessageContext& context, int fr_inv_ms, int fr_ms) {
-  if (std::shared_ptr<Transaction> transaction = context.tm.transaction) {
+  if (std::shared_ptr<Transaction> transaction = tm_state(context).transaction) {
     const tm::TmParams& params = tm::params_of(*transaction);
     std::lock_guard lock(transaction->mutex);
     transaction->fr_inv_timeout_ms = fr_inv_ms > 0 ? fr_inv_ms : params.fr_inv_timer_ms;
     transaction->fr_timeout_ms = fr_ms > 0 ? fr_ms : params.fr_timer_ms;
     return;
   }
-  context.tm.fr_inv_timeout_ms = fr_inv_ms;
-  context.tm.fr_timeout_ms = fr_ms;
+  tm_state(context).fr_inv_timeout_ms = fr_inv_ms;
+  tm_state(context).fr_timeout_ms = fr_ms;
 }
 
 // t_set_fr(fr_inv_ms[, fr_ms]): for the transaction's timers started from now on; 0 is the default.
@@ -352,51 +389,104 @@ int append_branch_body(MessageContext& context, const FunctionCall& call) {
       return KAMC_RT_FALSE;
     }
   }
-  context.tm.destination_set.push_back(std::move(branch));
+  tm_state(context).destination_set.push_back(std::move(branch));
   return KAMC_RT_TRUE;
 }
 
 
-constexpr std::array<FunctionEntry, 27> kTm{{
-    {"tm", "t_relay", t_relay_body, fixup_none_or_host_and_port},
-    {"tm", "t_relay_to_udp", t_relay_to_udp_body, fixup_none_or_host_and_port},
-    {"tm", "t_relay_to_tcp", t_relay_to_tcp_body, fixup_none_or_host_and_port},
-    {"tm", "t_replicate", t_replicate_body, nullptr},
-    {"tm", "t_newtran", t_newtran_body, nullptr},
-    {"tm", "t_reply", t_reply_body,
-     fixup_reply_code},
-    {"tm", "t_check_trans", t_check_trans_body,
-     nullptr},
-    {"tm", "t_lookup_request", t_lookup_request_body, nullptr},
-    {"tm", "t_lookup_cancel", t_lookup_cancel_body, nullptr},
-    {"tm", "t_release", t_release_body, nullptr},
-    {"tm", "t_on_failure", set_route_body<&TmMessageState::on_failure, &Transaction::on_failure>, fixup_route_name<KAMC_RT_ROUTE_FAILURE>},
-    {"tm", "t_on_reply", set_route_body<&TmMessageState::on_reply, &Transaction::on_reply>,
+constexpr std::array<FunctionExport, 22> kTmFunctions{{
+    {"t_relay", t_relay_body, fixup_none_or_host_and_port},
+    {"t_relay_to_udp", t_relay_to_udp_body, fixup_none_or_host_and_port},
+    {"t_relay_to_tcp", t_relay_to_tcp_body, fixup_none_or_host_and_port},
+    {"t_replicate", t_replicate_body},
+    {"t_newtran", t_newtran_body},
+    {"t_reply", t_reply_body, fixup_reply_code},
+    {"t_check_trans", t_check_trans_body},
+    {"t_lookup_request", t_lookup_request_body},
+    {"t_lookup_cancel", t_lookup_cancel_body},
+    {"t_release", t_release_body},
+    {"t_on_failure", set_route_body<&TmMessageState::on_failure, &Transaction::on_failure>,
+     fixup_route_name<KAMC_RT_ROUTE_FAILURE>},
+    {"t_on_reply", set_route_body<&TmMessageState::on_reply, &Transaction::on_reply>,
      fixup_route_name<KAMC_RT_ROUTE_ONREPLY>},
-    {"tm", "t_on_branch", set_route_body<&TmMessageState::on_branch, &Transaction::on_branch>,
+    {"t_on_branch", set_route_body<&TmMessageState::on_branch, &Transaction::on_branch>,
      fixup_route_name<KAMC_RT_ROUTE_BRANCH>},
-    {"tm", "t_is_canceled", t_is_canceled_body, nullptr},
-    {"tm", "t_branch_timeout", t_branch_timeout_body, nullptr},
-    {"tm", "t_branch_replied", t_branch_replied_body, nullptr},
-    {"tm", "t_any_timeout", t_any_timeout_body, nullptr},
-    {"tm", "t_any_replied", t_any_replied_body, nullptr},
-    {"tm", "t_check_status", t_check_status_body, fixup_status_regex},
-    {"tm", "t_set_fr", t_set_fr_body, nullptr},
-    {"tm", "t_reset_fr", t_reset_fr_body, nullptr},
-    {"tm", "t_is_set", t_is_set_body, fixup_route_kind},
-    {"tmx", "t_is_request_route", route_type_is_body<KAMC_RT_REQUEST_ROUTE>, nullptr},
-    {"tmx", "t_is_failure_route", route_type_is_body<KAMC_RT_FAILURE_ROUTE>, nullptr},
-    {"tmx", "t_is_branch_route", route_type_is_body<KAMC_RT_BRANCH_ROUTE>, nullptr},
-    {"tmx", "t_is_reply_route", route_type_is_body<KAMC_RT_TM_ONREPLY_ROUTE>, nullptr},
-    // corex's append_branch() fills the destination set that only tm reads here.
-    {"corex", "append_branch", append_branch_body, nullptr},
+    {"t_is_canceled", t_is_canceled_body},
+    {"t_branch_timeout", t_branch_timeout_body},
+    {"t_branch_replied", t_branch_replied_body},
+    {"t_any_timeout", t_any_timeout_body},
+    {"t_any_replied", t_any_replied_body},
+    {"t_check_status", t_check_status_body, fixup_status_regex},
+    {"t_set_fr", t_set_fr_body},
+    {"t_reset_fr", t_reset_fr_body},
+    {"t_is_set", t_is_set_body, fixup_route_kind},
 }};
+
+// Kamailio's defaults (tm's config.c), in milliseconds.
+constexpr std::array<ParamExport, 11> kTmParams{{
+    {"fr_timer", 30000},
+    {"fr_inv_timer", 120000},
+    {"wt_timer", 5000},
+    {"retr_timer1", 500},
+    {"retr_timer2", 4000},
+    {"max_inv_lifetime", 180000},
+    {"max_noninv_lifetime", 32000},
+    {"unix_tx_timeout", 500},
+    {"restart_fr_on_each_reply", 1},
+    {"auto_inv_100", 1},
+    {"auto_inv_100_reason", 0, "trying -- your call is important to us"},
+}};
+
+constexpr std::array<FunctionExport, 4> kTmxFunctions{{
+    {"t_is_request_route", route_type_is_body<KAMC_RT_REQUEST_ROUTE>},
+    {"t_is_failure_route", route_type_is_body<KAMC_RT_FAILURE_ROUTE>},
+    {"t_is_branch_route", route_type_is_body<KAMC_RT_BRANCH_ROUTE>},
+    {"t_is_reply_route", route_type_is_body<KAMC_RT_TM_ONREPLY_ROUTE>},
+}};
+
+// corex's append_branch() fills the destination set that only tm reads here.
+constexpr std::array<FunctionExport, 1> kCorexFunctions{{
+    {"append_branch", append_branch_body},
+}};
+
+// mod_init: the transaction table, with the parameters as the config set them.
+bool init_tm(ModuleInstance& module, std::string& error) {
+  auto layer = std::make_shared<tm::TransactionLayer>();
+  if (!tm::tm_params_from(module, layer->params, error)) return false;
+  module.state = std::move(layer);
+  return true;
+}
 
 }  // namespace
 
-std::span<const FunctionEntry> tm_functions() { return kTm; }
+extern const ModuleExports kTmModule;
 
-std::size_t transaction_count(const Runtime& runtime) { return runtime.transactions().table.size(); }
+namespace tm {
+TransactionLayer& layer_of(const Runtime& runtime) {
+  static const std::size_t index = module_index(kTmModule);
+  return runtime.module(index).state_as<TransactionLayer>();
+}
+}  // namespace tm
+
+TmMessageState& tm_state(MessageContext& context) {
+  static const std::size_t index = module_index(kTmModule);
+  return context.module_state<TmMessageState>(index);
+}
+
+const TmMessageState& tm_state(const MessageContext& context) {
+  static const std::size_t index = module_index(kTmModule);
+  static const TmMessageState kNone;
+  const TmMessageState* state = context.existing_module_state<TmMessageState>(index);
+  return state ? *state : kNone;
+}
+
+std::shared_ptr<tm::Transaction> transaction_of(const MessageContext& context) {
+  static const std::size_t index = module_index(kTmModule);
+  const TmMessageState* state = context.existing_module_state<TmMessageState>(index);
+  return state ? state->transaction : nullptr;
+}
+
+std::size_t transaction_count(const Runtime& runtime) { return tm::layer_of(runtime).table.size(); }
 
 // ---- tmx pseudo-variables ------------------------------------------------------------
 
@@ -417,9 +507,9 @@ PvValue kept(MessageContext& context, const PvValue& value) {
 
 }  // namespace
 
-PvValue branch_index_pv(MessageContext& context) {
+PvValue branch_index_pv(MessageContext& context, const PvSpec&) {
   if (!context.message.is_request()) {
-    if (context.tm.branch_index >= 0) return integer(context, context.tm.branch_index);
+    if (tm_state(context).branch_index >= 0) return integer(context, tm_state(context).branch_index);
     const sip::HeaderField* via = context.message.first_header(sip::HeaderKind::Via);
     std::vector<sip::Via> vias;
     if (via && sip::parse_via_header(via->value, vias).ok() && !vias.empty() && vias.front().branch) {
@@ -427,11 +517,11 @@ PvValue branch_index_pv(MessageContext& context) {
     }
     return PvValue::null();
   }
-  auto pending = static_cast<long long>(context.tm.destination_set.size());
+  auto pending = static_cast<long long>(tm_state(context).destination_set.size());
   switch (context.route_type) {
-    case KAMC_RT_BRANCH_ROUTE: return integer(context, context.tm.branch_index);
+    case KAMC_RT_BRANCH_ROUTE: return integer(context, tm_state(context).branch_index);
     case KAMC_RT_FAILURE_ROUTE: {
-      std::shared_ptr<Transaction> transaction = context.tm.transaction;
+      std::shared_ptr<Transaction> transaction = tm_state(context).transaction;
       if (!transaction) return PvValue::null();
       std::lock_guard lock(transaction->mutex);
       return integer(context, static_cast<long long>(transaction->branches.size()) + pending);
@@ -440,12 +530,12 @@ PvValue branch_index_pv(MessageContext& context) {
   }
 }
 
-PvValue reply_code_pv(MessageContext& context) { return integer(context, status_in_context(context)); }
+PvValue reply_code_pv(MessageContext& context, const PvSpec&) { return integer(context, status_in_context(context)); }
 
 // ---- replies from the script (t_reply, and sl's send_reply when there is a transaction) --
 
 int reply_in_transaction(MessageContext& context, int code, std::string_view reason) {
-  std::shared_ptr<Transaction> transaction = context.tm.transaction;
+  std::shared_ptr<Transaction> transaction = tm_state(context).transaction;
   auto io = io_of(context);
   if (!transaction || !io) {
     log_message(L_ERR, "t_reply(): no transaction for this message (t_newtran() first)");
@@ -463,7 +553,7 @@ int reply_in_transaction(MessageContext& context, int code, std::string_view rea
 
 PvValue transaction_message_pv(MessageContext& context, const PvSpec& inner, bool from_reply) {
   if (from_reply && !context.message.is_request()) return get_pv(context, inner);  // onreply_route: this reply
-  std::shared_ptr<Transaction> transaction = context.tm.transaction;
+  std::shared_ptr<Transaction> transaction = tm_state(context).transaction;
   if (!transaction) return PvValue::null();
   std::lock_guard lock(transaction->mutex);
   if (!from_reply) {
@@ -477,6 +567,40 @@ PvValue transaction_message_pv(MessageContext& context, const PvSpec& inner, boo
   return kept(context, get_pv(reply, inner));
 }
 
+PvValue request_pv(MessageContext& context, const PvSpec& spec) {
+  return transaction_message_pv(context, *spec.inner, false);
+}
+PvValue reply_pv(MessageContext& context, const PvSpec& spec) { return transaction_message_pv(context, *spec.inner, true); }
+
 }  // namespace tm
+
+namespace {
+constexpr std::array<PvExport, 4> kTmxPseudoVariables{{
+    {"T_branch_idx", tm::branch_index_pv},
+    {"T_reply_code", tm::reply_code_pv},
+    {"T_req", tm::request_pv, nullptr, true, true},
+    {"T_rpl", tm::reply_pv, nullptr, true, true},
+}};
+}  // namespace
+
+extern const ModuleExports kTmModule{
+    .name = "tm",
+    .functions = kTmFunctions,
+    .params = kTmParams,
+    .init = init_tm,
+    .reply_received = tm::reply_received,
+    .request_route_done = tm::request_route_done,
+};
+
+extern const ModuleExports kTmxModule{
+    .name = "tmx",
+    .functions = kTmxFunctions,
+    .pseudo_variables = kTmxPseudoVariables,
+};
+
+extern const ModuleExports kCorexModule{
+    .name = "corex",
+    .functions = kCorexFunctions,
+};
 
 }  // namespace kamc::runtime

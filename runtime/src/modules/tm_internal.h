@@ -13,7 +13,7 @@
 
 #include "../core/proxy.h"
 #include "../core/timer_queue.h"
-#include "../core/transaction.h"
+#include "tm_transaction.h"
 #include "kamc/runtime/message_context.h"
 #include "kamc/runtime/runtime.h"
 
@@ -27,8 +27,7 @@ struct Io {
 // nullopt (and a log line) when the message has no worker behind it.
 std::optional<Io> io_of(MessageContext& context);
 
-inline TransactionLayer& layer_of(const Runtime& runtime) { return runtime.transactions(); }
-inline const TmParams& params_of(const Transaction& transaction) { return transaction.runtime.transactions().params; }
+inline const TmParams& params_of(const Transaction& transaction) { return layer_of(transaction.runtime).params; }
 
 // ---- tm_relay.cpp --------------------------------------------------------------------
 
@@ -39,7 +38,7 @@ enum class NewTransaction {
   AckWithoutTransaction,  // an ACK to forward statelessly (an end-to-end ACK for a 2xx)
   Error                   // not usable for a transaction, or the table is full
 };
-// t_newtran(): finds the request's transaction or makes one; sets context.tm.transaction.
+// t_newtran(): finds the request's transaction or makes one; sets tm_state(context).transaction.
 NewTransaction new_transaction(MessageContext& context, Io io);
 
 struct RelayTarget {

@@ -56,7 +56,7 @@ std::shared_ptr<Transaction> make_transaction(MessageContext& context, const Req
   transaction->is_invite = key.method == "INVITE";
   transaction->is_cancel = key.method == "CANCEL";
   transaction->server_state = transaction->is_invite ? ServerState::Proceeding : ServerState::Trying;
-  const TmMessageState& chosen = context.tm;
+  const TmMessageState& chosen = tm_state(context);
   transaction->on_failure = chosen.on_failure;
   transaction->on_reply = chosen.on_reply;
   transaction->on_branch = chosen.on_branch;
@@ -99,8 +99,8 @@ std::unique_ptr<MessageContext> branch_context(const MessageContext& parent, con
   context->destination_uri = plan.destination;
   context->avps = parent.avps;
   context->xavps = parent.xavps;
-  context->tm.transaction = parent.tm.transaction;
-  context->tm.branch_index = index;
+  tm_state(*context).transaction = tm_state(parent).transaction;
+  tm_state(*context).branch_index = index;
   context->route_type = KAMC_RT_BRANCH_ROUTE;
   return context;
 }
@@ -175,8 +175,8 @@ int forward_branches_locked(MessageContext& context, Transaction& transaction, I
   if (context.route_type == KAMC_RT_REQUEST_ROUTE) save_request_route_work_locked(transaction, context);
   std::vector<BranchPlan> plans;
   plans.push_back({std::string(context.request_uri()), context.destination_uri});
-  for (auto& extra : context.tm.destination_set) plans.push_back({extra.uri, extra.destination});
-  context.tm.destination_set.clear();
+  for (auto& extra : tm_state(context).destination_set) plans.push_back({extra.uri, extra.destination});
+  tm_state(context).destination_set.clear();
   int sent = 0;
   for (const auto& plan : plans) {
     if (send_new_branch_locked(context, transaction, io, target, plan, error_code)) ++sent;
@@ -231,7 +231,7 @@ int relay_cancel(MessageContext& context, Io io, const RelayTarget& target) {
   NewTransaction outcome = new_transaction(context, io);  // the CANCEL's own transaction
   if (outcome == NewTransaction::Retransmission) return KAMC_RT_TRUE;
   if (outcome != NewTransaction::Created) return KAMC_RT_FALSE;
-  std::shared_ptr<Transaction> cancel = context.tm.transaction;
+  std::shared_ptr<Transaction> cancel = tm_state(context).transaction;
   if (!invite) {
     // No INVITE to cancel here: the CANCEL is forwarded statefully like any request
     // (Kamailio's unmatched_cancel=0).
@@ -271,7 +271,7 @@ std::optional<Io> io_of(MessageContext& context) {
 }
 
 NewTransaction new_transaction(MessageContext& context, Io io) {
-  if (context.tm.transaction) return NewTransaction::Created;
+  if (tm_state(context).transaction) return NewTransaction::Created;
   if (!context.message.is_request()) return NewTransaction::Error;
   RequestKey key;
   if (!extract_request_key(context.message, key)) {
@@ -289,7 +289,7 @@ NewTransaction new_transaction(MessageContext& context, Io io) {
       return NewTransaction::Error;
     }
     if (existing == fresh) {
-      context.tm.transaction = std::move(fresh);
+      tm_state(context).transaction = std::move(fresh);
       return NewTransaction::Created;
     }
   }
@@ -303,7 +303,7 @@ int relay(MessageContext& context, const RelayTarget& target, bool replicate) {
   if (!io || !context.message.is_request()) return KAMC_RT_FALSE;
   bool request_route = context.route_type == KAMC_RT_REQUEST_ROUTE;
   if (request_route && context.message.method() == "CANCEL" && !replicate) return relay_cancel(context, *io, target);
-  if (request_route && !context.tm.transaction) {
+  if (request_route && !tm_state(context).transaction) {
     switch (new_transaction(context, *io)) {
       case NewTransaction::Created: break;
       case NewTransaction::Retransmission:
@@ -313,7 +313,7 @@ int relay(MessageContext& context, const RelayTarget& target, bool replicate) {
       case NewTransaction::Error: return KAMC_RT_FALSE;
     }
   }
-  std::shared_ptr<Transaction> transaction = context.tm.transaction;
+  std::shared_ptr<Transaction> transaction = tm_state(context).transaction;
   if (!transaction) return KAMC_RT_FALSE;
   std::lock_guard lock(transaction->mutex);
   if (replicate) transaction->replicated = true;
@@ -371,7 +371,7 @@ std::unique_ptr<MessageContext> stored_request_context(Transaction& transaction,
   context->avps = transaction.avps;
   context->xavps = transaction.xavps;
   context->reply_headers = transaction.reply_headers;
-  context->tm.transaction = transaction.shared_from_this();
+  tm_state(*context).transaction = transaction.shared_from_this();
   return context;
 }
 

@@ -118,7 +118,7 @@ void run_failure_route_locked(Transaction& transaction, int picked, kamc_rt_rout
   for (Branch& branch : transaction.branches) branch.on_failure = -1;
   auto context = stored_request_context(transaction, &io.transport);
   context->route_type = KAMC_RT_FAILURE_ROUTE;
-  context->tm.branch_index = picked;
+  tm_state(*context).branch_index = picked;
   try {
     route(to_abi(context.get()));
   } catch (const std::exception& error) {
@@ -216,8 +216,8 @@ void process_reply_locked(Transaction& transaction, Branch& branch, MessageConte
   }
   if (kamc_rt_route_fn route = transaction.runtime.tm_route(KAMC_RT_ROUTE_ONREPLY, branch.on_reply)) {
     reply.route_type = KAMC_RT_TM_ONREPLY_ROUTE;
-    reply.tm.transaction = transaction.shared_from_this();
-    reply.tm.branch_index = branch.index;
+    tm_state(reply).transaction = transaction.shared_from_this();
+    tm_state(reply).branch_index = branch.index;
     reply.avps = transaction.avps;
     reply.xavps = transaction.xavps;
     route(to_abi(&reply));
@@ -281,7 +281,7 @@ bool reply_received(MessageContext& reply) {
 }
 
 void request_route_done(MessageContext& context) {
-  std::shared_ptr<Transaction>& transaction = context.tm.transaction;
+  std::shared_ptr<Transaction> transaction = transaction_of(context);
   if (!transaction) return;
   std::lock_guard lock(transaction->mutex);
   // A transaction the script made but neither relayed nor answered finally (Kamailio

@@ -1,7 +1,7 @@
 // xlog: log lines with pseudo-variables, xlog([level,] format) and the xdbg..xerr forms.
 #include <array>
 
-#include "../core/functions.h"
+#include "../core/module.h"
 #include "kamc/runtime/log.h"
 #include "kamc/runtime/message_context.h"
 
@@ -39,17 +39,20 @@ int fixed_level_body(MessageContext& context, const FunctionCall& call) {
   return log_with_level(context, call, Level);
 }
 
-constexpr std::array<FunctionEntry, 6> kXlog{{
-    {"xlog", "xlog", xlog_body, fixup_xlog},
-    {"xlog", "xdbg", fixed_level_body<L_DBG>, nullptr},
-    {"xlog", "xinfo", fixed_level_body<L_INFO>, nullptr},
-    {"xlog", "xnotice", fixed_level_body<L_NOTICE>, nullptr},
-    {"xlog", "xwarn", fixed_level_body<L_WARN>, nullptr},
-    {"xlog", "xerr", fixed_level_body<L_ERR>, nullptr},
+constexpr std::array<FunctionExport, 6> kXlog{{
+    {"xlog", xlog_body, fixup_xlog},
+    {"xdbg", fixed_level_body<L_DBG>},
+    {"xinfo", fixed_level_body<L_INFO>},
+    {"xnotice", fixed_level_body<L_NOTICE>},
+    {"xwarn", fixed_level_body<L_WARN>},
+    {"xerr", fixed_level_body<L_ERR>},
 }};
 
 }  // namespace
 
-std::span<const FunctionEntry> xlog_functions() { return kXlog; }
+extern const ModuleExports kXlogModule{
+    .name = "xlog",
+    .functions = kXlog,
+};
 
 }  // namespace kamc::runtime

@@ -194,10 +194,15 @@ int kamc_rt_set_core_param(kamc_rt_runtime* rt, const char* name, const char* va
 /* loadmodule "NAME.so" (name without directory and suffix). 1 when the runtime
  * implements the module, 0 when it does not (its functions are then unavailable). */
 int kamc_rt_load_module(kamc_rt_runtime* rt, const char* name);
-/* modparam("module", "param", value). 0, or -1 and a message for a bad value of a
- * parameter the runtime honours. Others are accepted and logged at info level. */
+/* modparam("module", "param", value). For a module the runtime provides: -1 and a
+ * message for a parameter the catalog does not know or a value of the wrong type; a
+ * catalog parameter the module does not implement is a warning. Parameters of other
+ * modules are accepted and logged at info level. */
 int kamc_rt_set_modparam(kamc_rt_runtime* rt, const char* module, const char* param, const kamc_rt_arg* value,
                          char* error, size_t error_size);
+/* After the last modparam and before the first route or fixup: every module's init
+ * (Kamailio's mod_init), with the parameters as set. 0, or -1 and a message. */
+int kamc_rt_init_modules(kamc_rt_runtime* rt, char* error, size_t error_size);
 
 #ifdef __cplusplus
 }

@@ -15,7 +15,6 @@
 #include "kamc/runtime/message_edits.h"
 #include "kamc/runtime/pseudo_variables.h"
 #include "kamc/runtime/socket_address.h"
-#include "kamc/runtime/tm.h"
 #include "kamc/sip/message.h"
 
 namespace kamc::runtime {
@@ -70,6 +69,13 @@ struct XavpItem {
   std::vector<XavpItem> children;
 };
 
+// What a module keeps for one message (tm: its transaction and the routes the script
+// armed; maxfwd: whether Max-Forwards was processed). The message owns it; the module
+// makes it on first use through MessageContext::module_state (module.h).
+struct ModuleMessageState {
+  virtual ~ModuleMessageState() = default;
+};
+
 class MessageContext {
  public:
   MessageContext(const Runtime& runtime, std::string_view buffer, ReceiveInfo received,
@@ -89,7 +95,6 @@ class MessageContext {
   std::optional<std::string> new_request_uri;  // $ru / $rU / $rd assignments
   std::optional<std::string> destination_uri;  // $du
   MessageEdits edits;
-  bool max_forwards_processed = false;
   bool dropped = false;
   int last_retcode = 0;
   std::uint32_t flags = 0;         // setflag/isflagset
@@ -101,7 +106,6 @@ class MessageContext {
   // append_to_reply(): whole header lines for the next reply generated here (Kamailio's
   // reply lumps), by sl_send_reply, send_reply and t_reply.
   std::string reply_headers;
-  TmMessageState tm;           // its transaction, once t_newtran/t_relay made or found one
 
   std::string_view request_uri() const;
   // Offset of a view into `buffer`; the caller guarantees it is one.
@@ -111,8 +115,24 @@ class MessageContext {
   // How many $var slots the loaded routes use (the size of worker_vars).
   std::size_t runtime_var_count() const;
 
+  // Module `index`'s state for this message (module_index(): the module's place among
+  // the built-in modules), made on first use.
+  template <class State>
+  State& module_state(std::size_t index) {
+    if (index >= module_states_.size()) module_states_.resize(index + 1);
+    auto& slot = module_states_[index];
+    if (!slot) slot = std::make_unique<State>();
+    return static_cast<State&>(*slot);
+  }
+  // Null when the module made no state for this message.
+  template <class State>
+  State* existing_module_state(std::size_t index) const {
+    return index < module_states_.size() ? static_cast<State*>(module_states_[index].get()) : nullptr;
+  }
+
  private:
   std::deque<std::string> scratch_;
+  std::vector<std::unique_ptr<ModuleMessageState>> module_states_;
 };
 
 inline kamc_rt_msg* to_abi(MessageContext* context) { return reinterpret_cast<kamc_rt_msg*>(context); }

@@ -56,13 +56,12 @@ enum class PvId : std::uint8_t {
   Branch,          // $br
   Timestamp,       // $Ts
   StartTimestamp,  // $TS
-  BranchIndex,     // $T_branch_idx
   ReturnCode,      // $rc, $retcode
-  TmReplyCode,     // $T_reply_code
-  TmRequest,       // $T_req(pv)
-  TmReply,         // $T_rpl(pv)
   Xavp,            // $xavp(root[i]=>key[j])
+  Module,          // a class a module registers (PvSpec::module_pv)
 };
+
+struct PvExport;  // module.h
 
 struct TransformChain;  // transformations.h
 
@@ -90,7 +89,9 @@ struct PvSpec {
   long long index = 0;
   // "$(rU{s.tolower}{s.len})": applied to every value read.
   std::shared_ptr<const TransformChain> transforms;
-  // $T_req(pv), $T_rpl(pv): the pseudo-variable read from the transaction's message.
+  // A module's class ($T_reply_code): its getter and setter.
+  const PvExport* module_pv = nullptr;
+  // $T_req(pv), $T_rpl(pv): the argument parsed as a pseudo-variable (PvExport::argument_is_pv).
   std::shared_ptr<const PvSpec> inner;
   std::shared_ptr<const XavpPath> xavp;
 };

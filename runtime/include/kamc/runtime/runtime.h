@@ -19,10 +19,9 @@
 namespace kamc::runtime {
 
 struct FunctionCall;
-namespace tm {
-struct TransactionLayer;
-}
 struct CompiledRegex;
+class MessageContext;
+class ModuleInstance;
 
 class Runtime {
  public:
@@ -46,11 +45,26 @@ class Runtime {
   // space per kind; handles work like named_route_handle's. kind is a KAMC_RT_ROUTE_*.
   int tm_route_handle(int kind, std::string_view name);
   kamc_rt_route_fn tm_route(int kind, int handle) const;
-  // The transaction table and tm parameters. Internally synchronised, so it is usable
-  // from every worker through a const Runtime.
-  tm::TransactionLayer& transactions() const { return *transactions_; }
-  // modparam(module, name, value); only tm's parameters exist so far.
+  // The built-in modules as this runtime holds them (module.h), indexed by
+  // module_index(). A module's state is its own to synchronise, so workers reach it
+  // through a const Runtime.
+  ModuleInstance& module(std::size_t index) const { return *modules_[index]; }
+  std::size_t module_count() const { return modules_.size(); }
+  // loadmodule "NAME": false when no built-in module has that name.
+  bool load_module(std::string_view name);
+  // modparam(module, name, value) for a built-in module: the catalog's type is checked,
+  // an unknown name is an error, a known one the module does not implement a warning.
+  // Modules the runtime does not provide keep their parameters in settings() only.
   bool set_modparam(std::string_view module, std::string_view name, const kamc_rt_arg& value, std::string& error);
+  // Every module's init, once, after the parameters and before the first fixup. The
+  // fixup and route calls run it themselves when the loader did not (C++ route code).
+  bool init_modules(std::string& error);
+  // Each worker thread calls this once before it serves messages.
+  void init_worker(int worker) const;
+  // The modules' message hooks: a received reply the core reply route did not drop
+  // (true when a module took it), and the end of request_route for a request.
+  bool offer_reply_to_modules(MessageContext& reply) const;
+  void request_route_done(MessageContext& request) const;
 
   const FunctionCall* fixup_call(std::string_view name, std::span<const kamc_rt_arg> args, std::string& error);
   const PvSpec* fixup_pv(std::string_view name, std::string& error);
@@ -78,7 +92,8 @@ class Runtime {
   kamc_rt_route_fn reply_route_ = nullptr;
   std::vector<NamedRoute> named_routes_;
   std::vector<NamedRoute> tm_routes_[3];  // onreply, failure, branch
-  std::unique_ptr<tm::TransactionLayer> transactions_;
+  std::vector<std::unique_ptr<ModuleInstance>> modules_;
+  bool modules_initialized_ = false;
   // Handles are pointers into these; unique_ptr keeps them stable as the vectors grow.
   std::vector<std::unique_ptr<FunctionCall>> calls_;
   std::vector<std::unique_ptr<PvSpec>> pvs_;

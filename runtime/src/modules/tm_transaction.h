@@ -22,7 +22,12 @@
 #include <vector>
 
 #include "kamc/runtime/message_context.h"
+#include "tm_state.h"
 #include "kamc/sip/message.h"
+
+namespace kamc::runtime {
+class ModuleInstance;
+}
 
 namespace kamc::runtime::tm {
 
@@ -45,9 +50,9 @@ struct TmParams {
   std::size_t max_transactions = 1u << 20;  // kamc's bound on the table (Kamailio's is its shm size)
 };
 
-// Sets one tm parameter from a modparam value; false and a message for a bad value of a
-// parameter the runtime honours. Other parameters are accepted (logged at info level).
-bool set_tm_param(TmParams& params, std::string_view name, const kamc_rt_arg& value, std::string& error);
+// The tm parameters from the module's modparams (Kamailio's mod_init checks); false
+// and a message for a value out of range.
+bool tm_params_from(const ModuleInstance& module, TmParams& params, std::string& error);
 
 // RFC 3261 17.2: the server transaction (towards the caller).
 enum class ServerState : std::uint8_t { Trying, Proceeding, Completed, Confirmed, Terminated };
@@ -222,8 +227,10 @@ struct TransactionLayer {
   TmParams params;
   TransactionTable table;
 };
+// The transaction table and parameters tm's init made for this runtime.
+TransactionLayer& layer_of(const Runtime& runtime);
 
-// ---- what the worker and the pseudo-variables call (src/modules/tm*.cpp) ----
+// ---- tm's export hooks (tm.cpp) ----
 // After the core reply route: true when the reply belongs to a transaction (relayed or
 // absorbed by tm), false when the core relays it statelessly.
 bool reply_received(MessageContext& reply);
@@ -233,9 +240,5 @@ void request_route_done(MessageContext& context);
 // one); in an onreply route the reply is built from the transaction's request. The
 // script's return code.
 int reply_in_transaction(MessageContext& context, int code, std::string_view reason);
-PvValue branch_index_pv(MessageContext& context);  // $T_branch_idx
-PvValue reply_code_pv(MessageContext& context);    // $T_reply_code
-// $T_req(pv) / $T_rpl(pv): `inner` read from the transaction's request / winning reply.
-PvValue transaction_message_pv(MessageContext& context, const PvSpec& inner, bool from_reply);
 
 }  // namespace kamc::runtime::tm

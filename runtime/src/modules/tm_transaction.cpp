@@ -1,5 +1,5 @@
 // Transaction keys, matching, branch ids, reply priorities and the shared hash table.
-#include "transaction.h"
+#include "tm_transaction.h"
 
 #include <charconv>
 #include <cstdio>
@@ -7,7 +7,8 @@
 #include "kamc/runtime/log.h"
 #include "kamc/runtime/runtime.h"
 #include "kamc/sip/via.h"
-#include "sip_edit.h"
+#include "../core/module.h"
+#include "../core/sip_edit.h"
 #include "../text.h"
 
 namespace kamc::runtime::tm {
@@ -16,15 +17,6 @@ namespace {
 
 constexpr std::string_view kMagicCookie = "z9hG4bK";
 constexpr std::string_view kOurBranchPrefix = "z9hG4bKkt";
-
-std::optional<long long> integer_of(const kamc_rt_arg& value) {
-  if (value.kind == KAMC_RT_ARG_INT) return value.number;
-  std::string_view text(value.text ? value.text : "", value.text ? value.length : 0);
-  long long number = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
-  if (text.empty() || ec != std::errc{} || end != text.data() + text.size()) return std::nullopt;
-  return number;
-}
 
 // The method of the transaction a request belongs to: an ACK belongs to its INVITE.
 bool method_matches(const Transaction& transaction, std::string_view incoming_method) {
@@ -45,48 +37,31 @@ bool same_rfc2543_request(const RequestKey& stored, const RequestKey& incoming) 
 
 }  // namespace
 
-bool set_tm_param(TmParams& params, std::string_view name, const kamc_rt_arg& value, std::string& error) {
-  if (name == "auto_inv_100_reason") {
-    if (value.kind != KAMC_RT_ARG_STR) {
-      error = "modparam tm auto_inv_100_reason wants a string";
-      return false;
-    }
-    params.auto_inv_100_reason.assign(value.text ? value.text : "", value.text ? value.length : 0);
-    return true;
-  }
-  struct IntParam {
+bool tm_params_from(const ModuleInstance& module, TmParams& params, std::string& error) {
+  struct Milliseconds {
     std::string_view name;
     int TmParams::*field;
     long long min;
   };
-  static constexpr IntParam kInts[] = {
+  static constexpr Milliseconds kTimers[] = {
       {"fr_timer", &TmParams::fr_timer_ms, 1},          {"fr_inv_timer", &TmParams::fr_inv_timer_ms, 1},
       {"wt_timer", &TmParams::wt_timer_ms, 1},          {"retr_timer1", &TmParams::retr_timer1_ms, 1},
       {"retr_timer2", &TmParams::retr_timer2_ms, 1},    {"max_inv_lifetime", &TmParams::max_inv_lifetime_ms, 1},
       {"max_noninv_lifetime", &TmParams::max_noninv_lifetime_ms, 1},
       {"unix_tx_timeout", &TmParams::unix_tx_timeout_ms, 0},
   };
-  std::optional<long long> number = integer_of(value);
-  for (const auto& row : kInts) {
-    if (row.name != name) continue;
-    if (!number || *number < row.min || *number > 24LL * 3600 * 1000) {
-      error = "modparam tm " + std::string(name) + " wants a number of milliseconds";
+  for (const auto& timer : kTimers) {
+    long long value = module.param_number(timer.name);
+    if (value < timer.min || value > 24LL * 3600 * 1000) {
+      error = "modparam(\"tm\", \"" + std::string(timer.name) + "\"): " + std::to_string(value) +
+              " is not a number of milliseconds";
       return false;
     }
-    params.*row.field = static_cast<int>(*number);
-    return true;
+    params.*timer.field = static_cast<int>(value);
   }
-  if (name == "restart_fr_on_each_reply" || name == "auto_inv_100") {
-    if (!number) {
-      error = "modparam tm " + std::string(name) + " wants 0 or 1";
-      return false;
-    }
-    (name == "auto_inv_100" ? params.auto_inv_100 : params.restart_fr_on_each_reply) = *number != 0;
-    return true;
-  }
-  // Parameters the runtime does not act on are accepted, as the ABI promises (whether
-  // tm has them at all is the catalog's and cfgcheck's business).
-  log_format(L_INFO, "modparam tm %.*s has no effect in the kamc runtime", static_cast<int>(name.size()), name.data());
+  params.restart_fr_on_each_reply = module.param_number("restart_fr_on_each_reply") != 0;
+  params.auto_inv_100 = module.param_number("auto_inv_100") != 0;
+  params.auto_inv_100_reason = module.param_text("auto_inv_100_reason");
   return true;
 }
 
@@ -119,7 +94,7 @@ Transaction::Transaction(const Runtime& runtime_in, std::uint32_t bucket_in, std
     : runtime(runtime_in), bucket(bucket_in), id(id_in), created(Clock::now()) {}
 
 Clock::time_point Transaction::end_of_life() const {
-  const TmParams& params = runtime.transactions().params;
+  const TmParams& params = layer_of(runtime).params;
   return created + std::chrono::milliseconds(is_invite ? params.max_inv_lifetime_ms : params.max_noninv_lifetime_ms);
 }
 

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "kamc/runtime/message_context.h"
+
 namespace kamc::runtime {
 
 class Runtime;
@@ -24,7 +26,7 @@ struct DestinationBranch {
   std::optional<std::string> destination;  // the branch's $du
 };
 
-struct TmMessageState {
+struct TmMessageState : ModuleMessageState {
   std::shared_ptr<tm::Transaction> transaction;
   // branch_route, onreply_route: the branch at hand; failure_route: the winning branch.
   int branch_index = -1;
@@ -40,5 +42,11 @@ struct TmMessageState {
 
 // How many transactions are alive (in the table, including those on their wait timer).
 std::size_t transaction_count(const Runtime& runtime);
+// The message's tm state, made on first use.
+TmMessageState& tm_state(MessageContext& context);
+// Read-only: the state, or an empty one when tm made none for this message.
+const TmMessageState& tm_state(const MessageContext& context);
+// The message's transaction, or null (without making the state).
+std::shared_ptr<tm::Transaction> transaction_of(const MessageContext& context);
 
 }  // namespace kamc::runtime

@@ -1,0 +1,30 @@
+// The modules linked into the runtime: the one place each is named. Kamailio finds
+// its modules as .so files on mpath; kamc's are compiled in, and loadmodule selects.
+#include <array>
+
+#include "../core/module.h"
+
+namespace kamc::runtime {
+
+extern const ModuleExports kCoreModule;
+extern const ModuleExports kPvModule;
+extern const ModuleExports kKexModule;
+extern const ModuleExports kCorexModule;
+extern const ModuleExports kSlModule;
+extern const ModuleExports kTmModule;
+extern const ModuleExports kTmxModule;
+extern const ModuleExports kRrModule;
+extern const ModuleExports kMaxfwdModule;
+extern const ModuleExports kSanityModule;
+extern const ModuleExports kSiputilsModule;
+extern const ModuleExports kTextopsModule;
+extern const ModuleExports kXlogModule;
+
+std::span<const ModuleExports* const> builtin_modules() {
+  static const std::array<const ModuleExports*, 13> modules{
+      &kCoreModule,   &kPvModule,     &kKexModule,   &kCorexModule,   &kSlModule,       &kTmModule,   &kTmxModule,
+      &kRrModule,     &kMaxfwdModule, &kSanityModule, &kSiputilsModule, &kTextopsModule, &kXlogModule};
+  return modules;
+}
+
+}  // namespace kamc::runtime
