@@ -10,7 +10,7 @@ packages=(
   antlr4 libantlr4-runtime-dev
   llvm-19-dev
   nlohmann-json3-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
-  libsqlite3-dev zlib1g-dev libzstd-dev libedit-dev libxml2-dev libffi-dev
+  libsqlite3-dev libssl-dev zlib1g-dev libzstd-dev libedit-dev libxml2-dev libffi-dev
   # the oracle and SIP test peers
   kamailio kamailio-extra-modules kamailio-utils-modules kamailio-mysql-modules
   kamailio-postgres-modules kamailio-sqlite-modules kamailio-presence-modules

@@ -72,14 +72,14 @@ namespace {
 // abi.h's enum kamc_rt_route_kind.
 int abiRouteKind(ast::RouteKind kind) {
   switch (kind) {
-    case ast::RouteKind::Request: return 1;
-    case ast::RouteKind::Named: return 2;
-    case ast::RouteKind::Reply: return 3;
-    case ast::RouteKind::OnReply: return 4;
-    case ast::RouteKind::Failure: return 5;
-    case ast::RouteKind::Branch: return 6;
-    case ast::RouteKind::OnSend: return 7;
-    case ast::RouteKind::Event: return 8;
+    case ast::RouteKind::Request: return KAMC_RT_ROUTE_REQUEST;
+    case ast::RouteKind::Named: return KAMC_RT_ROUTE_NAMED;
+    case ast::RouteKind::Reply: return KAMC_RT_ROUTE_REPLY;
+    case ast::RouteKind::OnReply: return KAMC_RT_ROUTE_ONREPLY;
+    case ast::RouteKind::Failure: return KAMC_RT_ROUTE_FAILURE;
+    case ast::RouteKind::Branch: return KAMC_RT_ROUTE_BRANCH;
+    case ast::RouteKind::OnSend: return KAMC_RT_ROUTE_ONSEND;
+    case ast::RouteKind::Event: return KAMC_RT_ROUTE_EVENT;
   }
   return 0;
 }
@@ -159,6 +159,9 @@ class ConfigLowering {
     errorSize_ = load_->getArg(2);
     b_ = std::make_unique<llvm::IRBuilder<>>(llvm::BasicBlock::Create(m_.ctx, "entry", load_));
     for (const ast::TopItemPtr& item : config_.items) replayTopItem(*item);
+    // Every module's init, with its parameters as set, before any route or fixup.
+    llvm::Value* initialised = b_->CreateCall(abi.initModules, {rt_, error_, errorSize_});
+    failUnless(b_->CreateICmpEQ(initialised, b_->getInt32(0)), "");
     for (const auto& [route, fn] : routes_) {
       llvm::Value* name = route->name ? m_.stringConstant(route->name->value)
                                       : static_cast<llvm::Value*>(llvm::ConstantPointerNull::get(abi.ptr));

@@ -3,6 +3,7 @@
 // and expressions (StmtLowering.cpp, ExprLowering.cpp).
 #pragma once
 
+#include "kamc/runtime/abi.h"
 #include <llvm/IR/IRBuilder.h>
 #include <llvm/IR/Module.h>
 
@@ -18,8 +19,8 @@
 namespace kamc::codegen {
 
 // abi.h's constants and types as LLVM sees them.
-constexpr int kValueNull = 0, kValueStr = 1, kValueInt = 2;
-constexpr int kArgInt = 1, kArgStr = 2;
+constexpr int kValueNull = KAMC_RT_VAL_NULL, kValueStr = KAMC_RT_VAL_STR, kValueInt = KAMC_RT_VAL_INT;
+constexpr int kArgInt = KAMC_RT_ARG_INT, kArgStr = KAMC_RT_ARG_STR;
 
 // The runtime ABI (runtime/include/kamc/runtime/abi.h) as declarations.
 struct AbiDecls {
@@ -31,7 +32,7 @@ struct AbiDecls {
   llvm::StructType* arg;    // kamc_rt_arg {int kind; long long number; const char* text; size_t length}
   // load time
   llvm::FunctionCallee registerRoute, fixupCall, fixupPv, fixupRegex, errorPrefix;
-  llvm::FunctionCallee setCoreParam, loadModule, setModparam;
+  llvm::FunctionCallee setCoreParam, loadModule, setModparam, initModules;
   // per message
   llvm::FunctionCallee callFunction, getPv, setPv, isMyself, drop;
   llvm::FunctionCallee strToInt, intToStr, concat, strEqual, strEqualIcase, ipMatches;
