@@ -167,6 +167,12 @@ llvm::Value* RouteLowering::lowerCondition(const ast::Expr& e) {
   return b_.CreateICmpSGT(lowerInt(e), intValue(0));
 }
 
+llvm::Value* RouteLowering::lowerStatementCondition(const ast::Expr& e) {
+  b_.CreateStore(b_.getFalse(), failed_);
+  llvm::Value* condition = lowerCondition(e);
+  return b_.CreateAnd(condition, b_.CreateNot(b_.CreateLoad(b_.getInt1Ty(), failed_)));
+}
+
 TypedValue RouteLowering::lowerValue(const ast::Expr& e) {
   using ast::ExprKind;
   switch (e.kind) {
@@ -416,7 +422,8 @@ llvm::Value* RouteLowering::lowerMatch(StrValue subject, const ast::Expr& patter
 }
 
 // Integer operators with C int semantics as Kamailio has them; division by zero
-// is an error (logged, value 0) instead of undefined behaviour.
+// is an error (logged, and the statement's expression fails: failed_) instead of
+// undefined behaviour.
 llvm::Value* RouteLowering::lowerIntOp(ast::BinaryOp op, llvm::Value* a, llvm::Value* c, const ast::Node& at) {
   using ast::BinaryOp;
   switch (op) {
@@ -444,6 +451,7 @@ llvm::Value* RouteLowering::lowerIntOp(ast::BinaryOp op, llvm::Value* a, llvm::V
       b_.CreateCall(m_.abi.logScriptError, {msg_, m_.stringConstant(op == BinaryOp::Div ? "rv div by 0" : "rv mod by 0"),
                                             m_.stringConstant(at.loc.valid() ? m_.sm.file(at.loc.file).path : ""),
                                             intValue(static_cast<int>(at.loc.line))});
+      b_.CreateStore(b_.getTrue(), failed_);
       b_.CreateBr(done);
       b_.SetInsertPoint(good);
       // INT_MIN / -1 traps on x86; C's wrap-around result is what Kamailio computes.

@@ -120,6 +120,8 @@ class RouteLowering {
   TypedValue lowerValue(const ast::Expr& e);
   llvm::Value* lowerInt(const ast::Expr& e);        // i32, Kamailio's conversion
   llvm::Value* lowerCondition(const ast::Expr& e);  // i1: the int value > 0
+  // An if/while condition: false as well when its evaluation failed.
+  llvm::Value* lowerStatementCondition(const ast::Expr& e);
   // A call's return code, after leaving the route when it is 0 (exit).
   llvm::Value* lowerCallCode(const ast::CallExpr& call);
 
@@ -171,6 +173,9 @@ class RouteLowering {
   llvm::IRBuilder<> entryBuilder_;
   llvm::Value* msg_;
   llvm::Value* last_ = nullptr;  // i32 alloca: the code of the last statement
+  // i1 alloca: an expression of the statement being lowered failed (division by zero).
+  // Kamailio then skips the assignment and takes the condition as false.
+  llvm::Value* failed_ = nullptr;
   llvm::BasicBlock* exitBlock_ = nullptr;
   std::vector<llvm::BasicBlock*> breakTargets_;
 };

@@ -17,6 +17,8 @@ RouteLowering::RouteLowering(ModuleLowering& m, llvm::Function* fn)
   b_.SetInsertPoint(entry);
   last_ = entryAlloca(m.abi.i32, "last");
   b_.CreateStore(intValue(1), last_);
+  failed_ = entryAlloca(b_.getInt1Ty(), "failed");
+  b_.CreateStore(b_.getFalse(), failed_);
   exitBlock_ = llvm::BasicBlock::Create(m.ctx, "exit", fn);
   llvm::IRBuilder<> exitBuilder(exitBlock_);
   exitBuilder.CreateRet(exitBuilder.getInt32(0));
@@ -74,7 +76,7 @@ void RouteLowering::lowerStatement(const ast::Statement& s) {
 
 // if: the code is 1 unless the branch taken sets another (Kamailio's IF_T).
 void RouteLowering::lowerIf(const ast::IfStmt& s) {
-  llvm::Value* condition = lowerCondition(*s.condition);
+  llvm::Value* condition = lowerStatementCondition(*s.condition);
   b_.CreateStore(intValue(1), last_);
   llvm::BasicBlock* thenBlock = newBlock("then");
   llvm::BasicBlock* elseBlock = s.elseBranch ? newBlock("else") : nullptr;
@@ -175,7 +177,7 @@ void RouteLowering::lowerWhile(const ast::WhileStmt& s) {
   llvm::BasicBlock* done = newBlock("endwhile");
   b_.CreateBr(test);
   b_.SetInsertPoint(test);
-  b_.CreateCondBr(lowerCondition(*s.condition), body, done);
+  b_.CreateCondBr(lowerStatementCondition(*s.condition), body, done);
   b_.SetInsertPoint(body);
   llvm::Value* count = b_.CreateAdd(b_.CreateLoad(m_.abi.i32, counter), intValue(1));
   b_.CreateStore(count, counter);
@@ -224,7 +226,17 @@ void RouteLowering::lowerAssign(const ast::Expr& target, const ast::Expr& value)
     return;
   }
   const auto& pv = static_cast<const ast::PseudoVarExpr&>(target);
+  b_.CreateStore(b_.getFalse(), failed_);
   TypedValue v = lowerValue(value);
+  // A failed expression (rv div by 0) leaves the target as it was (lval_assign fails).
+  llvm::BasicBlock* assign = newBlock("assign");
+  llvm::BasicBlock* skip = newBlock("assign_failed");
+  llvm::BasicBlock* done = newBlock("assigned");
+  b_.CreateCondBr(b_.CreateLoad(b_.getInt1Ty(), failed_), skip, assign);
+  b_.SetInsertPoint(skip);
+  b_.CreateStore(intValue(-1), last_);
+  b_.CreateBr(done);
+  b_.SetInsertPoint(assign);
   llvm::Value* slot = v.slot;
   if (v.kind != ValueKind::Dynamic) {
     slot = newValueSlot();
@@ -233,6 +245,8 @@ void RouteLowering::lowerAssign(const ast::Expr& target, const ast::Expr& value)
   llvm::Value* handle = b_.CreateLoad(m_.abi.ptr, m_.pvHandle(pv.pv.text, pv));
   llvm::Value* rc = b_.CreateCall(m_.abi.setPv, {msg_, handle, slot});
   b_.CreateStore(b_.CreateSelect(b_.CreateICmpEQ(rc, intValue(0)), intValue(1), intValue(-1)), last_);
+  b_.CreateBr(done);
+  b_.SetInsertPoint(done);
 }
 
 }  // namespace kamc::codegen

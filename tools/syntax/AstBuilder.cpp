@@ -6,6 +6,7 @@
 #include <charconv>
 
 #include "kamc/ast/ExprType.h"
+#include "kamc/semantics/Conversions.h"
 
 namespace kamc {
 namespace {
@@ -13,70 +14,17 @@ namespace {
 using grammar::KamailioParser;
 using P = KamailioParser;
 
-bool isOctal(char c) { return c >= '0' && c <= '7'; }
-bool isHex(char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; }
-
-// A double-quoted string's value as Kamailio's lexer builds it: \n \r \a \t
-// \" \\ \xHH \ooo, an escaped newline is dropped, any other backslash stays.
-std::string decodeDoubleQuoted(std::string_view body) {
-  std::string out;
-  for (size_t i = 0; i < body.size(); ++i) {
-    char c = body[i];
-    if (c != '\\' || i + 1 >= body.size()) {
-      out.push_back(c);
-      continue;
-    }
-    char e = body[i + 1];
-    size_t digits = 0;
-    switch (e) {
-      case 'n': out.push_back('\n'); ++i; continue;
-      case 'r': out.push_back('\r'); ++i; continue;
-      case 'a': out.push_back('\a'); ++i; continue;
-      case 't': out.push_back('\t'); ++i; continue;
-      case '"': out.push_back('"'); ++i; continue;
-      case '\\': out.push_back('\\'); ++i; continue;
-      case '\n': ++i; continue;
-      case 'x':
-        while (digits < 2 && i + 2 + digits < body.size() && isHex(body[i + 2 + digits])) ++digits;
-        if (digits > 0) {
-          out.push_back(static_cast<char>(std::stoi(std::string(body.substr(i + 2, digits)), nullptr, 16)));
-          i += 1 + digits;
-          continue;
-        }
-        break;
-      default:
-        while (digits < 3 && i + 1 + digits < body.size() && isOctal(body[i + 1 + digits])) ++digits;
-        if (digits >= 2) {
-          out.push_back(static_cast<char>(std::stoi(std::string(body.substr(i + 1, digits)), nullptr, 8)));
-          i += digits;
-          continue;
-        }
-    }
-    out.push_back(c);
-  }
-  return out;
-}
-
 std::string decodeStringToken(std::string_view token) {
   if (token.size() < 2) return std::string(token);
   std::string_view body = token.substr(1, token.size() - 2);
-  return token[0] == '"' ? decodeDoubleQuoted(body) : std::string(body);
+  return token[0] == '"' ? semantics::decodeDoubleQuoted(body) : std::string(body);
 }
 
-// Kamailio's NUMBER: decimal, 0x hex, or binary with a trailing 'b'.
+// Kamailio's NUMBER token, as the script's 32-bit int.
 std::optional<int64_t> parseNumber(std::string_view text) {
-  int base = 10;
-  if (text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) {
-    base = 16;
-    text.remove_prefix(2);
-  } else if (text.size() > 1 && text.back() == 'b') {
-    base = 2;
-    text.remove_suffix(1);
-  }
-  uint64_t value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value, base);
-  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
-  return static_cast<int64_t>(value);
+  std::optional<int32_t> value = semantics::numberLiteral(text);
+  if (!value) return std::nullopt;
+  return *value;
 }
 
 int64_t boolValue(std::string_view word) {

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <string>
 
+#include "kamc/semantics/Conversions.h"
 #include "abi_error.h"
 #include "compiled_regex.h"
 #include "kamc/runtime/abi.h"
@@ -81,24 +82,7 @@ using kamc::runtime::from_abi;
 extern "C" {
 
 int kamc_rt_str_to_int(const char* text, size_t length) {
-  std::string_view s = kamc::runtime::view(text, length);
-  if (s.empty()) return 0;
-  // str2sint: an optional sign, then only decimal digits.
-  std::size_t start = (s[0] == '-' || s[0] == '+') ? 1 : 0;
-  if (start < s.size()) {
-    unsigned long long magnitude = 0;
-    auto [end, ec] = std::from_chars(s.data() + start, s.data() + s.size(), magnitude);
-    if (ec == std::errc{} && end == s.data() + s.size()) {
-      auto wrapped = static_cast<unsigned>(magnitude);
-      return static_cast<int>(s[0] == '-' ? 0u - wrapped : wrapped);
-    }
-  }
-  if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-    unsigned value = 0;
-    auto [end, ec] = std::from_chars(s.data() + 2, s.data() + s.size(), value, 16);
-    if (ec == std::errc{} && end == s.data() + s.size()) return static_cast<int>(value);
-  }
-  return 0;  // non-numeric: Kamailio converts it to 0 without an error
+  return kamc::semantics::stringToInt(kamc::runtime::view(text, length));
 }
 
 void kamc_rt_int_to_str(kamc_rt_msg* msg, int number, kamc_rt_value* out) {

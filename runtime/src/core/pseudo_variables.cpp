@@ -731,6 +731,12 @@ std::optional<Format> Format::parse(std::string_view text, VarSlots& vars, std::
   };
   while (pos < text.size()) {
     char c = text[pos];
+    // "$$" is one literal '$' (pv_parse_format), so "cost $$5" is "cost $5".
+    if (c == '$' && pos + 1 < text.size() && text[pos + 1] == '$') {
+      literal += '$';
+      pos += 2;
+      continue;
+    }
     bool starts_pv = c == '$' && pos + 1 < text.size() && (is_name_char(text[pos + 1]) || text[pos + 1] == '(');
     if (!starts_pv) {
       literal += c;

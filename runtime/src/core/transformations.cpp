@@ -1,6 +1,7 @@
 // The s.*, uri.*, param.*, nameaddr.* and re.* transformation classes, with Kamailio 5.6
 // semantics (pv_trans; re.* is textops'). Parameters are literals; a parameter that is a pseudo-variable is
 // refused at load time for now.
+#include "kamc/semantics/Conversions.h"
 #include "transformations.h"
 
 #include <algorithm>
@@ -598,9 +599,10 @@ PvValue apply_string(MessageContext& context, const Transformation& step, const 
     case TransformKind::Len: return keep_int(context, static_cast<long long>(text.size()));
     case TransformKind::Int: {
       if (!(value.flags & PvValue::kString)) return keep_int(context, value.number);
-      long long number = 0;
-      if (!parse_int(trim(text), number)) return PvValue::null();
-      return keep_int(context, number);
+      // str2sint: no blanks, no hex, nothing past 32 bits (Kamailio's TR_S_INT).
+      auto number = semantics::decimalToInt(text);
+      if (!number) return PvValue::null();
+      return keep_int(context, *number);
     }
     case TransformKind::Substr: {
       auto part = substr(text, step.n1, step.n2);
