@@ -7,6 +7,10 @@ namespace kamc::runtime {
 
 void MessageEdits::insert(std::size_t offset, std::string text) { edits_.push_back({offset, 0, std::move(text)}); }
 
+void MessageEdits::insert_deferred(std::size_t offset, std::shared_ptr<const DeferredText> text) {
+  edits_.push_back({offset, 0, {}, std::move(text)});
+}
+
 void MessageEdits::remove(std::size_t offset, std::size_t length) { edits_.push_back({offset, length, {}}); }
 
 void MessageEdits::replace(std::size_t offset, std::size_t length, std::string text) {
@@ -24,13 +28,13 @@ std::string MessageEdits::apply_range(std::string_view original, std::size_t beg
   for (const auto& edit : edits_) {
     if (edit.offset >= begin && edit.offset < end) {
       std::size_t length = std::min(edit.delete_length, end - edit.offset);
-      inside.edits_.push_back({edit.offset - begin, length, edit.insert_text});
+      inside.edits_.push_back({edit.offset - begin, length, edit.insert_text, edit.deferred});
     }
   }
   return inside.apply(original.substr(begin, end - begin));
 }
 
-std::string MessageEdits::apply(std::string_view original) const {
+std::string MessageEdits::apply(std::string_view original, const SendSockets* sockets) const {
   std::vector<const Edit*> ordered;
   ordered.reserve(edits_.size());
   std::size_t growth = 0;
@@ -50,6 +54,7 @@ std::string MessageEdits::apply(std::string_view original) const {
       copied_up_to = offset;
     }
     out += edit->insert_text;
+    if (edit->deferred && sockets) out += edit->deferred->render(*sockets);
     std::size_t delete_end = std::min(original.size(), offset + edit->delete_length);
     copied_up_to = std::max(copied_up_to, delete_end);
   }

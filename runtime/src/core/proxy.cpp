@@ -72,9 +72,10 @@ std::string build_forwarded_request(MessageContext& context, const SendTarget& t
     edits.insert(end_of_headers_offset(context),
                  "Content-Length: " + std::to_string(context.message.body().size()) + "\r\n");
   }
-  std::string request = edits.apply(context.buffer.substr(0, context.message.message_size()));
-  if (context.received.local) fill_record_routes(request, *context.received.local, context.received.protocol, *target.from);
-  return request;
+  std::string_view whole = context.buffer.substr(0, context.message.message_size());
+  if (!context.received.local) return edits.apply(whole);
+  SendSockets sockets{*context.received.local, context.received.protocol, *target.from};
+  return edits.apply(whole, &sockets);
 }
 
 namespace {

@@ -1,19 +1,11 @@
-// rr's Record-Route lines and their send-time placeholders.
+// rr's Record-Route lines, rendered for the sending socket.
 #include "record_route_text.h"
-
-#include <algorithm>
-#include <iterator>
 
 #include "sip_edit.h"
 
 namespace kamc::runtime {
 
 namespace {
-
-// \x01 cannot occur in a header that passed the parser's checks, so the placeholder cannot
-// be confused with received text. Its form: \x01 kamc-rr MODE SUFFIX \x01.
-constexpr char kMark = '\x01';
-constexpr std::string_view kPlaceholderStart = "\x01kamc-rr";
 
 std::string record_route_line(const ListenSocket& socket, SocketRole role, bool r2, std::string_view suffix) {
   std::string line = "Record-Route: <sip:" + record_route_address(socket, role);
@@ -43,39 +35,13 @@ std::size_t record_route_offset(const MessageContext& context) {
   return offset;
 }
 
-std::string record_route_text(const ListenSocket& received_on, std::string_view suffix, DoubleRecordRoute mode) {
-  if (mode == DoubleRecordRoute::Off) return "\r\n" + record_route_line(received_on, SocketRole::Receiving, false, suffix);
-  std::string text = "\r\n";
-  text += kPlaceholderStart;
-  text += static_cast<char>('0' + static_cast<int>(mode));
-  std::copy_if(suffix.begin(), suffix.end(), std::back_inserter(text), [](char c) { return c != kMark; });
-  text += kMark;
-  return text;
-}
-
-void fill_record_routes(std::string& request, const ListenSocket& received_on, Protocol received_protocol,
-                        const ListenSocket& sent_from) {
-  std::size_t headers_end = request.find("\r\n\r\n");
-  if (headers_end == std::string::npos) headers_end = request.size();
-  std::size_t start = 0;
-  while ((start = request.find(kPlaceholderStart, start)) < headers_end) {
-    std::size_t mode_at = start + kPlaceholderStart.size();
-    std::size_t end = request.find(kMark, mode_at);
-    if (end == std::string::npos || end == mode_at) break;
-    auto mode = static_cast<DoubleRecordRoute>(request[mode_at] - '0');
-    std::string_view suffix = std::string_view(request).substr(mode_at + 1, end - mode_at - 1);
-    std::string lines;
-    if (mode == DoubleRecordRoute::Always || !same_realm(received_on, received_protocol, sent_from)) {
-      lines = record_route_line(sent_from, SocketRole::Sending, true, suffix) + "\r\n" +
-              record_route_line(received_on, SocketRole::Receiving, true, suffix);
-    } else {
-      lines = record_route_line(received_on, SocketRole::Receiving, false, suffix);
-    }
-    std::size_t placeholder_size = end + 1 - start;
-    headers_end = headers_end + lines.size() - placeholder_size;
-    request.replace(start, placeholder_size, lines);
-    start += lines.size();
-  }
+std::string RecordRouteLines::render(const SendSockets& sockets) const {
+  bool doubled = mode_ == DoubleRecordRoute::Always ||
+                 (mode_ == DoubleRecordRoute::WhenSocketDiffers &&
+                  !same_realm(sockets.received_on, sockets.received_protocol, sockets.sent_from));
+  if (!doubled) return "\r\n" + record_route_line(sockets.received_on, SocketRole::Receiving, false, suffix_);
+  return "\r\n" + record_route_line(sockets.sent_from, SocketRole::Sending, true, suffix_) + "\r\n" +
+         record_route_line(sockets.received_on, SocketRole::Receiving, true, suffix_);
 }
 
 }  // namespace kamc::runtime

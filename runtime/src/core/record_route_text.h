@@ -3,8 +3,8 @@
 // sending socket when it is not the receiving one (other transport, address or port) and
 // marks both with ;r2=on, so that in-dialog requests are routed back out of the right
 // socket. The sending socket is known only when the request is sent, after the route has
-// finished (Kamailio resolves conditional lumps then). Here record_route() writes a
-// placeholder into the message edits and build_forwarded_request fills it in.
+// finished (Kamailio resolves conditional lumps then). Here record_route() inserts a
+// deferred text (message_edits.h) that renders for the sending socket.
 #pragma once
 
 #include <cstddef>
@@ -33,14 +33,18 @@ std::string record_route_address(const ListenSocket& socket, SocketRole role);
 // that a local reply copies. The inserted text starts with CRLF.
 std::size_t record_route_offset(const MessageContext& context);
 
-// What record_route() inserts at record_route_offset(). `suffix` follows the address (and
-// ;r2=on): ";lr;ftag=...;params". With `mode` Off the final line, else a placeholder.
-std::string record_route_text(const ListenSocket& received_on, std::string_view suffix, DoubleRecordRoute mode);
+// What record_route() inserts at record_route_offset(), starting with CRLF. `suffix`
+// follows the address (and ;r2=on): ";lr;ftag=...;params". Rendered for the sockets:
+// two lines, the sending socket's first and both with ;r2=on, when the socket or
+// transport differs (or the mode is Always); else the receiving socket's line alone.
+class RecordRouteLines : public DeferredText {
+ public:
+  RecordRouteLines(std::string suffix, DoubleRecordRoute mode) : suffix_(std::move(suffix)), mode_(mode) {}
+  std::string render(const SendSockets& sockets) const override;
 
-// Fills in the placeholders in the headers of an outgoing request: two lines, the sending
-// socket's first and both with ;r2=on, when the socket or transport differs (or the mode is
-// Always); else the receiving socket's line alone.
-void fill_record_routes(std::string& request, const ListenSocket& received_on, Protocol received_protocol,
-                        const ListenSocket& sent_from);
+ private:
+  std::string suffix_;
+  DoubleRecordRoute mode_;
+};
 
 }  // namespace kamc::runtime

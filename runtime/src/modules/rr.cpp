@@ -66,7 +66,8 @@ int record_route_body(MessageContext& context, const FunctionCall& call) {
     if (!params.empty() && params.front() != ';') suffix += ';';
     suffix += params;
   }
-  context.edits.insert(record_route_offset(context), record_route_text(*local, suffix, double_rr_mode(context)));
+  context.edits.insert_deferred(record_route_offset(context),
+                                std::make_shared<RecordRouteLines>(suffix, double_rr_mode(context)));
   return KAMC_RT_TRUE;
 }
 
