@@ -153,3 +153,17 @@ TEST_F(CoreParams, DnsSrvLbMustBeABoolean) {
   EXPECT_EQ(set("dns_srv_lb", "sometimes"), -1);
   EXPECT_STREQ(error, "dns_srv_lb: 'sometimes' is not yes/no");
 }
+
+// ---- the catalog's spellings ----------------------------------------------------------------
+
+TEST_F(CoreParams, AnAliasSetsItsCanonicalParameter) {
+  ASSERT_EQ(set("dns_srv_loadbalancing", "yes"), 0) << error;
+  ASSERT_TRUE(runtime.settings().dns_srv_lb.has_value());
+  EXPECT_TRUE(*runtime.settings().dns_srv_lb);
+}
+
+TEST_F(CoreParams, AParameterWithoutEffectIsAcceptedAndABadValueOfOneWithEffectIsNot) {
+  EXPECT_EQ(set("dns_try_naptr", "no"), 0) << error;  // in the catalog, no effect here
+  EXPECT_EQ(set("children", "many"), -1);
+  EXPECT_NE(std::string(error).find("children"), std::string::npos) << error;
+}

@@ -9,6 +9,7 @@
 
 #include "abi_error.h"
 #include "dns_resolver.h"
+#include "kamc/catalog/Catalog.h"
 #include "module.h"
 #include "kamc/runtime/abi.h"
 #include "kamc/runtime/log.h"
@@ -112,39 +113,68 @@ bool set_advertised_port(RuntimeSettings& settings, std::string_view value, std:
   return false;
 }
 
+// The core parameters the runtime acts on, by their canonical catalog name. Which
+// spellings exist (dns_srv_loadbalancing is dns_srv_lb) is the catalog's to say.
+struct CoreParamSetter {
+  std::string_view name;
+  bool (*set)(RuntimeSettings& settings, std::string_view name, std::string_view value, std::string& error);
+};
+
+template <std::optional<int> RuntimeSettings::*Field>
+bool number_setter(RuntimeSettings& settings, std::string_view name, std::string_view value, std::string& error) {
+  return set_number(settings.*Field, name, value, error);
+}
+
+template <std::optional<bool> RuntimeSettings::*Field>
+bool optional_flag_setter(RuntimeSettings& settings, std::string_view name, std::string_view value,
+                          std::string& error) {
+  return set_flag((settings.*Field).emplace(), name, value, error);
+}
+
+constexpr std::array<CoreParamSetter, 14> kCoreParamSetters{{
+    {"listen", [](RuntimeSettings& s, std::string_view, std::string_view v, std::string&) {
+       s.listen.emplace_back(v);
+       return true;
+     }},
+    {"alias", [](RuntimeSettings& s, std::string_view, std::string_view v, std::string&) {
+       s.aliases.emplace_back(v);
+       return true;
+     }},
+    {"port", number_setter<&RuntimeSettings::port>},
+    {"children", number_setter<&RuntimeSettings::children>},
+    {"tcp_children", number_setter<&RuntimeSettings::tcp_children>},
+    {"tcp_connection_lifetime", number_setter<&RuntimeSettings::tcp_connection_lifetime>},
+    {"advertised_address",
+     [](RuntimeSettings& s, std::string_view, std::string_view v, std::string& e) { return set_advertised_address(s, v, e); }},
+    {"advertised_port",
+     [](RuntimeSettings& s, std::string_view, std::string_view v, std::string& e) { return set_advertised_port(s, v, e); }},
+    {"debug", [](RuntimeSettings& s, std::string_view, std::string_view v, std::string& e) { return set_log_level(s, v, e); }},
+    {"log_facility",
+     [](RuntimeSettings& s, std::string_view, std::string_view v, std::string& e) { return set_log_facility(s, v, e); }},
+    {"log_stderror", optional_flag_setter<&RuntimeSettings::log_stderror>},
+    {"dns_srv_lb", optional_flag_setter<&RuntimeSettings::dns_srv_lb>},
+    {"disable_tcp", [](RuntimeSettings& s, std::string_view n, std::string_view v, std::string& e) {
+       return set_flag(s.disable_tcp, n, v, e);
+     }},
+    {"log_prefix", [](RuntimeSettings& s, std::string_view, std::string_view v, std::string&) {
+       s.log_prefix = v;
+       return true;
+     }},
+}};
+
 bool set_core_param(RuntimeSettings& settings, std::string_view name, std::string_view value, std::string& error) {
-  if (name == "listen") {
-    settings.listen.emplace_back(value);
-  } else if (name == "alias") {
-    settings.aliases.emplace_back(value);
-  } else if (name == "port") {
-    return set_number(settings.port, name, value, error);
-  } else if (name == "children") {
-    return set_number(settings.children, name, value, error);
-  } else if (name == "tcp_children") {
-    return set_number(settings.tcp_children, name, value, error);
-  } else if (name == "advertised_address") {
-    return set_advertised_address(settings, value, error);
-  } else if (name == "advertised_port") {
-    return set_advertised_port(settings, value, error);
-  } else if (name == "tcp_connection_lifetime") {
-    return set_number(settings.tcp_connection_lifetime, name, value, error);
-  } else if (name == "debug") {
-    return set_log_level(settings, value, error);
-  } else if (name == "log_facility") {
-    return set_log_facility(settings, value, error);
-  } else if (name == "log_stderror") {
-    return set_flag(settings.log_stderror.emplace(), name, value, error);
-  } else if (name == "disable_tcp") {
-    return set_flag(settings.disable_tcp, name, value, error);
-  } else if (name == "dns_srv_lb") {
-    return set_flag(settings.dns_srv_lb.emplace(), name, value, error);
-  } else if (name == "log_prefix") {
-    settings.log_prefix = value;
-  } else {
-    log_format(L_INFO, "core parameter %.*s has no effect in the kamc runtime", static_cast<int>(name.size()),
+  const catalog::CoreParamInfo* info = catalog::findCoreParam(name);
+  if (!info) {
+    log_format(L_WARN, "core parameter %.*s is not a Kamailio 5.6 parameter; ignored", static_cast<int>(name.size()),
                name.data());
+    return true;
   }
+  std::string_view canonical = info->aliasOf.empty() ? info->name : info->aliasOf;
+  for (const CoreParamSetter& setter : kCoreParamSetters) {
+    if (setter.name == canonical) return setter.set(settings, name, value, error);
+  }
+  log_format(L_INFO, "core parameter %.*s has no effect in the kamc runtime", static_cast<int>(name.size()),
+             name.data());
   return true;
 }
 
