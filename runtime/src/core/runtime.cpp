@@ -3,6 +3,7 @@
 
 #include <stdexcept>
 
+#include "background_tasks.h"
 #include "compiled_regex.h"
 #include "functions.h"
 #include "kamc/runtime/log.h"
@@ -26,7 +27,7 @@ constexpr const char* kTmRouteBlock[] = {"onreply_route", "failure_route", "bran
 
 }  // namespace
 
-Runtime::Runtime() {
+Runtime::Runtime() : background_(std::make_unique<BackgroundTasks>()) {
   for (const ModuleExports* exports : builtin_modules()) {
     modules_.push_back(std::make_unique<ModuleInstance>(*exports, *this));
   }
@@ -34,6 +35,8 @@ Runtime::Runtime() {
 }
 
 Runtime::~Runtime() {
+  // Periodic jobs stop first, so that a module's destroy (a final flush) runs alone.
+  background_->stop();
   if (!modules_initialized_) return;
   for (auto it = modules_.rbegin(); it != modules_.rend(); ++it) {
     if ((*it)->exports().destroy) (*it)->exports().destroy(**it);

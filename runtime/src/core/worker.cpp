@@ -51,8 +51,11 @@ int wait_for_connect(int fd) {
 Worker::Worker(Server& server, int index) : server_(server), index_(index) {}
 
 Worker::~Worker() {
+  // Suspended messages end as timed out, so their routes finish and free what they hold.
+  for (auto& [id, fiber] : fibers_) fiber->abandon();
+  fibers_.clear();
   for (auto& source : sources_) {
-    if (source->kind != EventSource::Kind::Wakeup) ::close(source->fd);
+    if (source->kind != EventSource::Kind::Wakeup && source->kind != EventSource::Kind::FiberWakeup) ::close(source->fd);
   }
   for (auto& [raw, connection] : connections_) {
     server_.connections().remove(raw);
@@ -78,6 +81,11 @@ bool Worker::prepare(std::string& error) {
   }
   sources_.push_back(
       std::make_unique<EventSource>(EventSource{EventSource::Kind::Wakeup, server_.wakeup_fd(), nullptr, nullptr}));
+  if (server_.runtime().routes_may_suspend()) {
+    fiber_wakeups_ = std::make_shared<FiberWakeups>();
+    sources_.push_back(std::make_unique<EventSource>(
+        EventSource{EventSource::Kind::FiberWakeup, fiber_wakeups_->fd(), nullptr, nullptr}));
+  }
   for (auto& source : sources_) {
     epoll_event event{};
     event.events = EPOLLIN;
@@ -113,6 +121,7 @@ void Worker::run() {
     closed_in_batch_.clear();
     closed_sources_.clear();
     if (!stopping) timers_.run_due(std::chrono::steady_clock::now(), *this);
+    reap_finished_fibers();
     if (std::chrono::steady_clock::now() - last_idle_scan >= std::chrono::seconds(1)) {
       close_idle_connections();
       last_idle_scan = std::chrono::steady_clock::now();
@@ -126,6 +135,7 @@ void Worker::dispatch(EventSource& source) {
     case EventSource::Kind::TcpListener: accept_connections(source); break;
     case EventSource::Kind::TcpConnection: read_stream(*source.connection); break;
     case EventSource::Kind::Wakeup: break;
+    case EventSource::Kind::FiberWakeup: resume_woken_fibers(); break;
   }
 }
 
@@ -220,7 +230,43 @@ bool Worker::process_stream_input(const std::shared_ptr<TcpConnection>& connecti
 }
 
 void Worker::handle_message(std::string_view bytes, ReceiveInfo received, sip::FramingMode mode) {
+  if (fiber_wakeups_) {
+    start_fiber(bytes, std::move(received), mode);
+    return;
+  }
   MessageContext context(server_.runtime(), bytes, std::move(received), this);
+  process_message(context, mode);
+}
+
+void Worker::start_fiber(std::string_view bytes, ReceiveInfo received, sip::FramingMode mode) {
+  std::uint64_t id = next_fiber_id_++;
+  auto fiber = std::make_unique<MessageFiber>(id, std::string(bytes), std::move(received), *this, server_.runtime(),
+                                              fiber_wakeups_,
+                                              [this, mode](MessageContext& context) {
+                                                // Nothing may unwind out of a fiber's entry.
+                                                try {
+                                                  process_message(context, mode);
+                                                } catch (...) {
+                                                  log_message(L_ERR, "a suspended message failed");
+                                                }
+                                              });
+  fiber->resume();
+  if (!fiber->finished()) fibers_.emplace(id, std::move(fiber));
+}
+
+void Worker::resume_woken_fibers() {
+  for (auto [id, sequence] : fiber_wakeups_->take()) {
+    auto it = fibers_.find(id);
+    if (it != fibers_.end()) it->second->work_done(sequence);
+  }
+  reap_finished_fibers();
+}
+
+void Worker::reap_finished_fibers() {
+  std::erase_if(fibers_, [](const auto& entry) { return entry.second->finished(); });
+}
+
+void Worker::process_message(MessageContext& context, sip::FramingMode mode) {
   if (!context.parse(mode).ok()) {
     reject_malformed(context);
     return;

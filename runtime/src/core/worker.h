@@ -11,6 +11,7 @@
 
 #include "kamc/runtime/message_context.h"
 #include "kamc/sip/message.h"
+#include "message_fiber.h"
 #include "timer_queue.h"
 
 namespace kamc::runtime {
@@ -33,7 +34,7 @@ class Worker final : public Transport {
 
  private:
   struct EventSource {
-    enum class Kind { Udp, TcpListener, TcpConnection, Wakeup } kind;
+    enum class Kind { Udp, TcpListener, TcpConnection, Wakeup, FiberWakeup } kind;
     int fd = -1;
     const ListenSocket* socket = nullptr;
     TcpConnection* connection = nullptr;
@@ -46,6 +47,12 @@ class Worker final : public Transport {
   // Frames complete messages out of the connection's input; false when the stream is broken.
   bool process_stream_input(const std::shared_ptr<TcpConnection>& connection);
   void handle_message(std::string_view bytes, ReceiveInfo received, sip::FramingMode mode);
+  // Parsing and the routes of one message, wherever it runs (the worker's stack or a fiber).
+  void process_message(MessageContext& context, sip::FramingMode mode);
+  // Routes that may suspend: the message runs on a fiber that outlives this batch.
+  void start_fiber(std::string_view bytes, ReceiveInfo received, sip::FramingMode mode);
+  void resume_woken_fibers();
+  void reap_finished_fibers();
   void reject_malformed(MessageContext& context);
   void run_request(MessageContext& context);
   void run_reply(MessageContext& context);
@@ -70,6 +77,10 @@ class Worker final : public Transport {
   std::vector<std::unique_ptr<EventSource>> closed_sources_;
   // tm's timers scheduled by this worker; run by its event loop, so no lock (docs/tm.md).
   TimerQueue timers_;
+  // Suspended messages (suspension.h), and where background threads report to wake them.
+  std::shared_ptr<FiberWakeups> fiber_wakeups_;
+  std::unordered_map<std::uint64_t, std::unique_ptr<MessageFiber>> fibers_;
+  std::uint64_t next_fiber_id_ = 1;
 };
 
 }  // namespace kamc::runtime

@@ -19,6 +19,7 @@
 
 namespace kamc::runtime {
 
+class MessageSuspender;
 class Runtime;
 class TcpConnection;
 class TimerQueue;
@@ -90,6 +91,8 @@ class MessageContext {
   sip::ParseResult parse_result;
   ReceiveInfo received;
   Transport* transport;
+  // Set when the message runs on a worker's fiber and may suspend (suspension.h).
+  MessageSuspender* suspender = nullptr;
   int route_type = KAMC_RT_REQUEST_ROUTE;
 
   std::optional<std::string> new_request_uri;  // $ru / $rU / $rd assignments

@@ -20,6 +20,7 @@ namespace kamc::runtime {
 
 struct FunctionCall;
 struct CompiledRegex;
+class BackgroundTasks;
 class MessageContext;
 class ModuleInstance;
 
@@ -59,6 +60,12 @@ class Runtime {
   // Every module's init, once, after the parameters and before the first fixup. The
   // fixup and route calls run it themselves when the loader did not (C++ route code).
   bool init_modules(std::string& error);
+  // The process-wide background threads and periodic jobs (background_tasks.h).
+  BackgroundTasks& background() const { return *background_; }
+  // A fixup of a function that may suspend its message sets this; workers then run
+  // each message on a fiber of its own (message_fiber.h). Load time only.
+  void set_routes_may_suspend() { routes_may_suspend_ = true; }
+  bool routes_may_suspend() const { return routes_may_suspend_; }
   // Each worker thread calls this once before it serves messages.
   void init_worker(int worker) const;
   // The modules' message hooks: a received reply the core reply route did not drop
@@ -92,6 +99,8 @@ class Runtime {
   kamc_rt_route_fn reply_route_ = nullptr;
   std::vector<NamedRoute> named_routes_;
   std::vector<NamedRoute> tm_routes_[3];  // onreply, failure, branch
+  std::unique_ptr<BackgroundTasks> background_;
+  bool routes_may_suspend_ = false;
   std::vector<std::unique_ptr<ModuleInstance>> modules_;
   bool modules_initialized_ = false;
   // Handles are pointers into these; unique_ptr keeps them stable as the vectors grow.

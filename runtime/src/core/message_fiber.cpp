@@ -1,0 +1,199 @@
+// Message fibers: ucontext switching, the private stacks, and the await protocol.
+#include "message_fiber.h"
+
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
+#include <stdexcept>
+
+#include "background_tasks.h"
+#include "kamc/runtime/log.h"
+#include "kamc/runtime/runtime.h"
+#include "timer_queue.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/common_interface_defs.h>
+#define KAMC_ASAN_FIBERS 1
+#endif
+
+namespace kamc::runtime {
+
+namespace {
+
+// Routes, regexec and the SIP parser run on this stack; pages are touched only as used.
+constexpr std::size_t kFiberStackSize = 512 * 1024;
+
+// The fiber being switched to, for the ucontext entry point (which takes only ints).
+struct SanitizerSwitch {
+  void* fake_stack = nullptr;
+  const void* worker_bottom = nullptr;
+  std::size_t worker_size = 0;
+};
+thread_local SanitizerSwitch t_switch;
+
+void start_switch([[maybe_unused]] void** fake_stack, [[maybe_unused]] const void* bottom,
+                  [[maybe_unused]] std::size_t size) {
+#ifdef KAMC_ASAN_FIBERS
+  __sanitizer_start_switch_fiber(fake_stack, bottom, size);
+#endif
+}
+
+void finish_switch([[maybe_unused]] void* fake_stack, [[maybe_unused]] const void** old_bottom,
+                   [[maybe_unused]] std::size_t* old_size) {
+#ifdef KAMC_ASAN_FIBERS
+  __sanitizer_finish_switch_fiber(fake_stack, old_bottom, old_size);
+#endif
+}
+
+// What the timer queue holds for an await with a timeout; the fiber owns it, so a
+// finished fiber's timer finds it gone and does nothing.
+struct TimeoutToken {
+  MessageFiber* fiber;
+  std::uint64_t sequence;
+};
+
+}  // namespace
+
+FiberWakeups::FiberWakeups() : fd_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {
+  if (fd_ < 0) throw std::runtime_error(std::string("eventfd: ") + std::strerror(errno));
+}
+
+FiberWakeups::~FiberWakeups() { ::close(fd_); }
+
+void FiberWakeups::post(std::uint64_t fiber, std::uint64_t await_sequence) {
+  {
+    std::lock_guard lock(mutex_);
+    posted_.emplace_back(fiber, await_sequence);
+  }
+  std::uint64_t one = 1;
+  [[maybe_unused]] ssize_t written = ::write(fd_, &one, sizeof one);
+}
+
+std::vector<std::pair<std::uint64_t, std::uint64_t>> FiberWakeups::take() {
+  std::uint64_t count = 0;
+  [[maybe_unused]] ssize_t read_bytes = ::read(fd_, &count, sizeof count);
+  std::lock_guard lock(mutex_);
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> taken;
+  taken.swap(posted_);
+  return taken;
+}
+
+MessageFiber::MessageFiber(std::uint64_t id, std::string bytes, ReceiveInfo received, Transport& transport,
+                           const Runtime& runtime, std::shared_ptr<FiberWakeups> wakeups,
+                           std::function<void(MessageContext&)> process)
+    : id_(id),
+      bytes_(std::move(bytes)),
+      context_(runtime, bytes_, std::move(received), &transport),
+      wakeups_(std::move(wakeups)),
+      process_(std::move(process)) {
+  // The message's views point into bytes_, which this object owns and never moves.
+  context_.suspender = this;
+  stack_size_ = kFiberStackSize;
+  stack_ = ::mmap(nullptr, stack_size_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (stack_ == MAP_FAILED) throw std::runtime_error(std::string("fiber stack: ") + std::strerror(errno));
+  ::mprotect(stack_, 4096, PROT_NONE);  // a guard page below the stack
+  getcontext(&fiber_context_);
+  fiber_context_.uc_stack.ss_sp = stack_;
+  fiber_context_.uc_stack.ss_size = stack_size_;
+  fiber_context_.uc_link = nullptr;
+  auto self = reinterpret_cast<std::uintptr_t>(this);
+  makecontext(&fiber_context_, reinterpret_cast<void (*)()>(&MessageFiber::entry), 2,
+              static_cast<unsigned>(self & 0xffffffffu), static_cast<unsigned>(self >> 32));
+}
+
+MessageFiber::~MessageFiber() {
+  if (!finished_ && started_) log_format(L_WARN, "a suspended message was dropped unfinished");
+  ::munmap(stack_, stack_size_);
+}
+
+void MessageFiber::entry(unsigned low, unsigned high) {
+  auto* fiber = reinterpret_cast<MessageFiber*>(static_cast<std::uintptr_t>(low) |
+                                                (static_cast<std::uintptr_t>(high) << 32));
+  finish_switch(nullptr, &t_switch.worker_bottom, &t_switch.worker_size);
+  fiber->process_(fiber->context_);
+  fiber->finished_ = true;
+  fiber->on_timeout_ = nullptr;
+  // The last switch away: this stack is never resumed (no fake stack to keep).
+  start_switch(nullptr, t_switch.worker_bottom, t_switch.worker_size);
+  setcontext(&fiber->worker_context_);
+}
+
+void MessageFiber::resume() {
+  if (finished_) return;
+  started_ = true;
+  void* fake_stack = nullptr;
+  start_switch(&fake_stack, stack_, stack_size_);
+  swapcontext(&worker_context_, &fiber_context_);
+  finish_switch(fake_stack, nullptr, nullptr);
+}
+
+void MessageFiber::switch_to_worker() {
+  void* fake_stack = nullptr;
+  start_switch(&fake_stack, t_switch.worker_bottom, t_switch.worker_size);
+  swapcontext(&fiber_context_, &worker_context_);
+  finish_switch(fake_stack, &t_switch.worker_bottom, &t_switch.worker_size);
+}
+
+void MessageFiber::work_done(std::uint64_t sequence) {
+  if (!waiting_ || sequence != await_sequence_) return;
+  waiting_ = false;
+  result_ = AwaitResult::Done;
+  resume();
+}
+
+void MessageFiber::timed_out(std::uint64_t sequence) {
+  if (!waiting_ || sequence != await_sequence_) return;
+  waiting_ = false;
+  result_ = AwaitResult::TimedOut;
+  if (on_timeout_) on_timeout_();
+  resume();
+}
+
+void MessageFiber::abandon() {
+  while (waiting_ && !finished_) timed_out(await_sequence_);
+}
+
+AwaitResult MessageFiber::await(MessageContext& context, std::function<void()> work,
+                                std::chrono::milliseconds timeout, std::function<void()> on_timeout) {
+  std::uint64_t sequence = ++await_sequence_;
+  std::shared_ptr<FiberWakeups> wakeups = wakeups_;
+  std::uint64_t fiber = id_;
+  bool posted = context.runtime.background().post([work = std::move(work), wakeups, fiber, sequence] {
+    work();
+    wakeups->post(fiber, sequence);
+  });
+  if (!posted) return AwaitResult::TimedOut;  // shutting down
+  on_timeout_ = std::move(on_timeout);
+  std::shared_ptr<TimeoutToken> token;
+  if (timeout.count() > 0) {
+    if (TimerQueue* timers = context.transport ? context.transport->timer_queue() : nullptr) {
+      token = std::make_shared<TimeoutToken>(TimeoutToken{this, sequence});
+      timers->schedule(TimerQueue::Clock::now() + timeout, token,
+                       [](const std::shared_ptr<void>& owner, int, Transport&) {
+                         auto* expired = static_cast<TimeoutToken*>(owner.get());
+                         expired->fiber->timed_out(expired->sequence);
+                       },
+                       0);
+    }
+  }
+  // The message's view of $var, as it suspends: restored when it resumes.
+  std::vector<StoredValue> vars = worker_vars(context.runtime_var_count());
+  waiting_ = true;
+  switch_to_worker();
+  worker_vars(context.runtime_var_count()) = std::move(vars);
+  on_timeout_ = nullptr;
+  return result_;
+}
+
+AwaitResult await_background(MessageContext& context, std::function<void()> work, std::chrono::milliseconds timeout,
+                             std::function<void()> on_timeout) {
+  if (context.suspender) return context.suspender->await(context, std::move(work), timeout, std::move(on_timeout));
+  work();  // not on a fiber: inline, as a synchronous module would
+  return AwaitResult::Done;
+}
+
+}  // namespace kamc::runtime
