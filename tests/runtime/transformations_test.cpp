@@ -234,6 +234,8 @@ TEST_F(Transformations, Md5IsLowercaseHexOfTheText) {
   EXPECT_EQ(on(message, "", "{s.md5}"), "d41d8cd98f00b204e9800998ecf8427e");
   ASSERT_EQ(set_int(message, "$var(n)", 5), 0);  // an integer is hashed as its decimal text
   EXPECT_EQ(get(message, "$(var(n){s.md5})"), "e4da3b7fbbce2345d7772b0674a318d5");
+  // From md5sum: a text longer than one 64-byte block.
+  EXPECT_EQ(on(message, std::string(200, 'a'), "{s.md5}"), "887f30b43b2867f4a9accceee7d16e6c");
   EXPECT_NE(fixup_error("$(ru{s.md5,1})").find("takes no parameters"), std::string::npos);
 }
 
@@ -373,6 +375,50 @@ TEST_F(Transformations, Base64FamiliesFollowKamailiosDecoders) {
   EXPECT_EQ(on(message, "", "{s.decode.base64url}"), "<null>");
 }
 
+TEST_F(Transformations, Base64EncodingMatchesTheBase64Tool) {
+  ReceivedMessage message(*runtime, invite());
+  // Expected values from `printf ... | base64` (and `tr '+/' '-_'` for the url alphabet).
+  EXPECT_EQ(on(message, std::string("\0\xff\x10\x80", 4), "{s.encode.base64}"), "AP8QgA==");
+  EXPECT_EQ(on(message, std::string("\0\xff\x10\x80", 4), "{s.encode.base64url}"), "AP8QgA==");
+  EXPECT_EQ(on(message, "\xfb\xff", "{s.encode.base64}"), "+/8=");
+  EXPECT_EQ(on(message, "a", "{s.encode.base64}"), "YQ==");
+  EXPECT_EQ(on(message, "a", "{s.encode.base64t}"), "YQ");
+  EXPECT_EQ(on(message, "a", "{s.encode.base64urlt}"), "YQ");
+  EXPECT_EQ(on(message, "", "{s.encode.base64}"), "");
+  EXPECT_EQ(on(message, "", "{s.encode.base64t}"), "");
+  EXPECT_EQ(on(message, "", "{s.encode.base64url}"), "");
+  EXPECT_EQ(on(message, std::string("\0\xff\x10\x80", 4), "{s.encode.base64}{s.decode.base64}{s.encode.hexa}"),
+            "00ff1080");
+  // Longer than one piece of the library calls.
+  std::string long_text(300000, 'x'), long_base64;
+  for (int i = 0; i < 100000; ++i) long_base64 += "eHh4";
+  EXPECT_EQ(on(message, long_text, "{s.encode.base64}"), long_base64);
+  EXPECT_EQ(on(message, long_base64, "{s.decode.base64}"), long_text);
+  EXPECT_EQ(on(message, long_base64, "{s.decode.base64url}"), long_text);
+}
+
+TEST_F(Transformations, Base64DecodersKeepKamailiosHandlingOfBadInput) {
+  ReceivedMessage message(*runtime, invite());
+  // Kamailio's core base64_dec does not check the alphabet: any other character, '='
+  // inside the text too, decodes as the value 0xff, whose surplus bits land in the
+  // byte before. Expected values are kamailio 5.6.3's (xlog of each transformation).
+  EXPECT_EQ(on(message, "YW*j", "{s.decode.base64}"), "a\x7f\xe3");
+  EXPECT_EQ(on(message, "Y=Jj", "{s.decode.base64}"), "o\xf2" "c");
+  EXPECT_EQ(on(message, "YWI=YWI=", "{s.decode.base64}"), "ab\xff" "ab");
+  EXPECT_EQ(on(message, "-_8=", "{s.decode.base64}"), "\xff\xff");  // the url alphabet is not the core's
+  EXPECT_EQ(on(message, "YW=I", "{s.decode.base64}"), "<null>");       // '=' then a digit at the end
+  EXPECT_EQ(on(message, "YWJjZ", "{s.decode.base64t}"), "abco");        // padded to "YWJjZ===": 4 bytes
+  // base64url_dec checks the alphabet; '=' counts only at the end, and each one is taken
+  // off len*6/8, so surplus padding shortens the value.
+  EXPECT_EQ(on(message, "YWJj=", "{s.decode.base64url}"), "ab");
+  EXPECT_EQ(on(message, "YWJjZ", "{s.decode.base64url}"), "abc");
+  EXPECT_EQ(on(message, "Y", "{s.decode.base64url}"), "<null>");
+  EXPECT_EQ(on(message, "YQ==YQ", "{s.decode.base64url}"), "<null>");
+  EXPECT_EQ(on(message, "YWI=e", "{s.decode.base64url}"), "<null>");
+  EXPECT_EQ(on(message, "aGVsbG8/", "{s.decode.base64url}"), "<null>");
+  EXPECT_EQ(on(message, "Y-_8", "{s.decode.base64url}"), "c\xef\xfc");
+}
+
 TEST_F(Transformations, UserParamAndUrlEscaping) {
   ReceivedMessage message(*runtime, invite());
   EXPECT_EQ(on(message, "a b/c;d@e", "{s.escape.user}"), "a%20b%2fc;d%40e");
@@ -393,6 +439,8 @@ TEST_F(Transformations, HashesAndSevenBit) {
   ReceivedMessage message(*runtime, invite());
   EXPECT_EQ(on(message, "abc", "{s.sha256}"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   EXPECT_EQ(on(message, "", "{s.sha256}"), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(on(message, std::string("\0\xff\x10\x80", 4), "{s.sha256}"),
+            "a33bb2aed757bc839807d7a9deab0688c3cf06d36e53cb428f2e539c8dc76c5b");  // from sha256sum
   EXPECT_EQ(on(message, std::string(200, 'a'), "{s.sha256}"),
             "c2a908d98f5df987ade41b5fce213067efbcc21ef2240212a41e54b5e7c28ae5");
   EXPECT_EQ(on(message, "abc", "{s.sha384}"),

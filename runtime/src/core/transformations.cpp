@@ -10,8 +10,7 @@
 #include <charconv>
 #include <ctime>
 
-#include "md5.h"
-#include "sha2.h"
+#include "crypto.h"
 #include "subst_expression.h"
 
 #include "kamc/runtime/message_context.h"
@@ -360,76 +359,63 @@ std::optional<std::string> base58_decode(std::string_view text) {
   return out;
 }
 
-constexpr std::string_view kBase64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-constexpr std::string_view kBase64Url = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+std::string pad_to_quads(std::string text) {
+  while (text.size() % 4 != 0) text += '=';
+  return text;
+}
 
-// Padded with '='; `trim` drops that padding as {s.encode.base64t} does (not from a 1-char result).
-std::string base64_encode(std::string_view data, std::string_view alphabet, bool trim_padding) {
-  std::string out;
-  for (std::size_t i = 0; i < data.size(); i += 3) {
-    std::size_t left = std::min<std::size_t>(3, data.size() - i);
-    unsigned block = 0;
-    for (std::size_t j = 0; j < 3; ++j) block = (block << 8) | (j < left ? static_cast<unsigned char>(data[i + j]) : 0u);
-    out += alphabet[(block >> 18) & 63];
-    out += alphabet[(block >> 12) & 63];
-    out += left > 1 ? alphabet[(block >> 6) & 63] : '=';
-    out += left > 2 ? alphabet[block & 63] : '=';
-  }
+// {s.encode.base64...}: `trim` drops the padding as the 't' variants do (not from a 1-character result).
+std::string encode_base64(std::string_view data, Base64Alphabet alphabet, bool trim_padding) {
+  std::string out = base64_encode(data, alphabet);
   if (trim_padding) {
     for (int k = 0; k < 2 && out.size() > 1 && out.back() == '='; ++k) out.pop_back();
   }
   return out;
 }
 
-unsigned base64_digit(char c, std::string_view alphabet) {
-  std::size_t pos = alphabet.find(c);
-  return pos == std::string_view::npos ? 0xffu : static_cast<unsigned>(pos);
-}
-
-// Kamailio's core decoder: whole 4-character groups only; a character outside the
-// alphabet is not refused but counts as 0xff, as in Kamailio.
-std::optional<std::string> base64_decode(std::string_view text) {
+// Kamailio's core decoder (base64_dec): whole groups of 4 only, and no check of the
+// alphabet: any other character, '=' inside the text too, is the value 0xff, whose surplus
+// bits spill into the byte before. Such a character is decoded as 'A' (zero bits), then
+// the bits 0xff sets are put in.
+std::optional<std::string> decode_base64_as_kamailio(std::string_view text) {
   std::size_t n = text.size();
   if (n == 0) return std::string();
   if (n < 4 || n % 4 != 0 || (text[n - 2] == '=' && text[n - 1] != '=')) return std::nullopt;
   std::size_t size = n / 4 * 3 - (text[n - 2] == '=') - (text[n - 1] == '=');
-  std::string out;
-  for (std::size_t i = 0; i < n && out.size() < size; i += 4) {
-    unsigned a = base64_digit(text[i], kBase64), b = base64_digit(text[i + 1], kBase64);
-    unsigned c = base64_digit(text[i + 2], kBase64), d = base64_digit(text[i + 3], kBase64);
-    const char bytes[3] = {static_cast<char>((a << 2) | (b >> 4)), static_cast<char>((b << 4) | (c >> 2)),
-                           static_cast<char>((c << 6) | d)};
-    for (int k = 0; k < 3 && out.size() < size; ++k) out += bytes[k];
+  std::string digits(text);
+  for (char& c : digits) {
+    if (!is_base64_digit(c, Base64Alphabet::Standard)) c = 'A';
   }
+  std::string out = base64_decode(digits, Base64Alphabet::Standard).value();
+  // The bits of 0xff in the 3 bytes of its group, by its place in the group.
+  static constexpr unsigned char kStrayBits[4][3] = {{0xfc, 0, 0}, {0x0f, 0xf0, 0}, {0, 0x3f, 0xc0}, {0, 0, 0xff}};
+  for (std::size_t i = 0; i < n; ++i) {
+    if (is_base64_digit(text[i], Base64Alphabet::Standard)) continue;
+    char* group = out.data() + i / 4 * 3;
+    for (std::size_t k = 0; k < 3; ++k) group[k] = static_cast<char>(group[k] | kStrayBits[i % 4][k]);
+  }
+  out.resize(size);
   return out;
 }
 
-// Kamailio's base64url decoder: padding optional, a character outside the alphabet fails,
-// and so does a value that decodes to nothing (also the empty value).
-std::optional<std::string> base64url_decode(std::string_view text) {
+// Kamailio's base64url decoder (base64url_dec): padding optional, a character outside the
+// alphabet fails, and so does a value that decodes to nothing (also the empty value). The
+// length is len*6/8 less one per '=', so surplus padding shortens the value.
+std::optional<std::string> decode_base64url_as_kamailio(std::string_view text) {
   std::size_t padding = 0;
   while (padding < text.size() && text[text.size() - 1 - padding] == '=') ++padding;
   long long size = static_cast<long long>(text.size() * 6 / 8) - static_cast<long long>(padding);
   if (size <= 0) return std::nullopt;
-  std::size_t end = text.size() - padding;
-  std::string out;
-  for (std::size_t i = 0; i < end;) {
-    unsigned block = 0;
-    for (int j = 0; j < 4 && i < end; ++j) {
-      unsigned digit = base64_digit(text[i++], kBase64Url);
-      if (digit == 0xff) return std::nullopt;
-      block += digit << (18 - 6 * j);
-    }
-    for (int j = 0; j < 3 && static_cast<long long>(out.size()) < size; ++j) {
-      out += static_cast<char>((block >> (16 - 8 * j)) & 0xff);
-    }
+  std::string digits(text.substr(0, text.size() - padding));
+  // Every digit is checked here: the lone last one is dropped below, and without it an
+  // inner '=' would pass base64_decode as padding.
+  for (char c : digits) {
+    if (!is_base64_digit(c, Base64Alphabet::Url)) return std::nullopt;
   }
+  if (digits.size() % 4 == 1) digits.pop_back();  // a lone last digit carries no whole byte
+  auto out = base64_decode(pad_to_quads(std::move(digits)), Base64Alphabet::Url);
+  if (out) out->resize(static_cast<std::size_t>(size));  // never more than the digits hold
   return out;
-}
-
-std::string pad_to_quads(std::string text) {
-  while (text.size() % 4 != 0) text += '=';
-  return text;
 }
 
 // GSM 03.38 7-bit packing, as uppercase hex.
@@ -682,7 +668,7 @@ PvValue apply_string(MessageContext& context, const Transformation& step, const 
       }
       return keep_text(context, std::move(out));
     }
-    case TransformKind::Md5: return keep_text(context, md5_hex(text));
+    case TransformKind::Md5: return keep_text(context, digest_hex(Digest::Md5, text));
     case TransformKind::EscapeCommon: {
       std::string out;
       for (char c : text) {
@@ -765,18 +751,21 @@ PvValue apply_string(MessageContext& context, const Transformation& step, const 
     }
     case TransformKind::EncodeBase64:
     case TransformKind::EncodeBase64Trimmed:
-      return keep_text(context, base64_encode(text, kBase64, step.kind == TransformKind::EncodeBase64Trimmed));
+      return keep_text(context,
+                       encode_base64(text, Base64Alphabet::Standard, step.kind == TransformKind::EncodeBase64Trimmed));
     case TransformKind::EncodeBase64Url:
     case TransformKind::EncodeBase64UrlTrimmed:
-      return keep_text(context, base64_encode(text, kBase64Url, step.kind == TransformKind::EncodeBase64UrlTrimmed));
+      return keep_text(context,
+                       encode_base64(text, Base64Alphabet::Url, step.kind == TransformKind::EncodeBase64UrlTrimmed));
     case TransformKind::DecodeBase64:
     case TransformKind::DecodeBase64Trimmed: {
-      auto out = base64_decode(step.kind == TransformKind::DecodeBase64Trimmed ? pad_to_quads(text) : text);
+      auto out = decode_base64_as_kamailio(step.kind == TransformKind::DecodeBase64Trimmed ? pad_to_quads(text) : text);
       return out ? keep_text(context, std::move(*out)) : PvValue::null();
     }
     case TransformKind::DecodeBase64Url:
     case TransformKind::DecodeBase64UrlTrimmed: {
-      auto out = base64url_decode(step.kind == TransformKind::DecodeBase64UrlTrimmed ? pad_to_quads(text) : text);
+      auto out =
+          decode_base64url_as_kamailio(step.kind == TransformKind::DecodeBase64UrlTrimmed ? pad_to_quads(text) : text);
       return out ? keep_text(context, std::move(*out)) : PvValue::null();
     }
     case TransformKind::Encode7Bit: return keep_text(context, encode_7bit(text));
@@ -823,9 +812,9 @@ PvValue apply_string(MessageContext& context, const Transformation& step, const 
       out.resize(std::strftime(out.data(), out.size(), step.text1.c_str(), &local));
       return keep_text(context, std::move(out));
     }
-    case TransformKind::Sha256: return keep_text(context, sha256_hex(text));
-    case TransformKind::Sha384: return keep_text(context, sha384_hex(text));
-    case TransformKind::Sha512: return keep_text(context, sha512_hex(text));
+    case TransformKind::Sha256: return keep_text(context, digest_hex(Digest::Sha256, text));
+    case TransformKind::Sha384: return keep_text(context, digest_hex(Digest::Sha384, text));
+    case TransformKind::Sha512: return keep_text(context, digest_hex(Digest::Sha512, text));
     default: return PvValue::null();
   }
 }
