@@ -51,6 +51,9 @@ PROTO : 'udp' | 'UDP' | 'tcp' | 'TCP' | 'tls' | 'TLS' | 'sctp' | 'SCTP' | 'ws' |
 
 // Kamailio lexes these as the numbers 1 and 0.
 BOOL : 'yes' | 'true' | 'on' | 'enable' | 'no' | 'false' | 'off' | 'disable';
+// And these as the numbers AF_INET and AF_INET6 (af == INET6), wherever
+// they appear: they are never names.
+ADDRESS_FAMILY : 'inet' | 'INET' | 'ipv4' | 'IPv4' | 'IPV4' | 'inet6' | 'INET6' | 'ipv6' | 'IPv6' | 'IPV6';
 
 // Expression keywords.
 DEFINED  : 'defined';

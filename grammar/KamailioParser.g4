@@ -34,7 +34,7 @@ topStatement
   | SEMICOLON                                                          # emptyTopStatement
   ;
 
-modparamValue : string | MINUS? NUMBER | BOOL | PVAR;
+modparamValue : string | MINUS? NUMBER | BOOL | ADDRESS_FAMILY | PVAR;
 
 flagSpec : (string | ID) (COLON NUMBER)?;
 
@@ -48,7 +48,7 @@ nameWord  : (anyWord | NUM_ID | NUMBER) (MINUS (anyWord | NUM_ID | NUMBER))*;
 // A name where Kamailio takes any word, keywords included
 // (event_route[htable:mod-init], session_timer.default = ...).
 anyWord
-  : ID | BOOL | ROUTE | IF | ELSE | SWITCH | CASE | DEFAULT | WHILE | BREAK | RETURN | EXIT
+  : ID | BOOL | ADDRESS_FAMILY | ROUTE | IF | ELSE | SWITCH | CASE | DEFAULT | WHILE | BREAK | RETURN | EXIT
   | DROP | DEFINED | STRLEN | STREMPTY | SELVAL | STREQ | STRDIFF | INTEQ | INTDIFF | MODULO
   | DESCRIPTION | FLAGS | AVPFLAGS | PROTO
   ;
@@ -59,7 +59,7 @@ paramName  : ID (LBRACK NUMBER RBRACK)? (DOT anyWord)?;
 // catalog checks each parameter's own syntax (listen, alias, ...).
 paramValue : paramAtom ({!atParamStart()}? paramAtom)*;
 paramAtom
-  : string | NUMBER | BOOL | PROTO | NUM_ID | IPV6ADDR | ID | PVAR | COLON | DOT | MINUS | STAR
+  : string | NUMBER | BOOL | ADDRESS_FAMILY | PROTO | NUM_ID | IPV6ADDR | ID | PVAR | COLON | DOT | MINUS | STAR
   | SLASH | COMMA | LPAREN | RPAREN | LBRACK | RBRACK | PLUS
   ;
 
@@ -115,10 +115,10 @@ expr
 
 primary
   : PROTO COLON socketHost (COLON NUMBER)?                      # socketLiteral
-  | PROTO                                                       # protoOperand
+  | (PROTO | STAR)                                              # protoOperand  // proto == * (any)
   | ipAddress                                                   # ipLiteral
   | MINUS? NUMBER                                               # numberLiteral
-  | BOOL                                                        # boolLiteral
+  | (BOOL | ADDRESS_FAMILY)                                     # wordNumber
   | hostName                                                    # hostLiteral
   | string                                                      # stringLiteral
   | PVAR                                                        # pvarOperand

@@ -485,3 +485,19 @@ TEST(LintExecTaint, TaintFlowsThroughVariables) {
                              "exec_msg(\"n $var(u)\"); }\n"),
             Rules{});
 }
+
+// Issue 19: operands of the core's comparisons that are values, not calls
+// (tests/diff/verdicts/keyword-operands.cfg holds kamailio's verdict).
+TEST(LintKeywordOperands, AddressFamiliesAndProtocolsAreValues) {
+  EXPECT_EQ(rulesWithModules("request_route { if (af == INET6 || af != inet || proto == WSS || proto == *) drop; }\n"
+                             "onsend_route { if (snd_af == IPv6 || to_proto == udp) drop; }\n"),
+            Rules{});
+}
+
+TEST(LintKeywordOperands, BareNamesAfterMethodAndIpKeywordsAreValues) {
+  EXPECT_EQ(rulesWithModules("request_route { if (method == INVITE || src_ip == localhost || "
+                             "dst_ip != my-host.example.com) drop; }\n"),
+            Rules{});
+  // After uri a bare name is a call, as in Kamailio.
+  EXPECT_EQ(rulesWithModules("request_route { if (uri == sip_server) drop; }\n"), Rules{"kamc-unknown-function"});
+}

@@ -29,6 +29,7 @@ KEYWORD_TYPES = {'str': 'Str', 'int': 'Int', 'ip': 'Ip', 'proto': 'Proto', 'spec
 # native: planned/implemented by kamc's runtime; bare: the grammar also takes
 # the name without "()"; shell: the first argument is run as a shell command.
 FUNCTION_FLAGS = ('native', 'bare', 'shell')
+KEYWORD_FLAGS = ('onsend', 'bareword')
 PV_FORM = re.compile(r'^\$([^()\[\]\s]+)(\(name\))?(\[index\])?$')
 
 
@@ -162,11 +163,14 @@ def parse_coreparam(fields, doc):
 
 def parse_keyword(fields, doc):
     alias = take_option(fields, 'alias')
-    onsend = 'onsend' in fields
-    fields = [f for f in fields if f != 'onsend']
+    flags = [f for f in fields[3:] if f in KEYWORD_FLAGS]
+    fields = [f for f in fields if f not in KEYWORD_FLAGS]
     if len(fields) != 3 or fields[2] not in KEYWORD_TYPES:
-        raise DataError('keyword needs: NAME TYPE [onsend] [alias=NAME]')
-    return dict(name=fields[1], type=fields[2], onsend=onsend, alias=alias, doc=doc)
+        raise DataError('keyword needs: NAME TYPE [onsend] [bareword] [alias=NAME]')
+    if 'bareword' in flags and fields[2] not in ('str', 'ip'):
+        raise DataError('only str and ip keywords take a bare word as their value')
+    return dict(name=fields[1], type=fields[2], onsend='onsend' in flags, bareword='bareword' in flags,
+                alias=alias, doc=doc)
 
 
 def read_file(path, cat):
@@ -294,9 +298,9 @@ def emit(cat, out):
     kws = sorted(cat['keywords'], key=lambda k: k['name'])
     w.append('inline constexpr CoreKeywordInfo kCoreKeywords[] = {')
     for k in kws:
-        w.append('  {%s, KeywordType::%s, %s, %s, %s},' % (
+        w.append('  {%s, KeywordType::%s, %s, %s, %s, %s},' % (
             cxx_string(k['name']), KEYWORD_TYPES[k['type']], 'true' if k['onsend'] else 'false',
-            cxx_string(k['alias']), cxx_string(k['doc'])))
+            cxx_string(k['alias']), cxx_string(k['doc']), 'true' if k['bareword'] else 'false'))
     w.append('};')
     text = '\n'.join(w) + '\n'
     # Rewrite only on change so an unchanged catalog does not recompile.

@@ -53,6 +53,8 @@ class CallChecker {
     order_ = order;
     ast::AstVisitor v;
     v.onExpr = [&](const ast::Expr& e) {
+      // Pre-order: a comparison is seen before the words on its right.
+      for (const ast::CallExpr* word : bareValueWords(e)) valueWords_.insert(word);
       if (e.kind == ast::ExprKind::Call) checkCall(static_cast<const ast::CallExpr&>(e));
     };
     ast::walk(route.body.get(), v);
@@ -60,7 +62,7 @@ class CallChecker {
 
  private:
   void checkCall(const ast::CallExpr& call) {
-    if (routeNames_.count(&call)) return;
+    if (routeNames_.count(&call) || valueWords_.count(&call)) return;
     CallResolution r = resolveCall(call, modules_, order_);
     switch (r.status) {
       case Status::Keyword:
@@ -188,6 +190,7 @@ class CallChecker {
   size_t order_ = 0;
   std::set<const ast::CallExpr*> nestedReported_;
   std::set<const ast::CallExpr*> routeNames_;  // bare route names, judged by their call
+  std::set<const ast::CallExpr*> valueWords_;  // method == INVITE, src_ip == localhost
 };
 
 }  // namespace

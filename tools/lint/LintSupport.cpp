@@ -124,6 +124,51 @@ CallResolution resolveCall(const ast::CallExpr& call, const ModuleSet& modules, 
   return r;
 }
 
+namespace {
+
+const ast::CallExpr* bareName(const ast::Expr* e) {
+  if (!e || e->kind != ast::ExprKind::Call || e->parenthesized) return nullptr;
+  auto& call = static_cast<const ast::CallExpr&>(*e);
+  return call.hasParens ? nullptr : &call;
+}
+
+// cfg.y's host: ID, host.ID, host-ID. Collects the words that kamc parsed as calls.
+bool collectHostWords(const ast::Expr* e, std::vector<const ast::CallExpr*>& words) {
+  if (const ast::CallExpr* name = bareName(e)) {
+    words.push_back(name);
+    return true;
+  }
+  if (!e || e->parenthesized) return false;
+  if (e->kind == ast::ExprKind::Address)
+    return static_cast<const ast::AddressExpr&>(*e).addressKind == ast::AddressKind::Host;
+  if (e->kind != ast::ExprKind::Binary) return false;
+  auto& minus = static_cast<const ast::BinaryExpr&>(*e);
+  return minus.op == ast::BinaryOp::Minus && collectHostWords(minus.lhs.get(), words) &&
+         collectHostWords(minus.rhs.get(), words);
+}
+
+}  // namespace
+
+std::vector<const ast::CallExpr*> bareValueWords(const ast::Expr& e) {
+  if (e.kind != ast::ExprKind::Binary) return {};
+  auto& b = static_cast<const ast::BinaryExpr&>(e);
+  switch (b.op) {  // cfg.y's strop
+    case ast::BinaryOp::Eq: case ast::BinaryOp::Ne: case ast::BinaryOp::StrEq: case ast::BinaryOp::StrNe:
+    case ast::BinaryOp::Match: break;
+    default: return {};
+  }
+  const ast::CallExpr* keywordName = bareName(b.lhs.get());
+  const catalog::CoreKeywordInfo* keyword = keywordName ? catalog::findCoreKeyword(keywordName->callee) : nullptr;
+  if (!keyword || !keyword->takesBareWord) return {};
+  std::vector<const ast::CallExpr*> words;
+  if (keyword->type == catalog::KeywordType::Ip) {
+    if (!collectHostWords(b.rhs.get(), words)) return {};
+  } else if (const ast::CallExpr* word = bareName(b.rhs.get())) {
+    words.push_back(word);
+  }
+  return words;
+}
+
 std::string loadHint(std::string_view module) {
   return "add loadmodule \"" + std::string(module) + ".so\"";
 }

@@ -72,6 +72,13 @@ struct CallResolution {
 };
 CallResolution resolveCall(const ast::CallExpr& call, const ModuleSet& modules, size_t order);
 
+// The bare names that Kamailio's grammar reads as the value of a keyword
+// comparison rather than as calls: INVITE in `method == INVITE` (a string),
+// localhost in `src_ip == localhost`, and my, host.example.com in
+// `src_ip == my-host.example.com` (a host name, whose '-' kamc parses as a
+// minus). Empty when e is no such comparison.
+std::vector<const ast::CallExpr*> bareValueWords(const ast::Expr& e);
+
 // "sl_send_reply" is in module "sl" -> "sl.so" etc.: the loadmodule hint.
 std::string loadHint(std::string_view module);
 // "a, b and c" (lastJoin "and") or "a, b or c".

@@ -27,8 +27,13 @@ std::optional<int64_t> parseNumber(std::string_view text) {
   return *value;
 }
 
-int64_t boolValue(std::string_view word) {
-  return word == "yes" || word == "true" || word == "on" || word == "enable" ? 1 : 0;
+// The words cfg.lex turns into numbers: yes/no and their synonyms, and the
+// address families (Linux's AF_INET and AF_INET6).
+int64_t wordNumberValue(std::string_view word) {
+  if (word == "yes" || word == "true" || word == "on" || word == "enable") return 1;
+  if (word == "inet" || word == "INET" || word == "ipv4" || word == "IPv4" || word == "IPV4") return 2;
+  if (word == "inet6" || word == "INET6" || word == "ipv6" || word == "IPv6" || word == "IPV6") return 10;
+  return 0;
 }
 
 std::optional<ast::BinaryOp> binaryOpFor(size_t t) {
@@ -178,7 +183,7 @@ ast::TopItemPtr AstBuilder::modparam(P::ModparamContext* c) {
     auto n = std::make_unique<ast::NumberExpr>();
     place(*n, v);
     n->text = textOf(*n);
-    if (v->BOOL()) n->value = boolValue(n->text);
+    if (v->BOOL() || v->ADDRESS_FAMILY()) n->value = wordNumberValue(n->text);
     else n->value = numberValue(*n, v->NUMBER(), v->MINUS() != nullptr);
     item->value = std::move(n);
   }
@@ -238,7 +243,7 @@ ast::ParamAtom AstBuilder::paramAtom(P::ParamAtomContext* a) {
   if (a->string()) {
     atom.kind = ast::ParamAtom::String;
     atom.value = word(a->string()).value;
-  } else if (a->NUMBER()) {
+  } else if (a->NUMBER() || a->ADDRESS_FAMILY()) {
     atom.kind = ast::ParamAtom::Number;
   } else if (a->BOOL()) {
     atom.kind = ast::ParamAtom::Bool;
@@ -537,11 +542,11 @@ ast::ExprPtr AstBuilder::leaf(P::PrimaryContext* ctx) {
     n->value = numberValue(*n, c->NUMBER(), c->MINUS() != nullptr);
     return n;
   }
-  if (dynamic_cast<P::BoolLiteralContext*>(ctx)) {
+  if (dynamic_cast<P::WordNumberContext*>(ctx)) {
     auto n = std::make_unique<ast::NumberExpr>();
     place(*n, ctx);
     n->text = textOf(*n);
-    n->value = boolValue(n->text);
+    n->value = wordNumberValue(n->text);
     return n;
   }
   if (auto* c = dynamic_cast<P::StringLiteralContext*>(ctx)) return stringExpr(c->string());

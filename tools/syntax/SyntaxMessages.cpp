@@ -35,6 +35,7 @@ std::string tokenWords(size_t type, const antlr4::dfa::Vocabulary& vocab) {
     case P::SELECT: return "a select";
     case P::PROTO: return "a protocol";
     case P::BOOL: return "yes or no";
+    case P::ADDRESS_FAMILY: return "INET or INET6";
     case P::IPV6ADDR: return "an IPv6 address";
     case P::NOT: return "'!'";
     case P::LOG_AND: return "'&&'";
@@ -75,7 +76,7 @@ std::string describeExpected(const antlr4::misc::IntervalSet& expected,
   } else if (containsAll(types, expressionStarts())) {
     words.push_back("an expression");
     for (size_t t : expressionStarts()) types.erase(t);
-    for (size_t t : {P::ROUTE, P::PROTO, P::BOOL, P::STRLEN, P::STREMPTY, P::SELVAL, P::URIHOST,
+    for (size_t t : {P::ROUTE, P::PROTO, P::STAR, P::BOOL, P::ADDRESS_FAMILY, P::STRLEN, P::STREMPTY, P::SELVAL, P::URIHOST,
                      P::URIPORT, P::MSGLEN, P::BIN_NOT, P::LBRACE, P::LBRACK, P::IPV6ADDR})
       types.erase(t);
   }

@@ -164,6 +164,10 @@ struct CoreKeywordInfo {
   bool onSendOnly;
   std::string_view aliasOf;
   std::string_view doc;
+  // A bare name after ==, != or =~ is a value, not a function call: a string
+  // for method (method == INVITE), a host name for the ip keywords
+  // (src_ip == localhost, src_ip == my-host.example.com).
+  bool takesBareWord = false;
 };
 
 // Iterates catalog rows through an index table (rows sorted by name).
