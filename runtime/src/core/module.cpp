@@ -68,13 +68,4 @@ const ModuleExports* find_module(std::string_view name) {
   return nullptr;
 }
 
-const PvExport* find_module_pv(std::string_view name) {
-  for (const ModuleExports* module : builtin_modules()) {
-    for (const PvExport& pv : module->pseudo_variables) {
-      if (pv.name == name) return &pv;
-    }
-  }
-  return nullptr;
-}
-
 }  // namespace kamc::runtime

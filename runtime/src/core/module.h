@@ -5,6 +5,7 @@
 // these records (docs/runtime.md, "Modules").
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <memory>
 #include <span>
@@ -30,13 +31,15 @@ struct ParamExport {
   std::string_view text = {};
 };
 
-// A pseudo-variable class the module registers ($T_reply_code, $T_req(...)).
+// A pseudo-variable class the module registers ($ru, $T_reply_code, $T_req(...)). Its
+// syntax (whether it takes "(name)" and "[index]") is the catalog's.
 struct PvExport {
   std::string_view name;  // the class name as in the catalog, without '$'
   PvValue (*get)(MessageContext& context, const PvSpec& spec) = nullptr;
+  // null: read-only
   bool (*set)(MessageContext& context, const PvSpec& spec, const PvValue& value) = nullptr;
-  bool takes_argument = false;  // $name(argument)
-  bool argument_is_pv = false;  // $T_req($fu): the argument is parsed as a pseudo-variable
+  // Load-time work on the parsed name (a $var slot, a header kind, an inner pv).
+  bool (*fixup)(PvSpec& spec, VarSlots& vars, std::string& error) = nullptr;
 };
 
 struct ModuleExports {
@@ -101,7 +104,8 @@ std::span<const ModuleExports* const> builtin_modules();
 // Runtime and of its per-message state slot.
 std::size_t module_index(const ModuleExports& exports);
 const ModuleExports* find_module(std::string_view name);
-// A pseudo-variable class some module registers, or null.
-const PvExport* find_module_pv(std::string_view name);
+// The classes of the core and of the pv module (pseudo_variables.cpp).
+extern const std::array<PvExport, 3> kCorePseudoVariables;
+extern const std::array<PvExport, 40> kPvModulePseudoVariables;
 
 }  // namespace kamc::runtime

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <iterator>
 
+#include "kamc/catalog/Catalog.h"
 #include "module.h"
 #include "transformations.h"
 
@@ -21,56 +22,20 @@ namespace kamc::runtime {
 
 namespace {
 
-struct PvNameRow {
-  std::string_view name;
-  PvId id;
-  bool takes_argument;
+// A class as the config names it: its export (getter, setter, fixup) and the catalog's
+// facts about its syntax.
+struct PvClass {
+  const PvExport* pv = nullptr;
+  bool takes_name = false;   // $name(inner)
+  bool takes_index = false;  // $(name(inner)[index])
 };
-
-constexpr std::array<PvNameRow, 43> kPvNames{{
-    {"null", PvId::Null, false},          {"ru", PvId::RequestUri, false},
-    {"rU", PvId::RequestUser, false},     {"rd", PvId::RequestDomain, false},
-    {"rp", PvId::RequestPort, false},     {"fu", PvId::FromUri, false},
-    {"fU", PvId::FromUser, false},        {"fd", PvId::FromDomain, false},
-    {"tu", PvId::ToUri, false},           {"tU", PvId::ToUser, false},
-    {"td", PvId::ToDomain, false},        {"ci", PvId::CallId, false},
-    {"cs", PvId::CSeqNumber, false},      {"rm", PvId::Method, false},
-    {"rs", PvId::Status, false},          {"rr", PvId::Reason, false},
-    {"si", PvId::SourceIp, false},        {"sp", PvId::SourcePort, false},
-    {"Ri", PvId::ReceivedIp, false},      {"Rp", PvId::ReceivedPort, false},
-    {"du", PvId::DestinationUri, false},  {"ct", PvId::Contact, false},
-    {"hdr", PvId::Header, true},          {"var", PvId::Var, true},
-    {"ua", PvId::UserAgent, false},       {"pr", PvId::ProtocolName, false},
-    {"proto", PvId::ProtocolName, false}, {"mb", PvId::MessageBuffer, false},
-    {"ml", PvId::MessageLength, false},   {"rb", PvId::Body, false},
-    {"avp", PvId::Avp, true},             {"rz", PvId::RequestScheme, false},
-    {"fn", PvId::FromName, false},        {"ft", PvId::FromTag, false},
-    {"tn", PvId::ToName, false},          {"tt", PvId::ToTag, false},
-    {"ds", PvId::DestinationSet, false},  {"br", PvId::Branch, false},
-    {"Ts", PvId::Timestamp, false},       {"TS", PvId::StartTimestamp, false},
-    {"rc", PvId::ReturnCode, false},      {"retcode", PvId::ReturnCode, false},
-    {"xavp", PvId::Xavp, true},
-}};
+PvClass find_pv_class(std::string_view name);
 
 const long long kStartTimestamp =
     std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 
 bool is_name_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-}
-
-const PvNameRow* find_pv_name(std::string_view name) {
-  for (const auto& row : kPvNames) {
-    if (row.name == name) return &row;  // names are case-sensitive: $rU is not $ru
-  }
-  return nullptr;
-}
-
-// Whether $name takes "(argument)", for the core's classes and the modules'.
-bool takes_argument(std::string_view name) {
-  if (const PvNameRow* row = find_pv_name(name)) return row->takes_argument;
-  const PvExport* pv = find_module_pv(name);
-  return pv && pv->takes_argument;
 }
 
 PvValue integer_value(MessageContext& context, long long number) {
@@ -221,86 +186,10 @@ PvValue xavp_value(MessageContext& context, const XavpPath& path) {
   return PvValue::string(context.keep(std::move(joined)));
 }
 
-PvValue address_field(MessageContext& context, PvId id) {
-  sip::NameAddr address;
-  bool from = id == PvId::FromName || id == PvId::FromTag;
-  auto result = from ? context.message.from(address) : context.message.to(address);
-  if (!result.ok()) return PvValue::null();
-  if (id == PvId::FromName || id == PvId::ToName) {
-    return text_or_null(address.display_name, !address.display_name.empty());
-  }
-  return address.tag ? PvValue::string(*address.tag) : PvValue::null();
-}
-
 PvValue var_value(MessageContext& context, const PvSpec& spec) {
   StoredValue& stored = worker_vars(context.runtime_var_count())[static_cast<std::size_t>(spec.var_slot)];
   if (stored.flags == PvValue::kNull) return integer_value(context, 0);  // unset $var reads as 0
   return {stored.flags, stored.number, stored.text};
-}
-
-PvValue message_field(MessageContext& context, PvId id) {
-  const sip::SipMessage& message = context.message;
-  switch (id) {
-    case PvId::CallId: return PvValue::string(message.call_id());
-    case PvId::CSeqNumber: {
-      sip::CSeq cseq;
-      return message.cseq(cseq).ok() ? integer_value(context, cseq.number) : PvValue::null();
-    }
-    case PvId::Method: {
-      if (message.is_request()) return PvValue::string(message.method());
-      sip::CSeq cseq;
-      return message.cseq(cseq).ok() ? PvValue::string(cseq.method) : PvValue::null();
-    }
-    case PvId::Status:
-      return message.is_request() ? PvValue::null() : integer_value(context, message.status_code());
-    case PvId::Reason: return message.is_request() ? PvValue::null() : PvValue::string(message.reason_phrase());
-    case PvId::Contact: {
-      const auto* field = message.first_header(sip::HeaderKind::Contact);
-      return field ? PvValue::string(field->value) : PvValue::null();
-    }
-    case PvId::UserAgent: {
-      const auto* field = message.first_header(sip::HeaderKind::UserAgent);
-      return field ? PvValue::string(field->value) : PvValue::null();
-    }
-    case PvId::MessageBuffer: return PvValue::string(context.buffer.substr(0, message.message_size()));
-    case PvId::MessageLength: return integer_value(context, static_cast<long long>(message.message_size()));
-    case PvId::Body: return PvValue::string(message.body());
-    case PvId::RequestScheme: {
-      if (!message.is_request()) return PvValue::null();
-      sip::Uri uri;
-      if (!sip::parse_uri(context.request_uri(), uri).ok()) return PvValue::null();
-      return PvValue::string(uri.scheme_name);
-    }
-    case PvId::FromName:
-    case PvId::FromTag:
-    case PvId::ToName:
-    case PvId::ToTag: return address_field(context, id);
-    case PvId::Timestamp:
-      return integer_value(context, std::chrono::duration_cast<std::chrono::seconds>(
-                                        std::chrono::system_clock::now().time_since_epoch())
-                                        .count());
-    case PvId::StartTimestamp: return integer_value(context, kStartTimestamp);
-    case PvId::ReturnCode: return integer_value(context, context.last_retcode);
-    case PvId::DestinationSet:
-    case PvId::Branch: return PvValue::null();  // no append_branch() yet: the set is empty
-    default: return PvValue::null();
-  }
-}
-
-PvValue transport_field(MessageContext& context, PvId id) {
-  const ReceiveInfo& received = context.received;
-  switch (id) {
-    case PvId::SourceIp: return PvValue::string(context.keep(received.source.ip_text()));
-    case PvId::SourcePort: return integer_value(context, received.source.port());
-    case PvId::ReceivedIp:
-      return received.local ? PvValue::string(context.keep(received.local->address.ip_text())) : PvValue::null();
-    case PvId::ReceivedPort:
-      return received.local ? integer_value(context, received.local->address.port()) : PvValue::null();
-    case PvId::ProtocolName:
-      return {PvValue::kString | PvValue::kInt, static_cast<long long>(received.protocol),
-              protocol_name(received.protocol)};
-    default: return PvValue::null();
-  }
 }
 
 }  // namespace
@@ -385,21 +274,15 @@ std::optional<PvSpec> parse_pv(std::string_view text, VarSlots& vars, std::strin
   if (parenthesized) body = body.substr(1, body.size() - 2);  // "$(ru)", "$(ru{s.len})"
   std::size_t name_end = 0;
   while (name_end < body.size() && is_name_char(body[name_end])) ++name_end;
-  const PvNameRow* row = find_pv_name(body.substr(0, name_end));
-  PvNameRow module_row;
-  if (!row) {
-    if (const PvExport* pv = find_module_pv(body.substr(0, name_end))) {
-      module_row = {pv->name, PvId::Module, pv->takes_argument};
-      spec.module_pv = pv;
-      row = &module_row;
-    }
-  }
-  if (!row) {
+  std::string_view class_name = body.substr(0, name_end);
+  const PvClass found = find_pv_class(class_name);
+  if (!found.pv) {
     error = "unknown pseudo-variable '" + spec.name + "'";
     return std::nullopt;
   }
+  spec.pv = found.pv;
   std::string_view rest = body.substr(name_end);
-  if (row->takes_argument) {
+  if (found.takes_name) {
     std::size_t close = std::string_view::npos;
     if (!rest.empty() && rest.front() == '(') {
       int depth = 0;
@@ -412,7 +295,7 @@ std::optional<PvSpec> parse_pv(std::string_view text, VarSlots& vars, std::strin
       }
     }
     if (close == std::string_view::npos || close < 2) {
-      error = "pseudo-variable '" + spec.name + "' needs a name in parentheses, e.g. $" + std::string(row->name) + "(x)";
+      error = "pseudo-variable '" + spec.name + "' needs a name in parentheses, e.g. $" + std::string(class_name) + "(x)";
       return std::nullopt;
     }
     spec.argument = std::string(rest.substr(1, close - 1));
@@ -421,8 +304,8 @@ std::optional<PvSpec> parse_pv(std::string_view text, VarSlots& vars, std::strin
   if (parenthesized && !rest.empty() && rest.front() == '[') {
     std::size_t close = rest.find(']');
     std::string_view index = close == std::string_view::npos ? std::string_view{} : rest.substr(1, close - 1);
-    if (row->id != PvId::Avp && row->id != PvId::Header) {
-      error = "pseudo-variable $" + std::string(row->name) + " cannot be indexed in '" + spec.name + "'";
+    if (!found.takes_index) {
+      error = "pseudo-variable $" + std::string(class_name) + " cannot be indexed in '" + spec.name + "'";
       return std::nullopt;
     }
     if (index == "*") {
@@ -447,74 +330,17 @@ std::optional<PvSpec> parse_pv(std::string_view text, VarSlots& vars, std::strin
     rest = {};
   }
   if (!rest.empty()) {
-    error = "unexpected '" + std::string(rest) + "' after pseudo-variable $" + std::string(row->name);
+    error = "unexpected '" + std::string(rest) + "' after pseudo-variable $" + std::string(class_name);
     return std::nullopt;
   }
-  spec.id = row->id;
-  if (spec.id == PvId::Header) spec.header_kind = sip::header_kind_from_name(spec.argument);
-  if (spec.id == PvId::Var) spec.var_slot = vars.slot_for(spec.argument);
-  if (spec.id == PvId::Xavp) {
-    std::string xavp_error;
-    auto path = parse_xavp_path(spec.argument, xavp_error);
-    if (!path) {
-      error = "bad $xavp name in '" + spec.name + "': " + xavp_error;
-      return std::nullopt;
-    }
-    spec.xavp = std::make_shared<const XavpPath>(std::move(*path));
-  }
-  if (spec.module_pv && spec.module_pv->argument_is_pv) {
-    auto inner = parse_pv(spec.argument, vars, error);
-    if (!inner) return std::nullopt;
-    spec.inner = std::make_shared<const PvSpec>(std::move(*inner));
-  }
-  if (spec.id == PvId::Avp && spec.argument.size() > 2 && spec.argument[1] == ':' &&
-      (spec.argument[0] == 's' || spec.argument[0] == 'i')) {
-    spec.argument.erase(0, 2);  // "$avp(s:x)" is "$avp(x)"
-  }
+  if (spec.pv->fixup && !spec.pv->fixup(spec, vars, error)) return std::nullopt;
   return spec;
 }
 
-namespace {
-
-PvValue get_pv_raw(MessageContext& context, const PvSpec& spec);
-
-}  // namespace
-
 PvValue get_pv(MessageContext& context, const PvSpec& spec) {
-  PvValue value = get_pv_raw(context, spec);
+  PvValue value = spec.pv->get(context, spec);
   if (spec.transforms) return apply_transformations(context, *spec.transforms, value);
   return value;
-}
-
-namespace {
-
-PvValue get_pv_raw(MessageContext& context, const PvSpec& spec) {
-  switch (spec.id) {
-    case PvId::Null: return PvValue::null();
-    case PvId::RequestUri: return request_uri_part(context, UriPart::Whole);
-    case PvId::RequestUser: return request_uri_part(context, UriPart::User);
-    case PvId::RequestDomain: return request_uri_part(context, UriPart::Host);
-    case PvId::RequestPort: return request_uri_part(context, UriPart::Port);
-    case PvId::FromUri: return address_header_part(context, sip::HeaderKind::From, UriPart::Whole);
-    case PvId::FromUser: return address_header_part(context, sip::HeaderKind::From, UriPart::User);
-    case PvId::FromDomain: return address_header_part(context, sip::HeaderKind::From, UriPart::Host);
-    case PvId::ToUri: return address_header_part(context, sip::HeaderKind::To, UriPart::Whole);
-    case PvId::ToUser: return address_header_part(context, sip::HeaderKind::To, UriPart::User);
-    case PvId::ToDomain: return address_header_part(context, sip::HeaderKind::To, UriPart::Host);
-    case PvId::DestinationUri:
-      return context.destination_uri ? PvValue::string(*context.destination_uri) : PvValue::null();
-    case PvId::Header: return header_value(context, spec);
-    case PvId::Module: return spec.module_pv->get(context, spec);
-    case PvId::Var: return var_value(context, spec);
-    case PvId::Avp: return avp_value(context, spec);
-    case PvId::Xavp: return xavp_value(context, *spec.xavp);
-    case PvId::SourceIp:
-    case PvId::SourcePort:
-    case PvId::ReceivedIp:
-    case PvId::ReceivedPort:
-    case PvId::ProtocolName: return transport_field(context, spec.id);
-    default: return message_field(context, spec.id);
-  }
 }
 
 bool set_request_uri(MessageContext& context, std::string uri_text) {
@@ -525,6 +351,13 @@ bool set_request_uri(MessageContext& context, std::string uri_text) {
   }
   context.new_request_uri = std::move(uri_text);
   return true;
+}
+
+namespace {
+
+PvValue protocol_value(MessageContext& context) {
+  Protocol protocol = context.received.protocol;
+  return {PvValue::kString | PvValue::kInt, static_cast<long long>(protocol), protocol_name(protocol)};
 }
 
 // Replaces the user or host of the current R-URI; a missing user is inserted before the host.
@@ -548,6 +381,14 @@ bool set_request_uri_part(MessageContext& context, UriPart part, std::string_vie
   current.replace(begin, length, replacement);
   return set_request_uri(context, std::move(current));
 }
+
+}  // namespace
+
+bool set_request_user(MessageContext& context, std::string_view user) {
+  return set_request_uri_part(context, UriPart::User, user);
+}
+
+namespace {
 
 bool set_var(MessageContext& context, const PvSpec& spec, const PvValue& value) {
   StoredValue& stored = worker_vars(context.runtime_var_count())[static_cast<std::size_t>(spec.var_slot)];
@@ -679,46 +520,193 @@ std::string value_text(const PvValue& value) {
   return std::to_string(value.number);
 }
 
-}  // namespace
+// ---- the classes: getters, setters and fixups ------------------------------------------
 
-bool set_pv(MessageContext& context, const PvSpec& spec, const PvValue& value) {
-  if (spec.transforms || (spec.has_index && !(spec.id == PvId::Avp && spec.index_all))) {
+PvValue header_field_value(MessageContext& context, sip::HeaderKind kind) {
+  const auto* field = context.message.first_header(kind);
+  return field ? PvValue::string(field->value) : PvValue::null();
+}
+
+// $fn, $ft, $tn, $tt: the display name or tag of From or To.
+PvValue address_field(MessageContext& context, bool from, bool display_name) {
+  sip::NameAddr address;
+  auto result = from ? context.message.from(address) : context.message.to(address);
+  if (!result.ok()) return PvValue::null();
+  if (display_name) return text_or_null(address.display_name, !address.display_name.empty());
+  return address.tag ? PvValue::string(*address.tag) : PvValue::null();
+}
+
+PvValue cseq_field(MessageContext& context, bool method) {
+  sip::CSeq cseq;
+  if (!context.message.cseq(cseq).ok()) return PvValue::null();
+  return method ? PvValue::string(cseq.method) : integer_value(context, cseq.number);
+}
+
+PvValue request_scheme(MessageContext& context) {
+  if (!context.message.is_request()) return PvValue::null();
+  sip::Uri uri;
+  if (!sip::parse_uri(context.request_uri(), uri).ok()) return PvValue::null();
+  return PvValue::string(uri.scheme_name);
+}
+
+PvValue seconds_now(MessageContext& context) {
+  return integer_value(
+      context,
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+}
+
+bool set_ru(MessageContext& context, const PvSpec&, const PvValue& value) {
+  return !value.is_null() && set_request_uri(context, value_text(value));
+}
+bool set_rU(MessageContext& context, const PvSpec&, const PvValue& value) {
+  return set_request_user(context, value.is_null() ? "" : value_text(value));
+}
+bool set_rd(MessageContext& context, const PvSpec&, const PvValue& value) {
+  return !value.is_null() && set_request_uri_part(context, UriPart::Host, value_text(value));
+}
+bool set_du(MessageContext& context, const PvSpec&, const PvValue& value) {
+  if (value.is_null()) {
+    context.destination_uri.reset();
+    return true;
+  }
+  std::string text = value_text(value);
+  sip::Uri uri;
+  if (!sip::parse_uri(text, uri).ok()) {
+    log_format(L_ERR, "cannot set $du to '%s': not a valid URI", text.c_str());
+    return false;
+  }
+  context.destination_uri = std::move(text);
+  return true;
+}
+bool set_avp_value(MessageContext& context, const PvSpec& spec, const PvValue& value) {
+  if (spec.has_index && !spec.index_all) {  // "$(avp(x)[*]) = v" replaces them all; [n] cannot be set
     log_format(L_ERR, "cannot assign to %s", spec.name.c_str());
     return false;
   }
-  switch (spec.id) {
-    case PvId::Module:
-      if (spec.module_pv->set) return spec.module_pv->set(context, spec, value);
-      log_format(L_ERR, "pseudo-variable %s is read-only", spec.name.c_str());
-      return false;
-    case PvId::Avp: return set_avp(context, spec, value);
-    case PvId::Xavp: return set_xavp(context, *spec.xavp, value);
-    case PvId::RequestUri:
-      if (value.is_null()) return false;
-      return set_request_uri(context, value_text(value));
-    case PvId::RequestUser: return set_request_uri_part(context, UriPart::User, value.is_null() ? "" : value_text(value));
-    case PvId::RequestDomain:
-      if (value.is_null()) return false;
-      return set_request_uri_part(context, UriPart::Host, value_text(value));
-    case PvId::DestinationUri: {
-      if (value.is_null()) {
-        context.destination_uri.reset();
-        return true;
-      }
-      std::string text = value_text(value);
-      sip::Uri uri;
-      if (!sip::parse_uri(text, uri).ok()) {
-        log_format(L_ERR, "cannot set $du to '%s': not a valid URI", text.c_str());
-        return false;
-      }
-      context.destination_uri = std::move(text);
-      return true;
-    }
-    case PvId::Var: return set_var(context, spec, value);
-    default:
-      log_format(L_ERR, "pseudo-variable %s is read-only", spec.name.c_str());
-      return false;
+  return set_avp(context, spec, value);
+}
+bool set_xavp_value(MessageContext& context, const PvSpec& spec, const PvValue& value) {
+  return set_xavp(context, *spec.xavp, value);
+}
+
+bool fixup_header(PvSpec& spec, VarSlots&, std::string&) {
+  spec.header_kind = sip::header_kind_from_name(spec.argument);
+  return true;
+}
+bool fixup_var(PvSpec& spec, VarSlots& vars, std::string&) {
+  spec.var_slot = vars.slot_for(spec.argument);
+  return true;
+}
+bool fixup_avp(PvSpec& spec, VarSlots&, std::string&) {
+  if (spec.argument.size() > 2 && spec.argument[1] == ':' && (spec.argument[0] == 's' || spec.argument[0] == 'i')) {
+    spec.argument.erase(0, 2);  // "$avp(s:x)" is "$avp(x)"
   }
+  return true;
+}
+bool fixup_xavp(PvSpec& spec, VarSlots&, std::string& error) {
+  std::string xavp_error;
+  auto path = parse_xavp_path(spec.argument, xavp_error);
+  if (!path) {
+    error = "bad $xavp name in '" + spec.name + "': " + xavp_error;
+    return false;
+  }
+  spec.xavp = std::make_shared<const XavpPath>(std::move(*path));
+  return true;
+}
+
+using C = MessageContext;
+using S = const PvSpec;
+
+}  // namespace
+
+// The core's classes (core.cat): the module record of the core lists them.
+extern const std::array<PvExport, 3> kCorePseudoVariables{{
+    {"null", [](C&, S&) { return PvValue::null(); }},
+    {"rc", [](C& c, S&) { return integer_value(c, c.last_retcode); }},
+    {"retcode", [](C& c, S&) { return integer_value(c, c.last_retcode); }},
+}};
+
+// The pv module's classes (pv.cat) that the runtime implements; whether a class takes
+// "(name)" or "[index]" is the catalog's.
+extern const std::array<PvExport, 40> kPvModulePseudoVariables{{
+    {"ru", [](C& c, S&) { return request_uri_part(c, UriPart::Whole); }, set_ru},
+    {"rU", [](C& c, S&) { return request_uri_part(c, UriPart::User); }, set_rU},
+    {"rd", [](C& c, S&) { return request_uri_part(c, UriPart::Host); }, set_rd},
+    {"rp", [](C& c, S&) { return request_uri_part(c, UriPart::Port); }},
+    {"rz", [](C& c, S&) { return request_scheme(c); }},
+    {"fu", [](C& c, S&) { return address_header_part(c, sip::HeaderKind::From, UriPart::Whole); }},
+    {"fU", [](C& c, S&) { return address_header_part(c, sip::HeaderKind::From, UriPart::User); }},
+    {"fd", [](C& c, S&) { return address_header_part(c, sip::HeaderKind::From, UriPart::Host); }},
+    {"fn", [](C& c, S&) { return address_field(c, true, true); }},
+    {"ft", [](C& c, S&) { return address_field(c, true, false); }},
+    {"tu", [](C& c, S&) { return address_header_part(c, sip::HeaderKind::To, UriPart::Whole); }},
+    {"tU", [](C& c, S&) { return address_header_part(c, sip::HeaderKind::To, UriPart::User); }},
+    {"td", [](C& c, S&) { return address_header_part(c, sip::HeaderKind::To, UriPart::Host); }},
+    {"tn", [](C& c, S&) { return address_field(c, false, true); }},
+    {"tt", [](C& c, S&) { return address_field(c, false, false); }},
+    {"ci", [](C& c, S&) { return PvValue::string(c.message.call_id()); }},
+    {"cs", [](C& c, S&) { return cseq_field(c, false); }},
+    {"rm", [](C& c, S&) { return c.message.is_request() ? PvValue::string(c.message.method()) : cseq_field(c, true); }},
+    {"rs", [](C& c, S&) { return c.message.is_request() ? PvValue::null() : integer_value(c, c.message.status_code()); }},
+    {"rr", [](C& c, S&) { return c.message.is_request() ? PvValue::null() : PvValue::string(c.message.reason_phrase()); }},
+    {"ct", [](C& c, S&) { return header_field_value(c, sip::HeaderKind::Contact); }},
+    {"ua", [](C& c, S&) { return header_field_value(c, sip::HeaderKind::UserAgent); }},
+    {"mb", [](C& c, S&) { return PvValue::string(c.buffer.substr(0, c.message.message_size())); }},
+    {"ml", [](C& c, S&) { return integer_value(c, static_cast<long long>(c.message.message_size())); }},
+    {"rb", [](C& c, S&) { return PvValue::string(c.message.body()); }},
+    {"si", [](C& c, S&) { return PvValue::string(c.keep(c.received.source.ip_text())); }},
+    {"sp", [](C& c, S&) { return integer_value(c, c.received.source.port()); }},
+    {"Ri", [](C& c, S&) {
+       return c.received.local ? PvValue::string(c.keep(c.received.local->address.ip_text())) : PvValue::null();
+     }},
+    {"Rp", [](C& c, S&) {
+       return c.received.local ? integer_value(c, c.received.local->address.port()) : PvValue::null();
+     }},
+    {"pr", [](C& c, S&) { return protocol_value(c); }},
+    {"proto", [](C& c, S&) { return protocol_value(c); }},
+    {"du", [](C& c, S&) { return c.destination_uri ? PvValue::string(*c.destination_uri) : PvValue::null(); },
+     set_du},
+    // No append_branch() into the core's destination set yet: tm keeps its own.
+    {"ds", [](C&, S&) { return PvValue::null(); }},
+    {"br", [](C&, S&) { return PvValue::null(); }},
+    {"Ts", [](C& c, S&) { return seconds_now(c); }},
+    {"TS", [](C& c, S&) { return integer_value(c, kStartTimestamp); }},
+    {"hdr", [](C& c, S& spec) { return header_value(c, spec); }, nullptr, fixup_header},
+    {"var", [](C& c, S& spec) { return var_value(c, spec); }, set_var, fixup_var},
+    {"avp", [](C& c, S& spec) { return avp_value(c, spec); }, set_avp_value, fixup_avp},
+    {"xavp", [](C& c, S& spec) { return xavp_value(c, *spec.xavp); }, set_xavp_value, fixup_xavp},
+}};
+
+namespace {
+
+PvClass find_pv_class(std::string_view name) {
+  for (const ModuleExports* module : builtin_modules()) {
+    for (const PvExport& pv : module->pseudo_variables) {
+      if (pv.name != name) continue;  // names are case-sensitive: $rU is not $ru
+      PvClass found{&pv};
+      for (const catalog::PseudoVariableInfo& row : catalog::pseudoVariablesNamed(name)) {
+        if (row.module != module->name) continue;
+        found.takes_name = row.takesName;
+        found.takes_index = row.takesIndex;
+      }
+      return found;
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+bool set_pv(MessageContext& context, const PvSpec& spec, const PvValue& value) {
+  if (spec.transforms) {
+    log_format(L_ERR, "cannot assign to %s", spec.name.c_str());
+    return false;
+  }
+  if (!spec.pv->set) {
+    log_format(L_ERR, "pseudo-variable %s is read-only", spec.name.c_str());
+    return false;
+  }
+  return spec.pv->set(context, spec, value);
 }
 
 std::optional<Format> Format::parse(std::string_view text, VarSlots& vars, std::string& error) {
@@ -758,7 +746,7 @@ std::optional<Format> Format::parse(std::string_view text, VarSlots& vars, std::
     } else {
       while (end < text.size() && is_name_char(text[end])) ++end;
       std::string_view class_name = text.substr(pos + 1, end - pos - 1);
-      if (takes_argument(class_name) && end < text.size() && text[end] == '(') {
+      if (find_pv_class(class_name).takes_name && end < text.size() && text[end] == '(') {
         // The matching parenthesis: $T_req($hdr(X)) nests.
         std::size_t close = std::string_view::npos;
         for (std::size_t i = end, depth = 0; i < text.size(); ++i) {

@@ -81,11 +81,13 @@ constexpr std::array<FunctionExport, 9> kCoreFunctions{{
 extern const ModuleExports kCoreModule{
     .name = "core",
     .functions = kCoreFunctions,
+    .pseudo_variables = kCorePseudoVariables,
 };
 
-// pv: no functions yet; loadmodule "pv.so" must succeed.
+// pv: its pseudo-variables (src/core/pseudo_variables.cpp); no functions yet.
 extern const ModuleExports kPvModule{
     .name = "pv",
+    .pseudo_variables = kPvModulePseudoVariables,
 };
 
 }  // namespace kamc::runtime

@@ -95,10 +95,7 @@ int add_uri_param_body(MessageContext& context, const FunctionCall& call) {
   std::string text(context.request_uri());
   std::size_t headers = text.find('?');
   text.insert(headers == std::string::npos ? text.size() : headers, ";" + param);
-  PvSpec ru;
-  ru.id = PvId::RequestUri;
-  ru.name = "$ru";
-  return bool_code(set_pv(context, ru, PvValue::string(text)));
+  return bool_code(set_request_uri(context, std::move(text)));
 }
 
 // is_user(name) compares with the user of credentials that www_authorize() or

@@ -235,19 +235,12 @@ int subst_message(MessageContext& context, const FunctionCall& call) {
   return KAMC_RT_TRUE;
 }
 
-bool assign_pv(MessageContext& context, PvId id, std::string_view value) {
-  PvSpec spec;
-  spec.id = id;
-  spec.name = id == PvId::RequestUri ? "$ru" : "$rU";
-  return set_pv(context, spec, PvValue::string(value));
-}
-
 // subst_uri('/re/repl/flags'): on the (new) R-URI; the result must still be a URI.
 int subst_uri_body(MessageContext& context, const FunctionCall& call) {
   if (!context.message.is_request()) return KAMC_RT_FALSE;
   auto result = subst_string(context, *call.prepared_subst, context.request_uri());
   if (!result) return KAMC_RT_FALSE;
-  return assign_pv(context, PvId::RequestUri, *result) ? KAMC_RT_TRUE : KAMC_RT_FALSE;
+  return set_request_uri(context, *result) ? KAMC_RT_TRUE : KAMC_RT_FALSE;
 }
 
 // subst_user('/re/repl/flags'): on the R-URI's user (empty when it has none); an empty
@@ -258,7 +251,7 @@ int subst_user_body(MessageContext& context, const FunctionCall& call) {
   if (!sip::parse_uri(context.request_uri(), uri).ok()) return KAMC_RT_FALSE;
   auto result = subst_string(context, *call.prepared_subst, uri.user);
   if (!result) return KAMC_RT_FALSE;
-  return assign_pv(context, PvId::RequestUser, *result) ? KAMC_RT_TRUE : KAMC_RT_FALSE;
+  return set_request_user(context, *result) ? KAMC_RT_TRUE : KAMC_RT_FALSE;
 }
 
 bool header_name_regex_matches(const CompiledRegex& regex, const sip::HeaderField& field) {

@@ -575,11 +575,19 @@ PvValue reply_pv(MessageContext& context, const PvSpec& spec) { return transacti
 }  // namespace tm
 
 namespace {
+// $T_req(pv) / $T_rpl(pv): the inner name is a pseudo-variable of its own.
+bool fixup_inner_pv(PvSpec& spec, VarSlots& vars, std::string& error) {
+  auto inner = parse_pv(spec.argument, vars, error);
+  if (!inner) return false;
+  spec.inner = std::make_shared<const PvSpec>(std::move(*inner));
+  return true;
+}
+
 constexpr std::array<PvExport, 4> kTmxPseudoVariables{{
     {"T_branch_idx", tm::branch_index_pv},
     {"T_reply_code", tm::reply_code_pv},
-    {"T_req", tm::request_pv, nullptr, true, true},
-    {"T_rpl", tm::reply_pv, nullptr, true, true},
+    {"T_req", tm::request_pv, nullptr, fixup_inner_pv},
+    {"T_rpl", tm::reply_pv, nullptr, fixup_inner_pv},
 }};
 }  // namespace
 

@@ -16,53 +16,7 @@ namespace kamc::runtime {
 
 class MessageContext;
 
-enum class PvId : std::uint8_t {
-  Null,            // $null
-  RequestUri,      // $ru
-  RequestUser,     // $rU
-  RequestDomain,   // $rd
-  RequestPort,     // $rp
-  FromUri,         // $fu
-  FromUser,        // $fU
-  FromDomain,      // $fd
-  ToUri,           // $tu
-  ToUser,          // $tU
-  ToDomain,        // $td
-  CallId,          // $ci
-  CSeqNumber,      // $cs
-  Method,          // $rm
-  Status,          // $rs
-  Reason,          // $rr
-  SourceIp,        // $si
-  SourcePort,      // $sp
-  ReceivedIp,      // $Ri
-  ReceivedPort,    // $Rp
-  DestinationUri,  // $du
-  Contact,         // $ct
-  Header,          // $hdr(name)
-  Var,             // $var(name)
-  UserAgent,       // $ua
-  ProtocolName,    // $pr, $proto
-  MessageBuffer,   // $mb
-  MessageLength,   // $ml
-  Body,            // $rb
-  Avp,             // $avp(name)
-  RequestScheme,   // $rz
-  FromName,        // $fn
-  FromTag,         // $ft
-  ToName,          // $tn
-  ToTag,           // $tt
-  DestinationSet,  // $ds
-  Branch,          // $br
-  Timestamp,       // $Ts
-  StartTimestamp,  // $TS
-  ReturnCode,      // $rc, $retcode
-  Xavp,            // $xavp(root[i]=>key[j])
-  Module,          // a class a module registers (PvSpec::module_pv)
-};
-
-struct PvExport;  // module.h
-
+struct PvExport;  // module.h: a class some module registers ($ru, $hdr, $T_reply_code)
 struct TransformChain;  // transformations.h
 
 // The name of $xavp(root[i]=>key[j]): the i-th item called root (newest first, negative
@@ -77,8 +31,9 @@ struct XavpPath {
   bool key_all = false;
 };
 
+// One pseudo-variable as the config wrote it, resolved at load time.
 struct PvSpec {
-  PvId id = PvId::Null;
+  const PvExport* pv = nullptr;                       // its class: getter, setter
   std::string name;                                   // as written, for messages
   std::string argument;                               // $hdr/$var argument
   sip::HeaderKind header_kind = sip::HeaderKind::Other;  // $hdr: the known kind, if any
@@ -89,9 +44,7 @@ struct PvSpec {
   long long index = 0;
   // "$(rU{s.tolower}{s.len})": applied to every value read.
   std::shared_ptr<const TransformChain> transforms;
-  // A module's class ($T_reply_code): its getter and setter.
-  const PvExport* module_pv = nullptr;
-  // $T_req(pv), $T_rpl(pv): the argument parsed as a pseudo-variable (PvExport::argument_is_pv).
+  // $T_req(pv), $T_rpl(pv): the argument parsed as a pseudo-variable by tmx's fixup.
   std::shared_ptr<const PvSpec> inner;
   std::shared_ptr<const XavpPath> xavp;
 };
@@ -125,6 +78,9 @@ class VarSlots {
 std::optional<PvSpec> parse_pv(std::string_view text, VarSlots& vars, std::string& error);
 
 PvValue get_pv(MessageContext& context, const PvSpec& spec);
+// $ru = uri / $rU = user: the new R-URI of the message; false (logged) when it is not a URI.
+bool set_request_uri(MessageContext& context, std::string uri);
+bool set_request_user(MessageContext& context, std::string_view user);
 // false (and a log line) when the variable is read-only or the value is unusable.
 bool set_pv(MessageContext& context, const PvSpec& spec, const PvValue& value);
 
