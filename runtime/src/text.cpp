@@ -33,6 +33,13 @@ std::optional<std::uint64_t> parse_decimal(std::string_view digits, std::uint64_
   return value;
 }
 
+std::optional<std::uint16_t> parse_port(std::string_view digits) {
+  if (digits.size() > 5) return std::nullopt;
+  auto value = parse_decimal(digits, 65535);
+  if (!value) return std::nullopt;
+  return static_cast<std::uint16_t>(*value);
+}
+
 std::optional<std::string_view> scan_quoted_string(Cursor& cursor) {
   std::size_t start = cursor.position();
   if (!cursor.consume('"')) return std::nullopt;

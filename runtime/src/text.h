@@ -35,6 +35,8 @@ std::string_view trim_lws(std::string_view text);
 
 // Parses 1*DIGIT (the whole view) into a value no larger than `limit`.
 std::optional<std::uint64_t> parse_decimal(std::string_view digits, std::uint64_t limit);
+// A port: 1 to 5 digits, at most 65535 (0 is a number here; callers refuse it where needed).
+std::optional<std::uint16_t> parse_port(std::string_view digits);
 
 // True when every char is allowed by `allowed` or is part of a valid %HH escape.
 template <typename CharPredicate>

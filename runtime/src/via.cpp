@@ -15,13 +15,6 @@ namespace {
 
 bool is_host_char(char c) { return detail::is_alnum(c) || c == '-' || c == '.'; }
 
-std::optional<std::uint16_t> parse_port(std::string_view digits) {
-  if (digits.size() > 5) return std::nullopt;
-  auto value = detail::parse_decimal(digits, 65535);
-  if (!value) return std::nullopt;
-  return static_cast<std::uint16_t>(*value);
-}
-
 ParseResult parse_sent_protocol(Cursor& cursor, Via& via) {
   via.protocol_name = cursor.take_while(detail::is_token_char);
   if (via.protocol_name.empty() || !cursor.consume_separator('/')) {
@@ -47,7 +40,7 @@ ParseResult parse_sent_by(Cursor& cursor, Via& via) {
   via.host = cursor.slice_from(start);
   if (!is_valid_host(via.host)) return ParseResult::invalid("Via sent-by host is not a valid host");
   if (cursor.consume_separator(':')) {
-    via.port = parse_port(cursor.take_while(detail::is_digit));
+    via.port = detail::parse_port(cursor.take_while(detail::is_digit));
     if (!via.port) return ParseResult::invalid("Via sent-by port is not a number from 0 to 65535");
   }
   return ParseResult::valid();
@@ -69,7 +62,7 @@ ParseResult apply_via_param(const ScannedParam& param, Via& via) {
   } else if (detail::equals_ignore_case(param.name, "rport")) {
     via.has_rport = true;
     if (param.has_value) {
-      via.rport_value = parse_port(param.value);
+      via.rport_value = detail::parse_port(param.value);
       if (!via.rport_value) return ParseResult::invalid("Via rport is not a port number");
     }
   } else if (detail::equals_ignore_case(param.name, "ttl")) {

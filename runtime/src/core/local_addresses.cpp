@@ -2,6 +2,7 @@
 // compare case-insensitively against the aliases and advertised names. Also how each
 // socket is written into the Via and Record-Route the proxy adds (advertise).
 #include "kamc/runtime/local_addresses.h"
+
 #include "../text.h"
 
 namespace kamc::runtime {
@@ -9,17 +10,6 @@ namespace kamc::runtime {
 namespace {
 
 constexpr std::uint16_t kDefaultSipPort = 5060;
-
-std::optional<std::uint16_t> parse_port(std::string_view digits) {
-  if (digits.empty() || digits.size() > 5) return std::nullopt;
-  unsigned value = 0;
-  for (char c : digits) {
-    if (c < '0' || c > '9') return std::nullopt;
-    value = value * 10 + static_cast<unsigned>(c - '0');
-  }
-  if (value > 65535) return std::nullopt;
-  return static_cast<std::uint16_t>(value);
-}
 
 // An advertised host as a URI or Via carries it: an IPv6 address in brackets.
 std::string uri_host(std::string_view host) {
@@ -122,7 +112,7 @@ bool LocalAddresses::is_myself_host_port(std::string_view text) const {
   }
   std::optional<std::uint16_t> port;
   if (host.size() != text.size()) {
-    port = parse_port(port_text);
+    port = sip::detail::parse_port(port_text);
     if (!port) return false;
   }
   return is_myself(host, port);

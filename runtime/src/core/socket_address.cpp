@@ -1,11 +1,12 @@
 // Socket address conversions; the only place that touches sockaddr_in/sockaddr_in6 fields.
 #include "kamc/runtime/socket_address.h"
-#include "../text.h"
 
 #include <arpa/inet.h>
 
 #include <cstring>
 #include <functional>
+
+#include "../text.h"
 
 namespace kamc::runtime {
 
@@ -14,17 +15,6 @@ namespace {
 std::string_view strip_brackets(std::string_view ip) {
   if (ip.size() >= 2 && ip.front() == '[' && ip.back() == ']') return ip.substr(1, ip.size() - 2);
   return ip;
-}
-
-std::optional<std::uint16_t> parse_port(std::string_view text) {
-  if (text.empty() || text.size() > 5) return std::nullopt;
-  unsigned value = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return std::nullopt;
-    value = value * 10 + static_cast<unsigned>(c - '0');
-  }
-  if (value > 65535) return std::nullopt;
-  return static_cast<std::uint16_t>(value);
 }
 
 }  // namespace
@@ -148,7 +138,7 @@ std::optional<ListenSpec> parse_listen_spec(std::string_view text, std::string& 
     host = rest.substr(0, close + 1);
     std::string_view tail = rest.substr(close + 1);
     if (!tail.empty()) {
-      auto parsed = tail.front() == ':' ? parse_port(tail.substr(1)) : std::nullopt;
+      auto parsed = tail.front() == ':' ? sip::detail::parse_port(tail.substr(1)) : std::nullopt;
       if (!parsed) {
         error = "bad port in listen address '" + std::string(text) + "'";
         return std::nullopt;
@@ -157,7 +147,7 @@ std::optional<ListenSpec> parse_listen_spec(std::string_view text, std::string& 
     }
   } else if (std::size_t colon = rest.find(':'); colon != std::string_view::npos && rest.rfind(':') == colon) {
     host = rest.substr(0, colon);
-    auto parsed = parse_port(rest.substr(colon + 1));
+    auto parsed = sip::detail::parse_port(rest.substr(colon + 1));
     if (!parsed) {
       error = "bad port in listen address '" + std::string(text) + "'";
       return std::nullopt;

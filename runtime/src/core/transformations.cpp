@@ -278,12 +278,6 @@ std::vector<std::string_view> split(std::string_view text, char separator) {
   return out;
 }
 
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
-  while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
-  return text;
-}
-
 // "a=1;b;c=3" as (name, value) pairs; a leading separator is skipped.
 struct Param {
   std::string_view name;
@@ -291,13 +285,13 @@ struct Param {
 };
 std::vector<Param> parse_param_list(std::string_view text, char separator) {
   std::vector<Param> out;
-  text = trim(text);
+  text = sip::detail::trim_lws(text);
   if (!text.empty() && text.front() == separator) text.remove_prefix(1);
-  if (trim(text).empty()) return out;
+  if (sip::detail::trim_lws(text).empty()) return out;
   for (std::string_view piece : split(text, separator)) {
     std::size_t equals = piece.find('=');
-    Param param{trim(piece.substr(0, equals)), {}};
-    if (equals != std::string_view::npos) param.value = trim(piece.substr(equals + 1));
+    Param param{sip::detail::trim_lws(piece.substr(0, equals)), {}};
+    if (equals != std::string_view::npos) param.value = sip::detail::trim_lws(piece.substr(equals + 1));
     if (param.value.size() >= 2 && param.value.front() == '"' && param.value.back() == '"') {
       param.value = param.value.substr(1, param.value.size() - 2);
     }
@@ -629,7 +623,7 @@ PvValue apply_string(MessageContext& context, const Transformation& step, const 
       std::size_t n = std::min(text.size(), static_cast<std::size_t>(step.n1));
       return keep_text(context, step.kind == TransformKind::Strip ? text.substr(n) : text.substr(0, text.size() - n));
     }
-    case TransformKind::Trim: return keep_text(context, std::string(trim(text)));
+    case TransformKind::Trim: return keep_text(context, std::string(sip::detail::trim_lws(text)));
     case TransformKind::LTrim: {
       std::size_t begin = 0;
       while (begin < text.size() && is_space(text[begin])) ++begin;
@@ -921,7 +915,7 @@ PvValue apply_nameaddr(MessageContext& context, const Transformation& step, cons
     case TransformKind::NameAddrUri: return PvValue::string(address.uri.text);
     case TransformKind::NameAddrLen: {
       // The name-addr itself, without header parameters after '>'.
-      std::string_view whole = trim(text);
+      std::string_view whole = sip::detail::trim_lws(text);
       std::size_t close = whole.find('>');
       std::size_t length = close != std::string_view::npos ? close + 1 : whole.find(';');
       if (length == std::string_view::npos) length = whole.size();

@@ -13,6 +13,8 @@
 #include "kamc/sip/scalar_headers.h"
 #include "kamc/sip/uri.h"
 
+#include "../text.h"
+
 namespace kamc::runtime {
 
 namespace {
@@ -46,12 +48,6 @@ int fail(MessageContext& context, int code, std::string_view reason, std::string
   return kFailed;
 }
 
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
-}
-
 // Kamailio's str2valid_uint: 1..10 digits, at most 4294967295.
 bool valid_uint(std::string_view text) {
   if (text.empty() || text.size() > 10) return false;
@@ -64,7 +60,7 @@ std::vector<std::string_view> comma_list(std::string_view value) {
   std::vector<std::string_view> out;
   while (true) {
     std::size_t comma = value.find(',');
-    std::string_view item = trim(value.substr(0, comma));
+    std::string_view item = sip::detail::trim_lws(value.substr(0, comma));
     if (!item.empty()) out.push_back(item);
     if (comma == std::string_view::npos) break;
     value.remove_prefix(comma + 1);
@@ -103,10 +99,10 @@ int check_required_headers(MessageContext& context) {
 // The CSeq value as method and number, split on whitespace (the strict parser would
 // refuse what sanity reports with its own reason).
 void split_cseq(std::string_view value, std::string_view& number, std::string_view& method) {
-  value = trim(value);
+  value = sip::detail::trim_lws(value);
   std::size_t space = value.find_first_of(" \t");
   number = value.substr(0, space);
-  method = space == std::string_view::npos ? std::string_view{} : trim(value.substr(space));
+  method = space == std::string_view::npos ? std::string_view{} : sip::detail::trim_lws(value.substr(space));
 }
 
 int check_cseq_method(MessageContext& context) {
@@ -148,7 +144,7 @@ int check_content_length(MessageContext& context) {
 int check_expires(MessageContext& context) {
   for (const auto& field : context.message.headers()) {
     if (field.kind != sip::HeaderKind::Expires) continue;
-    std::string_view value = trim(field.value);
+    std::string_view value = sip::detail::trim_lws(field.value);
     if (value.empty()) return fail(context, 400, "Missing number in Expires header");
     if (!valid_uint(value)) return fail(context, 400, "Expires value is illegal");
   }
@@ -191,14 +187,14 @@ std::optional<std::string_view> digest_param(std::string_view credentials, std::
   for (std::string_view item : comma_list(credentials)) {
     std::size_t equals = item.find('=');
     if (equals == std::string_view::npos) continue;
-    std::string_view key = trim(item.substr(0, equals));
+    std::string_view key = sip::detail::trim_lws(item.substr(0, equals));
     if (key.size() != name.size()) continue;
     bool same = true;
     for (std::size_t i = 0; i < key.size(); ++i) {
       if ((key[i] | 0x20) != name[i]) same = false;
     }
     if (!same) continue;
-    std::string_view value = trim(item.substr(equals + 1));
+    std::string_view value = sip::detail::trim_lws(item.substr(equals + 1));
     if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
     return value;
   }
@@ -208,7 +204,7 @@ std::optional<std::string_view> digest_param(std::string_view credentials, std::
 int check_digest(MessageContext& context) {
   for (const auto& field : context.message.headers()) {
     if (field.kind != sip::HeaderKind::Authorization && field.kind != sip::HeaderKind::ProxyAuthorization) continue;
-    std::string_view value = trim(field.value);
+    std::string_view value = sip::detail::trim_lws(field.value);
     std::size_t space = value.find_first_of(" \t");
     std::string_view scheme = value.substr(0, space);
     if (scheme.size() != 6 || (scheme[0] | 0x20) != 'd' || (scheme[1] | 0x20) != 'i' || (scheme[2] | 0x20) != 'g' ||
