@@ -462,4 +462,56 @@ TEST(Robustness, ArbitraryBytesNeverCrash) {
   }
 }
 
+// Issue 19: the core pseudo-variables in #!subst/#!substdef, with the
+// values Kamailio 5.6 gave the same lines (xlog at start-up).
+TEST(SubstPseudoVariables, RuleAndDefineTakeTheCoreValues) {
+  setenv("KAMC_PP_TEST_USER", "bob", 1);
+  unsetenv("KAMC_PP_TEST_UNSET");
+  auto r = preprocess(
+      "#!define HOST \"example.com\"\n"
+      "#!substdef \"/MYHOST/$def(HOST)/\"\n"
+      "#!substdefs \"/MYUSER/$env(KAMC_PP_TEST_USER)/\"\n"
+      "#!subst \"/THEUSER/$(env(KAMC_PP_TEST_USER))x/g\"\n"
+      "a=MYHOST b=MYUSER c=\"MYHOST MYUSER THEUSER THEUSER\"\n");
+  EXPECT_TRUE(r->diags.diagnostics().empty());
+  // The define keeps HOST's value as written, quotes included.
+  EXPECT_EQ(r->result.text, "\n\n\n\na=\"example.com\" b=\"bob\" c=\"\\\"example.com\\\" bob bobx bobx\"\n");
+}
+
+TEST(SubstPseudoVariables, NullIsEmptyInARuleAndPrintedInADefine) {
+  unsetenv("KAMC_PP_TEST_UNSET");
+  // Kamailio: RESULT [] from the rule, "<null>" from the define; $defn of an
+  // undefined name and $rc are 0, $$ is a '$'.
+  auto r = preprocess(
+      "#!substdefs \"/NOENV/$env(KAMC_PP_TEST_UNSET)/\"\n"
+      "#!substdef \"/NODEF/$defn(NOPE)$rc/\"\n"
+      "x=NOENV \"[NOENV]\" NODEF\n");
+  EXPECT_TRUE(r->diags.diagnostics().empty());
+  EXPECT_EQ(r->result.text, "\n\nx=\"<null>\" \"[]\" 00\n");
+}
+
+TEST(SubstPseudoVariables, AnEscapedDollarKeepsTheDefineRaw) {
+  // The rule reads "\$b" as "$b"; the define's value, read as a format, has
+  // "$b", which is no pseudo-variable, so Kamailio keeps the raw text.
+  auto r = preprocess("#!substdef \"/RAW/a\\$b/\"\nx=\"RAW\" RAW\n");
+  EXPECT_TRUE(r->diags.diagnostics().empty());
+  EXPECT_EQ(r->result.text, "\nx=\"a$b\" a\\$b\n");
+}
+
+TEST(SubstPseudoVariables, WhatKamailioRefusesAndWhatKamcCannotEvaluate) {
+  // Refused by Kamailio: "bad specifier in replace part".
+  for (const char* bad : {"#!subst \"/X/$nosuchpv/\"\n", "#!substdef \"/X/$(def(A)[0])/\"\n",
+                          "#!substdef \"/X/$def()/\"\n", "#!subst \"/X/a$/\"\n", "#!subst \"/X/$rc(x)/\"\n"}) {
+    auto r = preprocess(bad);
+    EXPECT_EQ(r->rules(), std::vector<std::string>{"kamc-bad-subst"}) << bad;
+  }
+  // Evaluated by Kamailio against a fake message ($var of pv, $HN of ipops,
+  // a transformation): kamc says it cannot.
+  for (const char* other : {"#!substdef \"/X/$var(x)/\"\n", "#!subst \"/X/$HN(f)/\"\n",
+                            "#!substdef \"/X/$(env(HOME){s.len})/\"\n"}) {
+    auto r = preprocess(other);
+    EXPECT_EQ(r->rules(), std::vector<std::string>{"kamc-pp-unsupported"}) << other;
+  }
+}
+
 }  // namespace

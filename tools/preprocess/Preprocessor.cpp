@@ -15,6 +15,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "kamc/catalog/Catalog.h"
 #include "kamc/preprocess/Subst.h"
 
 namespace kamc {
@@ -252,6 +253,9 @@ class Preprocessor {
   void scanSelect(Frame& f);
   void scanIdentifier(Frame& f);
   std::optional<std::string> applySubsts(const std::string& value) const;
+  std::optional<std::string> corePvValue(const PreprocessPv& pv) const;
+  bool reportUnevaluable(const Frame& f, size_t pos, const std::string& expr,
+                         const std::vector<const PreprocessPv*>& pvs);
   void expandDefine(Frame& f, const Define& d, size_t idLen);
 
   // The define table (Kamailio's pp_define, pp_define_set, pp_lookup).
@@ -1001,8 +1005,9 @@ std::optional<std::string> Preprocessor::applySubsts(const std::string& value) c
   if (substs_.empty() || value.empty()) return std::nullopt;
   std::string current = value;
   bool changed = false;
+  auto pvValue = [this](const PreprocessPv& pv) { return corePvValue(pv); };
   for (const SubstExpr& s : substs_) {
-    if (auto out = s.apply(current)) {
+    if (auto out = s.apply(current, pvValue)) {
       current = std::move(*out);
       changed = true;
     }
@@ -1226,6 +1231,63 @@ void Preprocessor::expandDefine(Frame& f, const Define& d, size_t idLen) {
   --expansionDepth_;
 }
 
+// The pseudo-variables that have a value while Kamailio reads the config
+// (pv_core.c); nullopt is its null. Only those pass reportUnevaluable().
+std::optional<std::string> Preprocessor::corePvValue(const PreprocessPv& pv) const {
+  using Kind = PreprocessPv::Kind;
+  switch (pv.kind) {
+    case Kind::Define:
+    case Kind::DefineNumber: {
+      const Define* d = lookup(pv.name);
+      if (!d) return pv.kind == Kind::DefineNumber ? std::optional<std::string>("0") : std::nullopt;
+      return d->body ? d->body->value : std::string();
+    }
+    case Kind::Env:
+    case Kind::EnvNumber: {
+      const char* value = std::getenv(pv.name.c_str());
+      return value ? std::optional<std::string>(value) : std::nullopt;
+    }
+    case Kind::ReturnCode: return "0";
+    case Kind::Marker: return "$";
+    case Kind::Null:
+    case Kind::Other: return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+// Kamailio parses the pseudo-variables of a subst replacement when it reads
+// the directive: a class no module exports, or a malformed one, stops it
+// ("bad specifier in replace part"). One it knows it evaluates against a fake
+// message, which kamc does not have: only the core's $def, $defn, $env,
+// $envn, $rc and $null are evaluated. True when something was reported.
+bool Preprocessor::reportUnevaluable(const Frame& f, size_t pos, const std::string& expr,
+                                     const std::vector<const PreprocessPv*>& pvs) {
+  for (const PreprocessPv* pv : pvs) {
+    const catalog::PseudoVariableInfo* info =
+        pv->kind == PreprocessPv::Kind::Other ? catalog::findPseudoVariable(pv->className) : nullptr;
+    if (!pv->problem.empty() || (pv->kind == PreprocessPv::Kind::Other && !info)) {
+      std::string why = !pv->problem.empty() ? pv->problem
+                        : pv->className.empty() ? "a '$' that starts no pseudo-variable (write \\$ for a '$')"
+                                                : "no pseudo-variable $" + pv->className + " exists";
+      report("kamc-bad-subst", f, pos,
+             "Kamailio refuses '" + pv->text + "' in '" + expr + "': " + why +
+                 " (\"bad specifier in replace part\")");
+      return true;
+    }
+    if (info || pv->transformed) {
+      std::string source = info ? "comes from module " + std::string(info->module) +
+                                      ": Kamailio evaluates it here against a fake message if the module is "
+                                      "loaded above, and refuses it otherwise"
+                                : "has transformations, which come from modules";
+      report("kamc-pp-unsupported", f, pos,
+             "'" + pv->text + "' in '" + expr + "' " + source +
+                 "; kamc's preprocessor evaluates only $def, $defn, $env, $envn, $rc and $null");
+      return true;
+    }
+  }
+  return false;
+}
+
 // #!subst "/re/repl/flags", #!substdef "/NAME/value/flags", #!substdefs:
 // the directive is followed by a string token, as in Kamailio's grammar.
 void Preprocessor::substDirective(Frame& f, Directive kind, size_t length) {
@@ -1255,6 +1317,7 @@ void Preprocessor::substDirective(Frame& f, Directive kind, size_t length) {
     report("kamc-bad-subst", f, q, error);
     return;
   }
+  if (reportUnevaluable(f, q, expr, se->pseudoVariables())) return;
   substs_.push_back(std::move(*se));
   if (kind == Directive::Subst) return;
   auto parts = splitSubstDef(expr, &error);
@@ -1262,17 +1325,31 @@ void Preprocessor::substDirective(Frame& f, Directive kind, size_t length) {
     report("kamc-bad-subst", f, q, error);
     return;
   }
-  if (parts->value.find('$') != std::string::npos) {
-    report("kamc-pp-unsupported", f, q,
-           "kamc does not evaluate pseudo-variables in #!substdef values");
-    return;
+  // The define's value is the raw replacement (escapes kept). With a '$' in
+  // it, Kamailio reads it as a format (pv_eval_str) and keeps the raw text
+  // when that fails, e.g. for the "\$b" that the rule itself read as "$b".
+  std::string value = parts->value;
+  if (value.find('$') != std::string::npos) {
+    std::vector<PreprocessPv> unevaluable;
+    auto known = [](const PreprocessPv& pv) {
+      return pv.kind != PreprocessPv::Kind::Other || catalog::findPseudoVariable(pv.className) != nullptr;
+    };
+    auto pvValue = [&](const PreprocessPv& pv) {
+      if (pv.kind == PreprocessPv::Kind::Other || pv.transformed) unevaluable.push_back(pv);
+      return corePvValue(pv);
+    };
+    std::optional<std::string> evaluated = evaluateSubstDefValue(value, pvValue, known);
+    std::vector<const PreprocessPv*> pvs;
+    for (const PreprocessPv& pv : unevaluable) pvs.push_back(&pv);
+    if (reportUnevaluable(f, q, expr, pvs)) return;
+    if (evaluated) value = std::move(*evaluated);
   }
   if (!addDefine(parts->name, 0, locationAt(f, q), &error)) {
     report("kamc-duplicate-define", f, q, error);
     return;
   }
   auto body = std::make_shared<DefineBody>();
-  body->value = kind == Directive::SubstDefs ? "\"" + parts->value + "\"" : parts->value;
+  body->value = kind == Directive::SubstDefs ? "\"" + value + "\"" : value;
   OriginRun o = f.originOf(q);
   body->origin.push_back({0, o.file, o.fileOffset, true});
   setDefineValue(body);

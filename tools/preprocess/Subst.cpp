@@ -3,6 +3,8 @@
 // and an empty match stops the substitution (Kamailio treats it as an error).
 #include "kamc/preprocess/Subst.h"
 
+#include <algorithm>
+
 namespace kamc {
 namespace {
 
@@ -13,7 +15,98 @@ size_t findSeparator(const std::string& s, size_t from, char sep) {
   return std::string::npos;
 }
 
+// pv_parse_spec's name characters.
+bool isPvNameChar(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == '.' ||
+         c == '?';
+}
+
+// The index of the bracket closing the one before `from`, nested ones
+// counted, or npos.
+size_t closingBracket(std::string_view t, size_t from, char open, char close) {
+  int depth = 0;
+  for (size_t p = from; p < t.size(); ++p) {
+    if (t[p] == close) {
+      if (depth == 0) return p;
+      --depth;
+    } else if (t[p] == open) {
+      ++depth;
+    }
+  }
+  return std::string_view::npos;
+}
+
+struct CoreClass {
+  std::string_view name;
+  PreprocessPv::Kind kind;
+  bool takesName;
+};
+// pv_core.c's core_pvs and pvapi.c's $null: the classes that exist before any module loads.
+constexpr CoreClass kCoreClasses[] = {
+    {"def", PreprocessPv::Kind::Define, true},      {"defn", PreprocessPv::Kind::DefineNumber, true},
+    {"env", PreprocessPv::Kind::Env, true},         {"envn", PreprocessPv::Kind::EnvNumber, true},
+    {"rc", PreprocessPv::Kind::ReturnCode, false},  {"retcode", PreprocessPv::Kind::ReturnCode, false},
+    {"?", PreprocessPv::Kind::ReturnCode, false},   {"null", PreprocessPv::Kind::Null, false},
+};
+
 }  // namespace
+
+PreprocessPv readPreprocessPv(std::string_view t) {
+  PreprocessPv pv;
+  auto finish = [&](size_t end, std::string problem = {}) {
+    pv.text = std::string(t.substr(0, std::min(end, t.size())));
+    if (pv.problem.empty()) pv.problem = std::move(problem);
+    return pv;
+  };
+  size_t p = 1;
+  bool parenthesized = p < t.size() && t[p] == '(';
+  if (parenthesized) ++p;
+  if (p < t.size() && t[p] == '$') {  // $$ and $($): the marker
+    pv.kind = PreprocessPv::Kind::Marker;
+    pv.className = "$";
+    ++p;
+    if (parenthesized && (p >= t.size() || t[p++] != ')')) return finish(p, "'$(' must close with ')'");
+    return finish(p);
+  }
+  size_t nameStart = p;
+  while (p < t.size() && isPvNameChar(t[p])) ++p;
+  pv.className = std::string(t.substr(nameStart, p - nameStart));
+  const CoreClass* core = nullptr;
+  for (const CoreClass& c : kCoreClasses)
+    if (c.name == pv.className) core = &c;
+  if (core) pv.kind = core->kind;
+  bool hasName = p < t.size() && t[p] == '(';
+  if (!parenthesized && !hasName) {
+    if (core && core->takesName) return finish(p, "$" + pv.className + " expects a name in parentheses");
+    return finish(p);
+  }
+  if (hasName) {
+    size_t close = closingBracket(t, p + 1, '(', ')');
+    if (close == std::string_view::npos) return finish(t.size(), "its '(' is never closed");
+    pv.name = std::string(t.substr(p + 1, close - p - 1));
+    if (core && !core->takesName) pv.problem = "$" + pv.className + " takes no name";
+    if (pv.name.empty()) pv.problem = "an empty name";
+    p = close + 1;
+    if (!parenthesized) return finish(p);
+  } else if (core && core->takesName) {
+    pv.problem = "$" + pv.className + " expects a name in parentheses";
+  }
+  // The $( ... ) form: [index] and {transformations} may follow.
+  if (p < t.size() && t[p] == '[') {
+    size_t close = closingBracket(t, p + 1, '[', ']');
+    if (close == std::string_view::npos) return finish(t.size(), "its '[' is never closed");
+    if (core) pv.problem = "$" + pv.className + " takes no index";
+    p = close + 1;
+  }
+  while (p < t.size() && t[p] == '{') {
+    size_t close = closingBracket(t, p + 1, '{', '}');
+    if (close == std::string_view::npos) return finish(t.size(), "its '{' is never closed");
+    pv.transformed = true;
+    p = close + 1;
+  }
+  if (p >= t.size() || t[p] != ')') return finish(p, "'$(' must close with ')'");
+  return finish(p + 1);
+}
 
 std::optional<SubstExpr> SubstExpr::parse(const std::string& expr, std::string* error) {
   auto fail = [&](std::string msg) -> std::optional<SubstExpr> {
@@ -54,8 +147,12 @@ std::optional<SubstExpr> SubstExpr::parse(const std::string& expr, std::string* 
           }
       }
     } else if (c == '$') {
-      return fail("pseudo-variables in the replacement of '" + expr +
-                  "' are not supported by kamc's preprocessor; escape '$' as '\\$'");
+      // Kamailio's parse_repl reads a pseudo-variable here (pv_parse_spec).
+      if (!literal.empty()) se.pieces_.emplace_back(std::move(literal));
+      literal.clear();
+      PreprocessPv pv = readPreprocessPv(std::string_view(expr).substr(p));
+      p += pv.text.size() - 1;
+      se.pieces_.emplace_back(std::move(pv));
     } else if (c == sep) {
       closed = true;
       break;
@@ -88,7 +185,14 @@ std::optional<SubstExpr> SubstExpr::parse(const std::string& expr, std::string* 
   return se;
 }
 
-std::optional<std::string> SubstExpr::apply(const std::string& input) const {
+std::vector<const PreprocessPv*> SubstExpr::pseudoVariables() const {
+  std::vector<const PreprocessPv*> out;
+  for (const ReplacementPiece& piece : pieces_)
+    if (auto* pv = std::get_if<PreprocessPv>(&piece)) out.push_back(pv);
+  return out;
+}
+
+std::optional<std::string> SubstExpr::apply(const std::string& input, const PreprocessPvValue& pvValue) const {
   std::vector<regmatch_t> m(maxGroup_ + 1);
   std::string out;
   size_t pos = 0;
@@ -102,6 +206,8 @@ std::optional<std::string> SubstExpr::apply(const std::string& input) const {
     for (const ReplacementPiece& piece : pieces_) {
       if (auto* text = std::get_if<std::string>(&piece)) {
         out += *text;
+      } else if (auto* pv = std::get_if<PreprocessPv>(&piece)) {
+        if (pvValue) out += pvValue(*pv).value_or("");  // subst_str appends a null as ""
       } else {
         const regmatch_t& g = m[std::get<BackReference>(piece).group];
         if (g.rm_so != -1) out.append(input, pos + g.rm_so, g.rm_eo - g.rm_so);
@@ -138,6 +244,21 @@ std::optional<SubstDefParts> splitSubstDef(const std::string& expr, std::string*
   }
   return SubstDefParts{expr.substr(1, nameEnd - 1),
                        expr.substr(nameEnd + 1, valueEnd - nameEnd - 1)};
+}
+
+std::optional<std::string> evaluateSubstDefValue(const std::string& raw, const PreprocessPvValue& pvValue,
+                                                 const std::function<bool(const PreprocessPv&)>& isKnownClass) {
+  std::string out;
+  for (size_t p = 0; p < raw.size();) {
+    size_t dollar = raw.find('$', p);
+    out.append(raw, p, dollar == std::string::npos ? std::string::npos : dollar - p);
+    if (dollar == std::string::npos) break;
+    PreprocessPv pv = readPreprocessPv(std::string_view(raw).substr(dollar));
+    if (!pv.problem.empty() || !isKnownClass(pv)) return std::nullopt;  // pv_parse_format fails
+    out += pvValue(pv).value_or("<null>");
+    p = dollar + pv.text.size();
+  }
+  return out;
 }
 
 }  // namespace kamc
