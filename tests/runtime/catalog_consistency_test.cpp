@@ -52,6 +52,12 @@ TEST(CatalogConsistency, EveryModuleParameterAndPseudoVariableIsInTheCatalog) {
       EXPECT_TRUE(registered_by_module) << "$" << pv.name << " is registered by " << module->name
                                         << " but the catalog has no such class of that module";
     }
+    for (const kamc::runtime::TransformExport& transform : module->transformations) {
+      std::size_t dot = transform.name.find('.');
+      const auto* info = kamc::catalog::findTransformation(transform.name.substr(0, dot), transform.name.substr(dot + 1));
+      EXPECT_TRUE(info && info->module == module->name)
+          << "{" << transform.name << "} is registered by " << module->name << " but the catalog says otherwise";
+    }
   }
 }
 

@@ -128,8 +128,8 @@ TEST_F(Transformations, ParamList) {
   EXPECT_EQ(on(message, "a=1;b=2;c", "{param.name,-1}"), "c");
   EXPECT_EQ(on(message, "a=1;b=2;c", "{param.count}"), "3");
   EXPECT_EQ(on(message, "a=1,b=2", "{param.count,,}"), "2");
-  EXPECT_EQ(on(message, "a=1;b=2;c", "{param.exist,c}"), "1");
-  EXPECT_EQ(on(message, "a=1;b=2;c", "{param.exist,d}"), "0");
+  EXPECT_EQ(on(message, "a=1;b=2;c", "{param.in,c}"), "1");
+  EXPECT_EQ(on(message, "a=1;b=2;c", "{param.in,d}"), "0");
   EXPECT_EQ(on(message, "a=1;B=2", "{param.in,b}"), "1");
   EXPECT_EQ(on(message, "a=1;B=2", "{param.value,b}"), "2");  // names compare case-insensitively
   EXPECT_EQ(on(message, "a=1", "{param.value,x}"), "");        // absent: empty, not null

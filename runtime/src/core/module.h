@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "functions.h"
+#include "transformations.h"
 #include "kamc/runtime/message_context.h"
 #include "kamc/runtime/pseudo_variables.h"
 
@@ -42,11 +43,21 @@ struct PvExport {
   bool (*fixup)(PvSpec& spec, VarSlots& vars, std::string& error) = nullptr;
 };
 
+// A transformation the module registers ({s.len}, {re.subst,...}): its parameter grammar
+// and its implementation. The catalog must list it for that module.
+struct TransformExport {
+  std::string_view name;  // "class.name", as the catalog spells them
+  TransformParams params;
+  TransformKind kind;     // which of the module's transformations `apply` performs
+  TransformApply apply;
+};
+
 struct ModuleExports {
   std::string_view name;  // as in loadmodule "NAME.so" and in the catalog
   std::span<const FunctionExport> functions = {};
   std::span<const ParamExport> params = {};
   std::span<const PvExport> pseudo_variables = {};
+  std::span<const TransformExport> transformations = {};
   // After every modparam is set and before any fixup (Kamailio's mod_init).
   bool (*init)(ModuleInstance& module, std::string& error) = nullptr;
   // Once in each worker thread before it serves (Kamailio's child_init).
@@ -107,5 +118,8 @@ const ModuleExports* find_module(std::string_view name);
 // The classes of the core and of the pv module (pseudo_variables.cpp).
 extern const std::array<PvExport, 3> kCorePseudoVariables;
 extern const std::array<PvExport, 40> kPvModulePseudoVariables;
+// The transformations of the pv module and of textops (transformations.cpp).
+extern const std::array<TransformExport, 85> kPvModuleTransformations;
+extern const std::array<TransformExport, 1> kTextopsTransformations;
 
 }  // namespace kamc::runtime

@@ -11,6 +11,8 @@
 #include <ctime>
 
 #include "crypto.h"
+#include "kamc/catalog/Catalog.h"
+#include "module.h"
 #include "subst_expression.h"
 
 #include "kamc/runtime/message_context.h"
@@ -23,110 +25,19 @@ namespace kamc::runtime {
 
 namespace {
 
-// Parameter shapes: what follows the name after ','.
-// Char: a text whose first character is used, which may itself be ',' ({s.count,,}).
-enum class Params : std::uint8_t { None, Int, IntOptional, IntInt, IntSep, Text, TextText, TextOptSep, Sep, Subst, Char };
+using Params = TransformParams;
 
-struct TransformRow {
-  std::string_view name;
-  TransformKind kind;
-  Params params;
-};
-
-constexpr TransformRow kTransforms[] = {
-    {"s.len", TransformKind::Len, Params::None},
-    {"s.int", TransformKind::Int, Params::None},
-    {"s.substr", TransformKind::Substr, Params::IntInt},
-    {"s.select", TransformKind::Select, Params::IntSep},
-    {"s.encode.hexa", TransformKind::EncodeHexa, Params::None},
-    {"s.decode.hexa", TransformKind::DecodeHexa, Params::None},
-    {"s.tolower", TransformKind::ToLower, Params::None},
-    {"s.toupper", TransformKind::ToUpper, Params::None},
-    {"s.strip", TransformKind::Strip, Params::Int},
-    {"s.striptail", TransformKind::StripTail, Params::Int},
-    {"s.trim", TransformKind::Trim, Params::None},
-    {"s.rtrim", TransformKind::RTrim, Params::None},
-    {"s.ltrim", TransformKind::LTrim, Params::None},
-    {"s.rm", TransformKind::Remove, Params::Text},
-    {"s.replace", TransformKind::Replace, Params::TextText},
-    {"s.numeric", TransformKind::Numeric, Params::None},
-    {"s.prefixes", TransformKind::Prefixes, Params::IntOptional},
-    {"s.md5", TransformKind::Md5, Params::None},
-    {"s.escape.common", TransformKind::EscapeCommon, Params::None},
-    {"s.unescape.common", TransformKind::UnescapeCommon, Params::None},
-    {"s.before", TransformKind::Before, Params::Char},
-    {"s.after", TransformKind::After, Params::Char},
-    {"s.rbefore", TransformKind::RBefore, Params::Char},
-    {"s.rafter", TransformKind::RAfter, Params::Char},
-    {"s.count", TransformKind::Count, Params::Char},
-    {"s.stripto", TransformKind::StripTo, Params::Char},
-    {"s.rmws", TransformKind::RemoveWhitespace, Params::None},
-    {"s.unbracket", TransformKind::Unbracket, Params::None},
-    {"s.unquote", TransformKind::Unquote, Params::None},
-    {"s.prefixes.quoted", TransformKind::PrefixesQuoted, Params::IntOptional},
-    {"s.corehash", TransformKind::CoreHash, Params::IntOptional},
-    {"s.encode.base58", TransformKind::EncodeBase58, Params::None},
-    {"s.decode.base58", TransformKind::DecodeBase58, Params::None},
-    {"s.encode.base64", TransformKind::EncodeBase64, Params::None},
-    {"s.decode.base64", TransformKind::DecodeBase64, Params::None},
-    {"s.encode.base64t", TransformKind::EncodeBase64Trimmed, Params::None},
-    {"s.decode.base64t", TransformKind::DecodeBase64Trimmed, Params::None},
-    {"s.encode.base64url", TransformKind::EncodeBase64Url, Params::None},
-    {"s.decode.base64url", TransformKind::DecodeBase64Url, Params::None},
-    {"s.encode.base64urlt", TransformKind::EncodeBase64UrlTrimmed, Params::None},
-    {"s.decode.base64urlt", TransformKind::DecodeBase64UrlTrimmed, Params::None},
-    {"s.encode.7bit", TransformKind::Encode7Bit, Params::None},
-    {"s.decode.7bit", TransformKind::Decode7Bit, Params::None},
-    {"s.escape.user", TransformKind::EscapeUser, Params::None},
-    {"s.unescape.user", TransformKind::UnescapeUser, Params::None},
-    {"s.escape.param", TransformKind::EscapeParam, Params::None},
-    {"s.unescape.param", TransformKind::UnescapeParam, Params::None},
-    {"s.escape.csv", TransformKind::EscapeCsv, Params::None},
-    {"s.urlencode.param", TransformKind::UrlEncodeParam, Params::None},
-    {"s.urldecode.param", TransformKind::UrlDecodeParam, Params::None},
-    {"s.fmtlines", TransformKind::FormatLinesSpaces, Params::IntInt},
-    {"s.fmtlinet", TransformKind::FormatLinesTabs, Params::IntInt},
-    {"s.ftime", TransformKind::TimeFormat, Params::Text},
-    {"s.sha256", TransformKind::Sha256, Params::None},
-    {"s.sha384", TransformKind::Sha384, Params::None},
-    {"s.sha512", TransformKind::Sha512, Params::None},
-    {"uri.user", TransformKind::UriUser, Params::None},
-    {"uri.host", TransformKind::UriHost, Params::None},
-    {"uri.domain", TransformKind::UriHost, Params::None},
-    {"uri.port", TransformKind::UriPort, Params::None},
-    {"uri.params", TransformKind::UriParams, Params::None},
-    {"uri.param", TransformKind::UriParam, Params::Text},
-    {"uri.headers", TransformKind::UriHeaders, Params::None},
-    {"uri.transport", TransformKind::UriTransport, Params::None},
-    {"uri.scheme", TransformKind::UriScheme, Params::None},
-    {"uri.passwd", TransformKind::UriPassword, Params::None},
-    {"uri.duri", TransformKind::UriDestination, Params::None},
-    {"uri.saor", TransformKind::UriAor, Params::None},
-    {"uri.suri", TransformKind::UriSimple, Params::None},
-    {"uri.ttl", TransformKind::UriTtl, Params::None},
-    {"uri.uparam", TransformKind::UriUserParam, Params::None},
-    {"uri.maddr", TransformKind::UriMaddr, Params::None},
-    {"uri.method", TransformKind::UriMethod, Params::None},
-    {"uri.lr", TransformKind::UriLr, Params::None},
-    {"uri.r2", TransformKind::UriR2, Params::None},
-    {"uri.tosocket", TransformKind::UriToSocket, Params::None},
-    {"param.value", TransformKind::ParamValue, Params::TextOptSep},
-    {"param.valueat", TransformKind::ParamValueAt, Params::IntSep},
-    {"param.name", TransformKind::ParamName, Params::IntSep},
-    {"param.count", TransformKind::ParamCount, Params::Sep},
-    {"param.in", TransformKind::ParamExist, Params::TextOptSep},
-    {"param.exist", TransformKind::ParamExist, Params::TextOptSep},  // brief's name for param.in
-    {"nameaddr.name", TransformKind::NameAddrName, Params::None},
-    {"nameaddr.uri", TransformKind::NameAddrUri, Params::None},
-    {"re.subst", TransformKind::ReSubst, Params::Subst},
-};
-// nameaddr.len is handled with the rows below.
-constexpr TransformRow kNameAddrLen{"nameaddr.len", TransformKind::NameAddrLen, Params::None};
-
-const TransformRow* find_transform(std::string_view name) {
-  if (name == kNameAddrLen.name) return &kNameAddrLen;
-  for (const auto& row : kTransforms) {
-    if (row.name == name) return &row;
+// The registered transformation named "class.name", if the catalog knows it for the
+// module that registers it.
+const TransformExport* find_transform(std::string_view name) {
+  std::size_t dot = name.find('.');
+  if (dot == std::string_view::npos) return nullptr;
+  for (const ModuleExports* module : builtin_modules()) {
+    for (const TransformExport& transform : module->transformations) {
+      if (transform.name != name) continue;
+      const catalog::TransformationInfo* info = catalog::findTransformation(name.substr(0, dot), name.substr(dot + 1));
+      return info && info->module == module->name ? &transform : nullptr;
+    }
   }
   return nullptr;
 }
@@ -153,12 +64,13 @@ std::vector<std::string_view> split_params(std::string_view text, std::size_t co
 bool parse_step(std::string_view inner, Transformation& step, VarSlots& vars, std::string& error) {
   std::size_t comma = inner.find(',');
   std::string_view name = inner.substr(0, comma);
-  const TransformRow* row = find_transform(name);
+  const TransformExport* row = find_transform(name);
   if (!row) {
     error = "unknown transformation '{" + std::string(inner) + "}'";
     return false;
   }
   step.kind = row->kind;
+  step.apply = row->apply;
   std::string_view rest = comma == std::string_view::npos ? std::string_view{} : inner.substr(comma + 1);
   bool has_params = comma != std::string_view::npos;
   auto fail = [&](std::string_view what) {
@@ -548,6 +460,9 @@ unsigned core_hash(std::string_view text, unsigned size) {
   return size ? (h & (size - 1)) : h;
 }
 
+}  // namespace
+
+
 // {s.fmtlines,n,m} as Kamailio 5.6 computes it: its test is `i/n == 0`, so the break (CRLF
 // and m pad characters) goes before each of the characters 1..n-1 only; when m is at least
 // the length, it reads from the buffer it writes, as Kamailio does.
@@ -935,7 +850,6 @@ PvValue apply_re(MessageContext& context, const Transformation& step, const PvVa
   return keep_text(context, *subst_string(context, *step.subst, value.text));
 }
 
-}  // namespace
 
 std::shared_ptr<const TransformChain> parse_transformations(std::string_view text, VarSlots& vars,
                                                             std::string& error) {
@@ -966,19 +880,103 @@ std::shared_ptr<const TransformChain> parse_transformations(std::string_view tex
 PvValue apply_transformations(MessageContext& context, const TransformChain& chain, PvValue value) {
   for (const Transformation& step : chain.steps) {
     if (value.is_null()) return value;
-    if (step.kind <= TransformKind::Sha512) {
-      value = apply_string(context, step, value);
-    } else if (step.kind <= TransformKind::UriScheme) {
-      value = apply_uri(context, step, value);
-    } else if (step.kind <= TransformKind::ParamExist) {
-      value = apply_param(context, step, value);
-    } else if (step.kind <= TransformKind::NameAddrLen) {
-      value = apply_nameaddr(context, step, value);
-    } else {
-      value = apply_re(context, step, value);
-    }
+    value = step.apply(context, step, value);
   }
   return value;
 }
+
+// The classes the pv module registers (pv.cat); the catalog must list each one.
+extern const std::array<TransformExport, 85> kPvModuleTransformations{{
+    {"s.len", Params::None, TransformKind::Len, apply_string},
+    {"s.int", Params::None, TransformKind::Int, apply_string},
+    {"s.substr", Params::IntInt, TransformKind::Substr, apply_string},
+    {"s.select", Params::IntSep, TransformKind::Select, apply_string},
+    {"s.encode.hexa", Params::None, TransformKind::EncodeHexa, apply_string},
+    {"s.decode.hexa", Params::None, TransformKind::DecodeHexa, apply_string},
+    {"s.tolower", Params::None, TransformKind::ToLower, apply_string},
+    {"s.toupper", Params::None, TransformKind::ToUpper, apply_string},
+    {"s.strip", Params::Int, TransformKind::Strip, apply_string},
+    {"s.striptail", Params::Int, TransformKind::StripTail, apply_string},
+    {"s.trim", Params::None, TransformKind::Trim, apply_string},
+    {"s.rtrim", Params::None, TransformKind::RTrim, apply_string},
+    {"s.ltrim", Params::None, TransformKind::LTrim, apply_string},
+    {"s.rm", Params::Text, TransformKind::Remove, apply_string},
+    {"s.replace", Params::TextText, TransformKind::Replace, apply_string},
+    {"s.numeric", Params::None, TransformKind::Numeric, apply_string},
+    {"s.prefixes", Params::IntOptional, TransformKind::Prefixes, apply_string},
+    {"s.md5", Params::None, TransformKind::Md5, apply_string},
+    {"s.escape.common", Params::None, TransformKind::EscapeCommon, apply_string},
+    {"s.unescape.common", Params::None, TransformKind::UnescapeCommon, apply_string},
+    {"s.before", Params::Char, TransformKind::Before, apply_string},
+    {"s.after", Params::Char, TransformKind::After, apply_string},
+    {"s.rbefore", Params::Char, TransformKind::RBefore, apply_string},
+    {"s.rafter", Params::Char, TransformKind::RAfter, apply_string},
+    {"s.count", Params::Char, TransformKind::Count, apply_string},
+    {"s.stripto", Params::Char, TransformKind::StripTo, apply_string},
+    {"s.rmws", Params::None, TransformKind::RemoveWhitespace, apply_string},
+    {"s.unbracket", Params::None, TransformKind::Unbracket, apply_string},
+    {"s.unquote", Params::None, TransformKind::Unquote, apply_string},
+    {"s.prefixes.quoted", Params::IntOptional, TransformKind::PrefixesQuoted, apply_string},
+    {"s.corehash", Params::IntOptional, TransformKind::CoreHash, apply_string},
+    {"s.encode.base58", Params::None, TransformKind::EncodeBase58, apply_string},
+    {"s.decode.base58", Params::None, TransformKind::DecodeBase58, apply_string},
+    {"s.encode.base64", Params::None, TransformKind::EncodeBase64, apply_string},
+    {"s.decode.base64", Params::None, TransformKind::DecodeBase64, apply_string},
+    {"s.encode.base64t", Params::None, TransformKind::EncodeBase64Trimmed, apply_string},
+    {"s.decode.base64t", Params::None, TransformKind::DecodeBase64Trimmed, apply_string},
+    {"s.encode.base64url", Params::None, TransformKind::EncodeBase64Url, apply_string},
+    {"s.decode.base64url", Params::None, TransformKind::DecodeBase64Url, apply_string},
+    {"s.encode.base64urlt", Params::None, TransformKind::EncodeBase64UrlTrimmed, apply_string},
+    {"s.decode.base64urlt", Params::None, TransformKind::DecodeBase64UrlTrimmed, apply_string},
+    {"s.encode.7bit", Params::None, TransformKind::Encode7Bit, apply_string},
+    {"s.decode.7bit", Params::None, TransformKind::Decode7Bit, apply_string},
+    {"s.escape.user", Params::None, TransformKind::EscapeUser, apply_string},
+    {"s.unescape.user", Params::None, TransformKind::UnescapeUser, apply_string},
+    {"s.escape.param", Params::None, TransformKind::EscapeParam, apply_string},
+    {"s.unescape.param", Params::None, TransformKind::UnescapeParam, apply_string},
+    {"s.escape.csv", Params::None, TransformKind::EscapeCsv, apply_string},
+    {"s.urlencode.param", Params::None, TransformKind::UrlEncodeParam, apply_string},
+    {"s.urldecode.param", Params::None, TransformKind::UrlDecodeParam, apply_string},
+    {"s.fmtlines", Params::IntInt, TransformKind::FormatLinesSpaces, apply_string},
+    {"s.fmtlinet", Params::IntInt, TransformKind::FormatLinesTabs, apply_string},
+    {"s.ftime", Params::Text, TransformKind::TimeFormat, apply_string},
+    {"s.sha256", Params::None, TransformKind::Sha256, apply_string},
+    {"s.sha384", Params::None, TransformKind::Sha384, apply_string},
+    {"s.sha512", Params::None, TransformKind::Sha512, apply_string},
+    {"uri.user", Params::None, TransformKind::UriUser, apply_uri},
+    {"uri.host", Params::None, TransformKind::UriHost, apply_uri},
+    {"uri.domain", Params::None, TransformKind::UriHost, apply_uri},
+    {"uri.port", Params::None, TransformKind::UriPort, apply_uri},
+    {"uri.params", Params::None, TransformKind::UriParams, apply_uri},
+    {"uri.param", Params::Text, TransformKind::UriParam, apply_uri},
+    {"uri.headers", Params::None, TransformKind::UriHeaders, apply_uri},
+    {"uri.transport", Params::None, TransformKind::UriTransport, apply_uri},
+    {"uri.scheme", Params::None, TransformKind::UriScheme, apply_uri},
+    {"uri.passwd", Params::None, TransformKind::UriPassword, apply_uri},
+    {"uri.duri", Params::None, TransformKind::UriDestination, apply_uri},
+    {"uri.saor", Params::None, TransformKind::UriAor, apply_uri},
+    {"uri.suri", Params::None, TransformKind::UriSimple, apply_uri},
+    {"uri.ttl", Params::None, TransformKind::UriTtl, apply_uri},
+    {"uri.uparam", Params::None, TransformKind::UriUserParam, apply_uri},
+    {"uri.maddr", Params::None, TransformKind::UriMaddr, apply_uri},
+    {"uri.method", Params::None, TransformKind::UriMethod, apply_uri},
+    {"uri.lr", Params::None, TransformKind::UriLr, apply_uri},
+    {"uri.r2", Params::None, TransformKind::UriR2, apply_uri},
+    {"uri.tosocket", Params::None, TransformKind::UriToSocket, apply_uri},
+    {"param.value", Params::TextOptSep, TransformKind::ParamValue, apply_param},
+    {"param.valueat", Params::IntSep, TransformKind::ParamValueAt, apply_param},
+    {"param.name", Params::IntSep, TransformKind::ParamName, apply_param},
+    {"param.count", Params::Sep, TransformKind::ParamCount, apply_param},
+    {"param.in", Params::TextOptSep, TransformKind::ParamExist, apply_param},
+    {"nameaddr.name", Params::None, TransformKind::NameAddrName, apply_nameaddr},
+    {"nameaddr.uri", Params::None, TransformKind::NameAddrUri, apply_nameaddr},
+    {"nameaddr.len", Params::None, TransformKind::NameAddrLen, apply_nameaddr},
+    {"nameaddr.len", Params::None, TransformKind::NameAddrLen, apply_nameaddr},
+}};
+
+// textops registers re.subst (textops.cat).
+extern const std::array<TransformExport, 1> kTextopsTransformations{{
+    {"re.subst", Params::Subst, TransformKind::ReSubst, apply_re},
+}};
 
 }  // namespace kamc::runtime

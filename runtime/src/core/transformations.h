@@ -36,8 +36,18 @@ enum class TransformKind : std::uint8_t {
 
 struct SubstExpression;  // subst_expression.h
 
+// The grammar of a transformation's parameters, what follows its name after ','.
+// Char: a text whose first character is used, which may itself be ',' ({s.count,,}).
+enum class TransformParams : std::uint8_t {
+  None, Int, IntOptional, IntInt, IntSep, Text, TextText, TextOptSep, Sep, Subst, Char
+};
+
+struct Transformation;
+using TransformApply = PvValue (*)(MessageContext& context, const Transformation& step, const PvValue& value);
+
 struct Transformation {
   TransformKind kind = TransformKind::Len;
+  TransformApply apply = nullptr;  // the registering module's implementation
   std::string text1;  // substring, parameter name, separator, ...
   std::string text2;
   char separator = ';';
@@ -50,6 +60,14 @@ struct Transformation {
 struct TransformChain {
   std::vector<Transformation> steps;
 };
+
+// The classes the pv module implements (s.*, uri.*, param.*, nameaddr.*) and textops'
+// re.subst, for their export records (module.h).
+PvValue apply_string(MessageContext& context, const Transformation& step, const PvValue& value);
+PvValue apply_uri(MessageContext& context, const Transformation& step, const PvValue& value);
+PvValue apply_param(MessageContext& context, const Transformation& step, const PvValue& value);
+PvValue apply_nameaddr(MessageContext& context, const Transformation& step, const PvValue& value);
+PvValue apply_re(MessageContext& context, const Transformation& step, const PvValue& value);
 
 // "{s.len}{uri.user}": every step, or nullptr and a message naming the bad one. `vars`
 // takes the $var(...) a {re.subst} replacement refers to.

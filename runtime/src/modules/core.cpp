@@ -88,6 +88,7 @@ extern const ModuleExports kCoreModule{
 extern const ModuleExports kPvModule{
     .name = "pv",
     .pseudo_variables = kPvModulePseudoVariables,
+    .transformations = kPvModuleTransformations,
 };
 
 }  // namespace kamc::runtime

@@ -354,6 +354,7 @@ constexpr std::array<FunctionExport, 17> kTextops{{
 extern const ModuleExports kTextopsModule{
     .name = "textops",
     .functions = kTextops,
+    .transformations = kTextopsTransformations,
 };
 
 }  // namespace kamc::runtime
