@@ -8,7 +8,7 @@
 
 #include "kamc/ast/AstJson.h"
 #include "kamc/ast/AstPrinter.h"
-#include "kamc/syntax/SyntaxCheck.h"
+#include "kamc/frontend/Pipeline.h"
 
 using namespace kamc;
 namespace fs = std::filesystem;
@@ -24,34 +24,30 @@ const char* const kWithDefines[] = {
 
 enum class Outcome { SyntaxErrors, Identical, Different };
 
-std::string treeWithoutLocations(const std::string& name, std::string text,
-                                 const PreprocessOptions& opts, size_t* errors) {
-  SourceManager sm;
-  DiagnosticEngine diags;
-  PreprocessResult pp = preprocessText(name, std::move(text), opts, sm, diags);
-  ParseResult parsed = parseConfig(pp, sm, diags);
-  *errors = diags.hasErrors() ? diags.diagnostics().size() : 0;
-  return ast::dumpJson(*parsed.config, sm, nullptr, {false, -1});
+// Preprocess and parse, the printers' stages.
+frontend::Compilation parse(const frontend::ConfigInput& input, std::vector<std::string> defines = {}) {
+  frontend::PipelineOptions options;
+  options.preprocess.commandLineDefines = std::move(defines);
+  return frontend::parse(input, options);
+}
+
+std::string treeWithoutLocations(const frontend::Compilation& unit) {
+  return ast::dumpJson(*unit.config, unit.sm, nullptr, {false, -1});
 }
 
 // Runs from the file's folder, as kamailio resolves includes from there.
 Outcome roundTrip(const fs::path& file, std::vector<std::string> defines, std::string* detail) {
   fs::path previous = fs::current_path();
   fs::current_path(file.parent_path());
-  SourceManager sm;
-  DiagnosticEngine diags;
-  PreprocessOptions opts;
-  opts.commandLineDefines = std::move(defines);
-  PreprocessResult pp = preprocessFile(file.filename().string(), opts, sm, diags);
+  frontend::Compilation unit = parse(frontend::ConfigInput::file(file.filename().string()), std::move(defines));
   fs::current_path(previous);
-  if (pp.mainFile == kNoFile || pp.stoppedEarly || diags.hasErrors()) return Outcome::SyntaxErrors;
-  ParseResult parsed = parseConfig(pp, sm, diags);
-  if (diags.hasErrors()) return Outcome::SyntaxErrors;
-  std::string original = ast::dumpJson(*parsed.config, sm, nullptr, {false, -1});
-  std::string printed = ast::printConfig(*parsed.config);
-  size_t errors = 0;
-  std::string reparsed = treeWithoutLocations("printed.cfg", printed, {}, &errors);
-  if (errors == 0 && reparsed == original) return Outcome::Identical;
+  if (unit.exitCode() != 0) return Outcome::SyntaxErrors;
+  std::string original = treeWithoutLocations(unit);
+  std::string printed = ast::printConfig(*unit.config);
+  frontend::Compilation again = parse(frontend::ConfigInput::inMemory("printed.cfg", printed));
+  bool errors = again.exitCode() != 0;
+  std::string reparsed = again.config ? treeWithoutLocations(again) : "";
+  if (!errors && reparsed == original) return Outcome::Identical;
   size_t at = std::mismatch(original.begin(), original.end(), reparsed.begin(), reparsed.end()).first -
               original.begin();
   *detail = errors ? "the printed text has syntax errors"

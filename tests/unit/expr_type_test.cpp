@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "kamc/ast/ExprType.h"
-#include "kamc/syntax/SyntaxCheck.h"
+#include "kamc/frontend/Pipeline.h"
 
 using namespace kamc;
 using ast::ConstValue;
@@ -13,18 +13,15 @@ namespace {
 
 // Parses `$var(r) = <expr>;` and keeps the tree alive for the expression.
 struct ParsedExpr {
-  SourceManager sm;
-  std::unique_ptr<ast::Config> config;
+  frontend::Compilation unit;
   const ast::Expr* expr = nullptr;
 };
 
 std::unique_ptr<ParsedExpr> parse(const std::string& expr) {
-  auto p = std::make_unique<ParsedExpr>();
-  DiagnosticEngine diags;
-  PreprocessResult pp = preprocessText("t.cfg", "request_route { $var(r) = " + expr + "; }\n", {}, p->sm, diags);
-  p->config = parseConfig(pp, p->sm, diags).config;
-  EXPECT_FALSE(diags.hasErrors()) << expr;
-  auto& route = static_cast<const ast::RouteItem&>(*p->config->items.back());
+  auto p = std::make_unique<ParsedExpr>(
+      frontend::parse(frontend::ConfigInput::inMemory("t.cfg", "request_route { $var(r) = " + expr + "; }\n"), {}));
+  EXPECT_FALSE(p->unit.diags.hasErrors()) << expr;
+  auto& route = static_cast<const ast::RouteItem&>(*p->unit.config->items.back());
   p->expr = static_cast<const ast::AssignStmt&>(*route.body->body.at(0)).value.get();
   return p;
 }

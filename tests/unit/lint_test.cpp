@@ -2,25 +2,27 @@
 #include <gtest/gtest.h>
 
 #include "kamc/driver/DiagnosticOutput.h"
-#include "kamc/lint/Lint.h"
-#include "kamc/syntax/SyntaxCheck.h"
+#include "kamc/frontend/Pipeline.h"
 
 using namespace kamc;
 
 namespace {
 
-// The rule ids reported for a config, in order.
-std::vector<std::string> rulesFor(const std::string& text) {
-  SourceManager sm;
-  DiagnosticEngine diags;
-  PreprocessResult pp = preprocessText("t.cfg", text, {}, sm, diags);
-  ParseResult parsed = parseConfig(pp, sm, diags);
-  EXPECT_FALSE(diags.hasErrors()) << "the test config must parse";
-  lint::runAllChecks({*parsed.config, pp.map, diags});
+// A config through the front end, every check run.
+frontend::Compilation linted(const std::string& text) {
+  frontend::Compilation unit = frontend::check(frontend::ConfigInput::inMemory("t.cfg", text), {});
+  EXPECT_TRUE(unit.linted) << "the test config must parse";
+  return unit;
+}
+
+std::vector<std::string> rulesOf(const DiagnosticEngine& diags) {
   std::vector<std::string> rules;
   for (const Diagnostic& d : diags.diagnostics()) rules.push_back(d.rule);
   return rules;
 }
+
+// The rule ids reported for a config, in order.
+std::vector<std::string> rulesFor(const std::string& text) { return rulesOf(linted(text).diags); }
 
 using Rules = std::vector<std::string>;
 
@@ -33,14 +35,9 @@ std::vector<std::string> rulesWithModules(const std::string& text) { return rule
 
 // The messages of one rule's findings.
 std::vector<std::string> messagesOf(const std::string& rule, const std::string& text) {
-  SourceManager sm;
-  DiagnosticEngine diags;
-  PreprocessResult pp = preprocessText("t.cfg", text, {}, sm, diags);
-  ParseResult parsed = parseConfig(pp, sm, diags);
-  EXPECT_FALSE(diags.hasErrors()) << "the test config must parse";
-  lint::runAllChecks({*parsed.config, pp.map, diags});
+  frontend::Compilation unit = linted(text);
   std::vector<std::string> messages;
-  for (const Diagnostic& d : diags.diagnostics())
+  for (const Diagnostic& d : unit.diags.diagnostics())
     if (d.rule == rule) messages.push_back(d.message);
   return messages;
 }
@@ -94,22 +91,16 @@ TEST(LintFlow, StatementsAfterExitNeverRun) {
 }
 
 TEST(LintOutput, SuppressionCommentsAndWerror) {
-  SourceManager sm;
-  DiagnosticEngine diags;
-  PreprocessResult pp = preprocessText(
-      "t.cfg", "loadmodule \"xlog.so\"\nrequest_route {\n exit;\n xlog(\"a\"); # cfgcheck: disable=kamc-unreachable-code\n}\n",
-      {}, sm,
-      diags);
-  ParseResult parsed = parseConfig(pp, sm, diags);
-  lint::runAllChecks({*parsed.config, pp.map, diags});
-  ASSERT_EQ(diags.diagnostics().size(), 1u);
-  EXPECT_TRUE(applyFilter(diags.diagnostics(), sm, {}).empty());
+  frontend::Compilation unit =
+      linted("loadmodule \"xlog.so\"\nrequest_route {\n exit;\n xlog(\"a\"); # cfgcheck: disable=kamc-unreachable-code\n}\n");
+  ASSERT_EQ(unit.diags.diagnostics().size(), 1u);
+  EXPECT_TRUE(applyFilter(unit.diags.diagnostics(), unit.sm, {}).empty());
   DiagnosticEngine other;
-  other.report("kamc-unreachable-code", {pp.mainFile, 2, 2}, "x");
-  std::vector<Diagnostic> raised = applyFilter(other.diagnostics(), sm, {{}, true});
+  other.report("kamc-unreachable-code", {unit.pp.mainFile, 2, 2}, "x");
+  std::vector<Diagnostic> raised = applyFilter(other.diagnostics(), unit.sm, {{}, true});
   ASSERT_EQ(raised.size(), 1u);
   EXPECT_EQ(raised[0].severity, Severity::Error);
-  EXPECT_TRUE(applyFilter(other.diagnostics(), sm, {{"kamc-unreachable-code"}, false}).empty());
+  EXPECT_TRUE(applyFilter(other.diagnostics(), unit.sm, {{"kamc-unreachable-code"}, false}).empty());
 }
 
 TEST(LintCatalog, UnknownCoreParametersAreErrors) {
@@ -175,15 +166,9 @@ TEST(LintCalls, ModuleFunctionsNeedParentheses) {
 
 TEST(LintCalls, ABareNameIsReportedAtTheNextTokenWhereKamailioStops) {
   // kamailio -c: "line 3, column 2: '('')' expected (function call)".
-  SourceManager sm;
-  DiagnosticEngine diags;
-  PreprocessResult pp =
-      preprocessText("t.cfg", "request_route {\n  if ($rU != MY_PORT\n  ) { exit; }\n}\n", {}, sm, diags);
-  ParseResult parsed = parseConfig(pp, sm, diags);
-  ASSERT_FALSE(diags.hasErrors());
-  lint::runAllChecks({*parsed.config, pp.map, diags});
+  frontend::Compilation unit = linted("request_route {\n  if ($rU != MY_PORT\n  ) { exit; }\n}\n");
   const Diagnostic* found = nullptr;
-  for (const Diagnostic& d : diags.diagnostics())
+  for (const Diagnostic& d : unit.diags.diagnostics())
     if (d.rule == "kamc-unknown-function") found = &d;
   ASSERT_NE(found, nullptr);
   EXPECT_EQ(found->loc.line, 3u);
@@ -197,15 +182,12 @@ TEST(LintCalls, ABareNameIsReportedAtTheNextTokenWhereKamailioStops) {
 TEST(LintCatalog, TopLevelChecksRunOnATreeWithSyntaxErrors) {
   // Kamailio reads in order: the unknown core parameter on line 1 comes
   // before the syntax error on line 2.
-  SourceManager sm;
-  DiagnosticEngine diags;
-  PreprocessResult pp = preprocessText("t.cfg", "fifo=\"/tmp/x\"\nrequest_route { exit }\n", {}, sm, diags);
-  ParseResult parsed = parseConfig(pp, sm, diags);
-  ASSERT_TRUE(diags.hasErrors());
-  lint::runTopLevelChecks({*parsed.config, pp.map, diags});
-  std::vector<std::string> rules;
-  for (const Diagnostic& d : diags.diagnostics()) rules.push_back(d.rule);
-  EXPECT_EQ(rules, (Rules{"kamc-syntax", "kamc-unknown-core-param"}));
+  frontend::PipelineOptions cfgcheck;
+  cfgcheck.keepGoing = true;
+  frontend::Compilation unit = frontend::check(
+      frontend::ConfigInput::inMemory("t.cfg", "fifo=\"/tmp/x\"\nrequest_route { exit }\n"), cfgcheck);
+  EXPECT_FALSE(unit.linted);
+  EXPECT_EQ(rulesOf(unit.diags), (Rules{"kamc-syntax", "kamc-unknown-core-param"}));
 }
 
 TEST(LintCalls, CallsInsideModuleFunctionArgumentsAreRefused) {

@@ -1,5 +1,6 @@
 // cfgcheck: checks Kamailio configs without running any module code:
-// preprocessor and syntax errors, then the semantic checks of kamc_lint.
+// preprocessor and syntax errors, then the semantic checks of kamc_lint, all
+// run by the front-end pipeline (tools/frontend).
 // Option parsing and wiring only; the work is in the libraries.
 #include <CLI/CLI.hpp>
 #include <cstdio>
@@ -8,8 +9,7 @@
 
 #include "kamc/driver/CommonOptionsCli.h"
 #include "kamc/driver/DiagnosticOutput.h"
-#include "kamc/lint/Lint.h"
-#include "kamc/syntax/SyntaxCheck.h"
+#include "kamc/frontend/Pipeline.h"
 
 namespace {
 
@@ -26,20 +26,14 @@ struct Options {
 // Checks one file into `out`; false when it could not be read at all.
 bool checkFile(const std::string& path, const Options& o, const kamc::DiagnosticFilter& filter,
                kamc::CheckedFile& out) {
+  kamc::frontend::PipelineOptions pipeline;
+  pipeline.preprocess = o.common.preprocessOptions(kamc::PreprocessMode::Expand);
+  pipeline.keepGoing = true;
+  kamc::frontend::Compilation unit = kamc::frontend::check(kamc::frontend::ConfigInput::file(path), pipeline);
   out.path = path;
-  kamc::DiagnosticEngine diags;
-  kamc::PreprocessResult pp =
-      kamc::preprocessFile(path, o.common.preprocessOptions(kamc::PreprocessMode::Expand), out.sm, diags);
-  if (pp.mainFile != kamc::kNoFile) {
-    kamc::SyntaxCheckOptions syntax;
-    syntax.textEndsEarly = pp.stoppedEarly;
-    kamc::ParseResult parsed = kamc::parseConfig(pp, out.sm, diags, syntax);
-    // Semantic checks need a tree without holes; top-level items stay whole.
-    if (!diags.hasErrors()) kamc::lint::runAllChecks({*parsed.config, pp.map, diags});
-    else kamc::lint::runTopLevelChecks({*parsed.config, pp.map, diags});
-  }
-  out.diagnostics = kamc::applyFilter(diags.diagnostics(), out.sm, filter);
-  return pp.mainFile != kamc::kNoFile;
+  out.sm = std::move(unit.sm);
+  out.diagnostics = kamc::applyFilter(unit.diags.diagnostics(), out.sm, filter);
+  return unit.readable();
 }
 
 kamc::DiagnosticFilter filterFrom(const Options& o) {

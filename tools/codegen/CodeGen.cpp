@@ -4,7 +4,10 @@
 #include "kamc/codegen/CodeGen.h"
 
 #include <llvm/IR/Verifier.h>
+#include <llvm/Support/SHA256.h>
 #include <llvm/Support/raw_ostream.h>
+
+#include <filesystem>
 
 #include "Lowering.h"
 #include "kamc/ast/AstWalk.h"
@@ -295,6 +298,18 @@ std::unique_ptr<llvm::Module> lowerConfig(const ast::Config& config, const Sourc
     return nullptr;
   }
   return module;
+}
+
+std::string versionTextFor(const std::string& cfgPath, std::string_view preprocessedText) {
+  auto digest = llvm::SHA256::hash(
+      llvm::ArrayRef<uint8_t>(reinterpret_cast<const uint8_t*>(preprocessedText.data()), preprocessedText.size()));
+  static const char* hex = "0123456789abcdef";
+  std::string text = "built from " + std::filesystem::path(cfgPath).filename().string() + ", preprocessed cfg sha256 ";
+  for (uint8_t byte : digest) {
+    text += hex[byte >> 4];
+    text += hex[byte & 15];
+  }
+  return text;
 }
 
 }  // namespace kamc::codegen

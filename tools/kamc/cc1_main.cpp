@@ -8,7 +8,7 @@
 #include "kamc/ast/AstJson.h"
 #include "kamc/ast/AstPrinter.h"
 #include "kamc/driver/CommonOptionsCli.h"
-#include "kamc/syntax/SyntaxCheck.h"
+#include "kamc/frontend/Pipeline.h"
 
 namespace {
 
@@ -21,20 +21,14 @@ struct Options {
 };
 
 int run(const Options& o) {
-  kamc::SourceManager sm;
-  kamc::DiagnosticEngine diags;
-  kamc::PreprocessResult pp =
-      kamc::preprocessFile(o.input, o.common.preprocessOptions(kamc::PreprocessMode::Expand), sm, diags);
-  if (pp.mainFile == kamc::kNoFile || pp.stoppedEarly) {
-    kamc::printDiagnostics(diags.diagnostics(), sm, o.common.useColor());
-    return pp.mainFile == kamc::kNoFile ? kamc::kExitUsage : kamc::kExitFindings;
-  }
-  kamc::ParseResult parsed = kamc::parseConfig(pp, sm, diags);
-  kamc::printDiagnostics(diags.diagnostics(), sm, o.common.useColor());
+  kamc::frontend::PipelineOptions pipeline;
+  pipeline.preprocess = o.common.preprocessOptions(kamc::PreprocessMode::Expand);
+  kamc::frontend::Compilation unit = kamc::frontend::parse(kamc::frontend::ConfigInput::file(o.input), pipeline);
+  unit.printDiagnostics(o.common.useColor());
   // A tree recovered from syntax errors is not printed: it would look valid.
-  if (diags.hasErrors()) return kamc::kExitFindings;
-  std::string text = o.printCfg ? kamc::ast::printConfig(*parsed.config)
-                                : kamc::ast::dumpJson(*parsed.config, sm, &pp.map.expansions()) + "\n";
+  if (int code = unit.exitCode(); code != kamc::kExitClean) return code;
+  std::string text = o.printCfg ? kamc::ast::printConfig(*unit.config)
+                                : kamc::ast::dumpJson(*unit.config, unit.sm, &unit.pp.map.expansions()) + "\n";
   if (!kamc::writeTextOutput(text, o.output)) {
     std::fprintf(stderr, "kamc: cannot write %s\n", o.output.c_str());
     return kamc::kExitUsage;

@@ -5,21 +5,19 @@
 // links it with the runtime into a standalone proxy.
 #include <llvm/IR/LLVMContext.h>
 #include <llvm/IR/Module.h>
-#include <llvm/Support/SHA256.h>
-#include <unistd.h>
+#include <llvm/Support/Program.h>
 
 #include <CLI/CLI.hpp>
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
 
 #include "kamc/codegen/Backend.h"
 #include "kamc/codegen/CodeGen.h"
 #include "kamc/driver/CommonOptionsCli.h"
-#include "kamc/lint/Lint.h"
+#include "kamc/frontend/Pipeline.h"
 #include "kamc/runtime/abi.h"
 #include "kamc/runtime/program.h"
-#include "kamc/syntax/SyntaxCheck.h"
 
 namespace {
 
@@ -45,38 +43,21 @@ struct Compiled {
   std::unique_ptr<llvm::Module> module;
 };
 
-std::string hexDigest(std::string_view text) {
-  auto digest = llvm::SHA256::hash(llvm::ArrayRef<uint8_t>(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
-  static const char* hex = "0123456789abcdef";
-  std::string out;
-  for (uint8_t byte : digest) {
-    out += hex[byte >> 4];
-    out += hex[byte & 15];
-  }
-  return out;
-}
-
-// Preprocess, parse, check (cfgcheck's rules) and lower; diagnostics go to stderr.
+// The front end (cfgcheck's rules included), then lowering; diagnostics go to stderr.
 std::optional<Compiled> compile(const Options& o, int& exitCode) {
-  kamc::SourceManager sm;
-  kamc::DiagnosticEngine diags;
-  kamc::PreprocessResult pp =
-      kamc::preprocessFile(o.input, o.common.preprocessOptions(kamc::PreprocessMode::Expand), sm, diags);
-  exitCode = pp.mainFile == kamc::kNoFile ? kamc::kExitUsage : kamc::kExitFindings;
+  kamc::frontend::PipelineOptions pipeline;
+  pipeline.preprocess = o.common.preprocessOptions(kamc::PreprocessMode::Expand);
+  kamc::frontend::Compilation unit = kamc::frontend::check(kamc::frontend::ConfigInput::file(o.input), pipeline);
+  exitCode = unit.readable() ? kamc::kExitFindings : kamc::kExitUsage;
   Compiled out;
-  if (pp.mainFile != kamc::kNoFile && !pp.stoppedEarly) {
-    kamc::ParseResult parsed = kamc::parseConfig(pp, sm, diags);
-    if (!diags.hasErrors()) kamc::lint::runAllChecks({*parsed.config, pp.map, diags});
-    if (!diags.hasErrors()) {
-      kamc::codegen::CodegenOptions options;
-      options.moduleName = o.input;
-      options.versionText = "built from " + std::filesystem::path(o.input).filename().string() +
-                            ", preprocessed cfg sha256 " + hexDigest(pp.text);
-      out.context = std::make_unique<llvm::LLVMContext>();
-      out.module = kamc::codegen::lowerConfig(*parsed.config, sm, pp.map, diags, *out.context, options);
-    }
+  if (const kamc::ast::Config* config = unit.checkedConfig()) {
+    kamc::codegen::CodegenOptions options;
+    options.moduleName = o.input;
+    options.versionText = kamc::codegen::versionTextFor(o.input, unit.pp.text);
+    out.context = std::make_unique<llvm::LLVMContext>();
+    out.module = kamc::codegen::lowerConfig(*config, unit.sm, unit.pp.map, unit.diags, *out.context, options);
   }
-  kamc::printDiagnostics(diags.diagnostics(), sm, o.common.useColor());
+  unit.printDiagnostics(o.common.useColor());
   if (!out.module) return std::nullopt;
   std::string error;
   if (!kamc::codegen::targetHost(*out.module, error) ||
@@ -107,7 +88,11 @@ int runJit(const Options& o, Compiled compiled, std::vector<std::string> args) {
   return kamc::runtime::run_program(info, static_cast<int>(argv.size() - 1), argv.data());
 }
 
-// kamc -o proxy cfg: the object file linked with the runtime by the system C++ driver.
+// What `kamc -o` links after the config's object, in order (tools/kamc/CMakeLists.txt).
+const char* const kRuntimeLinkInputs[] = {KAMC_RUNTIME_LINK_INPUTS};
+
+// kamc -o proxy cfg: the object file linked with the runtime by the system C++ driver,
+// run directly with an argument vector (no shell, so no quoting of the paths).
 int buildExecutable(const Options& o, Compiled compiled) {
   std::string object = o.output + ".kamc.o";
   std::string error;
@@ -115,14 +100,23 @@ int buildExecutable(const Options& o, Compiled compiled) {
     std::fprintf(stderr, "kamc: %s\n", error.c_str());
     return 1;
   }
-  std::string command = std::string(KAMC_LINKER) + " -o '" + o.output + "' '" + object + "' " KAMC_RUNTIME_LINK_LIBS;
-  int status = std::system(command.c_str());
+  std::vector<llvm::StringRef> args{KAMC_LINKER, "-o", o.output, object};
+  args.insert(args.end(), std::begin(kRuntimeLinkInputs), std::end(kRuntimeLinkInputs));
+  bool couldNotRun = false;
+  int status = llvm::sys::ExecuteAndWait(KAMC_LINKER, args, std::nullopt, {}, 0, 0, &error, &couldNotRun);
   std::remove(object.c_str());
-  if (status != 0) {
-    std::fprintf(stderr, "kamc: linking %s failed: %s\n", o.output.c_str(), command.c_str());
+  if (status == 0) return 0;
+  if (couldNotRun) {
+    std::fprintf(stderr, "kamc: linking %s failed: cannot run %s: %s\n", o.output.c_str(), KAMC_LINKER, error.c_str());
     return 1;
   }
-  return 0;
+  std::string command;
+  for (llvm::StringRef a : args) command += (command.empty() ? "" : " ") + a.str();
+  // ExecuteAndWait gives -2 for a linker killed by a signal, with the signal in `error`.
+  std::string outcome = status > 0 ? "the linker exited with status " + std::to_string(status) : error;
+  std::fprintf(stderr, "kamc: linking %s failed: %s\n  command: %s\n", o.output.c_str(), outcome.c_str(),
+               command.c_str());
+  return 1;
 }
 
 // kamc run cfg [-A NAME] [--max-defines N] [runtime flags]: ours are taken out,

@@ -11,6 +11,7 @@
 #include <iostream>
 
 #include "kamc/driver/CommonOptionsCli.h"
+#include "kamc/frontend/Pipeline.h"
 
 namespace {
 
@@ -28,22 +29,20 @@ struct Options {
 };
 
 int preprocessCommand(const Options& o) {
-  kamc::SourceManager sm;
-  kamc::DiagnosticEngine diags;
   auto mode = o.expand ? kamc::PreprocessMode::Expand : kamc::PreprocessMode::CfgPrint;
-  kamc::PreprocessResult r =
-      kamc::preprocessFile(o.input, o.common.preprocessOptions(mode), sm, diags);
-  if (r.mainFile == kamc::kNoFile) {
-    kamc::printDiagnostics(diags.diagnostics(), sm, o.common.useColor());
-    return kamc::kExitUsage;
+  kamc::frontend::Compilation unit =
+      kamc::frontend::preprocess(kamc::frontend::ConfigInput::file(o.input), o.common.preprocessOptions(mode));
+  if (!unit.readable()) {
+    unit.printDiagnostics(o.common.useColor());
+    return unit.exitCode();
   }
   // The text goes out even after an error, as kamailio prints what it read.
-  if (!kamc::writeTextOutput(r.text, o.output)) {
+  if (!kamc::writeTextOutput(unit.pp.text, o.output)) {
     std::cerr << "kamc: cannot write " << o.output << "\n";
     return kamc::kExitUsage;
   }
-  kamc::printDiagnostics(diags.diagnostics(), sm, o.common.useColor());
-  return diags.hasErrors() ? kamc::kExitFindings : kamc::kExitClean;
+  unit.printDiagnostics(o.common.useColor());
+  return unit.exitCode();
 }
 
 // The directory of the running kamc, where kamc-cc1 is installed beside it.

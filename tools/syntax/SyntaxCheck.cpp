@@ -187,9 +187,4 @@ ParseResult parseConfig(const PreprocessResult& pp, const SourceManager& sm,
   return result;
 }
 
-size_t checkSyntax(const PreprocessResult& pp, const SourceManager& sm, DiagnosticEngine& diags,
-                   const SyntaxCheckOptions& opts) {
-  return parseConfig(pp, sm, diags, opts).syntaxErrors;
-}
-
 }  // namespace kamc

@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "kamc/ast/AST.h"
 #include "kamc/basic/Diagnostics.h"
@@ -23,6 +24,10 @@ struct CodegenOptions {
   // What kamc_cfg_version holds, e.g. "built from proxy.cfg, sha256 <hex>".
   std::string versionText;
 };
+
+// The versionText of a config: its file name and the sha256 of its preprocessed
+// text, so that a binary names the exact config it was built from.
+std::string versionTextFor(const std::string& cfgPath, std::string_view preprocessedText);
 
 // Returns the module, or null after reporting every construct that cannot be
 // compiled (rule kamc-codegen-unsupported) with its location.

@@ -32,9 +32,4 @@ struct ParseResult {
 ParseResult parseConfig(const PreprocessResult& pp, const SourceManager& sm,
                         DiagnosticEngine& diags, const SyntaxCheckOptions& opts = {});
 
-// Returns the number of syntax errors found (each also reported to diags
-// under the rule kamc-syntax).
-size_t checkSyntax(const PreprocessResult& pp, const SourceManager& sm, DiagnosticEngine& diags,
-                   const SyntaxCheckOptions& opts = {});
-
 }  // namespace kamc

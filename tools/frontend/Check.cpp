@@ -1,0 +1,21 @@
+// The pipeline's last stage: cfgcheck's checks over the parsed tree.
+#include "kamc/frontend/Pipeline.h"
+#include "kamc/lint/Lint.h"
+
+namespace kamc::frontend {
+
+Compilation check(const ConfigInput& input, const PipelineOptions& options) {
+  Compilation unit = parse(input, options);
+  if (!unit.config) return unit;
+  // The checks need a tree without holes; top-level items stay whole.
+  lint::LintContext lint{*unit.config, unit.pp.map, unit.diags};
+  if (!unit.diags.hasErrors()) {
+    lint::runAllChecks(lint);
+    unit.linted = true;
+  } else if (options.keepGoing) {
+    lint::runTopLevelChecks(lint);
+  }
+  return unit;
+}
+
+}  // namespace kamc::frontend

@@ -1,0 +1,71 @@
+// The front end as one pipeline: preprocess -> parse -> lint, ending in the
+// checked tree that codegen lowers. Every tool and test runs a config through
+// here instead of wiring the stages itself, so they all read a config the same
+// way. No parser type appears in this interface.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "kamc/ast/AST.h"
+#include "kamc/basic/Diagnostics.h"
+#include "kamc/basic/SourceManager.h"
+#include "kamc/preprocess/Preprocessor.h"
+
+namespace kamc::frontend {
+
+// A config file on disk, or text held in memory (editors, tests) under a name
+// for diagnostics; includes resolve as preprocessText describes.
+struct ConfigInput {
+  std::string path;
+  std::optional<std::string> text;
+
+  static ConfigInput file(std::string path) { return {std::move(path), std::nullopt}; }
+  static ConfigInput inMemory(std::string name, std::string text) { return {std::move(name), std::move(text)}; }
+};
+
+struct PipelineOptions {
+  PreprocessOptions preprocess;
+  // Report what Kamailio would report before giving up (cfgcheck): parse the
+  // text up to where the preprocessor stopped, and run the top-level checks on
+  // a tree with syntax errors. Otherwise (the compiler, the printers) a stage
+  // runs only on input it can trust: no parse of a cut-short text, no lint of
+  // a config with errors.
+  bool keepGoing = false;
+};
+
+// One config through the front end: the files it read, the findings, the
+// preprocessed text and the tree. Everything a diagnostic or the lowering
+// refers to lives here.
+struct Compilation {
+  SourceManager sm;
+  DiagnosticEngine diags;
+  PreprocessResult pp;
+  std::unique_ptr<ast::Config> config;  // set once parsed; after syntax errors, what was recovered
+  size_t syntaxErrors = 0;
+  bool linted = false;  // every lint check ran (not only the top-level ones)
+
+  // False when the main file could not be read (an I/O error, not a finding).
+  bool readable() const { return pp.mainFile != kNoFile; }
+  // The tree codegen may lower: parsed and fully checked, with no error. Null otherwise.
+  const ast::Config* checkedConfig() const;
+  // The tools' exit code for this config: 2 unreadable, 1 errors, 0 clean.
+  int exitCode() const;
+  // gcc-style text on stderr.
+  void printDiagnostics(bool color) const;
+};
+
+// The pipeline up to a stage. Each entry point is defined in its own file so
+// that a tool links only the stages it runs: `kamc -E` no parser (and no ANTLR
+// start-up), kamc-cc1 no checks.
+
+// Preprocessing only.
+Compilation preprocess(const ConfigInput& input, const PreprocessOptions& options);
+// Preprocess and parse into the AST.
+Compilation parse(const ConfigInput& input, const PipelineOptions& options);
+// Preprocess, parse and run cfgcheck's checks: what cfgcheck reports, and the
+// tree (checkedConfig) that codegen lowers.
+Compilation check(const ConfigInput& input, const PipelineOptions& options);
+
+}  // namespace kamc::frontend
