@@ -29,6 +29,7 @@ bench: build
 	bash bench/preprocess-vs-kamailio.sh $(BUILD)/tools/kamc/kamc
 	bash bench/parse-vs-kamailio.sh $(BUILD)
 	bash bench/codegen-vs-kamailio.sh $(BUILD)
+	bash bench/relay-vs-kamailio.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD)
