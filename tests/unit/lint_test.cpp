@@ -483,3 +483,32 @@ TEST(LintKeywordOperands, BareNamesAfterMethodAndIpKeywordsAreValues) {
   // After uri a bare name is a call, as in Kamailio.
   EXPECT_EQ(rulesWithModules("request_route { if (uri == sip_server) drop; }\n"), Rules{"kamc-unknown-function"});
 }
+
+// Issue 19: transformation parameters read with each transformation's own
+// grammar (tests/diff/verdicts/transformation-*.cfg hold kamailio's verdicts).
+TEST(LintTransformationParams, SeparatorsMayBeACommaOrABlank) {
+  EXPECT_EQ(rulesWithModules("request_route { $var(x) = $(ru{s.select,1,,}) + $(ru{s.select,-1, }) + "
+                             "$(ru{s.before,,}) + $(ru{param.count,,}) + $(ru{s.replace,,x}); }\n"),
+            Rules{});
+  EXPECT_EQ(rulesWithModules("request_route { $var(x) = $(ru{param.value,a,,}); }\n"),
+            Rules{"kamc-unknown-transformation"});
+  EXPECT_EQ(rulesWithModules("request_route { $var(x) = $(ru{s.select,1,ab}); }\n"),
+            Rules{"kamc-unknown-transformation"});
+}
+
+TEST(LintTransformationParams, NumbersAreCheckedAsKamailioDoes) {
+  EXPECT_EQ(rulesWithModules("request_route { $var(x) = $(ru{s.substr, -1, 2}{s.Len} {s.int}); }\n"), Rules{});
+  for (const char* bad : {"{s.substr,1,-2}", "{s.substr,,2}", "{s.substr,1x,2}", "{s.prefixes,}", "{s.len,}"})
+    EXPECT_EQ(rulesWithModules(std::string("request_route { $var(x) = $(ru") + bad + "); }\n"),
+              Rules{"kamc-unknown-transformation"})
+        << bad;
+}
+
+TEST(LintTransformationParams, ASubstExpressionKeepsItsCommas) {
+  EXPECT_EQ(rulesWithModules("request_route { $var(x) = $(ru{re.subst,/a,b/c,d/g}); }\n"), Rules{});
+}
+
+TEST(LintTransformationParams, PseudoVariableParametersMustExist) {
+  EXPECT_EQ(rulesWithModules("request_route { $var(x) = $(ru{s.substr,$rU,$nope}); }\n"),
+            Rules{"kamc-unknown-pv"});
+}

@@ -13,22 +13,24 @@ bool isNameChar(char c) {
 // pv_parse_spec's name characters (pvapi.c, is_pv_valid_char).
 bool isSpecNameChar(char c) { return isNameChar(c) || c == '.' || c == '?'; }
 
-// Index just past the bracket that closes text[open], counting nested
-// ( ) [ ] { } alike; npos when it is never closed.
+// Index just past the bracket that closes text[open]; npos when it is never
+// closed. As pv_parse_spec, only brackets of the same kind nest: the ')' in
+// {s.replace,(,)} is a parameter, not a closer.
 size_t skipBalanced(std::string_view text, size_t open) {
-  std::vector<char> closers;
+  char opener = text[open];
+  char closer = opener == '(' ? ')' : opener == '[' ? ']' : '}';
+  int depth = 0;
   for (size_t i = open; i < text.size(); ++i) {
-    char c = text[i];
-    if (c == '(') closers.push_back(')');
-    else if (c == '[') closers.push_back(']');
-    else if (c == '{') closers.push_back('}');
-    else if (!closers.empty() && c == closers.back()) {
-      closers.pop_back();
-      if (closers.empty()) return i + 1;
+    if (text[i] == opener) {
+      ++depth;
+    } else if (text[i] == closer && --depth == 0) {
+      return i + 1;
     }
   }
   return std::string_view::npos;
 }
+
+bool isBlank(char c) { return c == ' ' || c == '\t' || c == '\n'; }
 
 // Splits "s.substr,1,2" at top-level commas.
 std::vector<std::string> splitTopLevel(std::string_view text) {
@@ -48,19 +50,33 @@ std::vector<std::string> splitTopLevel(std::string_view text) {
   return parts;
 }
 
+// {class.name,params}: the class runs to the first '.', the name to the first
+// ',' or '}' and is trimmed (tr_lookup, tr_parse_*); the rest is the
+// transformation's own to read.
 std::optional<Transformation> parseTransformation(std::string_view braced, std::string* error) {
   Transformation t;
   t.text = std::string(braced);
-  std::vector<std::string> parts = splitTopLevel(braced.substr(1, braced.size() - 2));
-  const std::string& head = parts.front();
+  std::string_view body = braced.substr(1, braced.size() - 2);
+  size_t headEnd = body.find(',');
+  std::string_view head = body.substr(0, headEnd);
   size_t dot = head.find('.');
-  if (dot == std::string::npos || dot == 0 || dot + 1 == head.size()) {
+  if (dot == std::string_view::npos || dot == 0) {
     *error = "transformation '" + t.text + "' is not of the form {class.name[,params]}";
     return std::nullopt;
   }
-  t.className = head.substr(0, dot);
-  t.name = head.substr(dot + 1);
-  t.params.assign(parts.begin() + 1, parts.end());
+  t.className = std::string(head.substr(0, dot));
+  std::string_view name = head.substr(dot + 1);
+  while (!name.empty() && isBlank(name.front())) name.remove_prefix(1);
+  while (!name.empty() && isBlank(name.back())) name.remove_suffix(1);
+  if (name.empty()) {
+    *error = "transformation '" + t.text + "' has no name after '" + t.className + ".'";
+    return std::nullopt;
+  }
+  t.name = std::string(name);
+  if (headEnd != std::string_view::npos) {
+    t.paramText = std::string(body.substr(headEnd + 1));
+    t.params = splitTopLevel(*t.paramText);
+  }
   return t;
 }
 
@@ -103,7 +119,14 @@ size_t parseParenthesized(std::string_view text, PseudoVariable& pv, std::string
   pv.parenthesized = true;
   size_t pos = parseNameInnerIndex(text, 2, pv, error);
   if (pos == std::string_view::npos) return pos;
-  while (pos < text.size() && text[pos] == '{') {
+  // Blanks may separate transformations ({s.len} {s.int}), not end them.
+  auto nextTransformation = [&] {
+    size_t p = pos;
+    while (p < text.size() && (text[p] == ' ' || text[p] == '\t')) ++p;
+    if (p < text.size() && text[p] == '{') pos = p;
+    return pos < text.size() && text[pos] == '{';
+  };
+  while (nextTransformation()) {
     size_t close = skipBalanced(text, pos);
     if (close == std::string_view::npos) {
       *error = "missing '}' to close a transformation of $" + pv.className;

@@ -30,6 +30,8 @@ KEYWORD_TYPES = {'str': 'Str', 'int': 'Int', 'ip': 'Ip', 'proto': 'Proto', 'spec
 # the name without "()"; shell: the first argument is run as a shell command.
 FUNCTION_FLAGS = ('native', 'bare', 'shell')
 KEYWORD_FLAGS = ('onsend', 'bareword')
+TR_PARAM_KINDS = {'int': 'Int', 'uint': 'Count', 'str': 'Str', 'text': 'Text', 'char': 'Char', 'sep': 'Separator',
+                  'anysep': 'AnySeparator', 'subst': 'Subst'}
 PV_FORM = re.compile(r'^\$([^()\[\]\s]+)(\(name\))?(\[index\])?$')
 
 
@@ -144,8 +146,8 @@ def parse_tr(module, fields, doc):
     required = 0
     for i, k in enumerate(kinds):
         optional = k.endswith('?')
-        if k.rstrip('?') not in ('int', 'str'):
-            raise DataError('transformation parameter must be int or str: %r' % k)
+        if k.rstrip('?') not in TR_PARAM_KINDS:
+            raise DataError('transformation parameter must be one of %s: %r' % (', '.join(TR_PARAM_KINDS), k))
         if not optional:
             if required != i:
                 raise DataError('a required parameter follows an optional one')
@@ -259,7 +261,7 @@ def emit(cat, out):
     w.append('};')
     w.append('inline constexpr TransformationInfo kTransformations[] = {')
     for t in trs:
-        kinds = ', '.join('TrParamKind::' + ('Int' if k == 'int' else 'Str') for k in t['kinds'])
+        kinds = ', '.join('TrParamKind::' + TR_PARAM_KINDS[k] for k in t['kinds'])
         w.append('  {%s, %s, %s, %d, %d, {{%s}}, %s},' % (
             cxx_string(t['module']), cxx_string(t['cls']), cxx_string(t['name']), t['min'], t['max'],
             kinds, cxx_string(t['doc'])))

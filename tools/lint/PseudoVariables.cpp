@@ -4,9 +4,11 @@
 // plain $name or $name[i] that is no such variable silently becomes an AVP.
 // Inside format-string arguments kamailio -c parses nothing, but the
 // module's fixup does at start-up and fails on the same mistakes.
+#include <cctype>
 #include <set>
 
 #include "LintSupport.h"
+#include "TransformationParams.h"
 #include "kamc/ast/AstWalk.h"
 #include "kamc/lint/Lint.h"
 
@@ -109,20 +111,21 @@ class PvJudge {
       p->aboutTransformation = true;
       return p;
     }
-    const catalog::TransformationInfo* info = catalog::findTransformation(t.className, t.name);
+    // Every module compares transformation names ignoring case ({s.Len}).
+    std::string name = t.name;
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const catalog::TransformationInfo* info = catalog::findTransformation(t.className, name);
     if (!info) {
       std::string message = "unknown transformation " + t.text + ": class '" + t.className + "' has no '" + t.name + "'";
-      std::string guess = closestName(t.name, names);
+      std::string guess = closestName(name, names);
       if (!guess.empty()) message += "; did you mean {" + t.className + "." + guess + "}?";
       return problem(message);
     }
-    if (t.params.size() < info->minParams || t.params.size() > info->maxParams) {
-      std::string range = info->minParams == info->maxParams
-                              ? std::to_string(info->minParams)
-                              : std::to_string(info->minParams) + " to " + std::to_string(info->maxParams);
-      return problem("transformation {" + t.className + "." + t.name + "} takes " + range + " parameter" +
-                     (info->maxParams == 1 ? "" : "s") + ", not " + std::to_string(t.params.size()));
-    }
+    TransformationParams params = readTransformationParams(*info, t);
+    if (!params.error.empty()) return problem(params.error);
+    for (const TransformationParam& param : params.params)
+      if (param.pv && !param.pv->serAvp)
+        if (std::optional<PvProblem> p = judge(*param.pv, order)) return p;
     return std::nullopt;
   }
 

@@ -10,10 +10,16 @@
 
 namespace kamc::ast {
 
-// {s.substr,1,2}: class "s", name "substr", params "1" and "2".
+// {s.substr,1,2}: class "s", name "substr", paramText "1,2".
 struct Transformation {
   std::string className;
-  std::string name;
+  std::string name;  // as Kamailio reads it: up to the first ',' or '}', trimmed
+  // Everything after the ',' that ends the name, as written. Each
+  // transformation reads it with its own grammar ({s.select,1,,} has the
+  // parameters 1 and ','): lint::readTransformationParams, from the catalog.
+  std::optional<std::string> paramText;
+  // paramText split at commas outside brackets: the parameters of most
+  // transformations, not of those whose grammar lets a parameter hold ','.
   std::vector<std::string> params;
   std::string text;  // with the braces
 };

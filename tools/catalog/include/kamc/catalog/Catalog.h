@@ -114,7 +114,18 @@ struct PseudoVariableInfo {
   constexpr bool writable() const { return assign != PvAssign::None; }
 };
 
-enum class TrParamKind : std::uint8_t { Int, Str };  // either may be a pv
+// How a transformation reads one parameter (pv_trans.c and the modules'
+// tr_parse_* functions); each kind may also be a pseudo-variable, except Char.
+enum class TrParamKind : std::uint8_t {
+  Int,           // a number: optional sign, digits (_tr_parse_nparam)
+  Count,         // the same, and a negative constant is refused ({s.substr,1,-2})
+  Str,           // text up to ',', '}', tab or newline; may be empty (_tr_parse_sparam)
+  Text,          // the same, and a ',' that ends it belongs to it ({s.before,,} is ",")
+  Char,          // one character, ',' and ' ' included, or \\ \n \r \t ({s.select,1,,})
+  Separator,     // exactly one character that would end a Str ({param.value,name,;})
+  AnySeparator,  // exactly one character, ',' included ({param.count,,})
+  Subst,         // everything up to the matching '}', commas included ({re.subst,/a,b/c/})
+};
 inline constexpr std::size_t kMaxTransformationParams = 4;
 
 struct TransformationInfo {
