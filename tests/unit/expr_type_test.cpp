@@ -82,6 +82,17 @@ TEST(ExprType, IntegersWrapAt32Bits) {
   EXPECT_EQ(folded("-7 / 2"), intConst(-3));
 }
 
+TEST(ExprType, CastsAndLiteralsFoldAsKamailioConvertsThem) {
+  // The same rules as the runtime's (kamc/semantics), checked against kamailio 5.6 by
+  // tests/codegen/conversions.cfg.
+  EXPECT_EQ(folded("(int)\"4294967297\""), intConst(0));  // str2sint overflows: 0
+  EXPECT_EQ(folded("(int)\"2147483648\""), intConst(0));
+  EXPECT_EQ(folded("(int)\"0x1ffffffff\""), intConst(-1));  // hex keeps the low 32 bits
+  EXPECT_EQ(folded("0x1ffffffff + 0"), intConst(-1));
+  EXPECT_EQ(folded("4294967297 + 0"), intConst(1));  // a decimal literal is atoi's
+  EXPECT_EQ(folded("010 + 0"), intConst(8));          // octal
+}
+
 TEST(ExprType, DivisionByZeroIsAFoldingError) {
   auto p = parse("1 / 0");
   ast::FoldResult r = ast::foldConstant(*p->expr);

@@ -7,6 +7,8 @@
 #include <climits>
 #include <regex>
 
+#include "kamc/semantics/Conversions.h"
+
 namespace kamc::ast {
 namespace {
 
@@ -353,34 +355,8 @@ FoldResult foldConstant(const Expr& e) {
   return fold(e);
 }
 
-int32_t ConstValue::asInt() const {
-  if (type == ValueType::Int) return intValue;
-  const std::string& s = strValue;
-  if (s.empty()) return 0;
-  // A decimal with an optional sign, refused if it overflows an int.
-  size_t i = s[0] == '+' || s[0] == '-' ? 1 : 0;
-  bool negative = s[0] == '-';
-  int64_t v = 0;
-  bool decimal = true;
-  for (size_t k = i; k < s.size() && decimal; ++k) {
-    if (s[k] < '0' || s[k] > '9') decimal = false;
-    else v = v * 10 + (s[k] - '0');
-    if (v > static_cast<int64_t>(INT32_MAX) + (negative ? 1 : 0)) decimal = false;
-  }
-  if (decimal) return static_cast<int32_t>(negative ? -v : v);
-  // Then 0x hex (wrapping), else 0.
-  if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-    uint32_t h = 0;
-    for (size_t k = 2; k < s.size(); ++k) {
-      char c = s[k];
-      int digit = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-      if (digit < 0) return 0;
-      h = (h << 4) + static_cast<uint32_t>(digit);
-    }
-    return wrap(h);
-  }
-  return 0;
-}
+// Kamailio's rval_get_int, shared with the runtime (kamc/semantics).
+int32_t ConstValue::asInt() const { return type == ValueType::Int ? intValue : semantics::stringToInt(strValue); }
 
 std::string ConstValue::asStr() const { return type == ValueType::Str ? strValue : std::to_string(intValue); }
 
