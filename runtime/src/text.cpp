@@ -33,6 +33,24 @@ std::optional<std::uint64_t> parse_decimal(std::string_view digits, std::uint64_
   return value;
 }
 
+std::vector<NameValue> split_name_values(std::string_view text, char separator) {
+  std::vector<NameValue> out;
+  text = trim_lws(text);
+  if (!text.empty() && text.front() == separator) text.remove_prefix(1);
+  if (trim_lws(text).empty()) return out;
+  while (true) {
+    std::size_t end = text.find(separator);
+    std::string_view piece = text.substr(0, end);
+    std::size_t equals = piece.find('=');
+    NameValue pair{trim_lws(piece.substr(0, equals)), {}};
+    if (equals != std::string_view::npos) pair.value = trim_lws(piece.substr(equals + 1));
+    out.push_back(pair);
+    if (end == std::string_view::npos) break;
+    text.remove_prefix(end + 1);
+  }
+  return out;
+}
+
 std::optional<std::uint16_t> parse_port(std::string_view digits) {
   if (digits.size() > 5) return std::nullopt;
   auto value = parse_decimal(digits, 65535);

@@ -35,6 +35,15 @@ std::string_view trim_lws(std::string_view text);
 
 // Parses 1*DIGIT (the whole view) into a value no larger than `limit`.
 std::optional<std::uint64_t> parse_decimal(std::string_view digits, std::uint64_t limit);
+// "a=1;b;c=3" split at `separator` into (name, value) pairs, blanks around each part
+// trimmed, a leading separator skipped; values are raw (quotes kept), a flag's is empty.
+// Empty pieces ("a;;b") give an empty name. Nothing for a blank text.
+struct NameValue {
+  std::string_view name;
+  std::string_view value;
+};
+std::vector<NameValue> split_name_values(std::string_view text, char separator);
+
 // A port: 1 to 5 digits, at most 65535 (0 is a number here; callers refuse it where needed).
 std::optional<std::uint16_t> parse_port(std::string_view digits);
 

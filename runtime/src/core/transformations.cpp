@@ -190,24 +190,15 @@ std::vector<std::string_view> split(std::string_view text, char separator) {
   return out;
 }
 
-// "a=1;b;c=3" as (name, value) pairs; a leading separator is skipped.
-struct Param {
-  std::string_view name;
-  std::string_view value;
-};
+// The parameters of a header or URI, as Kamailio's param.* and uri.* read them: quotes
+// around a value are removed.
+using Param = sip::detail::NameValue;
 std::vector<Param> parse_param_list(std::string_view text, char separator) {
-  std::vector<Param> out;
-  text = sip::detail::trim_lws(text);
-  if (!text.empty() && text.front() == separator) text.remove_prefix(1);
-  if (sip::detail::trim_lws(text).empty()) return out;
-  for (std::string_view piece : split(text, separator)) {
-    std::size_t equals = piece.find('=');
-    Param param{sip::detail::trim_lws(piece.substr(0, equals)), {}};
-    if (equals != std::string_view::npos) param.value = sip::detail::trim_lws(piece.substr(equals + 1));
+  std::vector<Param> out = sip::detail::split_name_values(text, separator);
+  for (Param& param : out) {
     if (param.value.size() >= 2 && param.value.front() == '"' && param.value.back() == '"') {
       param.value = param.value.substr(1, param.value.size() - 2);
     }
-    out.push_back(param);
   }
   return out;
 }

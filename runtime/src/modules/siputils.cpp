@@ -23,29 +23,12 @@ int has_totag_body(MessageContext& context, const FunctionCall&) {
 
 // ---- the R-URI's parameters --------------------------------------------------------------
 
-struct UriParam {
-  std::string_view name;
-  std::string_view value;
-};
+using UriParam = sip::detail::NameValue;
 
-std::string_view trim_spaces(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
-}
-
+// A URI's parameters; an empty one (";;") names nothing.
 std::vector<UriParam> split_uri_params(std::string_view params) {
-  std::vector<UriParam> out;
-  while (!params.empty()) {
-    std::size_t semicolon = params.find(';');
-    std::string_view piece = params.substr(0, semicolon);
-    std::size_t equals = piece.find('=');
-    UriParam param{trim_spaces(piece.substr(0, equals)), {}};
-    if (equals != std::string_view::npos) param.value = trim_spaces(piece.substr(equals + 1));
-    if (!param.name.empty()) out.push_back(param);
-    if (semicolon == std::string_view::npos) break;
-    params.remove_prefix(semicolon + 1);
-  }
+  std::vector<UriParam> out = sip::detail::split_name_values(params, ';');
+  std::erase_if(out, [](const UriParam& param) { return param.name.empty(); });
   return out;
 }
 
