@@ -75,6 +75,7 @@ def main():
     ap.add_argument("--cases", required=True, help="directory of *.cfg cases")
     ap.add_argument("files", nargs="*", help="only these cases (names in --cases)")
     a = ap.parse_args()
+    a.cfgcheck = os.path.abspath(a.cfgcheck)
     kamailio = kamailio_binary()
     if not kamailio:
         print("kamailio is not installed: the oracle is missing")
