@@ -214,12 +214,14 @@ TEST(Transformations, StringAndParamClasses) {
 
 TEST(CoreParams, CommonParametersAndTheirTypes) {
   ASSERT_NE(kc::findCoreParam("debug"), nullptr);
-  EXPECT_EQ(kc::findCoreParam("debug")->type, kc::CoreValueType::Int);
+  EXPECT_EQ(kc::findCoreParam("debug")->type, kc::CoreValueType::SignedInt);  // debug=-1
+  EXPECT_EQ(kc::findCoreParam("children")->type, kc::CoreValueType::Int);     // children=-1 is refused
+  EXPECT_EQ(kc::findCoreParam("user")->type, kc::CoreValueType::StringOrName);
   ASSERT_NE(kc::findCoreParam("children"), nullptr);
   EXPECT_EQ(kc::findCoreParam("listen")->type, kc::CoreValueType::Listen);
   EXPECT_EQ(kc::findCoreParam("log_stderror")->type, kc::CoreValueType::Bool);
   EXPECT_EQ(kc::findCoreParam("log_facility")->type, kc::CoreValueType::Special);
-  EXPECT_EQ(kc::findCoreParam("tcp_connection_lifetime")->type, kc::CoreValueType::Int);
+  EXPECT_EQ(kc::findCoreParam("tcp_connection_lifetime")->type, kc::CoreValueType::SignedInt);
   EXPECT_EQ(kc::findCoreParam("dns_srv_loadbalancing")->aliasOf, "dns_srv_lb");
   EXPECT_EQ(kc::findCoreParam("mpath")->aliasOf, "loadpath");
   // 5.6 has no log_stderr spelling: kamailio -c rejects it.

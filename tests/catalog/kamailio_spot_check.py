@@ -37,8 +37,14 @@ EVENT = 1 | 512
 BLOCKS = [('request_route', 1), ('failure_route[f1]', 2), ('onreply_route[r1]', 4),
           ('onreply_route', 128), ('branch_route[b1]', 8), ('onsend_route', 16),
           ('event_route[kamc:check]', EVENT)]
-CORE_VALUES = {'int': '1', 'bool': 'yes', 'string': '"x"', 'listen': 'udp:127.0.0.1:5099',
-               'ip': '127.0.0.1'}
+CORE_VALUES = {'int': '1', 'sint': '-1', 'bool': 'yes', 'string': '"x"', 'name': 'x',
+               'listen': 'udp:127.0.0.1:5099', 'hosts': 'udp:127.0.0.1:5099', 'ip': '127.0.0.1'}
+# Values of the wrong type, each refused by kamailio -c ("number expected",
+# "string value expected", ...): a bare word for a number, a number for a
+# string, a negative number where the grammar has NUMBER and not intno.
+CORE_WRONG_VALUES = {'int': ['kamc_word', '-1', '"1"'], 'bool': ['kamc_word', '-1'], 'sint': ['kamc_word'],
+                     'string': ['kamc_word', '1'], 'name': ['1'], 'listen': ['udp:127.0.0.1:kamc_word'],
+                     'hosts': ['udp:127.0.0.1:kamc_word', 'udp:127.0.0.1:5099 advertise 127.0.0.2']}
 CORE_SPECIAL = {'log_facility': 'LOG_LOCAL0', 'tcp_poll_method': 'epoll_lt', 'tos': 'IPTOS_LOWDELAY',
                 'tls_method': 'TLSv1', 'udp_mtu_try_proto': 'tcp'}
 # Refused for their value, not their name or type (checked by hand).
@@ -156,6 +162,10 @@ def check_core_params(workdir, core_params):
         if code not in (0, None):
             problems.append('core parameter %s = %s refused: %s' % (
                 name, value, next(iter(errors.values()), '?')))
+        for wrong in CORE_WRONG_VALUES.get(kind, []):
+            code, _ = kamailio_check(workdir, '%s = %s\nrequest_route { drop; }\n' % (name, wrong))
+            if code == 0:
+                problems.append('core parameter %s = %s accepted, but the catalog says %s' % (name, wrong, kind))
     code, _ = kamailio_check(workdir, 'kamc_no_such_param = 1\nrequest_route { drop; }\n')
     if code == 0:
         problems.append('kamailio accepts an unknown core parameter: the check proves nothing')

@@ -8,6 +8,7 @@ first comment lines:
   # kamailio: fails-at-startup   kamailio -c accepts it; starting it fails
   # cfgcheck: clean              no finding at all
   # cfgcheck: RULE LINE ...      exactly these findings (rule id and line), in any order
+  # note: TEXT                   (any number) a note cfgcheck must print, word for word
 
 The test fails when kamailio does not give the stated verdict (the case no
 longer says what it claims), when cfgcheck's findings differ from the stated
@@ -22,15 +23,18 @@ import sys
 from kamailio_oracle import kamailio_binary, kamailio_check, startup
 
 FINDING = re.compile(r"^(.*?):(\d+):\d+: (error|warning): .* \[(kamc-[a-z-]+)\]$")
-HEADER = re.compile(r"^#\s*(kamailio|cfgcheck):\s*(.*?)\s*$")
+HEADER = re.compile(r"^#\s*(kamailio|cfgcheck|note):\s*(.*?)\s*$")
+NOTE = re.compile(r"^.*?:\d+:\d+: note: (.*)$")
 
 
 def expectations(path):
-    want = {}
+    want, notes = {}, []
     with open(path, encoding="utf-8") as f:
         for line in f:
             m = HEADER.match(line)
-            if m:
+            if m and m.group(1) == "note":
+                notes.append(m.group(2))
+            elif m:
                 want[m.group(1)] = m.group(2)
             elif not line.startswith("#"):
                 break
@@ -43,7 +47,7 @@ def expectations(path):
         findings = sorted((words[i], int(words[i + 1])) for i in range(0, len(words), 2))
     else:
         raise SystemExit("%s: '# cfgcheck:' takes 'clean' or pairs of RULE LINE" % path)
-    return want["kamailio"], findings
+    return want["kamailio"], findings, notes
 
 
 def kamailio_verdict(kamailio, path):
@@ -61,12 +65,15 @@ def cfgcheck_findings(cfgcheck, path):
     cwd, name = os.path.split(path)
     p = subprocess.run([cfgcheck, "--color=never", name], cwd=cwd, stdout=subprocess.PIPE,
                        stderr=subprocess.PIPE, timeout=60)
-    findings = []
+    findings, notes = [], []
     for line in p.stderr.decode(errors="replace").splitlines():
         m = FINDING.match(line)
         if m and os.path.basename(m.group(1)) == name:
             findings.append((m.group(4), int(m.group(2))))
-    return p.returncode, sorted(findings), p.stderr.decode(errors="replace")
+        m = NOTE.match(line)
+        if m:
+            notes.append(m.group(1))
+    return p.returncode, sorted(findings), notes, p.stderr.decode(errors="replace")
 
 
 def main():
@@ -84,20 +91,23 @@ def main():
     failures = 0
     for name in names:
         path = os.path.abspath(os.path.join(a.cases, name))
-        want_verdict, want_findings = expectations(path)
+        want_verdict, want_findings, want_notes = expectations(path)
         verdict, evidence = kamailio_verdict(kamailio, path)
-        code, findings, output = cfgcheck_findings(a.cfgcheck, path)
+        code, findings, notes, output = cfgcheck_findings(a.cfgcheck, path)
         problems = []
         if verdict != want_verdict:
             problems.append("kamailio %s, the case says %s (%s)" % (verdict, want_verdict, evidence))
         if findings != want_findings:
             problems.append("cfgcheck found %s, the case says %s" % (findings or "nothing", want_findings or "clean"))
+        for note in want_notes:
+            if note not in notes:
+                problems.append("cfgcheck printed no note '%s'" % note)
         if (code == 1) != (verdict != "accepts") or code not in (0, 1):
             problems.append("cfgcheck exits %d while kamailio %s" % (code, verdict))
         if problems:
             failures += 1
             print("FAIL %s:\n  %s" % (name, "\n  ".join(problems)))
-            if findings != want_findings:
+            if findings != want_findings or any(n not in notes for n in want_notes):
                 print("  " + output.replace("\n", "\n  "))
         else:
             print("ok   %s: kamailio %s%s" % (name, verdict, " (%s)" % evidence if evidence else ""))

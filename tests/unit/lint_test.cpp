@@ -512,3 +512,39 @@ TEST(LintTransformationParams, PseudoVariableParametersMustExist) {
   EXPECT_EQ(rulesWithModules("request_route { $var(x) = $(ru{s.substr,$rU,$nope}); }\n"),
             Rules{"kamc-unknown-pv"});
 }
+
+// Issue 19: core parameter values and removed modules, which Kamailio refuses
+// at parse time (tests/diff/verdicts/core-param-*.cfg, listen-*.cfg,
+// removed-module.cfg hold its verdicts).
+TEST(LintCoreParamValues, EachParameterHasItsValueGrammar) {
+  EXPECT_EQ(rulesFor("debug=-1\nchildren=0x2\nfork=yes\ndns_try_ipv6=INET6\nuser=kamailio\nlog_prefix=\"x \" \"y\"\n"
+                     "request_route { exit; }\n"),
+            Rules{});
+  for (const char* bad : {"tcp_connection_lifetime=SOME_NAME", "children=-1", "children=\"4\"", "log_prefix=abc",
+                          "user=1", "port=3605s"})
+    EXPECT_EQ(rulesFor(std::string(bad) + "\nrequest_route { exit; }\n"), Rules{"kamc-syntax"}) << bad;
+}
+
+TEST(LintCoreParamValues, ABareWordForANumberSuggestsAnUndefinedDefine) {
+  EXPECT_EQ(messagesOf("kamc-syntax", "port=SIPPORT\nrequest_route { exit; }\n"),
+            (std::vector<std::string>{"port takes a number (no sign), not 'SIPPORT' (Kamailio: \"number expected\"); "
+                                      "is 'SIPPORT' a #!define that is not defined here?"}));
+}
+
+TEST(LintCoreParamValues, ListenTakesAddressesPortsAndOptions) {
+  EXPECT_EQ(rulesFor("listen=udp:127.0.0.1:5060 tcp:[::1]:* advertise ext.example.com:5060 name \"a\" virtual\n"
+                     "listen=udp:(127.0.0.1,127.0.0.2):5070 \"eth0\"\nalias=example.com udp:my-host.example.com:5060\n"
+                     "request_route { exit; }\n"),
+            Rules{});
+  for (const char* bad : {"listen=udp:127.0.0.1:SIPPORT", "listen=ws:127.0.0.1:5060",
+                          "listen=udp:127.0.0.1:5060 advertise 192.0.2.1:*", "alias=example.com advertise 192.0.2.1"})
+    EXPECT_EQ(rulesFor(std::string(bad) + "\nrequest_route { exit; }\n"), Rules{"kamc-syntax"}) << bad;
+}
+
+TEST(LintModules, ARemovedModuleIsAnErrorThatSaysWhatHappenedToIt) {
+  EXPECT_EQ(messagesOf("kamc-removed-module", "loadmodule \"mysql.so\"\nrequest_route { exit; }\n"),
+            (std::vector<std::string>{"module 'mysql' does not exist in Kamailio 5.6 (the OpenSER 1.x name of "
+                                      "db_mysql); Kamailio refuses to start (\"could not find module\")"}));
+  EXPECT_EQ(rulesFor("loadmodule \"mi_fifo.so\"\nloadmodule \"nosuch.so\"\nrequest_route { exit; }\n"),
+            (Rules{"kamc-removed-module", "kamc-unknown-module"}));
+}

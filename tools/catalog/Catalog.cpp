@@ -136,4 +136,8 @@ const CoreKeywordInfo* findCoreKeyword(std::string_view name) {
   return findByName(allCoreKeywords(), name);
 }
 
+const RemovedModuleInfo* findRemovedModule(std::string_view name) {
+  return findByName(std::span<const RemovedModuleInfo>(kRemovedModules), name);
+}
+
 }  // namespace kamc::catalog

@@ -23,13 +23,14 @@ ARG_KINDS = {'string': 'String', 'spv': 'Spv', 'int': 'Int', 'pvar': 'Pvar',
              'route': 'Route', 'regex': 'Regex', 'any': 'Any'}
 PARAM_TYPES = {'int': 'Int', 'str': 'Str', 'int|str': 'IntOrStr'}
 ASSIGN = {'str': 'String', 'int': 'Int', 'any': 'Any'}
-CORE_TYPES = {'int': 'Int', 'bool': 'Bool', 'string': 'String', 'listen': 'Listen',
-              'ip': 'Ip', 'special': 'Special'}
+CORE_TYPES = {'int': 'Int', 'sint': 'SignedInt', 'bool': 'Bool', 'string': 'String', 'name': 'StringOrName',
+              'listen': 'Listen', 'hosts': 'HostList', 'ip': 'Ip', 'special': 'Special'}
 KEYWORD_TYPES = {'str': 'Str', 'int': 'Int', 'ip': 'Ip', 'proto': 'Proto', 'special': 'Special'}
 # native: planned/implemented by kamc's runtime; bare: the grammar also takes
 # the name without "()"; shell: the first argument is run as a shell command.
 FUNCTION_FLAGS = ('native', 'bare', 'shell')
 KEYWORD_FLAGS = ('onsend', 'bareword')
+MAX_REPLACEMENTS = 2  # Catalog.h kMaxReplacements
 TR_PARAM_KINDS = {'int': 'Int', 'uint': 'Count', 'str': 'Str', 'text': 'Text', 'char': 'Char', 'sep': 'Separator',
                   'anysep': 'AnySeparator', 'subst': 'Subst'}
 PV_FORM = re.compile(r'^\$([^()\[\]\s]+)(\(name\))?(\[index\])?$')
@@ -175,6 +176,15 @@ def parse_keyword(fields, doc):
                 alias=alias, doc=doc)
 
 
+def parse_removed(fields, doc):
+    if len(fields) != 3:
+        raise DataError('removed needs: NAME REPLACEMENTS (comma list or -)')
+    replacements = [] if fields[2] == '-' else fields[2].split(',')
+    if len(replacements) > MAX_REPLACEMENTS:
+        raise DataError('at most %d replacements' % MAX_REPLACEMENTS)
+    return dict(name=fields[1], replacements=replacements, doc=doc)
+
+
 def read_file(path, cat):
     module = None
     with open(path, encoding='utf-8') as f:
@@ -193,6 +203,8 @@ def read_file(path, cat):
                     cat['coreparams'].append(parse_coreparam(fields, doc))
                 elif kind == 'keyword':
                     cat['keywords'].append(parse_keyword(fields, doc))
+                elif kind == 'removed':
+                    cat['removed'].append(parse_removed(fields, doc))
                 elif kind in ('function', 'param', 'pv', 'tr'):
                     if not module:
                         raise DataError('%s before the "module" line' % kind)
@@ -225,6 +237,12 @@ def check(cat):
     for p in cat['coreparams']:
         if p['alias'] and p['alias'] not in {q['name'] for q in cat['coreparams']}:
             raise SystemExit('error: coreparam %s aliases unknown %s' % (p['name'], p['alias']))
+    for r in cat['removed']:
+        if r['name'] in names:
+            raise SystemExit('error: removed module %s is a module of the catalog' % r['name'])
+        for m in r['replacements']:
+            if m not in names:
+                raise SystemExit('error: removed module %s names unknown replacement %s' % (r['name'], m))
 
 
 def emit(cat, out):
@@ -304,6 +322,13 @@ def emit(cat, out):
             cxx_string(k['name']), KEYWORD_TYPES[k['type']], 'true' if k['onsend'] else 'false',
             cxx_string(k['alias']), cxx_string(k['doc']), 'true' if k['bareword'] else 'false'))
     w.append('};')
+    rms = sorted(cat['removed'], key=lambda r: r['name'])
+    w.append('inline constexpr RemovedModuleInfo kRemovedModules[] = {')
+    for r in rms:
+        w.append('  {%s, {{%s}}, %d, %s},' % (
+            cxx_string(r['name']), ', '.join(cxx_string(m) for m in r['replacements']),
+            len(r['replacements']), cxx_string(r['doc'])))
+    w.append('};')
     text = '\n'.join(w) + '\n'
     # Rewrite only on change so an unchanged catalog does not recompile.
     if os.path.exists(out) and open(out, encoding='utf-8').read() == text:
@@ -315,7 +340,7 @@ def emit(cat, out):
 def main(argv):
     if len(argv) < 3:
         raise SystemExit('usage: gen_catalog.py OUTPUT.inc DATAFILE...')
-    cat = {k: [] for k in ('modules', 'function', 'param', 'pv', 'tr', 'coreparams', 'keywords')}
+    cat = {k: [] for k in ('modules', 'function', 'param', 'pv', 'tr', 'coreparams', 'keywords', 'removed')}
     for path in sorted(argv[2:]):
         read_file(path, cat)
     check(cat)

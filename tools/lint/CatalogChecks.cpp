@@ -1,5 +1,7 @@
 // Checks of top-level items against the module catalog: core parameter
 // names and loaded module names.
+#include "CoreParamValues.h"
+#include "LintSupport.h"
 #include "kamc/catalog/Catalog.h"
 #include "kamc/lint/Lint.h"
 
@@ -11,7 +13,8 @@ namespace {
 bool isPlainName(const std::string& name) { return name.find_first_of(".[") == std::string::npos; }
 
 void checkGlobalParam(const LintContext& ctx, const ast::GlobalParamItem& p) {
-  if (p.name.empty() || !isPlainName(p.name) || catalog::findCoreParam(p.name)) return;
+  if (p.name.empty() || !isPlainName(p.name)) return;
+  if (const catalog::CoreParamInfo* info = catalog::findCoreParam(p.name)) return checkCoreParamValue(ctx, p, *info);
   ctx.report("kamc-unknown-core-param", p,
              "unknown core parameter '" + p.name + "'; Kamailio 5.6 refuses to start with it");
 }
@@ -21,6 +24,16 @@ void checkLoadModule(const LintContext& ctx, const ast::LoadModuleItem& m) {
   if (m.extended || m.path.value.empty() || m.path.value.find('$') != std::string::npos) return;
   std::string name = m.moduleName();
   if (catalog::findModule(name)) return;
+  if (const catalog::RemovedModuleInfo* removed = catalog::findRemovedModule(name)) {
+    Diagnostic& d = ctx.report("kamc-removed-module", m,
+                               "module '" + name + "' does not exist in Kamailio 5.6 (" + std::string(removed->doc) +
+                                   "); Kamailio refuses to start (\"could not find module\")");
+    std::vector<std::string> loads;
+    for (std::string_view r : removed->replacements()) loads.push_back("loadmodule \"" + std::string(r) + ".so\"");
+    if (!loads.empty())
+      d.notes.push_back({m.loc, "use " + joinWords(loads, "or") + " instead"});
+    return;
+  }
   ctx.report("kamc-unknown-module", m,
              "module '" + name + "' is not a Kamailio 5.6 module known to kamc; its functions and "
              "parameters cannot be checked");

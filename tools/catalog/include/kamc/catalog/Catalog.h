@@ -149,13 +149,18 @@ struct ModuleInfo {
   constexpr bool isCore() const { return name == "core"; }
 };
 
+// The value a core parameter takes in cfg.y's assign_stm. A number is
+// Kamailio's NUMBER token, which yes/no/on/off/... and INET/INET6 also are.
 enum class CoreValueType : std::uint8_t {
-  Int,
-  Bool,     // a number, or yes/no/on/off/true/false/enable/disable
-  String,
-  Listen,   // listen/alias syntax: [proto:]addr[:port] list and options
-  Ip,       // an IP address or host name
-  Special,  // own syntax, see the doc (log_facility, tls_method, ...)
+  Int,          // a number (NUMBER); "-1" is a syntax error
+  SignedInt,    // a number, or '-' and a number (intno: debug=-1)
+  Bool,         // a number, or yes/no/on/off/true/false/enable/disable: the same token
+  String,       // a quoted string
+  StringOrName, // a quoted string or a bare name (user=kamailio)
+  Listen,       // [proto:]addr[:port] list, then advertise addr[:port], name "x", virtual
+  HostList,     // alias: the same list without the options
+  Ip,           // an IP address or host name
+  Special,      // own syntax, see the doc (log_facility, tls_method, ...)
 };
 
 // A core global parameter: "name = value" at the top of the config.
@@ -179,6 +184,20 @@ struct CoreKeywordInfo {
   // for method (method == INVITE), a host name for the ip keywords
   // (src_ip == localhost, src_ip == my-host.example.com).
   bool takesBareWord = false;
+};
+
+// A module name configs still load but Kamailio 5.6 does not have (removed
+// or renamed): it refuses to start. removed-modules.cat.
+inline constexpr std::size_t kMaxReplacements = 2;
+struct RemovedModuleInfo {
+  std::string_view name;
+  std::array<std::string_view, kMaxReplacements> replacementSlots;
+  std::uint8_t replacementCount;
+  std::string_view doc;  // what happened to it
+
+  constexpr std::span<const std::string_view> replacements() const {
+    return std::span<const std::string_view>(replacementSlots).first(replacementCount);
+  }
 };
 
 // Iterates catalog rows through an index table (rows sorted by name).
@@ -243,5 +262,6 @@ bool isTransformationClass(std::string_view className);
 
 const CoreParamInfo* findCoreParam(std::string_view name);
 const CoreKeywordInfo* findCoreKeyword(std::string_view name);
+const RemovedModuleInfo* findRemovedModule(std::string_view name);
 
 }  // namespace kamc::catalog
