@@ -163,7 +163,7 @@ TEST_F(Transformations, UnknownOrMalformedTransformationsAreLoadErrors) {
   EXPECT_NE(fixup_error("$(ru{s.substr,a,1})").find("two integer parameters"), std::string::npos);
   EXPECT_NE(fixup_error("$(ru{s.len,1})").find("takes no parameters"), std::string::npos);
   EXPECT_NE(fixup_error("$(ru{s.select,1})").find("separator"), std::string::npos);
-  EXPECT_NE(fixup_error("$(ru{s.len)").find("unterminated"), std::string::npos);
+  EXPECT_NE(fixup_error("$(ru{s.len)").find("missing '}' to close a transformation"), std::string::npos);
   EXPECT_NE(fixup_error("$(ru{s.strip,$var(n)})").find("not supported"), std::string::npos);
   EXPECT_NE(fixup_error("$(ru[1])").find("cannot be indexed"), std::string::npos);
 }

@@ -9,6 +9,7 @@
 #include <iterator>
 
 #include "kamc/catalog/Catalog.h"
+#include "kamc/semantics/PvSyntax.h"
 #include "module.h"
 #include "transformations.h"
 
@@ -269,69 +270,57 @@ std::optional<PvSpec> parse_pv(std::string_view text, VarSlots& vars, std::strin
     error = "'" + spec.name + "' is not a pseudo-variable (it must start with '$')";
     return std::nullopt;
   }
-  std::string_view body = text.substr(1);
-  bool parenthesized = body.front() == '(' && body.back() == ')';
-  if (parenthesized) body = body.substr(1, body.size() - 2);  // "$(ru)", "$(ru{s.len})"
-  std::size_t name_end = 0;
-  while (name_end < body.size() && is_name_char(body[name_end])) ++name_end;
-  std::string_view class_name = body.substr(0, name_end);
-  const PvClass found = find_pv_class(class_name);
+  // The syntax is the front end's (kamc/semantics/PvSyntax.h), read as pv_parse_spec
+  // reads a name inside a string; what the names mean is the module records'.
+  semantics::PseudoVariableParse parsed = semantics::parsePseudoVariable(text, semantics::PvContext::String);
+  if (!parsed.pv) {
+    error = "bad pseudo-variable '" + spec.name + "': " + parsed.error;
+    return std::nullopt;
+  }
+  const semantics::PseudoVariable& pv = *parsed.pv;
+  if (parsed.length != text.size()) {
+    error = "unexpected '" + std::string(text.substr(parsed.length)) + "' after pseudo-variable $" + pv.className;
+    return std::nullopt;
+  }
+  const PvClass found = find_pv_class(pv.className);
   if (!found.pv) {
     error = "unknown pseudo-variable '" + spec.name + "'";
     return std::nullopt;
   }
   spec.pv = found.pv;
-  std::string_view rest = body.substr(name_end);
-  if (found.takes_name) {
-    std::size_t close = std::string_view::npos;
-    if (!rest.empty() && rest.front() == '(') {
-      int depth = 0;
-      for (std::size_t i = 0; i < rest.size(); ++i) {
-        if (rest[i] == '(') ++depth;
-        if (rest[i] == ')' && --depth == 0) {
-          close = i;
-          break;
-        }
-      }
-    }
-    if (close == std::string_view::npos || close < 2) {
-      error = "pseudo-variable '" + spec.name + "' needs a name in parentheses, e.g. $" + std::string(class_name) + "(x)";
-      return std::nullopt;
-    }
-    spec.argument = std::string(rest.substr(1, close - 1));
-    rest = rest.substr(close + 1);
+  if (found.takes_name != pv.inner.has_value() || (pv.inner && pv.inner->empty())) {
+    error = found.takes_name ? "pseudo-variable '" + spec.name + "' needs a name in parentheses, e.g. $" +
+                                   pv.className + "(x)"
+                             : "pseudo-variable $" + pv.className + " takes no name in '" + spec.name + "'";
+    return std::nullopt;
   }
-  if (parenthesized && !rest.empty() && rest.front() == '[') {
-    std::size_t close = rest.find(']');
-    std::string_view index = close == std::string_view::npos ? std::string_view{} : rest.substr(1, close - 1);
+  if (pv.inner) spec.argument = *pv.inner;
+  if (pv.index) {
     if (!found.takes_index) {
-      error = "pseudo-variable $" + std::string(class_name) + " cannot be indexed in '" + spec.name + "'";
+      error = "pseudo-variable $" + pv.className + " cannot be indexed in '" + spec.name + "'";
       return std::nullopt;
     }
+    const std::string& index = *pv.index;
     if (index == "*") {
       spec.index_all = true;
     } else {
       auto [end, ec] = std::from_chars(index.data(), index.data() + index.size(), spec.index);
       if (index.empty() || ec != std::errc{} || end != index.data() + index.size()) {
-        error = "bad index '[" + std::string(index) + "]' in '" + spec.name + "'";
+        error = "bad index '[" + index + "]' in '" + spec.name + "'";
         return std::nullopt;
       }
     }
     spec.has_index = true;
-    rest = rest.substr(close + 1);
   }
-  if (parenthesized && !rest.empty() && rest.front() == '{') {
+  if (!pv.transformations.empty()) {
+    std::string chain;
+    for (const semantics::Transformation& transformation : pv.transformations) chain += transformation.text;
     std::string transform_error;
-    spec.transforms = parse_transformations(rest, vars, transform_error);
+    spec.transforms = parse_transformations(chain, vars, transform_error);
     if (!spec.transforms) {
       error = "in '" + spec.name + "': " + transform_error;
       return std::nullopt;
     }
-    rest = {};
-  }
-  if (!rest.empty()) {
-    error = "unexpected '" + std::string(rest) + "' after pseudo-variable $" + std::string(class_name);
-    return std::nullopt;
   }
   if (spec.pv->fixup && !spec.pv->fixup(spec, vars, error)) return std::nullopt;
   return spec;
@@ -710,66 +699,31 @@ bool set_pv(MessageContext& context, const PvSpec& spec, const PvValue& value) {
 }
 
 std::optional<Format> Format::parse(std::string_view text, VarSlots& vars, std::string& error) {
-  Format format;
-  std::string literal;
-  std::size_t pos = 0;
-  auto flush_literal = [&] {
-    if (!literal.empty()) format.parts_.push_back({std::move(literal), std::nullopt});
-    literal.clear();
-  };
-  while (pos < text.size()) {
-    char c = text[pos];
-    // "$$" is one literal '$' (pv_parse_format), so "cost $$5" is "cost $5".
-    if (c == '$' && pos + 1 < text.size() && text[pos + 1] == '$') {
-      literal += '$';
-      pos += 2;
-      continue;
+  // Literal runs, "$$" as one '$', and the pseudo-variables: the front end's reading
+  // (kamc/semantics/PvSyntax.h). A '$' that starts no name stays literal, as Kamailio
+  // prints it; one that starts a name that does not parse is an error.
+  semantics::FormatParse parsed = semantics::parseFormat(text);
+  for (const auto& [offset, message] : parsed.errors) {
+    char next = offset + 1 < text.size() ? text[offset + 1] : ' ';
+    if (is_name_char(next) || next == '(') {
+      error = "bad pseudo-variable at '" + std::string(text.substr(offset)) + "': " + message;
+      return std::nullopt;
     }
-    bool starts_pv = c == '$' && pos + 1 < text.size() && (is_name_char(text[pos + 1]) || text[pos + 1] == '(');
-    if (!starts_pv) {
-      literal += c;
-      ++pos;
-      continue;
-    }
-    std::size_t end = pos + 1;
-    if (text[end] == '(') {  // "$(name...)": up to the matching parenthesis
-      int depth = 0;
-      for (; end < text.size(); ++end) {
-        if (text[end] == '(') ++depth;
-        if (text[end] == ')' && --depth == 0) break;
-      }
-      if (end >= text.size()) {
-        error = "unterminated '$(' in '" + std::string(text) + "'";
-        return std::nullopt;
-      }
-      ++end;
-    } else {
-      while (end < text.size() && is_name_char(text[end])) ++end;
-      std::string_view class_name = text.substr(pos + 1, end - pos - 1);
-      if (find_pv_class(class_name).takes_name && end < text.size() && text[end] == '(') {
-        // The matching parenthesis: $T_req($hdr(X)) nests.
-        std::size_t close = std::string_view::npos;
-        for (std::size_t i = end, depth = 0; i < text.size(); ++i) {
-          if (text[i] == '(') ++depth;
-          if (text[i] == ')' && --depth == 0) {
-            close = i;
-            break;
-          }
-        }
-        if (close == std::string_view::npos) {
-          error = "unterminated '(' after $" + std::string(class_name) + " in '" + std::string(text) + "'";
-          return std::nullopt;
-        }
-        end = close + 1;
-      }
-    }
-    auto spec = parse_pv(text.substr(pos, end - pos), vars, error);
-    if (!spec) return std::nullopt;
-    flush_literal();
-    format.parts_.push_back({{}, std::move(*spec)});
-    pos = end;
   }
-  flush_literal();
+  Format format;
+  for (semantics::FormatPart& part : parsed.parts) {
+    if (!part.isVariable) {
+      if (!format.parts_.empty() && !format.parts_.back().pv) {
+        format.parts_.back().literal += part.literal;
+      } else {
+        format.parts_.push_back({std::move(part.literal), std::nullopt});
+      }
+      continue;
+    }
+    auto spec = parse_pv(part.pv->text, vars, error);
+    if (!spec) return std::nullopt;
+    format.parts_.push_back({{}, std::move(*spec)});
+  }
   return format;
 }
 

@@ -1,9 +1,9 @@
 // A small hand-written scanner: the pseudo-variable syntax nests (inner names,
 // indexes and transformation parameters may hold pseudo-variables themselves),
 // which is simpler to follow with balanced-bracket scanning than with tokens.
-#include "kamc/ast/PseudoVariable.h"
+#include "kamc/semantics/PvSyntax.h"
 
-namespace kamc::ast {
+namespace kamc::semantics {
 namespace {
 
 bool isNameChar(char c) {
@@ -223,4 +223,4 @@ FormatParse parseFormat(std::string_view text) {
   return out;
 }
 
-}  // namespace kamc::ast
+}  // namespace kamc::semantics
