@@ -548,3 +548,10 @@ TEST(LintModules, ARemovedModuleIsAnErrorThatSaysWhatHappenedToIt) {
   EXPECT_EQ(rulesFor("loadmodule \"mi_fifo.so\"\nloadmodule \"nosuch.so\"\nrequest_route { exit; }\n"),
             (Rules{"kamc-removed-module", "kamc-unknown-module"}));
 }
+
+// Issue 19: a '$' that starts no pseudo-variable in a format argument fails
+// the module's fixup (tests/diff/verdicts/format-lone-dollar.cfg).
+TEST(LintPseudoVariables, ALoneDollarInAFormatFailsAtStartUp) {
+  EXPECT_EQ(rulesWithModules("request_route { xlog(\"L_INFO\", \"5 $ each\\n\"); }\n"), Rules{"kamc-bad-format"});
+  EXPECT_EQ(rulesWithModules("request_route { xlog(\"L_INFO\", \"5 $$ each\\n\"); }\n"), Rules{});
+}

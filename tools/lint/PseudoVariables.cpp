@@ -210,13 +210,19 @@ class PvChecker {
     for (size_t i = 0; i < call.args.size() && i < kinds.size(); ++i) {
       if (kinds[i] != catalog::ArgKind::Spv || call.args[i]->kind != ast::ExprKind::String) continue;
       auto& text = static_cast<const ast::StringExpr&>(*call.args[i]);
-      for (const ast::FormatPart& part : ast::parseFormat(text.value).parts) {
+      std::string suffix = " (in a format argument of '" + call.callee +
+                           "': kamailio -c does not look, but the module's start-up fixup fails on it)";
+      ast::FormatParse format = ast::parseFormat(text.value);
+      for (const ast::FormatPart& part : format.parts) {
         if (!part.isVariable || part.pv->serAvp) continue;
-        if (std::optional<PvProblem> p = judge_.judge(*part.pv, order_))
-          report("kamc-bad-format", text, *p,
-                 " (in a format argument of '" + call.callee +
-                     "': kamailio -c does not look, but the module's start-up fixup fails on it)");
+        if (std::optional<PvProblem> p = judge_.judge(*part.pv, order_)) report("kamc-bad-format", text, *p, suffix);
       }
+      // pv_parse_format refuses a '$' that starts no pseudo-variable ("a $ b").
+      for (const auto& [offset, error] : format.errors)
+        report("kamc-bad-format", text,
+               PvProblem{"'$' at character " + std::to_string(offset + 1) + " of the format starts no "
+                         "pseudo-variable (" + error + "); write $$ for a '$'"},
+               suffix);
     }
   }
 
