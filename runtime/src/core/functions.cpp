@@ -9,6 +9,7 @@
 #include "kamc/runtime/log.h"
 #include "kamc/runtime/message_context.h"
 #include "kamc/runtime/runtime.h"
+#include "kamc/semantics/PvSyntax.h"
 #include "module.h"
 #include "subst_expression.h"
 
@@ -129,6 +130,28 @@ bool fixup_subst_arg(FunctionCall& call, std::string& error) {
     error = std::string(call.entry->name) + "(): " + subst_error;
     return false;
   }
+  return true;
+}
+
+bool fixup_leading_pv(FunctionCall& call, std::size_t index, std::string& error) {
+  FixedArg& arg = call.args[index];
+  if (arg.is_int) return false;
+  std::string_view text = arg.written;
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  if (text.size() < 2 || text.front() != '$') return false;
+  // "$$" is the marker variable whose value is "$".
+  std::size_t length = text[1] == '$' ? 2 : 0;
+  if (length == 0) {
+    semantics::PseudoVariableParse parsed = semantics::parsePseudoVariable(text, semantics::PvContext::String);
+    if (!parsed.pv) return false;
+    length = parsed.length;
+  }
+  std::string pv_error;
+  auto format = Format::parse(text.substr(0, length), call.runtime->var_slots(), pv_error);
+  if (!format) return false;  // not a readable variable: the text stays what it was
+  arg.is_literal = false;
+  arg.format = std::move(*format);
+  (void)error;
   return true;
 }
 

@@ -33,6 +33,7 @@ struct FixedArg {
   // in it is not a pseudo-variable, so it is kept here instead of parsed into `format`.
   bool is_literal = false;
   std::string literal;
+  std::string written;  // a string argument as the config wrote it
 };
 
 using FunctionBody = int (*)(MessageContext& context, const FunctionCall& call);
@@ -90,6 +91,11 @@ bool constant_arg(const FunctionCall& call, std::size_t index, std::string& out,
 // newline) into prepared_regex; as a "/re/repl/flags" substitution into prepared_subst.
 bool fixup_regex_arg(FunctionCall& call, std::string& error);
 bool fixup_subst_arg(FunctionCall& call, std::string& error);
+// Kamailio's "var" reading of a string argument (fix_param tries a single
+// pseudo-variable before a format): a text that starts, after blanks, with a
+// pseudo-variable is that variable alone, and whatever follows it is dropped. Argument
+// `index` then renders as the variable; returns whether it applied.
+bool fixup_leading_pv(FunctionCall& call, std::size_t index, std::string& error);
 // Flag numbers (setflag, setbflag, ...): a constant is checked once against 0..31.
 bool fixup_flag(FunctionCall& call, std::string& error);
 // Argument 0 as a flag bit for this message; nullopt (logged) when it is not 0..31.

@@ -208,6 +208,7 @@ const FunctionCall* Runtime::fixup_call(std::string_view name, std::span<const k
   for (std::size_t index = 0; index < args.size(); ++index) {
     const kamc_rt_arg& arg = args[index];
     FixedArg fixed;
+    if (arg.kind != KAMC_RT_ARG_INT) fixed.written.assign(arg.text ? arg.text : "", arg.text ? arg.length : 0);
     if (arg.kind == KAMC_RT_ARG_INT) {
       fixed.is_int = true;
       fixed.number = arg.number;

@@ -31,6 +31,8 @@ bool fixup_code_and_reason(FunctionCall& call, std::string& error) {
     error = std::string(call.entry->name) + "(): reply code " + std::to_string(value) + " is not in 100..699";
     return false;
   }
+  // sl_send_reply("200", "$rU is here") answers "200 <user>", as Kamailio does.
+  fixup_leading_pv(call, 1, error);
   return true;
 }
 

@@ -3,7 +3,6 @@
 #include <regex.h>
 
 #include <array>
-#include <cctype>
 
 #include "../core/compiled_regex.h"
 #include "../core/module.h"
@@ -251,41 +250,13 @@ bool compile_status_regex(const std::string& pattern, regex_t& compiled) {
   return regcomp(&compiled, pattern.c_str(), REG_EXTENDED | REG_ICASE | REG_NEWLINE) == 0;
 }
 
-// The length of the pseudo-variable at the start of text ("$x", "$x(..)", "$(..)"), or 0.
-std::size_t leading_pv_length(std::string_view text) {
-  if (text.size() < 2 || text[0] != '$') return 0;
-  std::size_t i = 1;
-  auto balanced_from = [&](std::size_t open) -> std::size_t {
-    int depth = 0;
-    for (std::size_t j = open; j < text.size(); ++j) {
-      if (text[j] == '(') ++depth;
-      if (text[j] == ')' && --depth == 0) return j + 1;
-    }
-    return 0;
-  };
-  if (text[i] == '(') return balanced_from(i);
-  while (i < text.size() && (std::isalnum(static_cast<unsigned char>(text[i])) || text[i] == '_')) ++i;
-  if (i == 1) return 0;
-  if (i < text.size() && text[i] == '(') return balanced_from(i);
-  return i;
-}
-
 // Kamailio's fixup_t_check_status: a text that starts (after blanks) with a readable
 // pseudo-variable takes the regex from that variable per message and ignores whatever
 // follows it; any other text is a regex compiled once here. `$` elsewhere is regex syntax.
 bool fixup_status_regex(FunctionCall& call, std::string& error) {
   std::string text;
   if (!constant_arg(call, 0, text, error)) return false;
-  std::string_view trimmed = text;
-  while (!trimmed.empty() && (trimmed.front() == ' ' || trimmed.front() == '\t')) trimmed.remove_prefix(1);
-  if (std::size_t length = leading_pv_length(trimmed)) {
-    std::string pv_error;
-    if (auto format = Format::parse(trimmed.substr(0, length), call.runtime->var_slots(), pv_error)) {
-      call.args[0].is_literal = false;
-      call.args[0].format = std::move(*format);
-      return true;
-    }
-  }
+  if (fixup_leading_pv(call, 0, error)) return true;
   auto regex = std::make_shared<CompiledRegex>();
   if (!compile_status_regex(text, regex->regex)) {
     error = "t_check_status(): bad regular expression '" + text + "'";
