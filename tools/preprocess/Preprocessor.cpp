@@ -1266,9 +1266,7 @@ bool Preprocessor::reportUnevaluable(const Frame& f, size_t pos, const std::stri
     const catalog::PseudoVariableInfo* info =
         pv->kind == PreprocessPv::Kind::Other ? catalog::findPseudoVariable(pv->className) : nullptr;
     if (!pv->problem.empty() || (pv->kind == PreprocessPv::Kind::Other && !info)) {
-      std::string why = !pv->problem.empty() ? pv->problem
-                        : pv->className.empty() ? "a '$' that starts no pseudo-variable (write \\$ for a '$')"
-                                                : "no pseudo-variable $" + pv->className + " exists";
+      std::string why = !pv->problem.empty() ? pv->problem : "no pseudo-variable $" + pv->className + " exists";
       report("kamc-bad-subst", f, pos,
              "Kamailio refuses '" + pv->text + "' in '" + expr + "': " + why +
                  " (\"bad specifier in replace part\")");

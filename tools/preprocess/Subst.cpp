@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include "kamc/semantics/PvSyntax.h"
+
 namespace kamc {
 namespace {
 
@@ -13,27 +15,6 @@ size_t findSeparator(const std::string& s, size_t from, char sep) {
   for (size_t p = from; p < s.size(); ++p)
     if (s[p] == sep && s[p - 1] != '\\') return p;
   return std::string::npos;
-}
-
-// pv_parse_spec's name characters.
-bool isPvNameChar(char c) {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == '.' ||
-         c == '?';
-}
-
-// The index of the bracket closing the one before `from`, nested ones
-// counted, or npos.
-size_t closingBracket(std::string_view t, size_t from, char open, char close) {
-  int depth = 0;
-  for (size_t p = from; p < t.size(); ++p) {
-    if (t[p] == close) {
-      if (depth == 0) return p;
-      --depth;
-    } else if (t[p] == open) {
-      ++depth;
-    }
-  }
-  return std::string_view::npos;
 }
 
 struct CoreClass {
@@ -51,61 +32,42 @@ constexpr CoreClass kCoreClasses[] = {
 
 }  // namespace
 
+// The pseudo-variable's extent and parts come from the shared parser, as
+// pv_parse_spec reads them; this adds what the core's own classes accept.
 PreprocessPv readPreprocessPv(std::string_view t) {
   PreprocessPv pv;
-  auto finish = [&](size_t end, std::string problem = {}) {
-    pv.text = std::string(t.substr(0, std::min(end, t.size())));
-    if (pv.problem.empty()) pv.problem = std::move(problem);
-    return pv;
-  };
-  size_t p = 1;
-  bool parenthesized = p < t.size() && t[p] == '(';
-  if (parenthesized) ++p;
-  if (p < t.size() && t[p] == '$') {  // $$ and $($): the marker
+  // $$ and $($) are pv_parse_spec's marker: a '$'.
+  if (t.size() >= 2 && (t[1] == '$' || (t[1] == '(' && t.size() >= 3 && t[2] == '$'))) {
     pv.kind = PreprocessPv::Kind::Marker;
     pv.className = "$";
-    ++p;
-    if (parenthesized && (p >= t.size() || t[p++] != ')')) return finish(p, "'$(' must close with ')'");
-    return finish(p);
+    bool parenthesized = t[1] == '(';
+    size_t end = parenthesized ? 3 : 2;
+    if (parenthesized && (t.size() <= end || t[end] != ')')) pv.problem = "'$($' must close with ')'";
+    else if (parenthesized) ++end;
+    pv.text = std::string(t.substr(0, end));
+    return pv;
   }
-  size_t nameStart = p;
-  while (p < t.size() && isPvNameChar(t[p])) ++p;
-  pv.className = std::string(t.substr(nameStart, p - nameStart));
+  semantics::PseudoVariableParse parse = semantics::parsePseudoVariable(t, semantics::PvContext::String);
+  if (!parse.pv) {
+    pv.text = std::string(t.substr(0, 1));
+    pv.problem = parse.error + " (write \\$ for a '$')";
+    return pv;
+  }
+  const semantics::PseudoVariable& spec = *parse.pv;
+  pv.text = spec.text;
+  pv.className = spec.className;
+  pv.transformed = !spec.transformations.empty();
   const CoreClass* core = nullptr;
   for (const CoreClass& c : kCoreClasses)
-    if (c.name == pv.className) core = &c;
-  if (core) pv.kind = core->kind;
-  bool hasName = p < t.size() && t[p] == '(';
-  if (!parenthesized && !hasName) {
-    if (core && core->takesName) return finish(p, "$" + pv.className + " expects a name in parentheses");
-    return finish(p);
-  }
-  if (hasName) {
-    size_t close = closingBracket(t, p + 1, '(', ')');
-    if (close == std::string_view::npos) return finish(t.size(), "its '(' is never closed");
-    pv.name = std::string(t.substr(p + 1, close - p - 1));
-    if (core && !core->takesName) pv.problem = "$" + pv.className + " takes no name";
-    if (pv.name.empty()) pv.problem = "an empty name";
-    p = close + 1;
-    if (!parenthesized) return finish(p);
-  } else if (core && core->takesName) {
-    pv.problem = "$" + pv.className + " expects a name in parentheses";
-  }
-  // The $( ... ) form: [index] and {transformations} may follow.
-  if (p < t.size() && t[p] == '[') {
-    size_t close = closingBracket(t, p + 1, '[', ']');
-    if (close == std::string_view::npos) return finish(t.size(), "its '[' is never closed");
-    if (core) pv.problem = "$" + pv.className + " takes no index";
-    p = close + 1;
-  }
-  while (p < t.size() && t[p] == '{') {
-    size_t close = closingBracket(t, p + 1, '{', '}');
-    if (close == std::string_view::npos) return finish(t.size(), "its '{' is never closed");
-    pv.transformed = true;
-    p = close + 1;
-  }
-  if (p >= t.size() || t[p] != ')') return finish(p, "'$(' must close with ')'");
-  return finish(p + 1);
+    if (c.name == spec.className) core = &c;
+  if (!core) return pv;
+  pv.kind = core->kind;
+  pv.name = spec.inner.value_or("");
+  if (core->takesName && !spec.inner) pv.problem = "$" + pv.className + " expects a name in parentheses";
+  else if (!core->takesName && spec.inner) pv.problem = "$" + pv.className + " takes no name";
+  else if (spec.inner && spec.inner->empty()) pv.problem = "an empty name";
+  else if (spec.index) pv.problem = "$" + pv.className + " takes no index";
+  return pv;
 }
 
 std::optional<SubstExpr> SubstExpr::parse(const std::string& expr, std::string* error) {
