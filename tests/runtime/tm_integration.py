@@ -2,13 +2,12 @@
 """SIPp integration tests of tm, the stateful proxy (issue 6).
 
 One case per invocation:
-    tm_integration.py CASE --harness PATH [--sipp PATH] [--kamailio PATH]
+    tm_integration.py CASE --kamc PATH [--sipp PATH] [--kamailio PATH]
 
-Each case runs a SIPp scenario through kamc-runtime-harness with a stateful route set
-(runtime/harness/harness_tm_routes.cpp) and checks what caller and callees saw. Where
---kamailio is given, the same scenario then runs through the real Kamailio 5.6 with the
-equivalent kamailio.cfg (tm_compare/), and the status codes each caller received must
-be the same. Processes, free ports, bounded waits and clean-up come from
+Each case runs a SIPp scenario through a stateful config of integration/cfg/ served by
+`kamc run` and checks what caller and callees saw. Where --kamailio is given, the same
+scenario then runs through the real Kamailio 5.6 with the same config and the same -A
+defines, and the status codes each caller received must be the same. Processes, free ports, bounded waits and clean-up come from
 integration/sip_integration.py: every process is killed by its process group on every
 exit path, ports are free loopback ports (never 5060-5062 or 5070).
 """
@@ -27,7 +26,6 @@ sys.path.insert(0, str(HERE / "integration"))
 import sip_integration as si  # noqa: E402
 
 SCENARIOS = HERE / "integration" / "sipp"
-COMPARE = HERE / "tm_compare"
 FR_TIMER_MS = 3000
 FR_INV_TIMER_MS = 1500
 
@@ -43,30 +41,23 @@ class Proxy:
         self.name, self.process, self.port = name, process, port
 
 
-def start_kamc(run, route, alternate=None):
-    extra = ["-d", "-d", f"--modparam=tm.fr_timer={FR_TIMER_MS}", f"--modparam=tm.fr_inv_timer={FR_INV_TIMER_MS}"]
-    if alternate:
-        extra.append(f"--alternate={alternate}")
-    process, port = run.start_runtime(route=route, extra=extra)
+def defines(alternate):
+    """The -A values both proxies get: tm's timers, and the second destination."""
+    values = [f"FR_TIMER={FR_TIMER_MS}", f"FR_INV_TIMER={FR_INV_TIMER_MS}"]
+    return values + ([f'ALTERNATE="{alternate}"'] if alternate else [])
+
+
+def start_kamc(run, cfg, alternate=None):
+    process, port = run.start_runtime(cfg=cfg, defines=defines(alternate))
     return Proxy("kamc", process, port)
 
 
-def render_kamailio_cfg(route, port, alternate):
-    text = (COMPARE / f"{route}.cfg").read_text()
-    text = text.replace('include_file "common.inc"', (COMPARE / "common.inc").read_text())
-    values = {"PORT": str(port), "ALTERNATE": alternate or "sip:unused@127.0.0.1:1",
-              "FR_TIMER": str(FR_TIMER_MS), "FR_INV_TIMER": str(FR_INV_TIMER_MS)}
-    for name, value in values.items():
-        text = text.replace(f"@{name}@", value)
-    return text
-
-
-def start_kamailio(run, route, alternate=None):
+def start_kamailio(run, cfg, alternate=None):
     port = si.free_port()
-    cfg = run.dir / f"kamailio-{route}.cfg"
-    cfg.write_text(render_kamailio_cfg(route, port, alternate))
-    command = [run.args.kamailio, "-DD", "-E", "-m", "64", "-M", "8", "-f", str(cfg), "-Y", str(run.dir),
-               "-P", str(run.dir / "kamailio.pid")]
+    define_args = [arg for define in defines(alternate) for arg in ("-A", define)]
+    command = [run.args.kamailio, "-DD", "-E", "-m", "64", "-M", "8", "-f", str(si.CFG / f"{cfg}.cfg"),
+               "-l", f"udp:127.0.0.1:{port}", "-l", f"tcp:127.0.0.1:{port}", *define_args,
+               "-Y", str(run.dir), "-P", str(run.dir / "kamailio.pid")]
     process = si.start(command, run.dir / "kamailio.log")
     si.wait_until(lambda: process.poll() is not None or si.options_status(port) is not None, 20,
                   "kamailio to answer")
@@ -103,7 +94,7 @@ def expect_clean(stats, calls, run, name):
     si.check(unexpected == 0, f"{name}: {unexpected} unexpected messages\n{run.log(name + '-err.log')}")
 
 
-def compare_with_kamailio(run, route, scenario_fn, alternate_for=None):
+def compare_with_kamailio(run, cfg, scenario_fn, alternate_for=None):
     """Runs scenario_fn(run, proxy, tag, holder) through kamc, then through Kamailio when it
     is available; the replies each caller received must be the same (as a multiset).
     holder["port"] is a free port chosen before the proxy starts, for a second callee
@@ -112,7 +103,7 @@ def compare_with_kamailio(run, route, scenario_fn, alternate_for=None):
     starters = [("kamc", start_kamc)] + ([("kamailio", start_kamailio)] if run.args.kamailio else [])
     for name, starter in starters:
         holder = {"port": si.free_port()}
-        proxy = starter(run, route, alternate_for(holder) if alternate_for else None)
+        proxy = starter(run, cfg, alternate_for(holder) if alternate_for else None)
         results[name] = scenario_fn(run, proxy, name, holder)
         if name == "kamc":
             si.check(proxy.process.poll() is None, f"the runtime died:\n{run.log('runtime.log')}")
@@ -228,7 +219,7 @@ def failure_reroute_scenario(transport):
 
 
 def start_uas_on(run, port, scenario_args, transport, name):
-    """A SIPp UAS on a port chosen before the proxy started (the proxy's --alternate)."""
+    """A SIPp UAS on a port chosen before the proxy started (the proxy's ALTERNATE)."""
     command = [run.args.sipp, *scenario_args, "-t", transport, "-i", "127.0.0.1", "-p", str(port),
                "-mp", str(si.free_media_port()), "-nostdin", "-trace_msg", "-message_file", str(run.dir / f"{name}-msg.log"),
                "-trace_err", "-error_file", str(run.dir / f"{name}-err.log")]
@@ -392,11 +383,11 @@ CASES = {
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("case", choices=sorted(CASES))
-    parser.add_argument("--harness", required=True)
+    parser.add_argument("--kamc", required=True)
     parser.add_argument("--sipp", default="/usr/bin/sipp")
     parser.add_argument("--kamailio")
     args = parser.parse_args()
-    args.sanitized_harness = None
+    args.sanitized_reply_only = None
     signal.signal(signal.SIGTERM, si.on_signal)
     signal.signal(signal.SIGINT, si.on_signal)
     run = si.Run(args)

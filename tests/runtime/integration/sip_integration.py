@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Integration tests of the kamc SIP runtime with real SIPp on loopback.
 
-One case per invocation:  sip_integration.py CASE --harness PATH [--sipp PATH]
+One case per invocation:  sip_integration.py CASE --kamc PATH [--sipp PATH] [--sanitized-reply-only PATH]
+The proxy under test is a config of cfg/ served by `kamc run`.
 Every process is started in its own process group and killed by that group on every
 exit path (normal end, failure, exception, SIGTERM/SIGINT from ctest). Ports are free
 ports chosen at run time, never 5060-5062 or 5070. Every wait is bounded.
@@ -23,6 +24,7 @@ from pathlib import Path
 
 RESERVED_PORTS = {5060, 5061, 5062, 5070}
 HERE = Path(__file__).resolve().parent
+CFG = HERE / "cfg"
 CORPUS = HERE.parents[2].parent / "shared" / "corpus"
 
 _processes = []  # every Popen we started, killed by process group at exit
@@ -168,13 +170,16 @@ class Run:
         self.args = args
         self.dir = Path(tempfile.mkdtemp(prefix="kamc-rt-it-"))
 
-    def start_runtime(self, route="stateless-proxy", children=2, extra=(), harness=None, env=None,
+    def start_runtime(self, cfg="stateless-proxy", defines=(), children=2, extra=(), proxy=None, env=None,
                       listen=("udp:127.0.0.1:{port}", "tcp:127.0.0.1:{port}")):
+        """Serves cfg/CFG.cfg with `kamc run` (-A for each define), or runs `proxy`, an
+        executable built from a config, with the same flags."""
         port = free_port()
         pid_file = self.dir / "runtime.pid"
         listen_args = [arg for value in listen for arg in ("-l", value.format(port=port))]
-        command = [harness or self.args.harness, "-D", "-E", "-n", str(children), "-P", str(pid_file),
-                   *listen_args, f"--route={route}", *extra]
+        define_args = [arg for define in defines for arg in ("-A", define)]
+        program = [proxy] if proxy else [self.args.kamc, "run", str(CFG / f"{cfg}.cfg"), *define_args]
+        command = [*program, "-D", "-E", "-n", str(children), "-P", str(pid_file), *listen_args, *extra]
         process = start(command, self.dir / "runtime.log", env=env)
         wait_until(lambda: process.poll() is not None or options_status(port) is not None, 10, "the runtime to answer")
         check(process.poll() is None, f"runtime exited at start-up: {self.log('runtime.log')}")
@@ -425,7 +430,7 @@ class DnsResponder:
 def case_dns_srv(run):
     """A Request-URI host without port is looked up by SRV (RFC 3263): _sip._udp.sip.test
     points at the UAS through localhost, so calls to sip:service@sip.test reach it. The
-    harness asks the test's DNS server (KAMC_RT_DNS_NAMESERVER), never the network."""
+    runtime asks the test's DNS server (KAMC_RT_DNS_NAMESERVER), never the network."""
     _uas, uas_port = run.start_uas(["-sn", "uas"])
     responder = DnsResponder({"_sip._udp.sip.test": [(10, 5, uas_port, "localhost")]})
     try:
@@ -471,9 +476,9 @@ def malformed_with_reply(via_port):
 
 def case_malformed(run):
     # reply-only answers every valid request itself, so torture messages that happen to
-    # be valid are never forwarded off the box. The sanitized build catches memory errors.
-    harness = run.args.sanitized_harness or run.args.harness
-    runtime, port = run.start_runtime(route="reply-only", harness=harness)
+    # be valid are never forwarded off the box. The same config built with the sanitized
+    # runtime (tests/runtime/CMakeLists.txt) catches memory errors.
+    runtime, port = run.start_runtime(cfg="reply-only", proxy=run.args.sanitized_reply_only)
     reply = udp_exchange(port, malformed_with_reply)
     check(status_code(reply) == 400, f"expected 400 for a broken From header, got: {reply}")
     for payload in MALFORMED:
@@ -527,8 +532,8 @@ CASES = {
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("case", choices=sorted(CASES))
-    parser.add_argument("--harness", required=True)
-    parser.add_argument("--sanitized-harness")
+    parser.add_argument("--kamc", required=True)
+    parser.add_argument("--sanitized-reply-only", help="cfg/reply-only.cfg built with the sanitized runtime")
     parser.add_argument("--sipp", default="/usr/bin/sipp")
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, on_signal)
