@@ -71,7 +71,7 @@ std::string arg_text(MessageContext& context, const FunctionCall& call, std::siz
   if (index >= call.args.size()) return {};
   const FixedArg& arg = call.args[index];
   if (arg.is_int) return std::to_string(arg.number);
-  if (arg.is_literal) return arg.literal;
+  if (arg.is_literal) return arg.written;
   if (arg.format.is_constant()) return std::string(arg.format.constant_text());
   return arg.format.render(context);
 }
@@ -93,7 +93,7 @@ bool constant_arg(const FunctionCall& call, std::size_t index, std::string& out,
     return true;
   }
   if (arg.is_literal) {
-    out = arg.literal;
+    out = arg.written;
     return true;
   }
   if (!arg.format.is_constant()) {
@@ -133,7 +133,7 @@ bool fixup_subst_arg(FunctionCall& call, std::string& error) {
   return true;
 }
 
-bool fixup_leading_pv(FunctionCall& call, std::size_t index, std::string& error) {
+bool fixup_leading_pv(FunctionCall& call, std::size_t index) {
   FixedArg& arg = call.args[index];
   if (arg.is_int) return false;
   std::string_view text = arg.written;
@@ -151,7 +151,6 @@ bool fixup_leading_pv(FunctionCall& call, std::size_t index, std::string& error)
   if (!format) return false;  // not a readable variable: the text stays what it was
   arg.is_literal = false;
   arg.format = std::move(*format);
-  (void)error;
   return true;
 }
 

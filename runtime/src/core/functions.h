@@ -30,9 +30,8 @@ struct FixedArg {
   long long number = 0;
   Format format;
   // An argument Kamailio takes as written (a regular expression, a static string): `$`
-  // in it is not a pseudo-variable, so it is kept here instead of parsed into `format`.
+  // in it is not a pseudo-variable, so `written` is its value and `format` is unused.
   bool is_literal = false;
-  std::string literal;
   std::string written;  // a string argument as the config wrote it
 };
 
@@ -95,7 +94,7 @@ bool fixup_subst_arg(FunctionCall& call, std::string& error);
 // pseudo-variable before a format): a text that starts, after blanks, with a
 // pseudo-variable is that variable alone, and whatever follows it is dropped. Argument
 // `index` then renders as the variable; returns whether it applied.
-bool fixup_leading_pv(FunctionCall& call, std::size_t index, std::string& error);
+bool fixup_leading_pv(FunctionCall& call, std::size_t index);
 // Flag numbers (setflag, setbflag, ...): a constant is checked once against 0..31.
 bool fixup_flag(FunctionCall& call, std::string& error);
 // Argument 0 as a flag bit for this message; nullopt (logged) when it is not 0..31.

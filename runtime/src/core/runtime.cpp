@@ -214,10 +214,8 @@ const FunctionCall* Runtime::fixup_call(std::string_view name, std::span<const k
       fixed.number = arg.number;
     } else if (literal_argument(*row, index)) {
       fixed.is_literal = true;
-      fixed.literal.assign(arg.text ? arg.text : "", arg.text ? arg.length : 0);
     } else {
-      auto format = Format::parse(std::string_view(arg.text ? arg.text : "", arg.text ? arg.length : 0),
-                                  var_slots_, error);
+      auto format = Format::parse(fixed.written, var_slots_, error);
       if (!format) return nullptr;
       fixed.format = std::move(*format);
     }

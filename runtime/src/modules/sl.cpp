@@ -32,7 +32,7 @@ bool fixup_code_and_reason(FunctionCall& call, std::string& error) {
     return false;
   }
   // sl_send_reply("200", "$rU is here") answers "200 <user>", as Kamailio does.
-  fixup_leading_pv(call, 1, error);
+  fixup_leading_pv(call, 1);
   return true;
 }
 

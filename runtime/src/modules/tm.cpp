@@ -256,7 +256,7 @@ bool compile_status_regex(const std::string& pattern, regex_t& compiled) {
 bool fixup_status_regex(FunctionCall& call, std::string& error) {
   std::string text;
   if (!constant_arg(call, 0, text, error)) return false;
-  if (fixup_leading_pv(call, 0, error)) return true;
+  if (fixup_leading_pv(call, 0)) return true;
   auto regex = std::make_shared<CompiledRegex>();
   if (!compile_status_regex(text, regex->regex)) {
     error = "t_check_status(): bad regular expression '" + text + "'";
