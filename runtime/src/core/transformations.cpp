@@ -386,8 +386,9 @@ std::optional<std::string> escape_except(std::string_view text, std::string_view
   return out;
 }
 
-// Kamailio's unescape_user: each %xx must be two hex digits naming a printable character.
-std::optional<std::string> unescape_printable(std::string_view text) {
+}  // namespace
+
+std::optional<std::string> unescape_user(std::string_view text) {
   std::string out;
   for (std::size_t i = 0; i < text.size(); ++i) {
     if (text[i] != '%') {
@@ -404,6 +405,8 @@ std::optional<std::string> unescape_printable(std::string_view text) {
   }
   return out;
 }
+
+namespace {
 
 std::string url_encode(std::string_view text) {
   std::string out;
@@ -678,7 +681,7 @@ PvValue apply_string(MessageContext& context, const Transformation& step, const 
     }
     case TransformKind::UnescapeUser:
     case TransformKind::UnescapeParam: {
-      auto out = unescape_printable(text);
+      auto out = unescape_user(text);
       return out ? keep_text(context, std::move(*out)) : PvValue::null();
     }
     case TransformKind::EscapeCsv: {

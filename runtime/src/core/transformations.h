@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -68,6 +69,10 @@ PvValue apply_uri(MessageContext& context, const Transformation& step, const PvV
 PvValue apply_param(MessageContext& context, const Transformation& step, const PvValue& value);
 PvValue apply_nameaddr(MessageContext& context, const Transformation& step, const PvValue& value);
 PvValue apply_re(MessageContext& context, const Transformation& step, const PvValue& value);
+
+// Kamailio's unescape_user(): each %xx must be two hex digits naming a printable
+// character; nullopt otherwise ({s.unescape.user}, path's received=).
+std::optional<std::string> unescape_user(std::string_view text);
 
 // "{s.len}{uri.user}": every step, or nullptr and a message naming the bad one. `vars`
 // takes the $var(...) a {re.subst} replacement refers to.

@@ -14,6 +14,7 @@ extern const ModuleExports kSlModule;
 extern const ModuleExports kTmModule;
 extern const ModuleExports kTmxModule;
 extern const ModuleExports kRrModule;
+extern const ModuleExports kPathModule;
 extern const ModuleExports kMaxfwdModule;
 extern const ModuleExports kSanityModule;
 extern const ModuleExports kSiputilsModule;
@@ -21,9 +22,11 @@ extern const ModuleExports kTextopsModule;
 extern const ModuleExports kXlogModule;
 
 std::span<const ModuleExports* const> builtin_modules() {
-  static const std::array<const ModuleExports*, 13> modules{
+  // rr before path: path's init registers an rr callback.
+  static const std::array<const ModuleExports*, 14> modules{
       &kCoreModule,   &kPvModule,     &kKexModule,   &kCorexModule,   &kSlModule,       &kTmModule,   &kTmxModule,
-      &kRrModule,     &kMaxfwdModule, &kSanityModule, &kSiputilsModule, &kTextopsModule, &kXlogModule};
+      &kRrModule,     &kMaxfwdModule, &kSanityModule, &kSiputilsModule, &kTextopsModule, &kXlogModule,
+      &kPathModule};
   return modules;
 }
 

@@ -2,8 +2,12 @@
 // as Kamailio 5.6's rr module does it: a second Record-Route when the request leaves from
 // another socket (enable_double_rr), and compatibility with strict routers (RFC 2543).
 #include <array>
+#include <stdexcept>
+#include <string>
+#include <vector>
 
 #include "../core/module.h"
+#include "rr_api.h"
 #include "kamc/runtime/runtime.h"
 #include "../core/record_route_text.h"
 #include "../core/sip_edit.h"
@@ -28,13 +32,16 @@ constexpr int kRrPreloaded = -3;
 struct RrSettings {
   long long enable_double_rr = 1;
   bool append_fromtag = true;
+  std::vector<RoutedParamsCallback> callbacks;  // register_rr_callback(), newest first
 };
 
 const RrSettings& rr_settings(const MessageContext& context);
 
 bool init_rr(ModuleInstance& module, std::string&) {
-  module.state = std::make_shared<RrSettings>(
-      RrSettings{module.param_number("enable_double_rr"), module.param_number("append_fromtag") != 0});
+  auto settings = std::make_shared<RrSettings>();
+  settings->enable_double_rr = module.param_number("enable_double_rr");
+  settings->append_fromtag = module.param_number("append_fromtag") != 0;
+  module.state = std::move(settings);
   return true;
 }
 
@@ -139,6 +146,7 @@ class LooseRouting {
   int after_loose(bool preloaded) {
     std::size_t next = 0;
     if (is_myself(context_, uri(0))) {
+      routed_params_ = std::string(uri(0).params);
       remove(next++);
       if (double_rr_enabled() && has_double_rr_mark(uri(0)) && next < routes_.size()) remove(next++);
       if (next == routes_.size()) return finish(preloaded ? kRrPreloaded : kRrDriven);
@@ -161,12 +169,13 @@ class LooseRouting {
   // the next entry is a strict router too (it becomes the Request-URI), or it is a loose one
   // and the last entry, the remote target the strict router displaced, is put back as the
   // Request-URI.
-  int after_strict() {
+  int after_strict(std::string_view request_uri_params) {
     std::size_t next = 0;
     if (double_rr_enabled() && has_double_rr_mark(uri(0)) && is_myself(context_, uri(0))) {
       remove(next++);
       if (next == routes_.size()) return finish(kRrNotDriven);
     }
+    routed_params_ = std::string(request_uri_params);
     if (!is_loose_router(uri(next))) {
       context_.new_request_uri = routing_uri(uri(next));
       remove(next);
@@ -184,9 +193,10 @@ class LooseRouting {
   void remove(std::size_t index) { removed_[index] = true; }
   bool double_rr_enabled() const { return double_rr_mode(context_) != DoubleRecordRoute::Off; }
 
-  // Writes the removals into the edits and returns `result`. A header line none of whose
-  // entries is kept goes as a whole; otherwise each run of removed entries goes with the
-  // comma that joins it to the kept neighbour.
+  // Writes the removals into the edits, runs the rr callbacks when a URI of ours with
+  // parameters was consumed (as Kamailio does, also when no Route is left), and returns
+  // `result`. A header line none of whose entries is kept goes as a whole; otherwise each
+  // run of removed entries goes with the comma that joins it to the kept neighbour.
   int finish(int result) {
     std::size_t begin = 0;
     while (begin < routes_.size()) {
@@ -194,6 +204,9 @@ class LooseRouting {
       while (end < routes_.size() && routes_[end].field == routes_[begin].field) ++end;
       remove_from_line(begin, end);
       begin = end;
+    }
+    if (!routed_params_.empty()) {
+      for (RoutedParamsCallback callback : rr_settings(context_).callbacks) callback(context_, routed_params_);
     }
     return result;
   }
@@ -234,6 +247,7 @@ class LooseRouting {
   MessageContext& context_;
   std::vector<RouteEntry> routes_;
   std::vector<bool> removed_;
+  std::string routed_params_;  // of the Route URI of ours that was consumed
 };
 
 // loose_route(): 1 when the Route set decided the next hop, -1 without Route (or when only
@@ -254,7 +268,7 @@ int loose_route_body(MessageContext& context, const FunctionCall&) {
   }
   bool preloaded = !to.tag || to.tag->empty();
   LooseRouting routing(context, std::move(*routes));
-  if (!preloaded && is_myself(context, request_uri)) return routing.after_strict();
+  if (!preloaded && is_myself(context, request_uri)) return routing.after_strict(std::string(request_uri.params));
   return routing.after_loose(preloaded);
 }
 
@@ -285,5 +299,12 @@ const RrSettings& rr_settings(const MessageContext& context) {
   return context.runtime.module(index).state_as<RrSettings>();
 }
 }  // namespace
+
+void register_rr_callback(Runtime& runtime, RoutedParamsCallback callback) {
+  ModuleInstance& rr = runtime.module(module_index(kRrModule));
+  if (!rr.state) throw std::logic_error("register_rr_callback before rr's init");
+  auto& callbacks = rr.state_as<RrSettings>().callbacks;
+  callbacks.insert(callbacks.begin(), callback);
+}
 
 }  // namespace kamc::runtime
