@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <filesystem>
 
 namespace kamc {
 
@@ -57,8 +58,39 @@ std::optional<std::string> readWholeFile(const std::string& path) {
 
 }  // namespace
 
+std::string FileOverlay::normalize(const std::string& path) {
+  std::error_code ec;
+  std::filesystem::path p = std::filesystem::absolute(path, ec);
+  return (ec ? std::filesystem::path(path) : p).lexically_normal().string();
+}
+
+void FileOverlay::set(const std::string& path, std::string content) {
+  std::string key = normalize(path);
+  for (auto& [k, v] : buffers_)
+    if (k == key) {
+      v = std::move(content);
+      return;
+    }
+  buffers_.emplace_back(std::move(key), std::move(content));
+}
+
+void FileOverlay::erase(const std::string& path) {
+  std::string key = normalize(path);
+  std::erase_if(buffers_, [&](const auto& b) { return b.first == key; });
+}
+
+const std::string* FileOverlay::find(const std::string& path) const {
+  if (buffers_.empty()) return nullptr;
+  std::string key = normalize(path);
+  for (const auto& [k, v] : buffers_)
+    if (k == key) return &v;
+  return nullptr;
+}
+
 std::optional<FileId> SourceManager::addFile(const std::string& path,
                                              SourceLocation includedAt) {
+  if (overlay_)
+    if (const std::string* buffer = overlay_->find(path)) return addBuffer(path, *buffer, includedAt);
   std::optional<std::string> content = readWholeFile(path);
   if (!content) return std::nullopt;
   return addBuffer(path, std::move(*content), includedAt);

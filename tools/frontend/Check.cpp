@@ -8,7 +8,7 @@ Compilation check(const ConfigInput& input, const PipelineOptions& options) {
   Compilation unit = parse(input, options);
   if (!unit.config) return unit;
   // The checks need a tree without holes; top-level items stay whole.
-  lint::LintContext lint{*unit.config, unit.pp.map, unit.diags};
+  lint::LintContext lint{*unit.config, unit.pp.map, unit.diags, &unit.sm};
   if (!unit.diags.hasErrors()) {
     lint::runAllChecks(lint);
     unit.linted = true;

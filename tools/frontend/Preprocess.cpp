@@ -7,6 +7,7 @@ namespace kamc::frontend {
 
 Compilation preprocess(const ConfigInput& input, const PreprocessOptions& options) {
   Compilation unit;
+  unit.sm.setOverlay(input.overlay);
   unit.pp = input.text ? preprocessText(input.path, *input.text, options, unit.sm, unit.diags)
                        : preprocessFile(input.path, options, unit.sm, unit.diags);
   return unit;

@@ -3,6 +3,15 @@
 
 namespace kamc::lint {
 
+SourceLocation LintContext::endOf(const ast::Node& at) const {
+  if (!sm || at.expansion >= 0 || at.range.end <= at.range.begin) return {};
+  MappedLocation last = map.lookup(at.range.end - 1, *sm);
+  if (last.expansion >= 0 || last.loc.file != at.loc.file || last.loc.line < at.loc.line ||
+      (last.loc.line == at.loc.line && last.loc.column < at.loc.column))
+    return {};
+  return {last.loc.file, last.loc.line, last.loc.column + 1};
+}
+
 void runTopLevelChecks(const LintContext& ctx) { checkCatalogItems(ctx); }
 
 void runAllChecks(const LintContext& ctx) {

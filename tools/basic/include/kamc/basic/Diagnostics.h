@@ -33,6 +33,9 @@ struct Diagnostic {
   SourceLocation loc;
   std::string message;
   std::vector<DiagnosticNote> notes;
+  // Where the offending text ends (exclusive), in loc's file; invalid when
+  // only the point is known. Editors underline loc..end.
+  SourceLocation end;
 };
 
 class DiagnosticEngine {

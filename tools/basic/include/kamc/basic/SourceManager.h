@@ -33,6 +33,22 @@ struct SourceFile {
   std::vector<uint32_t> lineStarts;
 };
 
+// Editor buffers that stand in for files on disk: the language server's open
+// documents. Keys are absolute, lexically normal paths, so "a/../b.cfg" and
+// the editor's "/ws/b.cfg" name the same buffer.
+class FileOverlay {
+ public:
+  void set(const std::string& path, std::string content);
+  void erase(const std::string& path);
+  // The buffer for a path as a tool names it (relative to the current
+  // directory, or absolute), or null when the disk is to be read.
+  const std::string* find(const std::string& path) const;
+  static std::string normalize(const std::string& path);
+
+ private:
+  std::vector<std::pair<std::string, std::string>> buffers_;
+};
+
 class SourceManager {
  public:
   SourceManager();
@@ -41,9 +57,13 @@ class SourceManager {
   // as "<command line>" (the -A defines).
   FileId addBuffer(std::string path, std::string content,
                    SourceLocation includedAt = {});
-  // Reads a file from disk; nullopt if it cannot be read.
+  // Reads a file from the overlay or else from disk; nullopt if it cannot be read.
   std::optional<FileId> addFile(const std::string& path,
                                 SourceLocation includedAt = {});
+  // Open editor buffers to read before the disk; the overlay must outlive
+  // the files added after this call.
+  void setOverlay(const FileOverlay* overlay) { overlay_ = overlay; }
+  size_t fileCount() const { return files_.size() - 1; }
 
   const SourceFile& file(FileId id) const { return *files_.at(id); }
   SourceLocation location(FileId id, uint32_t offset) const;
@@ -53,6 +73,7 @@ class SourceManager {
 
  private:
   std::vector<std::unique_ptr<SourceFile>> files_;  // index 0 is unused
+  const FileOverlay* overlay_ = nullptr;
 };
 
 }  // namespace kamc

@@ -20,6 +20,9 @@ namespace kamc::frontend {
 struct ConfigInput {
   std::string path;
   std::optional<std::string> text;
+  // Open editor buffers read in place of the disk, for the main file and its
+  // includes (the language server); null reads the disk.
+  const FileOverlay* overlay = nullptr;
 
   static ConfigInput file(std::string path) { return {std::move(path), std::nullopt}; }
   static ConfigInput inMemory(std::string name, std::string text) { return {std::move(name), std::move(text)}; }

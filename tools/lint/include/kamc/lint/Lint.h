@@ -13,12 +13,17 @@ struct LintContext {
   const ast::Config& config;
   const SourceMap& map;  // adds "expanded from #!define" notes
   DiagnosticEngine& diags;
+  const SourceManager* sm = nullptr;  // when set, findings carry the node's whole range
 
   Diagnostic& report(std::string_view rule, const ast::Node& at, std::string message) const {
     Diagnostic& d = diags.report(rule, at.loc, std::move(message));
     map.addExpansionNotes(d, at.expansion);
+    d.end = endOf(at);
     return d;
   }
+  // The original position just after a node's last byte, when the node is
+  // text of one file as written (not from a define's expansion).
+  SourceLocation endOf(const ast::Node& at) const;
 };
 
 // Runs every check.
