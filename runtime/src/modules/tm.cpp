@@ -9,6 +9,7 @@
 #include "kamc/runtime/log.h"
 #include "kamc/sip/via.h"
 #include "tm_internal.h"
+#include "tm_pretran.h"
 
 namespace kamc::runtime {
 
@@ -408,11 +409,17 @@ constexpr std::array<ParamExport, 11> kTmParams{{
     {"auto_inv_100_reason", 0, "trying -- your call is important to us"},
 }};
 
-constexpr std::array<FunctionExport, 4> kTmxFunctions{{
+constexpr std::array<FunctionExport, 5> kTmxFunctions{{
+    {"t_precheck_trans", tm::t_precheck_trans_body},
     {"t_is_request_route", route_type_is_body<KAMC_RT_REQUEST_ROUTE>},
     {"t_is_failure_route", route_type_is_body<KAMC_RT_FAILURE_ROUTE>},
     {"t_is_branch_route", route_type_is_body<KAMC_RT_BRANCH_ROUTE>},
     {"t_is_reply_route", route_type_is_body<KAMC_RT_TM_ONREPLY_ROUTE>},
+}};
+
+// Kamailio's default: the pre-transaction table is made.
+constexpr std::array<ParamExport, 1> kTmxParams{{
+    {"precheck_trans", 1},
 }};
 
 // corex's append_branch() fills the destination set that only tm reads here.
@@ -574,7 +581,10 @@ extern const ModuleExports kTmModule{
 extern const ModuleExports kTmxModule{
     .name = "tmx",
     .functions = kTmxFunctions,
+    .params = kTmxParams,
     .pseudo_variables = kTmxPseudoVariables,
+    .init = tm::init_tmx,
+    .request_route_done = tm::tmx_request_route_done,
 };
 
 extern const ModuleExports kCorexModule{
