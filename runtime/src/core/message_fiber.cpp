@@ -1,6 +1,8 @@
 // Message fibers: ucontext switching, the private stacks, and the await protocol.
 #include "message_fiber.h"
 
+#include <condition_variable>
+
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -157,16 +159,13 @@ void MessageFiber::abandon() {
   while (waiting_ && !finished_) timed_out(await_sequence_);
 }
 
-AwaitResult MessageFiber::await(MessageContext& context, std::function<void()> work,
+AwaitResult MessageFiber::await(MessageContext& context, CompletionStart start,
                                 std::chrono::milliseconds timeout, std::function<void()> on_timeout) {
   std::uint64_t sequence = ++await_sequence_;
   std::shared_ptr<FiberWakeups> wakeups = wakeups_;
   std::uint64_t fiber = id_;
-  bool posted = context.runtime.background().post([work = std::move(work), wakeups, fiber, sequence] {
-    work();
-    wakeups->post(fiber, sequence);
-  });
-  if (!posted) return AwaitResult::TimedOut;  // shutting down
+  bool started = start([wakeups, fiber, sequence] { wakeups->post(fiber, sequence); });
+  if (!started) return AwaitResult::TimedOut;  // shutting down
   on_timeout_ = std::move(on_timeout);
   std::shared_ptr<TimeoutToken> token;
   if (timeout.count() > 0) {
@@ -191,8 +190,45 @@ AwaitResult MessageFiber::await(MessageContext& context, std::function<void()> w
 
 AwaitResult await_background(MessageContext& context, std::function<void()> work, std::chrono::milliseconds timeout,
                              std::function<void()> on_timeout) {
-  if (context.suspender) return context.suspender->await(context, std::move(work), timeout, std::move(on_timeout));
-  work();  // not on a fiber: inline, as a synchronous module would
+  if (!context.suspender) {
+    work();  // not on a fiber: inline, as a synchronous module would
+    return AwaitResult::Done;
+  }
+  const Runtime& runtime = context.runtime;
+  CompletionStart start = [&runtime, work = std::move(work)](std::function<void()> done) mutable {
+    return runtime.background().post([work = std::move(work), done = std::move(done)] {
+      work();
+      done();
+    });
+  };
+  return context.suspender->await(context, std::move(start), timeout, std::move(on_timeout));
+}
+
+AwaitResult await_completion(MessageContext& context, CompletionStart start, std::chrono::milliseconds timeout,
+                             std::function<void()> on_timeout) {
+  if (context.suspender) return context.suspender->await(context, std::move(start), timeout, std::move(on_timeout));
+  // Off a fiber: block this thread until done() (shared, as done may outlive the wait).
+  struct Completion {
+    std::mutex mutex;
+    std::condition_variable finished;
+    bool done = false;
+  };
+  auto completion = std::make_shared<Completion>();
+  bool started = start([completion] {
+    std::lock_guard lock(completion->mutex);
+    completion->done = true;
+    completion->finished.notify_all();
+  });
+  if (!started) return AwaitResult::TimedOut;
+  std::unique_lock lock(completion->mutex);
+  auto is_done = [&] { return completion->done; };
+  if (timeout.count() <= 0) {
+    completion->finished.wait(lock, is_done);
+  } else if (!completion->finished.wait_for(lock, timeout, is_done)) {
+    lock.unlock();
+    if (on_timeout) on_timeout();
+    return AwaitResult::TimedOut;
+  }
   return AwaitResult::Done;
 }
 

@@ -58,7 +58,7 @@ class MessageFiber final : public MessageSuspender {
   // its end and its objects are destroyed.
   void abandon();
 
-  AwaitResult await(MessageContext& context, std::function<void()> work, std::chrono::milliseconds timeout,
+  AwaitResult await(MessageContext& context, CompletionStart start, std::chrono::milliseconds timeout,
                     std::function<void()> on_timeout) override;
 
  private:

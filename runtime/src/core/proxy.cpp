@@ -59,8 +59,11 @@ std::string proxy_via_line(const ListenSocket& from, std::string_view branch) {
 }  // namespace
 
 std::string build_forwarded_request(MessageContext& context, const SendTarget& target, const sip::Via& top,
-                                    std::string_view branch, std::string_view request_uri) {
+                                    std::string_view branch, std::string_view request_uri,
+                                    std::string_view path) {
   MessageEdits edits = context.edits;
+  // Kamailio's insert_path_as_route(): the stored Path becomes the first header.
+  if (!path.empty()) edits.insert(first_header_offset(context), "Route: " + std::string(path) + "\r\n");
   std::string_view original = context.message.request_uri_text();
   if (request_uri != original) edits.replace(context.offset_of(original), original.size(), std::string(request_uri));
   add_top_via_fixes(context, top, edits);
@@ -145,7 +148,8 @@ int forward_request(MessageContext& context, const std::optional<NextHop>& expli
   std::vector<sip::Via> vias;
   if (!context.message.vias(vias).ok() || vias.empty()) return KAMC_RT_FALSE;
   std::string bytes = build_forwarded_request(context, *target, vias[0],
-                                             stateless_branch(context, context.request_uri()), context.request_uri());
+                                             stateless_branch(context, context.request_uri()), context.request_uri(),
+                                             context.path_vector);
   return send_bytes(context, *target, bytes) ? KAMC_RT_TRUE : KAMC_RT_FALSE;
 }
 

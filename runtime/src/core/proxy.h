@@ -33,9 +33,11 @@ std::optional<SendTarget> target_for(MessageContext& context, const NextHop& hop
 
 // The request of `context` as it is forwarded to `target`: our Via (with `branch`) on
 // top, received/rport in the client's Via, the route's edits, `request_uri` as the
-// Request-URI, and Content-Length added for streams.
+// Request-URI, `path` (a Path vector) as a Route header, and Content-Length added for
+// streams.
 std::string build_forwarded_request(MessageContext& context, const SendTarget& target, const sip::Via& top,
-                                    std::string_view branch, std::string_view request_uri);
+                                    std::string_view branch, std::string_view request_uri,
+                                    std::string_view path = {});
 
 // sl_send_reply and friends. No reply is ever sent to an ACK. 1 when sent, -1 otherwise.
 // extra_headers: whole header lines added to the reply.

@@ -21,11 +21,15 @@ class MessageContext;
 
 enum class AwaitResult { Done, TimedOut };
 
+// Starts work that finishes elsewhere (a module's own writer thread): it hands `done`
+// to that work, which calls it once, from any thread. false: the work could not start.
+using CompletionStart = std::function<bool(std::function<void()> done)>;
+
 // Implemented by the worker's message fiber (message_fiber.h).
 class MessageSuspender {
  public:
   virtual ~MessageSuspender() = default;
-  virtual AwaitResult await(MessageContext& context, std::function<void()> work, std::chrono::milliseconds timeout,
+  virtual AwaitResult await(MessageContext& context, CompletionStart start, std::chrono::milliseconds timeout,
                             std::function<void()> on_timeout) = 0;
 };
 
@@ -33,5 +37,9 @@ class MessageSuspender {
 // means no limit.
 AwaitResult await_background(MessageContext& context, std::function<void()> work,
                              std::chrono::milliseconds timeout, std::function<void()> on_timeout = {});
+// The general form: `start` runs on the calling thread. Off a fiber the caller blocks
+// until done() or the timeout (then on_timeout runs and the result is TimedOut).
+AwaitResult await_completion(MessageContext& context, CompletionStart start, std::chrono::milliseconds timeout,
+                             std::function<void()> on_timeout = {});
 
 }  // namespace kamc::runtime

@@ -53,14 +53,15 @@ int send_reply_body(MessageContext& context, const FunctionCall& call) {
   return send_local_reply(context, static_cast<int>(*code), reason);
 }
 
-// The reply the parser chose for a malformed request (400, 505), else 500.
+// The reply the parser chose for a malformed request (400, 505), else Kamailio's 500.
 int reply_error_body(MessageContext& context, const FunctionCall&) {
   const sip::ParseResult& result = context.parse_result;
   if (!result.ok() && result.reply_code != 0) {
     std::string_view reason = result.reply_code == 505 ? "Version Not Supported" : "Bad Request";
     return send_local_reply(context, result.reply_code, reason);
   }
-  return send_local_reply(context, 500, "Server Internal Error");
+  // Kamailio's err2reason_phrase() for an unspecified error (E_UNSPEC), as sl signs it.
+  return send_local_reply(context, 500, "I'm terribly sorry, server error occurred (1/SL)");
 }
 
 

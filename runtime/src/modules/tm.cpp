@@ -361,7 +361,7 @@ int append_branch_body(MessageContext& context, const FunctionCall& call) {
       return KAMC_RT_FALSE;
     }
   }
-  tm_state(context).destination_set.push_back(std::move(branch));
+  context.destination_set.push_back(std::move(branch));
   return KAMC_RT_TRUE;
 }
 
@@ -495,7 +495,7 @@ PvValue branch_index_pv(MessageContext& context, const PvSpec&) {
     }
     return PvValue::null();
   }
-  auto pending = static_cast<long long>(tm_state(context).destination_set.size());
+  auto pending = static_cast<long long>(context.destination_set.size());
   switch (context.route_type) {
     case KAMC_RT_BRANCH_ROUTE: return integer(context, tm_state(context).branch_index);
     case KAMC_RT_FAILURE_ROUTE: {

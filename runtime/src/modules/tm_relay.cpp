@@ -19,6 +19,7 @@ constexpr std::string_view kCancelDone = "canceling";
 struct BranchPlan {
   std::string uri;
   std::optional<std::string> destination;
+  std::string path;  // sent as the branch's Route set
 };
 
 std::optional<NextHop> next_hop_for(std::string_view uri, const std::optional<std::string>& destination,
@@ -97,6 +98,7 @@ std::unique_ptr<MessageContext> branch_context(const MessageContext& parent, con
   context->edits = parent.edits;
   if (plan.uri != context->message.request_uri_text()) context->new_request_uri = plan.uri;
   context->destination_uri = plan.destination;
+  context->path_vector = plan.path;
   context->avps = parent.avps;
   context->xavps = parent.xavps;
   tm_state(*context).transaction = tm_state(parent).transaction;
@@ -127,6 +129,7 @@ bool send_new_branch_locked(MessageContext& context, Transaction& transaction, I
   MessageContext* source = &context;
   std::string uri = plan.uri;
   std::optional<std::string> destination = plan.destination;
+  std::string path = plan.path;
   if (kamc_rt_route_fn route = transaction.runtime.tm_route(KAMC_RT_ROUTE_BRANCH, transaction.on_branch)) {
     own_context = branch_context(context, plan, index);
     run_route_guarded(route, *own_context);
@@ -138,6 +141,7 @@ bool send_new_branch_locked(MessageContext& context, Transaction& transaction, I
     source = own_context.get();
     uri = std::string(source->request_uri());
     destination = source->destination_uri;
+    path = source->path_vector;
   }
   auto hop = next_hop_for(uri, destination, target);
   std::optional<SendTarget> send_target = hop ? target_for(*source, *hop) : std::nullopt;
@@ -151,7 +155,7 @@ bool send_new_branch_locked(MessageContext& context, Transaction& transaction, I
   branch.uri = uri;
   branch.destination = destination;
   branch.via_branch = make_branch_id(transaction.bucket, transaction.id, index);
-  branch.request = build_forwarded_request(*source, *send_target, *via, branch.via_branch, uri);
+  branch.request = build_forwarded_request(*source, *send_target, *via, branch.via_branch, uri, path);
   branch.target = *send_target;
   branch.state = transaction.is_invite ? ClientState::Calling : ClientState::Trying;
   branch.on_reply = transaction.on_reply;
@@ -174,9 +178,9 @@ int forward_branches_locked(MessageContext& context, Transaction& transaction, I
                             int& error_code) {
   if (context.route_type == KAMC_RT_REQUEST_ROUTE) save_request_route_work_locked(transaction, context);
   std::vector<BranchPlan> plans;
-  plans.push_back({std::string(context.request_uri()), context.destination_uri});
-  for (auto& extra : tm_state(context).destination_set) plans.push_back({extra.uri, extra.destination});
-  tm_state(context).destination_set.clear();
+  plans.push_back({std::string(context.request_uri()), context.destination_uri, context.path_vector});
+  for (auto& extra : context.destination_set) plans.push_back({extra.uri, extra.destination, extra.path});
+  context.destination_set.clear();
   int sent = 0;
   for (const auto& plan : plans) {
     if (send_new_branch_locked(context, transaction, io, target, plan, error_code)) ++sent;

@@ -1,6 +1,6 @@
 // tm's part of a message being routed: the transaction it belongs to, the branch a
 // branch/onreply/failure route is about, and what the script chose before the
-// transaction existed (t_on_failure, t_set_fr, append_branch), applied when it is made.
+// transaction existed (t_on_failure, t_set_fr), applied when it is made.
 #pragma once
 
 #include <cstddef>
@@ -19,13 +19,6 @@ namespace tm {
 class Transaction;
 }
 
-// One entry of the destination set that append_branch() fills and t_relay() forks to
-// (Kamailio keeps it in the core; tm is its only reader here).
-struct DestinationBranch {
-  std::string uri;
-  std::optional<std::string> destination;  // the branch's $du
-};
-
 struct TmMessageState : ModuleMessageState {
   std::shared_ptr<tm::Transaction> transaction;
   // branch_route, onreply_route: the branch at hand; failure_route: the winning branch.
@@ -37,7 +30,6 @@ struct TmMessageState : ModuleMessageState {
   // t_set_fr() before the transaction exists, in ms; 0 = the module default.
   int fr_inv_timeout_ms = 0;
   int fr_timeout_ms = 0;
-  std::vector<DestinationBranch> destination_set;
 };
 
 // How many transactions are alive (in the table, including those on their wait timer).

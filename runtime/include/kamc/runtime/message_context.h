@@ -70,6 +70,17 @@ struct XavpItem {
   std::vector<XavpItem> children;
 };
 
+// One entry of the destination set (Kamailio's dset): append_branch() and the
+// registrar's lookup() fill it, t_relay() forks to it. The R-URI with $du and
+// path_vector is branch 0 and is not in this list.
+struct DestinationBranch {
+  std::string uri;
+  std::optional<std::string> destination;  // the branch's $du
+  std::string path;                        // the branch's Path vector: its Route set
+  int q = -1;                              // Kamailio's qvalue: 0..1000, -1 unspecified
+  std::uint32_t branch_flags = 0;
+};
+
 // What a module keeps for one message (tm: its transaction and the routes the script
 // armed; maxfwd: whether Max-Forwards was processed). The message owns it; the module
 // makes it on first use through MessageContext::module_state (module.h).
@@ -97,6 +108,10 @@ class MessageContext {
 
   std::optional<std::string> new_request_uri;  // $ru / $rU / $rd assignments
   std::optional<std::string> destination_uri;  // $du
+  // The Path vector of branch 0 (registrar lookup()): sent as the Route set of the
+  // forwarded request, as Kamailio's msg->path_vec.
+  std::string path_vector;
+  std::vector<DestinationBranch> destination_set;  // the other branches
   MessageEdits edits;
   bool dropped = false;
   int last_retcode = 0;
