@@ -23,6 +23,8 @@ packages=(
   kamailio-unixodbc-modules kamailio-sctp-modules kamailio-cnxcc-modules
   kamailio-autheph-modules kamailio-phonenum-modules kamailio-systemd-modules
   sip-tester sipsak
+  # the VS Code extension's screenshot test (headless)
+  chromium fonts-dejavu-core
   python3
 )
 
