@@ -2,6 +2,8 @@
 // text; everything ANTLR-specific stays inside this file.
 #include "kamc/syntax/SyntaxCheck.h"
 
+#include <mutex>
+
 #include "AstBuilder.h"
 #include "KamailioLexer.h"
 #include "SyntaxMessages.h"
@@ -171,6 +173,12 @@ size_t parsedLength(const std::string& text, const SyntaxCheckOptions& opts) {
 
 ParseResult parseConfig(const PreprocessResult& pp, const SourceManager& sm,
                         DiagnosticEngine& diags, const SyntaxCheckOptions& opts) {
+  // The lexer's and parser's DFA caches are static, shared by every instance;
+  // the 4.9 runtime mutates them without complete locking (antlr/antlr4#3332,
+  // fixed in 4.9.3), so concurrent parses could corrupt them. One at a time:
+  // the whole parse, since the tree and its prediction contexts die with the parser.
+  static std::mutex oneParseAtATime;
+  std::lock_guard<std::mutex> lock(oneParseAtATime);
   std::string_view parsed = std::string_view(pp.text).substr(0, parsedLength(pp.text, opts));
   antlr4::ANTLRInputStream input(bytesAsCodePoints(parsed));
   grammar::KamailioLexer lexer(&input);

@@ -29,6 +29,7 @@ struct ParseResult {
 
 // Parses the preprocessed text into the AST, reporting syntax errors (rule
 // kamc-syntax) at their original locations.
+// Callable from any thread; parses run one at a time (ANTLR's shared caches).
 ParseResult parseConfig(const PreprocessResult& pp, const SourceManager& sm,
                         DiagnosticEngine& diags, const SyntaxCheckOptions& opts = {});
 

@@ -1,0 +1,752 @@
+// The feature layer: every answer comes from the front end's Compilation, the
+// sema indexes over its tree and the module catalog.
+#include "Features.h"
+
+#include <algorithm>
+#include <filesystem>
+
+#include "kamc/ast/AstWalk.h"
+#include "kamc/catalog/Catalog.h"
+#include "kamc/driver/DiagnosticOutput.h"
+#include "kamc/frontend/Pipeline.h"
+#include "kamc/sema/Defines.h"
+#include "kamc/sema/Modules.h"
+#include "kamc/sema/NodeAt.h"
+#include "kamc/sema/Routes.h"
+#include "kamc/sema/Words.h"
+
+namespace kamc::lsp {
+
+namespace fs = std::filesystem;
+
+std::string normalizePath(const std::string& path) { return FileOverlay::normalize(path); }
+
+class AnalysisData {
+ public:
+  std::string root;
+  AnalysisOptions options;
+  frontend::Compilation unit;
+  std::vector<Diagnostic> diagnostics;  // after suppression comments
+  std::set<std::string> files;
+  std::vector<std::string> pathOf;  // FileId -> normalized path
+  std::unique_ptr<sema::ModuleSet> modules;
+  std::unique_ptr<sema::RouteIndex> routes;
+  std::unique_ptr<sema::DefineTable> defines;
+
+  // ------------------------------------------------------------ positions
+  std::vector<FileId> idsOf(const std::string& path) const {
+    std::vector<FileId> ids;
+    for (FileId id = 1; id < pathOf.size(); ++id)
+      if (pathOf[id] == path) ids.push_back(id);
+    return ids;
+  }
+  Position toPosition(SourceLocation loc) const {
+    if (!loc.valid()) return {};
+    std::string_view line = unit.sm.lineText(loc.file, loc.line);
+    return {loc.line - 1, codeUnitsBefore(line, loc.column - 1, options.encoding)};
+  }
+  // A location in the file, or nullopt for a position outside it.
+  std::optional<SourceLocation> toLocation(FileId id, Position pos) const {
+    const SourceFile& f = unit.sm.file(id);
+    if (pos.line >= f.lineStarts.size()) return std::nullopt;
+    std::string_view line = unit.sm.lineText(id, pos.line + 1);
+    return SourceLocation{id, pos.line + 1, byteColumnOf(line, pos.character, options.encoding) + 1};
+  }
+  static bool isWordChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.'; }
+  // The word (name characters) around a location: what a point diagnostic underlines.
+  std::pair<SourceLocation, SourceLocation> wordAround(SourceLocation loc) const {
+    std::string_view line = unit.sm.lineText(loc.file, loc.line);
+    uint32_t b = std::min<uint32_t>(loc.column - 1, line.size()), e = b;
+    if (b < line.size() && (line[b] == '$' || line[b] == '#')) ++e;
+    while (e < line.size() && isWordChar(line[e])) ++e;
+    if (e == b && e < line.size()) ++e;
+    return {loc, {loc.file, loc.line, e + 1}};
+  }
+  Range rangeOf(SourceLocation start, SourceLocation end) const {
+    if (!end.valid()) end = wordAround(start).second;
+    return {toPosition(start), toPosition(end)};
+  }
+  Location locationOf(SourceLocation start, SourceLocation end) const {
+    return {pathOf[start.file], rangeOf(start, end)};
+  }
+  // The range of a node written on one line, from its preprocessed extent.
+  Location nodeLocation(const ast::Node& n) const {
+    SourceLocation end;
+    if (n.expansion < 0 && n.range.end > n.range.begin) {
+      MappedLocation last = unit.pp.map.lookup(n.range.end - 1, unit.sm);
+      if (last.loc.file == n.loc.file && last.expansion < 0 &&
+          (last.loc.line > n.loc.line || last.loc.column >= n.loc.column))
+        end = {last.loc.file, last.loc.line, last.loc.column + 1};
+    }
+    return locationOf(n.loc, end);
+  }
+  // A name that starts at a node (a callee, a route name inside quotes...).
+  Location nameLocation(SourceLocation start, size_t length) const {
+    return locationOf(start, {start.file, start.line, start.column + uint32_t(length)});
+  }
+
+  // The tree under a position, trying each inclusion of the file.
+  struct Spot {
+    SourceLocation loc;
+    sema::NodePath path;
+    uint32_t offset = 0;  // in the preprocessed text
+  };
+  std::optional<Spot> spotAt(const std::string& path, Position pos) const {
+    std::optional<Spot> first;
+    for (FileId id : idsOf(path)) {
+      std::optional<SourceLocation> loc = toLocation(id, pos);
+      if (!loc) return std::nullopt;
+      if (!first) first = Spot{*loc, {}, 0};
+      if (!unit.config) continue;
+      std::optional<uint32_t> off = sema::preprocessedOffset(unit.pp.map, id, unit.sm.offsetOf(*loc));
+      if (!off) continue;
+      return Spot{*loc, sema::nodeAt(*unit.config, *off), *off};
+    }
+    return first;
+  }
+  size_t orderOfItem(const ast::TopItem* item) const {
+    return item ? sema::orderOf(*unit.config, *item) : unit.config->items.size();
+  }
+};
+
+namespace {
+
+// The byte column of a location within its callee name, or npos.
+bool onName(SourceLocation at, SourceLocation start, size_t length) {
+  return at.file == start.file && at.line == start.line && at.column >= start.column &&
+         at.column <= start.column + length;
+}
+
+std::string kindsText(const catalog::FunctionInfo& f) {
+  std::string s = std::string(f.name) + "(";
+  for (size_t i = 0; i < f.maxArgs; ++i) {
+    if (i) s += ", ";
+    if (i == f.minArgs && f.minArgs != f.maxArgs) s += "[";
+    s += catalog::argKindName(f.argKinds[i]);
+  }
+  if (f.minArgs != f.maxArgs) s += "]";
+  return s + ")";
+}
+
+std::string functionHover(const std::vector<const catalog::FunctionInfo*>& rows) {
+  std::string md = "```kamailio\n";
+  for (const catalog::FunctionInfo* f : rows) md += kindsText(*f) + "\n";
+  md += "```\n";
+  const catalog::FunctionInfo& f = *rows.front();
+  if (!f.doc.empty()) md += std::string(f.doc) + "\n\n";
+  md += "Module: `" + std::string(f.module) + "`";
+  if (const catalog::ModuleInfo* m = catalog::findModule(f.module); m && !m->doc.empty())
+    md += " — " + std::string(m->doc);
+  md += "\n\nAllowed in: " + sema::allowedBlocks(f.routeMask);
+  return md;
+}
+
+std::string paramTypeName(catalog::ParamType t) {
+  switch (t) {
+    case catalog::ParamType::Int: return "int";
+    case catalog::ParamType::Str: return "str";
+    case catalog::ParamType::IntOrStr: return "int or str";
+  }
+  return "";
+}
+
+std::string coreValueName(catalog::CoreValueType t) {
+  using T = catalog::CoreValueType;
+  switch (t) {
+    case T::Int: return "int";
+    case T::SignedInt: return "signed int";
+    case T::Bool: return "bool";
+    case T::String: return "string";
+    case T::StringOrName: return "string or name";
+    case T::Listen: return "listen address list";
+    case T::HostList: return "host list";
+    case T::Ip: return "ip or host";
+    case T::Special: return "special syntax";
+  }
+  return "";
+}
+
+std::string pvHover(const ast::PseudoVariable& pv) {
+  std::string md = "```kamailio\n" + pv.text + "\n```\n";
+  const catalog::PseudoVariableInfo* info = catalog::findPseudoVariable(pv.className);
+  if (!info) return md + "Unknown pseudo-variable `$" + pv.className + "`";
+  if (!info->doc.empty()) md += std::string(info->doc) + "\n\n";
+  md += "Module: `" + std::string(info->module) + "`; " + (info->writable() ? "writable" : "read-only");
+  for (const ast::Transformation& t : pv.transformations) {
+    const catalog::TransformationInfo* tr = catalog::findTransformation(t.className, t.name);
+    md += "\n\n`{" + t.className + "." + t.name + "}`";
+    if (tr && !tr->doc.empty()) md += ": " + std::string(tr->doc);
+  }
+  return md;
+}
+
+// The pseudo-variable names a navigation on $var(x) / $avp(x) matches.
+bool samePv(const ast::PseudoVariable& a, const ast::PseudoVariable& b) {
+  return a.className == b.className && a.inner == b.inner;
+}
+
+}  // namespace
+
+Analysis::Analysis(std::unique_ptr<AnalysisData> data) : d_(std::move(data)) {}
+Analysis::~Analysis() = default;
+
+std::shared_ptr<const Analysis> Analysis::run(const std::string& rootPath, const FileOverlay& overlay,
+                                              const AnalysisOptions& options) {
+  auto d = std::make_unique<AnalysisData>();
+  d->root = normalizePath(rootPath);
+  d->options = options;
+  frontend::PipelineOptions pipeline;
+  pipeline.preprocess.mode = PreprocessMode::Expand;
+  pipeline.preprocess.commandLineDefines = options.defines;
+  pipeline.keepGoing = true;
+  frontend::ConfigInput input = frontend::ConfigInput::file(d->root);
+  input.overlay = &overlay;
+  d->unit = frontend::check(input, pipeline);
+  d->diagnostics = applyFilter(d->unit.diags.diagnostics(), d->unit.sm, {});
+  d->pathOf.resize(d->unit.sm.fileCount() + 1);
+  for (FileId id = 1; id <= d->unit.sm.fileCount(); ++id) {
+    const SourceFile& f = d->unit.sm.file(id);
+    if (f.path.empty() || f.path[0] == '<') continue;  // <command line> and other virtual buffers
+    d->pathOf[id] = normalizePath(f.path);
+    d->files.insert(d->pathOf[id]);
+  }
+  if (d->unit.config) {
+    d->modules = std::make_unique<sema::ModuleSet>(*d->unit.config);
+    d->routes = std::make_unique<sema::RouteIndex>(*d->unit.config);
+  }
+  d->defines = std::make_unique<sema::DefineTable>(d->unit.pp);
+  return std::shared_ptr<const Analysis>(new Analysis(std::move(d)));
+}
+
+const std::string& Analysis::root() const { return d_->root; }
+const std::set<std::string>& Analysis::files() const { return d_->files; }
+bool Analysis::reads(const std::string& path) const { return d_->files.count(path) > 0; }
+bool Analysis::hasTree() const { return d_->unit.config != nullptr; }
+bool Analysis::parsedCleanly() const { return d_->unit.config && d_->unit.syntaxErrors == 0 && !d_->unit.pp.stoppedEarly; }
+const std::vector<Diagnostic>& Analysis::rawDiagnostics() const { return d_->diagnostics; }
+const SourceManager& Analysis::sourceManager() const { return d_->unit.sm; }
+
+std::vector<FileDiagnostic> Analysis::diagnostics(const std::string& path) const {
+  const AnalysisData& d = *d_;
+  std::vector<FileDiagnostic> out;
+  for (const Diagnostic& diag : d.diagnostics) {
+    bool here = diag.loc.valid() ? d.pathOf[diag.loc.file] == path : path == d.root;
+    if (!here) continue;
+    FileDiagnostic fd;
+    fd.range = diag.loc.valid() ? d.rangeOf(diag.loc, diag.end) : Range{};
+    fd.severity = diag.severity;
+    fd.rule = diag.rule;
+    fd.message = diag.message;
+    for (const DiagnosticNote& n : diag.notes)
+      if (n.loc.valid() && !d.pathOf[n.loc.file].empty()) fd.related.push_back({d.locationOf(n.loc, {}), n.message});
+    // The include chain: where each enclosing file was included.
+    for (SourceLocation at = diag.loc.valid() ? d.unit.sm.file(diag.loc.file).includedAt : SourceLocation{};
+         at.valid(); at = d.unit.sm.file(at.file).includedAt)
+      fd.related.push_back({d.locationOf(at, {}), "included from here"});
+    out.push_back(std::move(fd));
+  }
+  return out;
+}
+
+std::optional<HoverResult> Analysis::hover(const std::string& path, Position pos) const {
+  const AnalysisData& d = *d_;
+  std::optional<AnalysisData::Spot> spot = d.spotAt(path, pos);
+  if (!spot) return std::nullopt;
+  // A define: its use or its #!define line.
+  const DefineExpansion* use = d.defines->useAt(spot->loc);
+  const DefineInfo* def = use ? d.defines->find(use->name) : d.defines->definitionAt(spot->loc);
+  if (use || def) {
+    std::string name = use ? use->name : def->name;
+    std::string md = "```kamailio\n#!define " + name;
+    if (def && def->hasValue) md += " " + def->value;
+    md += "\n```\n";
+    if (def && def->hasValue) md += "Expands to: `" + def->value + "`";
+    else if (def) md += "Defined without a value";
+    SourceLocation at = use ? use->useSite : def->definedAt;
+    return HoverResult{md, d.nameLocation(at, name.size()).range};
+  }
+  if (!d.unit.config) return std::nullopt;
+  const sema::NodePath& np = spot->path;
+  if (const ast::Expr* e = np.innermostExpr()) {
+    if (e->kind == ast::ExprKind::PseudoVar)
+      return HoverResult{pvHover(static_cast<const ast::PseudoVarExpr&>(*e).pv), d.nodeLocation(*e).range};
+    if (const ast::CallExpr* call = np.enclosingCall(); call && onName(spot->loc, call->loc, call->callee.size())) {
+      sema::CallResolution r = sema::resolveCall(*call, *d.modules, d.orderOfItem(np.item));
+      if (r.status == sema::CallResolution::Status::Keyword) {
+        const catalog::CoreKeywordInfo* k = catalog::findCoreKeyword(call->callee);
+        return HoverResult{"```kamailio\n" + call->callee + "\n```\nCore keyword" +
+                               (k && !k->doc.empty() ? ": " + std::string(k->doc) : std::string()),
+                           d.nameLocation(call->loc, call->callee.size()).range};
+      }
+      if (!r.rows.empty()) {
+        std::string md = functionHover(r.rows);
+        if (r.status == sema::CallResolution::Status::NotLoaded)
+          md += "\n\n**Module not loaded**: add `loadmodule \"" + std::string(r.rows.front()->module) + ".so\"`";
+        return HoverResult{md, d.nameLocation(call->loc, call->callee.size()).range};
+      }
+    }
+  }
+  if (np.item && np.item->kind == ast::TopKind::Modparam && np.word) {
+    auto& m = static_cast<const ast::ModparamItem&>(*np.item);
+    if (np.word == &m.param) {
+      const catalog::ParamInfo* p = catalog::findParam(m.modules.value, m.param.value);
+      if (!p) return std::nullopt;
+      std::string md = "```kamailio\nmodparam(\"" + std::string(p->module) + "\", \"" + std::string(p->name) + "\", " +
+                       paramTypeName(p->type) + ")\n```\n" + std::string(p->doc);
+      return HoverResult{md, d.nodeLocation(m.param).range};
+    }
+    if (const catalog::ModuleInfo* mod = catalog::findModule(m.modules.value))
+      return HoverResult{"Module `" + std::string(mod->name) + "`: " + std::string(mod->doc), d.nodeLocation(m.modules).range};
+  }
+  if (np.item && np.item->kind == ast::TopKind::LoadModule) {
+    auto& lm = static_cast<const ast::LoadModuleItem&>(*np.item);
+    if (const catalog::ModuleInfo* mod = catalog::findModule(lm.moduleName()))
+      return HoverResult{"Module `" + std::string(mod->name) + "`: " + std::string(mod->doc) + "\n\n" +
+                             std::to_string(mod->functions.size()) + " functions, " + std::to_string(mod->params.size()) +
+                             " parameters",
+                         d.nodeLocation(lm.path).range};
+  }
+  if (np.item && np.item->kind == ast::TopKind::GlobalParam) {
+    auto& g = static_cast<const ast::GlobalParamItem&>(*np.item);
+    if (onName(spot->loc, g.loc, g.name.size()))
+      if (const catalog::CoreParamInfo* p = catalog::findCoreParam(g.name))
+        return HoverResult{"```kamailio\n" + g.name + " = <" + coreValueName(p->type) + ">\n```\n" + std::string(p->doc),
+                           d.nameLocation(g.loc, g.name.size()).range};
+  }
+  if (np.item && np.item->kind == ast::TopKind::Route && np.word) {
+    auto& r = static_cast<const ast::RouteItem&>(*np.item);
+    size_t uses = d.routes->usesOf(sema::keyOf(r)).size();
+    return HoverResult{"`" + sema::routeLabel(r) + "`: referenced " + std::to_string(uses) +
+                           (uses == 1 ? " time" : " times"),
+                       d.nodeLocation(*np.word).range};
+  }
+  return std::nullopt;
+}
+
+namespace {
+
+// What a position names, for navigation.
+struct Target {
+  enum Kind { None, Route, Define, Variable } kind = None;
+  sema::RouteKey route;
+  std::string define;
+  const ast::PseudoVariable* pv = nullptr;
+};
+
+}  // namespace
+
+static Target targetAt(const AnalysisData& d, const AnalysisData::Spot& spot) {
+  Target t;
+  if (const DefineExpansion* use = d.defines->useAt(spot.loc)) {
+    t.kind = Target::Define;
+    t.define = use->name;
+    return t;
+  }
+  if (const DefineInfo* def = d.defines->definitionAt(spot.loc)) {
+    t.kind = Target::Define;
+    t.define = def->name;
+    return t;
+  }
+  if (!d.unit.config) return t;
+  const sema::NodePath& np = spot.path;
+  if (const ast::Expr* e = np.innermostExpr(); e && e->kind == ast::ExprKind::PseudoVar) {
+    t.kind = Target::Variable;
+    t.pv = &static_cast<const ast::PseudoVarExpr&>(*e).pv;
+    return t;
+  }
+  // route(R): the bare word R is itself a call node, inside the reference.
+  for (auto it = np.exprs.rbegin(); it != np.exprs.rend(); ++it) {
+    if ((*it)->kind != ast::ExprKind::Call) continue;
+    std::optional<sema::RouteReference> ref = sema::referenceOf(static_cast<const ast::CallExpr&>(**it));
+    if (!ref) continue;
+    if (ref->dynamic) return t;
+    t.kind = Target::Route;
+    t.route = ref->target;
+    return t;
+  }
+  if (np.item && np.item->kind == ast::TopKind::Route && np.word) {
+    t.kind = Target::Route;
+    t.route = sema::keyOf(static_cast<const ast::RouteItem&>(*np.item));
+  }
+  return t;
+}
+
+namespace {
+
+// Every pseudo-variable node of the config, in text order.
+std::vector<const ast::PseudoVarExpr*> allPseudoVars(const ast::Config& config) {
+  std::vector<const ast::PseudoVarExpr*> out;
+  ast::AstVisitor v;
+  v.onExpr = [&](const ast::Expr& e) {
+    if (e.kind == ast::ExprKind::PseudoVar) out.push_back(static_cast<const ast::PseudoVarExpr*>(&e));
+  };
+  for (const ast::TopItemPtr& item : config.items)
+    if (item->kind == ast::TopKind::Route) ast::walk(static_cast<const ast::RouteItem&>(*item).body.get(), v);
+  return out;
+}
+
+// The first assignment to a variable: its "definition".
+const ast::Expr* firstAssignment(const ast::Config& config, const ast::PseudoVariable& pv) {
+  const ast::Expr* found = nullptr;
+  ast::AstVisitor v;
+  auto target = [&](const ast::Expr* t) {
+    if (!found && t && t->kind == ast::ExprKind::PseudoVar && samePv(static_cast<const ast::PseudoVarExpr&>(*t).pv, pv))
+      found = t;
+  };
+  v.onStatement = [&](const ast::Statement& s) {
+    if (s.kind == ast::StmtKind::Assign) target(static_cast<const ast::AssignStmt&>(s).target.get());
+  };
+  v.onExpr = [&](const ast::Expr& e) {
+    if (e.kind == ast::ExprKind::Assign) target(static_cast<const ast::AssignExpr&>(e).target.get());
+  };
+  for (const ast::TopItemPtr& item : config.items)
+    if (item->kind == ast::TopKind::Route) ast::walk(static_cast<const ast::RouteItem&>(*item).body.get(), v);
+  return found;
+}
+
+}  // namespace
+
+// The location of a route reference's name: inside the argument (quotes excluded).
+static Location referenceLocation(const AnalysisData& d, const sema::RouteReference& ref) {
+  const ast::Expr& arg = *ref.call->args[0];
+  if (arg.kind == ast::ExprKind::String) {
+    SourceLocation start{arg.loc.file, arg.loc.line, arg.loc.column + 1};
+    return d.nameLocation(start, static_cast<const ast::StringExpr&>(arg).value.size());
+  }
+  return d.nodeLocation(arg);
+}
+
+std::vector<Location> Analysis::definition(const std::string& path, Position pos) const {
+  const AnalysisData& d = *d_;
+  std::optional<AnalysisData::Spot> spot = d.spotAt(path, pos);
+  if (!spot) return {};
+  Target t = targetAt(d, *spot);
+  switch (t.kind) {
+    case Target::Define: {
+      std::vector<Location> out;
+      if (const DefineInfo* def = d.defines->find(t.define); def && def->definedAt.valid())
+        out.push_back(d.nameLocation(def->definedAt, t.define.size()));
+      return out;
+    }
+    case Target::Route: {
+      std::vector<Location> out;
+      auto it = d.routes->definitions.find(t.route);
+      if (it != d.routes->definitions.end())
+        for (const ast::RouteItem* r : it->second) out.push_back(r->name ? d.nodeLocation(*r->name) : d.nodeLocation(*r));
+      return out;
+    }
+    case Target::Variable: {
+      if (const ast::Expr* first = firstAssignment(*d.unit.config, *t.pv)) return {d.nodeLocation(*first)};
+      return {};
+    }
+    case Target::None: return {};
+  }
+  return {};
+}
+
+std::vector<Location> Analysis::references(const std::string& path, Position pos, bool includeDeclaration) const {
+  const AnalysisData& d = *d_;
+  std::optional<AnalysisData::Spot> spot = d.spotAt(path, pos);
+  if (!spot) return {};
+  Target t = targetAt(d, *spot);
+  std::vector<Location> out;
+  switch (t.kind) {
+    case Target::Define: {
+      const DefineInfo* def = d.defines->find(t.define);
+      if (includeDeclaration && def && def->definedAt.valid()) out.push_back(d.nameLocation(def->definedAt, t.define.size()));
+      for (const DefineExpansion* x : d.defines->usesOf(t.define))
+        if (x->parent < 0) out.push_back(d.nameLocation(x->useSite, t.define.size()));
+      break;
+    }
+    case Target::Route: {
+      if (includeDeclaration)
+        if (const ast::RouteItem* r = d.routes->definition(t.route))
+          out.push_back(r->name ? d.nodeLocation(*r->name) : d.nodeLocation(*r));
+      for (const sema::RouteIndex::Use* u : d.routes->usesOf(t.route)) out.push_back(referenceLocation(d, u->ref));
+      break;
+    }
+    case Target::Variable:
+      for (const ast::PseudoVarExpr* e : allPseudoVars(*d.unit.config))
+        if (samePv(e->pv, *t.pv)) out.push_back(d.nodeLocation(*e));
+      break;
+    case Target::None: break;
+  }
+  return out;
+}
+
+std::vector<Symbol> Analysis::documentSymbols(const std::string& path) const {
+  const AnalysisData& d = *d_;
+  std::vector<Symbol> out;
+  for (const DefineInfo& def : d.defines->definitions()) {
+    if (!def.definedAt.valid() || d.pathOf[def.definedAt.file] != path) continue;
+    Location at = d.nameLocation(def.definedAt, def.name.size());
+    out.push_back({def.name, def.hasValue ? def.value : "", SymbolKind::Define, at.range, at.range, {}});
+  }
+  if (!d.unit.config) return out;
+  std::map<std::string, size_t> moduleSymbol;  // module name -> index in out
+  for (const ast::TopItemPtr& item : d.unit.config->items) {
+    if (!item->loc.valid() || d.pathOf[item->loc.file] != path) continue;
+    Location whole = d.nodeLocation(*item);
+    switch (item->kind) {
+      case ast::TopKind::Route: {
+        auto& r = static_cast<const ast::RouteItem&>(*item);
+        Range sel = r.name ? d.nodeLocation(*r.name).range : d.nameLocation(r.loc, r.keyword.size()).range;
+        out.push_back({sema::routeLabel(r), r.keyword, SymbolKind::Route, whole.range, sel, {}});
+        break;
+      }
+      case ast::TopKind::LoadModule: {
+        auto& lm = static_cast<const ast::LoadModuleItem&>(*item);
+        moduleSymbol[lm.moduleName()] = out.size();
+        out.push_back({lm.moduleName(), lm.path.value, SymbolKind::Module, whole.range, d.nodeLocation(lm.path).range, {}});
+        break;
+      }
+      case ast::TopKind::Modparam: {
+        auto& m = static_cast<const ast::ModparamItem&>(*item);
+        Symbol s{m.param.value, m.value ? m.value->text : "", SymbolKind::Modparam, whole.range,
+                 d.nodeLocation(m.param).range, {}};
+        auto it = moduleSymbol.find(m.modules.value);
+        if (it != moduleSymbol.end()) {
+          out[it->second].children.push_back(std::move(s));
+        } else {  // a modparam above its loadmodule, or of several modules: its own group
+          moduleSymbol[m.modules.value] = out.size();
+          out.push_back({m.modules.value, "modparams", SymbolKind::Module, whole.range, d.nodeLocation(m.modules).range, {}});
+          out.back().children.push_back(std::move(s));
+        }
+        break;
+      }
+      case ast::TopKind::GlobalParam: {
+        auto& g = static_cast<const ast::GlobalParamItem&>(*item);
+        out.push_back({g.name, g.valueText, SymbolKind::CoreParam, whole.range,
+                       d.nameLocation(g.loc, g.name.size()).range, {}});
+        break;
+      }
+      default: break;
+    }
+  }
+  return out;
+}
+
+// ------------------------------------------------------------------ completion
+
+namespace {
+
+bool startsWith(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
+
+std::string snippetFor(const catalog::FunctionInfo& f) {
+  std::string s = std::string(f.name) + "(";
+  for (size_t i = 0; i < f.minArgs; ++i) {
+    if (i) s += ", ";
+    bool quoted = f.argKinds[i] != catalog::ArgKind::Int && f.argKinds[i] != catalog::ArgKind::Pvar;
+    std::string ph = "${" + std::to_string(i + 1) + ":" + std::string(catalog::argKindName(f.argKinds[i])) + "}";
+    s += quoted ? "\"" + ph + "\"" : ph;
+  }
+  return s + ")";
+}
+
+// The identifier-ish text just before the cursor.
+std::string_view wordBefore(std::string_view line, size_t col) {
+  size_t b = col;
+  while (b > 0 && (std::isalnum(static_cast<unsigned char>(line[b - 1])) || line[b - 1] == '_' || line[b - 1] == '.'))
+    --b;
+  return line.substr(b, col - b);
+}
+
+}  // namespace
+
+std::vector<Completion> Analysis::completion(const std::string& path, const std::string& text, Position pos) const {
+  const AnalysisData& d = *d_;
+  // The line as the editor has it now: the tree may lag behind the typing.
+  size_t lineStart = 0;
+  for (uint32_t l = 0; l < pos.line; ++l) {
+    lineStart = text.find('\n', lineStart);
+    if (lineStart == std::string::npos) return {};
+    ++lineStart;
+  }
+  size_t lineEnd = text.find('\n', lineStart);
+  std::string_view line = std::string_view(text).substr(lineStart, lineEnd == std::string::npos ? std::string::npos
+                                                                                                 : lineEnd - lineStart);
+  size_t col = byteColumnOf(line, pos.character, d.options.encoding);
+  std::string_view before = line.substr(0, col);
+  std::string_view word = wordBefore(line, col);
+  std::string_view head = before.substr(0, before.size() - word.size());
+  std::string_view trimmed = head;
+  while (!trimmed.empty() && (trimmed.back() == ' ' || trimmed.back() == '\t')) trimmed.remove_suffix(1);
+  std::vector<Completion> out;
+  auto add = [&](Completion c) {
+    if (startsWith(c.label, word)) out.push_back(std::move(c));
+  };
+
+  // #!ifdef NAME / #!ifndef NAME: define names.
+  std::string_view lead = before.substr(std::min(before.find_first_not_of(" \t"), before.size()));
+  if (startsWith(lead, "#!ifdef") || startsWith(lead, "#!ifndef") || startsWith(lead, "#!undef")) {
+    std::set<std::string> seen;
+    for (const DefineInfo& def : d.defines->definitions())
+      if (seen.insert(def.name).second)
+        add({def.name, CompletionKind::Define, def.hasValue ? def.value : "", "", def.name, false, {}});
+    return out;
+  }
+  // $name: pseudo-variables (after '$' or '$(').
+  if (!head.empty() && (head.back() == '$' || (head.size() >= 2 && head.substr(head.size() - 2) == "$("))) {
+    std::set<std::string> seen;
+    for (const catalog::PseudoVariableInfo& pv : catalog::allPseudoVariables()) {
+      if (pv.module != "core" && (!d.modules || !d.modules->loadedAnywhere(pv.module))) continue;
+      if (!seen.insert(std::string(pv.name)).second) continue;
+      std::string label(pv.name);
+      std::string insert = pv.takesName ? label + "(${1:name})" : label;
+      add({label, CompletionKind::PseudoVariable, std::string(pv.module), std::string(pv.doc), insert, pv.takesName, {}});
+    }
+    return out;
+  }
+  // {s.len}: transformations after '{' inside $( ).
+  if (!head.empty() && head.back() == '{' && head.find("$(") != std::string_view::npos) {
+    for (const catalog::TransformationInfo& t : catalog::allTransformations()) {
+      std::string label = std::string(t.className) + "." + std::string(t.name);
+      add({label, CompletionKind::Transformation, std::string(t.module), std::string(t.doc), label, false, {}});
+    }
+    return out;
+  }
+  // route(NAME), t_on_failure("NAME")...: route names of the kind.
+  static const std::pair<std::string_view, ast::RouteKind> kNamers[] = {
+      {"route(", ast::RouteKind::Named},         {"t_on_failure(", ast::RouteKind::Failure},
+      {"t_on_branch(", ast::RouteKind::Branch},  {"t_on_reply(", ast::RouteKind::OnReply},
+  };
+  std::string_view call = trimmed;
+  if (!call.empty() && (call.back() == '"' || call.back() == '\'')) call.remove_suffix(1);
+  for (auto [namer, kind] : kNamers) {
+    if (call.size() < namer.size() || call.substr(call.size() - namer.size()) != namer) continue;
+    if (d.routes)
+      for (const auto& [key, blocks] : d.routes->definitions)
+        if (key.first == kind && !key.second.empty())
+          add({key.second, CompletionKind::Route, sema::routeLabel(*blocks.front()), "", key.second, false, {}});
+    return out;
+  }
+  // loadmodule "x: modules not loaded yet.
+  if (startsWith(lead, "loadmodule")) {
+    for (const catalog::ModuleInfo& m : catalog::allModules())
+      if (!m.isCore() && (!d.modules || !d.modules->loadedAnywhere(m.name)))
+        add({std::string(m.name), CompletionKind::Module, std::string(m.doc), "", std::string(m.name) + ".so", false, {}});
+    return out;
+  }
+  // modparam("mod", "name": parameters of the module; modparam(" : loaded modules.
+  if (startsWith(lead, "modparam")) {
+    size_t q1 = lead.find('"');
+    size_t q2 = q1 == std::string_view::npos ? q1 : lead.find('"', q1 + 1);
+    if (q2 == std::string_view::npos) {
+      if (d.modules)
+        for (const sema::LoadedModule& m : d.modules->modules())
+          if (m.info && !m.info->params.empty())
+            add({m.name, CompletionKind::Module, std::string(m.info->doc), "", m.name, false, {}});
+      return out;
+    }
+    std::string module(lead.substr(q1 + 1, q2 - q1 - 1));
+    if (const catalog::ModuleInfo* m = catalog::findModule(module))
+      for (const catalog::ParamInfo& p : m->params)
+        add({std::string(p.name), CompletionKind::Modparam, paramTypeName(p.type), std::string(p.doc),
+             std::string(p.name), false, {}});
+    return out;
+  }
+  // Inside a route block: functions; elsewhere: core parameters and top-level keywords.
+  bool inRoute = false;
+  if (std::optional<AnalysisData::Spot> spot = d.spotAt(path, pos); spot && spot->path.item)
+    inRoute = spot->path.item->kind == ast::TopKind::Route;
+  else if (!lead.empty() && (line.front() == ' ' || line.front() == '\t'))
+    inRoute = true;  // indented text the tree does not cover yet (being typed)
+  if (!inRoute) {
+    for (const catalog::CoreParamInfo& p : catalog::allCoreParams())
+      add({std::string(p.name), CompletionKind::CoreParam, coreValueName(p.type), std::string(p.doc),
+           std::string(p.name) + "=", false, {}});
+    for (std::string_view kw : {"loadmodule", "modparam", "route", "request_route", "failure_route", "branch_route",
+                                "onreply_route", "reply_route", "event_route", "onsend_route"})
+      add({std::string(kw), CompletionKind::Keyword, "", "", std::string(kw), false, {}});
+    return out;
+  }
+  // Where a new loadmodule line goes: after the last one of this file, or at the top.
+  Range insertAt{};
+  if (d.modules)
+    for (const sema::LoadedModule& m : d.modules->modules())
+      if (m.item && d.pathOf[m.item->loc.file] == path) {
+        Position p{m.item->loc.line, 0};
+        insertAt = {p, p};
+      }
+  std::set<std::string> seen;
+  for (const catalog::FunctionInfo& f : catalog::allFunctions()) {
+    if (f.routeMask == 0 || !startsWith(f.name, word)) continue;
+    bool loaded = f.module == "core" || (d.modules && d.modules->loadedAnywhere(f.module));
+    // Functions of modules not loaded yet only once a name is being typed.
+    if (!loaded && word.size() < 2) continue;
+    if (!seen.insert(std::string(f.module) + "." + std::string(f.name)).second) continue;
+    Completion c{std::string(f.name), CompletionKind::Function, kindsText(f) + " — " + std::string(f.module),
+                 std::string(f.doc), snippetFor(f), true, {}};
+    if (!loaded) {
+      c.detail += " (adds loadmodule \"" + std::string(f.module) + ".so\")";
+      c.additionalEdits.push_back({insertAt, "loadmodule \"" + std::string(f.module) + ".so\"\n"});
+    }
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+// ------------------------------------------------------------------ workspace
+
+size_t Workspace::scanFolder(const std::string& folder) {
+  std::vector<std::string> found;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(folder, fs::directory_options::skip_permission_denied, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (found.size() >= 5000) break;  // a home directory opened by mistake
+    if (it->is_regular_file(ec) && it->path().extension() == ".cfg") found.push_back(normalizePath(it->path().string()));
+  }
+  std::sort(found.begin(), found.end());
+  for (const std::string& cfg : found) {
+    configs_.insert(cfg);
+    // Preprocessing alone tells which files a config includes.
+    frontend::ConfigInput input = frontend::ConfigInput::file(cfg);
+    input.overlay = &overlay_;
+    PreprocessOptions pp;
+    pp.commandLineDefines = options_.defines;
+    frontend::Compilation unit = frontend::preprocess(input, pp);
+    for (FileId id = 2; id <= unit.sm.fileCount(); ++id) {
+      const SourceFile& f = unit.sm.file(id);
+      if (f.includedAt.valid()) includedBy_[normalizePath(f.path)].insert(cfg);
+    }
+  }
+  return found.size();
+}
+
+std::vector<std::string> Workspace::roots() const {
+  std::vector<std::string> out;
+  for (const std::string& cfg : configs_)
+    if (!includedBy_.count(cfg)) out.push_back(cfg);
+  return out;
+}
+
+std::string Workspace::rootFor(const std::string& path) const {
+  std::string p = normalizePath(path);
+  // Follow the include graph up to a config nothing includes (first in path order).
+  std::set<std::string> seen{p};
+  for (;;) {
+    auto it = includedBy_.find(p);
+    if (it == includedBy_.end()) return p;
+    std::string next;
+    for (const std::string& parent : it->second)
+      if (!seen.count(parent)) {
+        next = parent;
+        break;
+      }
+    if (next.empty()) return p;  // an include cycle
+    seen.insert(next);
+    p = next;
+  }
+}
+
+void Workspace::learnIncludes(const Analysis& analysis) {
+  const SourceManager& sm = analysis.sourceManager();
+  for (auto& [file, parents] : includedBy_) parents.erase(analysis.root());
+  for (FileId id = 2; id <= sm.fileCount(); ++id) {
+    const SourceFile& f = sm.file(id);
+    if (f.includedAt.valid()) includedBy_[normalizePath(f.path)].insert(analysis.root());
+  }
+  std::erase_if(includedBy_, [](const auto& e) { return e.second.empty(); });
+}
+
+}  // namespace kamc::lsp

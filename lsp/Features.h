@@ -1,0 +1,155 @@
+// The language features, with no LSP or JSON type in sight (clangd's
+// ClangdServer layer): called with file paths, contents and positions, they
+// answer in plain structs. The LSP server maps them onto the protocol; the
+// unit tests call them directly.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "kamc/basic/Diagnostics.h"
+#include "kamc/basic/PositionEncoding.h"
+#include "kamc/basic/SourceManager.h"
+
+namespace kamc::lsp {
+
+// 0-based line and character, the character counted in the client's encoding.
+struct Position {
+  uint32_t line = 0;
+  uint32_t character = 0;
+  bool operator==(const Position&) const = default;
+};
+struct Range {
+  Position start, end;
+  bool operator==(const Range&) const = default;
+};
+struct Location {
+  std::string path;
+  Range range;
+  bool operator==(const Location&) const = default;
+};
+
+struct RelatedInfo {
+  Location location;
+  std::string message;
+};
+struct FileDiagnostic {
+  Range range;
+  Severity severity = Severity::Error;
+  std::string rule;
+  std::string message;
+  std::vector<RelatedInfo> related;  // include chain, define origins, "first defined here"
+};
+
+struct HoverResult {
+  std::string markdown;
+  Range range;  // the word hovered
+};
+
+enum class SymbolKind { Route, Define, Module, Modparam, CoreParam };
+struct Symbol {
+  std::string name;
+  std::string detail;
+  SymbolKind kind = SymbolKind::Route;
+  Range range;           // the whole item
+  Range selectionRange;  // its name
+  std::vector<Symbol> children;
+};
+
+struct TextEdit {
+  Range range;
+  std::string newText;
+  bool operator==(const TextEdit&) const = default;
+};
+
+enum class CompletionKind { Function, Module, Modparam, CoreParam, PseudoVariable, Transformation, Route, Define, Keyword };
+struct Completion {
+  std::string label;
+  CompletionKind kind = CompletionKind::Function;
+  std::string detail;
+  std::string documentation;
+  std::string insertText;  // a snippet when `snippet` ($1, ${1:name} placeholders)
+  bool snippet = false;
+  std::vector<TextEdit> additionalEdits;  // e.g. the loadmodule line a function needs
+};
+
+struct AnalysisOptions {
+  std::vector<std::string> defines;  // -A NAME[=VALUE]
+  PositionEncoding encoding = PositionEncoding::Utf16;
+};
+
+class AnalysisData;
+
+// One root config analysed by the whole front end (preprocess, parse,
+// cfgcheck's checks) with the files it includes read through the overlay.
+// Immutable once built, so any thread may query it.
+class Analysis {
+ public:
+  static std::shared_ptr<const Analysis> run(const std::string& rootPath, const FileOverlay& overlay,
+                                            const AnalysisOptions& options);
+  ~Analysis();
+
+  const std::string& root() const;
+  // Normalized paths of the root and every file it included.
+  const std::set<std::string>& files() const;
+  bool reads(const std::string& path) const;
+  // The config parsed without syntax errors (its tree is whole).
+  bool parsedCleanly() const;
+  bool hasTree() const;
+  // The findings located in `path`, after `# cfgcheck: disable=` comments;
+  // findings without a location are given to the root.
+  std::vector<FileDiagnostic> diagnostics(const std::string& path) const;
+  // Every finding of every file, for --check: the Diagnostic and its files.
+  const std::vector<Diagnostic>& rawDiagnostics() const;
+  const SourceManager& sourceManager() const;
+
+  std::optional<HoverResult> hover(const std::string& path, Position pos) const;
+  std::vector<Location> definition(const std::string& path, Position pos) const;
+  std::vector<Location> references(const std::string& path, Position pos, bool includeDeclaration) const;
+  std::vector<Symbol> documentSymbols(const std::string& path) const;
+  // `text` is the document as the editor has it now (the tree may be older).
+  std::vector<Completion> completion(const std::string& path, const std::string& text, Position pos) const;
+
+ private:
+  explicit Analysis(std::unique_ptr<AnalysisData> data);
+  std::unique_ptr<AnalysisData> d_;
+};
+
+// The workspace: open buffers, which config includes which, and the root each
+// file is analysed under. An included fragment is analysed in the context of
+// the config that includes it; with several such roots, the first in path
+// order is used (and --check reports each root).
+class Workspace {
+ public:
+  explicit Workspace(AnalysisOptions options = {}) : options_(std::move(options)) {}
+
+  // Walks a folder for *.cfg files and learns their includes (from disk and
+  // open buffers). Returns the number of configs found.
+  size_t scanFolder(const std::string& folder);
+  // Root configs of the folders scanned: configs no other config includes.
+  std::vector<std::string> roots() const;
+  // The config to analyse for `path` (itself when nothing includes it).
+  std::string rootFor(const std::string& path) const;
+  // Records what an analysis read (keeps the include graph current).
+  void learnIncludes(const Analysis& analysis);
+
+  FileOverlay& overlay() { return overlay_; }
+  const FileOverlay& overlay() const { return overlay_; }
+  const AnalysisOptions& options() const { return options_; }
+  void setEncoding(PositionEncoding enc) { options_.encoding = enc; }
+
+ private:
+  AnalysisOptions options_;
+  FileOverlay overlay_;
+  std::set<std::string> configs_;                             // every scanned config
+  std::map<std::string, std::set<std::string>> includedBy_;   // file -> configs that include it
+};
+
+std::string normalizePath(const std::string& path);
+
+}  // namespace kamc::lsp

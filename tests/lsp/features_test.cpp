@@ -1,0 +1,335 @@
+// The feature layer, called as the server calls it but without JSON: file
+// paths, contents and positions in, plain structs out.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "Features.h"
+#include "Scheduler.h"
+#include "WorkspaceCheck.h"
+
+using namespace kamc;
+using namespace kamc::lsp;
+namespace fs = std::filesystem;
+
+namespace {
+
+// A workspace folder on disk for one test, removed afterwards.
+class TempWorkspace {
+ public:
+  TempWorkspace() {
+    dir_ = fs::temp_directory_path() / ("kamc-lsp-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++));
+    fs::create_directories(dir_);
+  }
+  ~TempWorkspace() { fs::remove_all(dir_); }
+  std::string write(const std::string& name, const std::string& text) {
+    std::ofstream(dir_ / name) << text;
+    return normalizePath((dir_ / name).string());
+  }
+  std::string dir() const { return dir_.string(); }
+
+ private:
+  fs::path dir_;
+  static inline int counter_ = 0;
+};
+
+const std::string kMain =
+    "loadmodule \"tm.so\"\n"           // 0
+    "loadmodule \"sl.so\"\n"           // 1
+    "loadmodule \"pv.so\"\n"           // 2
+    "#!define CODE 404\n"              // 3
+    "modparam(\"tm\", \"fr_timer\", 5000)\n"  // 4
+    "request_route {\n"                // 5
+    "  $var(n) = 1;\n"                 // 6
+    "  t_on_failure(\"MISS\");\n"      // 7
+    "  route(RELAY);\n"                // 8
+    "  sl_send_reply(CODE, \"x\");\n"  // 9
+    "}\n"                              // 10
+    "route[RELAY] {\n"                 // 11
+    "  if ($var(n) == 1) t_relay();\n" // 12
+    "}\n"                              // 13
+    "failure_route[MISS] {\n"          // 14
+    "  drop;\n"                        // 15
+    "}\n";
+
+std::shared_ptr<const Analysis> analyse(const std::string& path, const FileOverlay& overlay = {}) {
+  return Analysis::run(path, overlay, {});
+}
+
+Range span(uint32_t line, uint32_t from, uint32_t to) { return {{line, from}, {line, to}}; }
+
+std::vector<std::string> labels(const std::vector<Completion>& items) {
+  std::vector<std::string> out;
+  for (const Completion& c : items) out.push_back(c.label);
+  return out;
+}
+
+bool has(const std::vector<std::string>& v, const std::string& s) { return std::find(v.begin(), v.end(), s) != v.end(); }
+
+}  // namespace
+
+TEST(Features, ACleanConfigHasNoDiagnostics) {
+  TempWorkspace ws;
+  std::string main = ws.write("main.cfg", kMain);
+  EXPECT_TRUE(analyse(main)->diagnostics(main).empty());
+}
+
+TEST(Features, DiagnosticsHaveTheRuleIdAndTheWholeRange) {
+  TempWorkspace ws;
+  std::string main = ws.write("main.cfg", "loadmodule \"sl.so\"\nrequest_route {\n  sl_send_replyy(\"404\", \"x\");\n}\n");
+  std::vector<FileDiagnostic> d = analyse(main)->diagnostics(main);
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0].rule, "kamc-unknown-function");
+  EXPECT_EQ(d[0].severity, Severity::Error);
+  EXPECT_EQ(d[0].range, span(2, 2, 28));
+  EXPECT_NE(d[0].message.find("did you mean 'sl_send_reply'"), std::string::npos);
+}
+
+TEST(Features, SuppressionCommentsAreHonoured) {
+  TempWorkspace ws;
+  std::string main = ws.write("main.cfg",
+                              "loadmodule \"sl.so\"\nrequest_route {\n  # cfgcheck: disable=kamc-unknown-function\n"
+                              "  sl_send_replyy(\"404\", \"x\");\n}\n");
+  EXPECT_TRUE(analyse(main)->diagnostics(main).empty());
+}
+
+TEST(Features, AnIncludedFragmentIsAnalysedInItsRootAndCarriesTheIncludeChain) {
+  TempWorkspace ws;
+  std::string main = ws.write("main.cfg", "loadmodule \"sl.so\"\ninclude_file \"routes.cfg\"\n");
+  std::string routes = ws.write("routes.cfg", "request_route {\n  sl_send_reply(\"404\", \"x\");\n  xlog(\"hi\");\n}\n");
+  Workspace workspace;
+  EXPECT_EQ(workspace.scanFolder(ws.dir()), 2u);
+  EXPECT_EQ(workspace.roots(), std::vector<std::string>{main});
+  EXPECT_EQ(workspace.rootFor(routes), main);
+  // Alone, routes.cfg would lack the sl module; in its root only xlog is missing.
+  std::shared_ptr<const Analysis> a = analyse(workspace.rootFor(routes));
+  std::vector<FileDiagnostic> d = a->diagnostics(routes);
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0].rule, "kamc-module-not-loaded");
+  EXPECT_EQ(d[0].range.start, (Position{2, 2}));
+  ASSERT_FALSE(d[0].related.empty());
+  EXPECT_EQ(d[0].related.back().location, (Location{main, span(1, 0, 12)}));
+  EXPECT_EQ(d[0].related.back().message, "included from here");
+  EXPECT_TRUE(a->diagnostics(main).empty());
+}
+
+TEST(Features, AnOpenBufferIsReadInsteadOfTheDisk) {
+  TempWorkspace ws;
+  std::string main = ws.write("main.cfg", "loadmodule \"sl.so\"\ninclude_file \"routes.cfg\"\n");
+  std::string routes = ws.write("routes.cfg", "request_route {\n  drop;\n}\n");
+  FileOverlay overlay;
+  overlay.set(routes, "request_route {\n  sl_send_replyy(\"1\", \"x\");\n}\n");
+  std::vector<FileDiagnostic> d = analyse(main, overlay)->diagnostics(routes);
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0].rule, "kamc-unknown-function");
+}
+
+TEST(Features, HoverOnAFunctionShowsItsSignatureModuleAndRouteTypes) {
+  TempWorkspace ws;
+  std::string main = ws.write("main.cfg", kMain);
+  std::optional<HoverResult> h = analyse(main)->hover(main, {9, 4});
+  ASSERT_TRUE(h);
+  EXPECT_EQ(h->range, span(9, 2, 15));
+  EXPECT_EQ(h->markdown.substr(0, h->markdown.find('\n', 12)), "```kamailio\nsl_send_reply(int, spv)");
+  EXPECT_NE(h->markdown.find("Module: `sl`"), std::string::npos);
+  EXPECT_NE(h->markdown.find("Allowed in: request_route"), std::string::npos);
+}
+
+TEST(Features, HoverOnADefineShowsItsValue) {
+  TempWorkspace ws;
+  std::string main = ws.write("main.cfg", kMain);
+  std::optional<HoverResult> h = analyse(main)->hover(main, {9, 17});
+  ASSERT_TRUE(h);
+  EXPECT_EQ(h->markdown, "```kamailio\n#!define CODE 404\n```\nExpands to: `404`");
+  EXPECT_EQ(h->range, span(9, 16, 20));
+}
+
+TEST(Features, HoverOnAModparamShowsItsType) {
+  TempWorkspace ws;
+  std::string main = ws.write("main.cfg", kMain);
+  std::optional<HoverResult> h = analyse(main)->hover(main, {4, 18});
+  ASSERT_TRUE(h);
+  EXPECT_EQ(h->markdown.substr(0, 48), "```kamailio\nmodparam(\"tm\", \"fr_timer\", int)\n```\n");
+}
+
+TEST(Features, HoverOnAPseudoVariableSaysWhetherItIsWritable) {
+  TempWorkspace ws;
+  std::string main = ws.write("main.cfg", kMain);
+  std::optional<HoverResult> h = analyse(main)->hover(main, {6, 3});
+  ASSERT_TRUE(h);
+  EXPECT_EQ(h->range, span(6, 2, 9));
+  EXPECT_NE(h->markdown.find("Module: `pv`; writable"), std::string::npos);
+}
+
+TEST(Features, DefinitionOfARouteFromRouteCallAndFromAStringArmedFailureRoute) {
+  TempWorkspace ws;
+  std::string main = ws.write("main.cfg", kMain);
+  std::shared_ptr<const Analysis> a = analyse(main);
+  EXPECT_EQ(a->definition(main, {8, 9}), (std::vector<Location>{{main, span(11, 6, 11)}}));
+  EXPECT_EQ(a->definition(main, {8, 3}), (std::vector<Location>{{main, span(11, 6, 11)}}));
+  EXPECT_EQ(a->definition(main, {7, 18}), (std::vector<Location>{{main, span(14, 14, 18)}}));
+}
+
+TEST(Features, ReferencesOfARouteDefineAndVariable) {
+  TempWorkspace ws;
+  std::string main = ws.write("main.cfg", kMain);
+  std::shared_ptr<const Analysis> a = analyse(main);
+  EXPECT_EQ(a->references(main, {14, 15}, true),
+            (std::vector<Location>{{main, span(14, 14, 18)}, {main, span(7, 16, 20)}}));
+  EXPECT_EQ(a->references(main, {3, 10}, true),
+            (std::vector<Location>{{main, span(3, 9, 13)}, {main, span(9, 16, 20)}}));
+  EXPECT_EQ(a->references(main, {12, 8}, false),
+            (std::vector<Location>{{main, span(6, 2, 9)}, {main, span(12, 6, 13)}}));
+  EXPECT_EQ(a->definition(main, {12, 8}), (std::vector<Location>{{main, span(6, 2, 9)}}));
+}
+
+TEST(Features, DocumentSymbolsGroupModparamsUnderTheirModule) {
+  TempWorkspace ws;
+  std::string main = ws.write("main.cfg", kMain);
+  std::vector<Symbol> s = analyse(main)->documentSymbols(main);
+  std::vector<std::string> names;
+  for (const Symbol& sym : s) names.push_back(sym.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"CODE", "tm", "sl", "pv", "request_route", "route[RELAY]", "failure_route[MISS]"}));
+  ASSERT_EQ(s[1].children.size(), 1u);
+  EXPECT_EQ(s[1].children[0].name, "fr_timer");
+  EXPECT_EQ(s[1].children[0].kind, SymbolKind::Modparam);
+  EXPECT_EQ(s[4].range, (Range{{5, 0}, {10, 1}}));
+}
+
+TEST(Features, CompletionOffersRouteNamesOfTheRightKind) {
+  TempWorkspace ws;
+  std::string main = ws.write("main.cfg", kMain);
+  std::shared_ptr<const Analysis> a = analyse(main);
+  std::string text = kMain;
+  text.replace(text.find("route(RELAY)"), 12, "route(R)");
+  EXPECT_EQ(labels(a->completion(main, text, {8, 9})), std::vector<std::string>{"RELAY"});
+  EXPECT_EQ(labels(a->completion(main, kMain, {7, 16})), std::vector<std::string>{"MISS"});
+}
+
+TEST(Features, CompletionOffersLoadedFunctionsWithSnippetsAndUnloadedOnesWithTheirLoadmodule) {
+  TempWorkspace ws;
+  std::string main = ws.write("main.cfg", kMain);
+  std::shared_ptr<const Analysis> a = analyse(main);
+  std::string text = kMain;
+  text.replace(text.find("  drop;"), 7, "  sl_se");
+  std::vector<Completion> items = a->completion(main, text, {15, 7});
+  ASSERT_FALSE(items.empty());
+  EXPECT_EQ(items[0].label, "sl_send_reply");
+  EXPECT_EQ(items[0].insertText, "sl_send_reply(${1:int}, \"${2:spv}\")");
+  EXPECT_TRUE(items[0].snippet);
+  EXPECT_TRUE(items[0].additionalEdits.empty());
+  text = kMain;
+  text.replace(text.find("  drop;"), 7, "  xlo");
+  items = a->completion(main, text, {15, 5});
+  auto xlog = std::find_if(items.begin(), items.end(), [](const Completion& c) { return c.label == "xlog"; });
+  ASSERT_NE(xlog, items.end());
+  ASSERT_EQ(xlog->additionalEdits.size(), 1u);
+  EXPECT_EQ(xlog->additionalEdits[0], (TextEdit{{{3, 0}, {3, 0}}, "loadmodule \"xlog.so\"\n"}));
+}
+
+TEST(Features, CompletionOfModparamNamesPseudoVariablesAndDefines) {
+  TempWorkspace ws;
+  std::string main = ws.write("main.cfg", kMain);
+  std::shared_ptr<const Analysis> a = analyse(main);
+  std::string text = kMain + "modparam(\"tm\", \"fr_\n";
+  EXPECT_TRUE(has(labels(a->completion(main, text, {17, 19})), "fr_inv_timer"));
+  text = kMain + "#!ifdef CO\n";
+  EXPECT_EQ(labels(a->completion(main, text, {17, 10})), std::vector<std::string>{"CODE"});
+  text = kMain;
+  text.replace(text.find("  drop;"), 7, "  $r");
+  std::vector<std::string> pvs = labels(a->completion(main, text, {15, 4}));
+  EXPECT_TRUE(has(pvs, "rU"));
+  EXPECT_TRUE(has(pvs, "ru"));
+  EXPECT_FALSE(has(pvs, "var"));
+}
+
+TEST(Features, CompletionAtTopLevelOffersCoreParameters) {
+  TempWorkspace ws;
+  std::string main = ws.write("main.cfg", kMain);
+  std::vector<std::string> items = labels(analyse(main)->completion(main, kMain + "chil\n", {17, 4}));
+  EXPECT_EQ(items, std::vector<std::string>{"children"});
+}
+
+TEST(Features, PositionsOutsideTheFileFindNothing) {
+  TempWorkspace ws;
+  std::string main = ws.write("main.cfg", kMain);
+  std::shared_ptr<const Analysis> a = analyse(main);
+  EXPECT_FALSE(a->hover(main, {1000, 0}));
+  EXPECT_TRUE(a->definition(main, {1000, 0}).empty());
+  EXPECT_FALSE(a->hover(main, {8, 1000}));
+  EXPECT_TRUE(a->definition("/no/such/file.cfg", {0, 0}).empty());
+}
+
+TEST(Features, Utf16ColumnsCountSurrogatePairs) {
+  TempWorkspace ws;
+  // A comment with an emoji before the call moves the UTF-16 column by 2, the byte column by 4.
+  std::string main = ws.write("main.cfg", "loadmodule \"sl.so\"\nrequest_route {\n  /* \xF0\x9F\x98\x80 */ sl_send_replyy(\"1\", \"x\");\n}\n");
+  std::vector<FileDiagnostic> d = analyse(main)->diagnostics(main);
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0].range.start, (Position{2, 11}));
+  std::vector<FileDiagnostic> d8 = Analysis::run(main, {}, {{}, PositionEncoding::Utf8})->diagnostics(main);
+  EXPECT_EQ(d8[0].range.start, (Position{2, 13}));
+}
+
+TEST(WorkspaceCheck, ReportsEachRootAndExitsLikeCfgcheck) {
+  TempWorkspace ws;
+  ws.write("main.cfg", "loadmodule \"sl.so\"\ninclude_file \"routes.cfg\"\n");
+  ws.write("routes.cfg", "request_route {\n  sl_send_replyy(\"1\", \"x\");\n}\n");
+  char* buf = nullptr;
+  size_t len = 0;
+  std::FILE* out = open_memstream(&buf, &len);
+  WorkspaceCheckResult r = checkWorkspace(ws.dir(), {}, out, false);
+  std::fclose(out);
+  std::string text(buf, len);
+  std::free(buf);
+  EXPECT_EQ(r.exitCode, 1);
+  EXPECT_EQ(r.roots, 1u);
+  EXPECT_EQ(r.errors, 1u);
+  EXPECT_NE(text.find("In the context of root config " + normalizePath(ws.dir() + "/main.cfg") + ":"), std::string::npos);
+  EXPECT_NE(text.find("routes.cfg:2:3: error: unknown function 'sl_send_replyy'"), std::string::npos);
+  EXPECT_NE(text.find("2 configs, 1 roots: 1 errors, 0 warnings"), std::string::npos);
+}
+
+TEST(Scheduler, PublishesOnlyTheLatestVersionAfterRapidEdits) {
+  TempWorkspace ws;
+  std::string main = ws.write("main.cfg", kMain);
+  Workspace workspace;
+  std::mutex m;
+  std::vector<int64_t> published;
+  {
+    Scheduler s(workspace, std::chrono::milliseconds(20), [&](const std::string&, int64_t v, const std::vector<FileDiagnostic>&) {
+      std::lock_guard<std::mutex> lock(m);
+      published.push_back(v);
+    });
+    s.open(main, kMain, 1);
+    for (int v = 2; v <= 200; ++v) s.change(main, kMain + "# edit " + std::to_string(v) + "\n", v);
+    s.flush();
+    EXPECT_LT(s.analysesRun(), 20u);  // debounced: not one analysis per edit
+  }
+  ASSERT_FALSE(published.empty());
+  EXPECT_EQ(published.back(), 200);
+}
+
+TEST(Scheduler, ACancelledRequestDoesNotRunAndAQueuedRequestSeesTheLatestText) {
+  TempWorkspace ws;
+  std::string main = ws.write("main.cfg", kMain);
+  Workspace workspace;
+  Scheduler s(workspace, std::chrono::milliseconds(1000), [](const std::string&, int64_t, const std::vector<FileDiagnostic>&) {});
+  s.open(main, kMain, 1);
+  std::atomic<int> ran{0}, cancelled{0};
+  std::string seenText;
+  bool sawTree = false;
+  // The long debounce would delay the analysis; a request does not wait for it.
+  s.request("1", main, [&](const Analysis*, const Analysis*, const std::string&) { ++ran; }, [&] { ++cancelled; });
+  s.cancel("1");
+  s.request("2", main, [&](const Analysis* a, const Analysis*, const std::string& text) {
+    seenText = text;
+    sawTree = a && a->hasTree();
+  }, [&] { ++cancelled; });
+  s.flush();
+  EXPECT_EQ(seenText, kMain);
+  EXPECT_TRUE(sawTree);
+  EXPECT_EQ(ran + cancelled, 1);  // the cancel may come after request 1 started
+  EXPECT_FALSE(s.change("/not/open.cfg", "x", 1));
+}

@@ -1,0 +1,415 @@
+#!/usr/bin/env python3
+"""kamc-lsp driven over stdio by a JSON-RPC client: initialize, didOpen,
+didChange and every feature, on small multi-file workspaces with includes and
+on the corpus configs, with exact expected results; and bad input, which must
+get JSON-RPC errors and never crash the server."""
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from lsp_client import LspClient, uri  # noqa: E402
+
+SERVER = None
+CORPUS = None
+
+MAIN = (
+    'loadmodule "tm.so"\n'               # 0
+    'loadmodule "sl.so"\n'               # 1
+    '#!define CODE 404\n'                # 2
+    'modparam("tm", "fr_timer", 5000)\n'  # 3
+    'include_file "routes.cfg"\n'        # 4
+    'request_route {\n'                  # 5
+    '  route(RELAY);\n'                  # 6
+    '  t_on_failure("MISS");\n'          # 7
+    '  sl_send_reply(CODE, "x");\n'      # 8
+    '}\n')                               # 9
+ROUTES = (
+    'route[RELAY] {\n'                   # 0
+    '  t_relay();\n'                     # 1
+    '}\n'                                # 2
+    'failure_route[MISS] {\n'            # 3
+    '  drop;\n'                          # 4
+    '}\n')                               # 5
+
+
+def rng(l1, c1, l2, c2):
+    return {"start": {"line": l1, "character": c1}, "end": {"line": l2, "character": c2}}
+
+
+def pos(line, character):
+    return {"line": line, "character": character}
+
+
+class Workspace:
+    def __init__(self, files):
+        self.dir = os.path.realpath(tempfile.mkdtemp(prefix="kamc-lsp-"))
+        for name, text in files.items():
+            with open(os.path.join(self.dir, name), "w", encoding="utf-8") as f:
+                f.write(text)
+
+    def path(self, name):
+        return os.path.join(self.dir, name)
+
+    def uri(self, name):
+        return uri(self.path(name))
+
+    def remove(self):
+        shutil.rmtree(self.dir)
+
+
+class ServerTest(unittest.TestCase):
+    files = {"main.cfg": MAIN, "routes.cfg": ROUTES}
+
+    def setUp(self):
+        self.ws = Workspace(self.files)
+        self.client = LspClient(SERVER, ["--debounce-ms", "0"], cwd=self.ws.dir)
+        self.init = self.client.initialize(self.ws.dir)
+
+    def tearDown(self):
+        self.client.kill()
+        self.ws.remove()
+
+    def req(self, method, params):
+        r = self.client.request(method, params)
+        self.assertNotIn("error", r, r)
+        return r["result"]
+
+    def at(self, name, line, character):
+        return {"textDocument": {"uri": self.ws.uri(name)}, "position": pos(line, character)}
+
+    def open(self, name, text=None, version=1):
+        self.client.open(self.ws.path(name), text, version)
+        return self.client.diagnostics(self.ws.uri(name), version)
+
+    def change(self, name, version, changes):
+        self.client.notify("textDocument/didChange", {
+            "textDocument": {"uri": self.ws.uri(name), "version": version}, "contentChanges": changes})
+
+
+class Lifecycle(ServerTest):
+    def test_initialize_announces_the_features_and_the_encoding(self):
+        caps = self.init["result"]["capabilities"]
+        self.assertEqual(caps["positionEncoding"], "utf-16")
+        self.assertEqual(caps["textDocumentSync"]["change"], 2)
+        for cap in ("hoverProvider", "definitionProvider", "referencesProvider", "documentHighlightProvider",
+                    "documentSymbolProvider"):
+            self.assertTrue(caps[cap], cap)
+        self.assertEqual(self.init["result"]["serverInfo"]["name"], "kamc-lsp")
+
+    def test_a_client_offering_utf8_gets_utf8(self):
+        c = LspClient(SERVER)
+        try:
+            r = c.initialize(self.ws.dir, ["utf-8", "utf-16"])
+            self.assertEqual(r["result"]["capabilities"]["positionEncoding"], "utf-8")
+        finally:
+            c.kill()
+
+    def test_shutdown_then_exit_ends_with_status_0_and_exit_alone_with_1(self):
+        r, code = self.client.shutdown()
+        self.assertEqual((r["result"], code), (None, 0))
+        c = LspClient(SERVER)
+        c.initialize()
+        c.notify("exit", None)
+        self.assertEqual(c.proc.wait(timeout=20), 1)
+
+
+class Diagnostics(ServerTest):
+    def test_a_clean_workspace_publishes_empty_diagnostics_for_the_root_and_the_fragment(self):
+        self.assertEqual(self.open("main.cfg")["diagnostics"], [])
+        self.assertEqual(self.open("routes.cfg")["diagnostics"], [])
+
+    def test_a_fragment_is_checked_in_the_context_of_its_root(self):
+        # t_relay comes from tm, loaded only by main.cfg: alone, routes.cfg would be an error.
+        self.assertEqual(self.open("routes.cfg")["diagnostics"], [])
+
+    def test_didchange_republishes_with_the_rule_id_and_range(self):
+        self.open("main.cfg")
+        self.change("main.cfg", 2, [{"range": rng(8, 2, 8, 15), "text": "sl_send_replyy"}])
+        d = self.client.diagnostics(self.ws.uri("main.cfg"), 2)["diagnostics"]
+        self.assertEqual(len(d), 1)
+        self.assertEqual(d[0]["code"], "kamc-unknown-function")
+        self.assertEqual(d[0]["range"], rng(8, 2, 8, 27))
+        self.assertEqual(d[0]["severity"], 1)
+        self.assertEqual(d[0]["source"], "kamc")
+        self.assertIn("did you mean 'sl_send_reply'?", d[0]["message"])
+
+    def test_an_edit_of_the_open_fragment_is_seen_by_its_root_with_the_include_chain(self):
+        self.open("main.cfg")
+        self.open("routes.cfg")
+        self.change("routes.cfg", 2, [{"range": rng(4, 2, 4, 7), "text": "xlog(\"x\");"}])
+        d = self.client.diagnostics(self.ws.uri("routes.cfg"), 2)["diagnostics"]
+        self.assertEqual([x["code"] for x in d], ["kamc-module-not-loaded"])
+        self.assertEqual(d[0]["range"], rng(4, 2, 4, 11))
+        self.assertEqual(d[0]["relatedInformation"][-1],
+                         {"location": {"uri": self.ws.uri("main.cfg"), "range": rng(4, 0, 4, 12)},
+                          "message": "included from here"})
+
+    def test_suppression_comments_are_honoured(self):
+        d = self.open("main.cfg", MAIN.replace('  sl_send_reply(CODE', '  # cfgcheck: disable=kamc-unknown-function\n'
+                                               '  sl_send_replyy(CODE'))
+        self.assertEqual(d["diagnostics"], [])
+
+    def test_pull_diagnostics_match_the_pushed_ones(self):
+        text = MAIN.replace("sl_send_reply(", "sl_send_replyy(")
+        pushed = self.open("main.cfg", text)["diagnostics"]
+        pulled = self.req("textDocument/diagnostic", {"textDocument": {"uri": self.ws.uri("main.cfg")}})
+        self.assertEqual(pulled, {"kind": "full", "items": pushed})
+
+    def test_didclose_clears_the_diagnostics(self):
+        self.open("main.cfg", MAIN.replace("sl_send_reply(", "sl_send_replyy("))
+        self.client.notify("textDocument/didClose", {"textDocument": {"uri": self.ws.uri("main.cfg")}})
+        self.assertEqual(self.client.diagnostics(self.ws.uri("main.cfg"))["diagnostics"], [])
+
+
+class Navigation(ServerTest):
+    def setUp(self):
+        super().setUp()
+        self.open("main.cfg")
+        self.open("routes.cfg")
+
+    def test_hover_on_a_module_function(self):
+        h = self.req("textDocument/hover", self.at("main.cfg", 8, 5))
+        self.assertEqual(h["range"], rng(8, 2, 8, 15))
+        value = h["contents"]["value"]
+        self.assertTrue(value.startswith("```kamailio\nsl_send_reply(int, spv)\n```\n"), value)
+        self.assertIn("Module: `sl`", value)
+        self.assertIn("Allowed in: request_route", value)
+
+    def test_hover_on_a_define_shows_its_expansion(self):
+        h = self.req("textDocument/hover", self.at("main.cfg", 8, 17))
+        self.assertEqual(h, {"contents": {"kind": "markdown",
+                                          "value": "```kamailio\n#!define CODE 404\n```\nExpands to: `404`"},
+                             "range": rng(8, 16, 8, 20)})
+
+    def test_hover_on_nothing_is_null(self):
+        self.assertIsNone(self.req("textDocument/hover", self.at("main.cfg", 9, 0)))
+
+    def test_definition_of_a_route_in_an_included_file(self):
+        self.assertEqual(self.req("textDocument/definition", self.at("main.cfg", 6, 9)),
+                         [{"uri": self.ws.uri("routes.cfg"), "range": rng(0, 6, 0, 11)}])
+
+    def test_definition_of_a_string_armed_failure_route(self):
+        self.assertEqual(self.req("textDocument/definition", self.at("main.cfg", 7, 17)),
+                         [{"uri": self.ws.uri("routes.cfg"), "range": rng(3, 14, 3, 18)}])
+
+    def test_references_of_a_route_across_files(self):
+        refs = self.req("textDocument/references",
+                        dict(self.at("routes.cfg", 0, 7), context={"includeDeclaration": True}))
+        self.assertEqual(refs, [{"uri": self.ws.uri("routes.cfg"), "range": rng(0, 6, 0, 11)},
+                                {"uri": self.ws.uri("main.cfg"), "range": rng(6, 8, 6, 13)}])
+
+    def test_references_of_a_define_and_its_highlight(self):
+        refs = self.req("textDocument/references",
+                        dict(self.at("main.cfg", 2, 10), context={"includeDeclaration": False}))
+        self.assertEqual(refs, [{"uri": self.ws.uri("main.cfg"), "range": rng(8, 16, 8, 20)}])
+        hl = self.req("textDocument/documentHighlight", self.at("main.cfg", 8, 17))
+        self.assertEqual(hl, [{"range": rng(2, 9, 2, 13), "kind": 1}, {"range": rng(8, 16, 8, 20), "kind": 1}])
+
+    def test_document_symbols_are_a_tree(self):
+        syms = self.req("textDocument/documentSymbol", {"textDocument": {"uri": self.ws.uri("main.cfg")}})
+        self.assertEqual([(s["name"], s["kind"]) for s in syms],
+                         [("CODE", 14), ("tm", 2), ("sl", 2), ("request_route", 12)])
+        self.assertEqual([(c["name"], c["kind"]) for c in syms[1]["children"]], [("fr_timer", 7)])
+        syms = self.req("textDocument/documentSymbol", {"textDocument": {"uri": self.ws.uri("routes.cfg")}})
+        self.assertEqual([s["name"] for s in syms], ["route[RELAY]", "failure_route[MISS]"])
+
+
+class Completion(ServerTest):
+    def setUp(self):
+        super().setUp()
+        self.open("main.cfg")
+
+    def complete(self, version, line, character, changes):
+        self.change("main.cfg", version, changes)
+        return self.req("textDocument/completion", self.at("main.cfg", line, character))["items"]
+
+    def test_route_names_inside_route(self):
+        items = self.complete(2, 6, 9, [{"range": rng(6, 8, 6, 13), "text": "R"}])
+        self.assertEqual([(i["label"], i["kind"]) for i in items], [("RELAY", 18)])
+
+    def test_a_loaded_function_as_a_snippet(self):
+        items = self.complete(2, 8, 7, [{"range": rng(8, 2, 8, 27), "text": "sl_se"}])
+        self.assertEqual(items[0]["label"], "sl_send_reply")
+        self.assertEqual(items[0]["insertText"], 'sl_send_reply(${1:int}, "${2:spv}")')
+        self.assertEqual(items[0]["insertTextFormat"], 2)
+        self.assertNotIn("additionalTextEdits", items[0])
+
+    def test_a_function_of_a_module_not_loaded_adds_the_loadmodule_line(self):
+        items = self.complete(2, 8, 5, [{"range": rng(8, 2, 8, 27), "text": "xlo"}])
+        xlog = [i for i in items if i["label"] == "xlog"]
+        self.assertEqual(len(xlog), 1)
+        self.assertEqual(xlog[0]["additionalTextEdits"], [{"range": rng(2, 0, 2, 0), "newText": 'loadmodule "xlog.so"\n'}])
+
+    def test_modparam_names_of_the_module(self):
+        items = self.complete(2, 3, 19, [{"range": rng(3, 16, 3, 24), "text": "fr_"}])
+        labels = [i["label"] for i in items]
+        self.assertIn("fr_inv_timer", labels)
+        self.assertTrue(all(label.startswith("fr_") for label in labels))
+
+
+class BadInput(ServerTest):
+    def raw(self, body: bytes):
+        self.client.send_raw(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+
+    def error_of(self, rid):
+        return self.client.response(rid)["error"]["code"]
+
+    def assert_alive(self):
+        self.assertEqual(self.req("textDocument/documentSymbol", {"textDocument": {"uri": self.ws.uri("main.cfg")}})[0]["name"],
+                         "CODE")
+
+    def setUp(self):
+        super().setUp()
+        self.open("main.cfg")
+
+    def test_malformed_json_gets_a_parse_error(self):
+        self.raw(b"{not json")
+        m = self.client.wait_for(lambda m: m.get("error", {}).get("code") == -32700)
+        self.assertIsNone(m["id"])
+        self.assert_alive()
+
+    def test_a_message_that_is_not_an_object_gets_invalid_request(self):
+        self.raw(b"[1, 2]")
+        self.client.wait_for(lambda m: m.get("error", {}).get("code") == -32600)
+        self.raw(b'{"jsonrpc": "2.0", "id": 77, "method": 5}')
+        self.assertEqual(self.error_of(77), -32600)
+        self.assert_alive()
+
+    def test_an_unknown_method_gets_method_not_found(self):
+        rid = self.client.request_async("textDocument/noSuchThing", {})
+        self.assertEqual(self.error_of(rid), -32601)
+        self.client.notify("$/noSuchNotification", {})  # notifications: ignored, no reply
+        self.assert_alive()
+
+    def test_missing_params_get_invalid_params(self):
+        rid = self.client.request_async("textDocument/hover", {"textDocument": {}})
+        self.assertEqual(self.error_of(rid), -32602)
+        rid = self.client.request_async("textDocument/hover", {"textDocument": {"uri": self.ws.uri("main.cfg")},
+                                                               "position": {"line": -1, "character": 0}})
+        self.assertEqual(self.error_of(rid), -32602)
+
+    def test_params_of_the_wrong_type_get_invalid_params(self):
+        rid = self.client.request_async("textDocument/references",
+                                        dict(self.at("main.cfg", 0, 0), context={"includeDeclaration": "yes"}))
+        self.assertEqual(self.error_of(rid), -32602)
+        rid = self.client.request_async("textDocument/hover", {"textDocument": {"uri": 5}, "position": pos(0, 0)})
+        self.assertEqual(self.error_of(rid), -32602)
+        self.client.notify("textDocument/didOpen", {"textDocument": "x"})
+        self.assert_alive()
+
+    def test_an_out_of_range_position_gets_invalid_params(self):
+        rid = self.client.request_async("textDocument/definition", self.at("main.cfg", 500, 0))
+        r = self.client.response(rid)
+        self.assertEqual(r["error"]["code"], -32602)
+        self.assertIn("past the end of the document", r["error"]["message"])
+        # A character past the end of a line is the end of the line (LSP).
+        self.assertIsNone(self.req("textDocument/hover", self.at("main.cfg", 9, 400)))
+
+    def test_a_request_on_a_document_that_is_not_open_gets_invalid_params(self):
+        rid = self.client.request_async("textDocument/hover", self.at("routes.cfg", 0, 0))
+        self.assertEqual(self.error_of(rid), -32602)
+        rid = self.client.request_async("textDocument/hover", {"textDocument": {"uri": "http://x/y.cfg"},
+                                                               "position": pos(0, 0)})
+        self.assertEqual(self.error_of(rid), -32602)
+
+    def test_didchange_on_a_document_that_is_not_open_is_logged_not_fatal(self):
+        self.client.notify("textDocument/didChange", {"textDocument": {"uri": self.ws.uri("routes.cfg"), "version": 2},
+                                                      "contentChanges": [{"text": "x"}]})
+        m = self.client.wait_for(lambda m: m.get("method") == "window/logMessage")
+        self.assertIn("not open", m["params"]["message"])
+        self.assert_alive()
+
+    def test_requests_before_initialize_get_server_not_initialized(self):
+        c = LspClient(SERVER)
+        try:
+            r = c.request("textDocument/hover", self.at("main.cfg", 0, 0))
+            self.assertEqual(r["error"]["code"], -32002)
+        finally:
+            c.kill()
+
+    def test_a_5_mb_document(self):
+        body = "".join('route[R%d] {\n  $var(x) = "%s";\n}\n' % (i, "y" * 40) for i in range(75000))
+        self.assertGreater(len(body), 5 * 1024 * 1024)
+        d = self.open("big.cfg", body)
+        codes = [x["code"] for x in d["diagnostics"]]
+        # No module loaded, and nothing calls the routes: each $var and each route is flagged.
+        self.assertEqual({c: codes.count(c) for c in set(codes)},
+                         {"kamc-module-not-loaded": 75000, "kamc-unused-route": 75000})
+        self.assert_alive()
+
+    def test_10000_rapid_edits_end_in_the_last_version(self):
+        for v in range(2, 10002):
+            self.change("main.cfg", v, [{"range": rng(9, 1, 9, 1), "text": "#" if v % 2 else ""}])
+        self.change("main.cfg", 10002, [{"text": MAIN.replace("sl_send_reply(", "sl_send_replyy(")}])
+        d = self.client.diagnostics(self.ws.uri("main.cfg"), 10002)["diagnostics"]
+        self.assertEqual([x["code"] for x in d], ["kamc-unknown-function"])
+
+    def test_a_cancelled_request_is_answered_with_request_cancelled_or_its_result(self):
+        rid = self.client.request_async("textDocument/hover", self.at("main.cfg", 8, 5))
+        self.client.notify("$/cancelRequest", {"id": rid})
+        r = self.client.response(rid)
+        self.assertTrue("result" in r or r["error"]["code"] == -32800, r)
+
+
+class Corpus(unittest.TestCase):
+    """Every corpus config opened in the server gets the findings cfgcheck's
+    engine gives for it (the same rule ids), and symbols without an error."""
+
+    def test_corpus_configs_get_diagnostics_and_symbols(self):
+        files = sorted(os.path.join(CORPUS, "kamailio-5.6", f) for f in os.listdir(os.path.join(CORPUS, "kamailio-5.6"))
+                       if f.endswith(".cfg"))
+        self.assertGreater(len(files), 10)
+        client = LspClient(SERVER, ["--debounce-ms", "0"])
+        try:
+            client.initialize()
+            for f in files:
+                client.open(f)
+                d = client.diagnostics(uri(f))
+                for x in d["diagnostics"]:
+                    self.assertTrue(x["code"].startswith("kamc-"), x)
+                syms = client.request("textDocument/documentSymbol", {"textDocument": {"uri": uri(f)}})
+                self.assertIn("result", syms, f)
+                client.notify("textDocument/didClose", {"textDocument": {"uri": uri(f)}})
+        finally:
+            client.kill()
+
+
+class CheckCommand(unittest.TestCase):
+    def test_check_prints_each_finding_under_its_root_and_exits_1(self):
+        ws = Workspace({"main.cfg": MAIN, "routes.cfg": ROUTES.replace("drop;", "xlog(\"x\");")})
+        try:
+            r = subprocess.run([SERVER, "--check", ws.dir], capture_output=True, text=True, timeout=60)
+            self.assertEqual(r.returncode, 1, r.stderr)
+            self.assertIn("In the context of root config %s:" % ws.path("main.cfg"), r.stdout)
+            self.assertIn("In file included from %s:5:1:" % ws.path("main.cfg"), r.stdout)
+            self.assertIn("routes.cfg:5:3: error: 'xlog' comes from module xlog, which is not loaded", r.stdout)
+            self.assertTrue(r.stdout.endswith("2 configs, 1 roots: 1 errors, 0 warnings\n"), r.stdout)
+        finally:
+            ws.remove()
+
+    def test_check_exits_0_on_a_clean_workspace_and_2_on_an_empty_one(self):
+        ws = Workspace({"main.cfg": MAIN, "routes.cfg": ROUTES})
+        empty = tempfile.mkdtemp()
+        try:
+            self.assertEqual(subprocess.run([SERVER, "--check", ws.dir], capture_output=True).returncode, 0)
+            self.assertEqual(subprocess.run([SERVER, "--check", empty], capture_output=True).returncode, 2)
+        finally:
+            ws.remove()
+            os.rmdir(empty)
+
+
+if __name__ == "__main__":
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--server", required=True)
+    ap.add_argument("--corpus", required=True)
+    args, rest = ap.parse_known_args()
+    SERVER = os.path.abspath(args.server)
+    CORPUS = args.corpus
+    unittest.main(argv=[sys.argv[0], "-v", *rest])
