@@ -20,15 +20,17 @@ extern const ModuleExports kSanityModule;
 extern const ModuleExports kSiputilsModule;
 extern const ModuleExports kTextopsModule;
 extern const ModuleExports kXlogModule;
+extern const ModuleExports kExecModule;
 extern const ModuleExports kUsrlocModule;
 extern const ModuleExports kRegistrarModule;
 
 std::span<const ModuleExports* const> builtin_modules() {
   // rr before path: path's init registers an rr callback.
-  static const std::array<const ModuleExports*, 16> modules{
+  static const std::array<const ModuleExports*, 17> modules{
       &kCoreModule,   &kPvModule,     &kKexModule,   &kCorexModule,   &kSlModule,       &kTmModule,   &kTmxModule,
       &kRrModule,     &kMaxfwdModule, &kSanityModule, &kSiputilsModule, &kTextopsModule, &kXlogModule,
       &kPathModule,
+      &kExecModule,
       &kUsrlocModule, &kRegistrarModule};
   return modules;
 }
