@@ -54,6 +54,8 @@ void SqliteStatement::reset() {
 
 bool SqliteStatement::is_null(int column) const { return sqlite3_column_type(statement_, column) == SQLITE_NULL; }
 
+bool SqliteStatement::is_text(int column) const { return sqlite3_column_type(statement_, column) == SQLITE_TEXT; }
+
 std::string SqliteStatement::text(int column) const {
   const unsigned char* value = sqlite3_column_text(statement_, column);
   if (!value) return {};

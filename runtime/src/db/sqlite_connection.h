@@ -37,6 +37,7 @@ class SqliteStatement {
   void reset();
 
   bool is_null(int column) const;
+  bool is_text(int column) const;
   std::string text(int column) const;
   std::int64_t integer(int column) const;
   double real(int column) const;

@@ -3,6 +3,7 @@
 // made by `kamdbctl create` or by Kamailio's db_sqlite works unchanged, both ways.
 #include "usrloc_store.h"
 
+#include <cctype>
 #include <cmath>
 #include <ctime>
 #include <map>
@@ -16,17 +17,19 @@ namespace {
 
 constexpr int kLocationTableVersion = 9;
 
-// Kamailio's db_sqlite writes DATETIME as local time "YYYY-MM-DD HH:MM:SS".
-std::string format_time(std::int64_t seconds) {
-  std::time_t time = static_cast<std::time_t>(seconds);
-  std::tm parts{};
-  localtime_r(&time, &parts);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S", &parts);
-  return text;
-}
+// Kamailio's db_sqlite keeps DATETIME columns as Julian day numbers (REAL), as
+// SQLite's julianday() does; text "YYYY-MM-DD HH:MM:SS" (other tools) is read too.
+constexpr double kUnixEpochJulianDay = 2440587.5;
 
-std::int64_t parse_time(const std::string& text) {
+double julian_day(std::int64_t seconds) { return static_cast<double>(seconds) / 86400.0 + kUnixEpochJulianDay; }
+
+std::int64_t time_column(const db::SqliteStatement& row, int column) {
+  if (row.is_null(column)) return 0;
+  if (!row.is_text(column)) {
+    double seconds = (row.real(column) - kUnixEpochJulianDay) * 86400.0;
+    return seconds <= 0 ? 0 : static_cast<std::int64_t>(std::llround(seconds));
+  }
+  std::string text = row.text(column);
   std::tm parts{};
   if (!strptime(text.c_str(), "%Y-%m-%d %H:%M:%S", &parts)) return 0;
   parts.tm_isdst = -1;
@@ -110,13 +113,12 @@ Binding binding_from_row(const db::SqliteStatement& row) {
   binding.contact = row.text(3);
   binding.received = row.text(4);
   binding.path = row.text(5);
-  std::string expires = row.text(6);
-  binding.expires = parse_time(expires);
-  binding.q = static_cast<int>(std::lround(row.real(7) * 1000.0));
+  binding.expires = time_column(row, 6);
+  binding.q = static_cast<int>(std::lround(row.real(7) * 1000.0));  // -1.0: unspecified
   if (binding.q < 0) binding.q = kQUnspecified;
   binding.call_id = row.text(8);
   binding.cseq = static_cast<std::uint32_t>(row.integer(9));
-  binding.last_modified = parse_time(row.text(10));
+  binding.last_modified = time_column(row, 10);
   binding.flags = static_cast<std::uint32_t>(row.integer(11));
   binding.cflags = static_cast<std::uint32_t>(row.integer(12));
   binding.user_agent = row.text(13);
@@ -218,8 +220,8 @@ class SqliteLocationStore final : public LocationStore {
     db::SqliteStatement statement =
         connection_.prepare("DELETE FROM " + table + " WHERE expires < ? AND expires > ?", error);
     if (!statement) return false;
-    statement.bind(1, std::string_view(format_time(now)));
-    statement.bind(2, std::string_view(format_time(0)));
+    statement.bind(1, julian_day(now));
+    statement.bind(2, julian_day(0));
     statement.step();
     if (statement.failed()) error = statement.error();
     return !statement.failed();
@@ -266,11 +268,11 @@ class SqliteLocationStore final : public LocationStore {
     statement.bind(4, std::string_view(binding.contact));
     statement.bind(5, null_if_empty(binding.received));
     statement.bind(6, null_if_empty(binding.path));
-    statement.bind(7, std::string_view(format_time(binding.expires)));
-    statement.bind(8, static_cast<double>(binding.q) / 1000.0);
+    statement.bind(7, julian_day(binding.expires));
+    statement.bind(8, binding.q == kQUnspecified ? -1.0 : static_cast<double>(binding.q) / 1000.0);
     statement.bind(9, std::string_view(binding.call_id));
     statement.bind(10, static_cast<std::int64_t>(binding.cseq));
-    statement.bind(11, std::string_view(format_time(binding.last_modified)));
+    statement.bind(11, julian_day(binding.last_modified));
     statement.bind(12, static_cast<std::int64_t>(binding.flags));
     statement.bind(13, static_cast<std::int64_t>(binding.cflags));
     statement.bind(14, std::string_view(binding.user_agent));
