@@ -438,6 +438,72 @@ def case_default_config(args, workdir):
         check(results["kamc"] == results["kamailio"], f"kamc and kamailio differ: {results}")
 
 
+PATH_HOP = HERE / "integration" / "cfg" / "path-hop.cfg"
+HOME_REGISTRAR = ROOT / "samples" / "home-registrar.cfg"
+
+
+def path_topology(args, workdir, kind):
+    """UA1 -> P1 (edge: add_path_received("Outbound"), use_received) -> P2 (add_path())
+    -> home registrar (use_path=1, path_mode=2); then UA2 calls UA1 through the
+    registrar. Returns what was observed, with each run's ports replaced by names."""
+    db = workdir / f"path-{kind}.db"
+    if kind == "kamailio":
+        kamailio_schema_db(db)
+    registrar = Server(args, workdir, kind=kind, cfg=HOME_REGISTRAR, name=f"{kind}-registrar",
+                       defines=["DB_MODE=1", sqlite_url(db)]).start()
+    p2 = Server(args, workdir, kind=kind, cfg=PATH_HOP, name=f"{kind}-p2",
+                defines=[f'NEXT_HOP="sip:127.0.0.1:{registrar.port}"']).start()
+    p1 = Server(args, workdir, kind=kind, cfg=PATH_HOP, name=f"{kind}-p1",
+                defines=["EDGE", f'NEXT_HOP="sip:127.0.0.1:{p2.port}"']).start()
+    ua1, ua2 = Agent("ua1"), Agent("ua2")
+    names = {str(registrar.port): "REGISTRAR", str(p1.port): "P1", str(p2.port): "P2",
+             str(ua1.port): "UA1", str(ua2.port): "UA2"}
+    def anonymous(text):
+        return re.sub(r"\b(\d{4,5})\b", lambda m: names.get(m.group(1), m.group(1)), text or "")
+
+    observed = {}
+    # UA1 is "behind NAT": its Contact is a private address nobody can reach, so the
+    # INVITE reaches it only through the edge's received= (use_received).
+    private = ["<sip:ua1@10.255.0.1:5999>"]
+    strict = ua1.register(p1.port, contacts=private, expires=600)
+    observed["without Supported: path"] = (status(strict), anonymous(header(strict, "Unsupported")),
+                                           anonymous(header(strict, "Path")))
+    ok = ua1.register(p1.port, contacts=private, expires=600, extra="Supported: path\r\n")
+    observed["with Supported: path"] = (status(ok), anonymous(header(ok, "Path")),
+                                        [anonymous(uri) for uri, _ in contacts_of(ok)])
+    connection = sqlite3.connect(db, timeout=5)
+    stored = connection.execute("SELECT contact, path, received FROM location").fetchall()
+    connection.close()
+    observed["stored"] = [tuple(anonymous(v) for v in row) for row in stored]
+    ua2.invite(registrar.port, "ua1", f"path-call-{kind}")
+    arrived = ua1.receive(5, want=r"INVITE ")
+    vias = [anonymous(v) for v in re.findall(r"(?im)^Via: SIP/2\.0/UDP ([^;\r\n]+)", arrived or "")]
+    observed["INVITE at UA1"] = (anonymous((arrived or "").split("\r\n")[0]), vias,
+                                 anonymous(header(arrived, "Route")))
+    for server in (p1, p2, registrar):
+        server.stop()
+    return observed
+
+
+def case_path_topology(args, workdir):
+    ours = path_topology(args, workdir, "kamc")
+    print(ours)
+    check(ours["without Supported: path"][0] == 420 and ours["without Supported: path"][1] == "path",
+          f"strict path_mode without Supported: path: {ours['without Supported: path']}")
+    check(ours["with Supported: path"][0] == 200 and "P1" in ours["with Supported: path"][1]
+          and "P2" in ours["with Supported: path"][1], f"the 200 does not echo the Path: {ours['with Supported: path']}")
+    check(ours["stored"] and "P2" in ours["stored"][0][1] and "received=" in ours["stored"][0][1],
+          f"stored path: {ours['stored']}")
+    check(ours["INVITE at UA1"][0].startswith("INVITE sip:ua1@10.255.0.1:5999"), f"at UA1: {ours['INVITE at UA1']}")
+    check(ours["INVITE at UA1"][1][:3] == ["127.0.0.1:P1", "127.0.0.1:P2", "127.0.0.1:REGISTRAR"],
+          f"the INVITE did not cross the registrar, P2 then P1: {ours['INVITE at UA1']}")
+    if args.kamailio:
+        theirs = path_topology(args, workdir, "kamailio")
+        print(theirs)
+        for key in ours:
+            check(ours[key] == theirs[key], f"kamc and kamailio differ on {key}:\n kamc: {ours[key]}\n kamailio: {theirs[key]}")
+
+
 CASES = {name[5:]: fn for name, fn in globals().items() if name.startswith("case_")}
 
 
