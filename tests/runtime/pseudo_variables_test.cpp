@@ -2,6 +2,10 @@
 // through the ABI the compiled routes use; and format strings as xlog renders them.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <regex>
+#include <thread>
+
 #include "runtime_test_support.h"
 
 using namespace kamc::runtime;
@@ -184,4 +188,30 @@ TEST_F(PseudoVariables, FormatsWithUnknownVariablesFailAtFixup) {
   std::string text = "hello $rX";
   EXPECT_EQ(kamc_rt_fixup_fmt(to_abi(runtime.get()), text.data(), text.size(), error, sizeof error), nullptr);
   EXPECT_NE(std::string(error).find("$rX"), std::string::npos);
+}
+
+// Kamailio reads the clock once per message for $Ts, $TV(s), $TV(u), and at every read for
+// $TV(sn); a loop that waits for time to pass must read $TV(sn).
+TEST_F(PseudoVariables, TsIsTheMessageTimeAndTvSnIsNow) {
+  ReceivedMessage message(*runtime, invite());
+  long long ts = get_int(message, "$Ts");
+  long long usec = get_int(message, "$TV(u)");
+  EXPECT_EQ(get_int(message, "$TV(s)"), ts);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1050));
+  EXPECT_EQ(get_int(message, "$Ts"), ts);
+  EXPECT_EQ(get_int(message, "$TV(u)"), usec);
+  long long now = get_int(message, "$TV(sn)");
+  EXPECT_GT(now, ts);
+  EXPECT_GE(get_int(message, "$TV(un)"), 0);
+  EXPECT_LT(get_int(message, "$TV(un)"), 1000000);
+  EXPECT_TRUE(std::regex_match(get(message, "$TV(Sn)"), std::regex(R"(\d{10}\.\d{6})"))) << get(message, "$TV(Sn)");
+  EXPECT_TRUE(std::regex_match(get(message, "$TV(Fn)"), std::regex(R"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6})")));
+  ReceivedMessage next(*runtime, invite());
+  EXPECT_GT(get_int(next, "$Ts"), ts) << "a new message reads the clock again";
+}
+
+TEST_F(PseudoVariables, AnUnknownTimevalNameIsRefusedAtLoad) {
+  char error[256] = {};
+  EXPECT_EQ(kamc_rt_fixup_pv(to_abi(runtime.get()), "$TV(x)", error, sizeof error), nullptr);
+  EXPECT_NE(std::string(error).find("timeval name x"), std::string::npos) << error;
 }

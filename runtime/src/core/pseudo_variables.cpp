@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cstdio>
 #include <chrono>
+#include <ctime>
 #include <iterator>
 
 #include "kamc/catalog/Catalog.h"
@@ -19,7 +20,11 @@
 #include "kamc/sip/uri.h"
 #include "../text.h"
 
+#include <sys/time.h>
+
 namespace kamc::runtime {
+
+extern const ModuleExports kPvModule;
 
 namespace {
 
@@ -538,10 +543,67 @@ PvValue request_scheme(MessageContext& context) {
   return PvValue::string(uri.scheme_name);
 }
 
-PvValue seconds_now(MessageContext& context) {
-  return integer_value(
-      context,
-      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+// Kamailio reads the clock once per message for $Ts, $TV(s) and $TV(u) (msg_set_time), and
+// at every read for $TV(sn), $TV(Sn) and $TV(Fn); $TV(un) is the microseconds of the
+// worker's last $TV(sn).
+struct MessageTime : ModuleMessageState {
+  bool set = false;
+  timeval value{};
+};
+
+const timeval& message_time(MessageContext& context) {
+  static const std::size_t index = module_index(kPvModule);
+  auto& time = context.module_state<MessageTime>(index);
+  if (!time.set) {
+    ::gettimeofday(&time.value, nullptr);
+    time.set = true;
+  }
+  return time.value;
+}
+
+PvValue seconds_now(MessageContext& context) { return integer_value(context, message_time(context).tv_sec); }
+
+// $TV(name): the name's code is resolved at fixup (pv_parse_timeval_name's numbering).
+enum TimevalName { kTvSeconds, kTvMicroseconds, kTvSecondsNow, kTvMicrosecondsOfNow, kTvNowText, kTvNowFormatted };
+
+bool fixup_timeval(PvSpec& spec, VarSlots&, std::string& error) {
+  static constexpr std::array<std::string_view, 6> kNames{"s", "u", "sn", "un", "Sn", "Fn"};
+  auto found = std::find(kNames.begin(), kNames.end(), spec.argument);
+  if (found == kNames.end()) {
+    error = "unknown PV timeval name " + spec.argument;
+    return false;
+  }
+  spec.name_code = static_cast<int>(found - kNames.begin());
+  return true;
+}
+
+PvValue timeval_value(MessageContext& context, const PvSpec& spec) {
+  thread_local timeval last_now{};
+  timeval now{};
+  switch (spec.name_code) {
+    case kTvSeconds: return integer_value(context, message_time(context).tv_sec);
+    case kTvMicroseconds: return integer_value(context, message_time(context).tv_usec);
+    case kTvSecondsNow:
+      ::gettimeofday(&last_now, nullptr);
+      return integer_value(context, last_now.tv_sec);
+    case kTvMicrosecondsOfNow: return integer_value(context, last_now.tv_usec);
+    case kTvNowText: {
+      ::gettimeofday(&now, nullptr);
+      char text[64];
+      std::snprintf(text, sizeof text, "%u.%06u", static_cast<unsigned>(now.tv_sec), static_cast<unsigned>(now.tv_usec));
+      return PvValue::string(context.keep(text));
+    }
+    default: {
+      ::gettimeofday(&now, nullptr);
+      std::tm local{};
+      ::localtime_r(&now.tv_sec, &local);
+      char date[64];
+      std::strftime(date, sizeof date, "%Y-%m-%d %H:%M:%S", &local);
+      char text[80];
+      std::snprintf(text, sizeof text, "%s.%06u", date, static_cast<unsigned>(now.tv_usec));
+      return PvValue::string(context.keep(text));
+    }
+  }
 }
 
 bool set_ru(MessageContext& context, const PvSpec&, const PvValue& value) {
@@ -617,7 +679,7 @@ extern const std::array<PvExport, 3> kCorePseudoVariables{{
 
 // The pv module's classes (pv.cat) that the runtime implements; whether a class takes
 // "(name)" or "[index]" is the catalog's.
-extern const std::array<PvExport, 40> kPvModulePseudoVariables{{
+extern const std::array<PvExport, 41> kPvModulePseudoVariables{{
     {"ru", [](C& c, S&) { return request_uri_part(c, UriPart::Whole); }, set_ru},
     {"rU", [](C& c, S&) { return request_uri_part(c, UriPart::User); }, set_rU},
     {"rd", [](C& c, S&) { return request_uri_part(c, UriPart::Host); }, set_rd},
@@ -660,6 +722,7 @@ extern const std::array<PvExport, 40> kPvModulePseudoVariables{{
     {"br", [](C&, S&) { return PvValue::null(); }},
     {"Ts", [](C& c, S&) { return seconds_now(c); }},
     {"TS", [](C& c, S&) { return integer_value(c, kStartTimestamp); }},
+    {"TV", timeval_value, nullptr, fixup_timeval},
     {"hdr", [](C& c, S& spec) { return header_value(c, spec); }, nullptr, fixup_header},
     {"var", [](C& c, S& spec) { return var_value(c, spec); }, set_var, fixup_var},
     {"avp", [](C& c, S& spec) { return avp_value(c, spec); }, set_avp_value, fixup_avp},

@@ -38,6 +38,7 @@ struct PvSpec {
   std::string argument;                               // $hdr/$var argument
   sip::HeaderKind header_kind = sip::HeaderKind::Other;  // $hdr: the known kind, if any
   int var_slot = -1;                                  // $var: index into the per-worker table
+  int name_code = 0;                                  // a name a class's fixup resolved ($TV(sn))
   // "$(avp(x)[1])", "$(hdr(Via)[-1])", "$(avp(x)[*])": 0 is the first (newest AVP).
   bool has_index = false;
   bool index_all = false;
