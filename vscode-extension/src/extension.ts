@@ -177,7 +177,17 @@ function serverPathHint(context: vscode.ExtensionContext): string | undefined {
 }
 
 class PreviewProvider implements vscode.TextDocumentContentProvider {
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.changed.event;
+
   constructor(private readonly context: vscode.ExtensionContext) {}
+
+  /** A saved config may be the previewed file or one it includes: every open preview is run again. */
+  refreshAll(): void {
+    for (const doc of vscode.workspace.textDocuments) {
+      if (doc.uri.scheme === PREVIEW_SCHEME) this.changed.fire(doc.uri);
+    }
+  }
 
   async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
     const kamc = locate('kamc', SETTINGS.kamcPath, this.context.extensionPath, serverPathHint(this.context));
@@ -211,9 +221,13 @@ async function showPreview(mode: PreviewMode): Promise<void> {
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   checkDiagnostics = vscode.languages.createDiagnosticCollection('cfgcheck');
+  const previews = new PreviewProvider(context);
   context.subscriptions.push(
     checkDiagnostics,
-    vscode.workspace.registerTextDocumentContentProvider(PREVIEW_SCHEME, new PreviewProvider(context)),
+    vscode.workspace.registerTextDocumentContentProvider(PREVIEW_SCHEME, previews),
+    vscode.workspace.onDidSaveTextDocument((doc) => {
+      if (doc.languageId === LANGUAGE_ID) previews.refreshAll();
+    }),
     vscode.commands.registerCommand('kamailio.checkConfig', () => checkConfig(context)),
     vscode.commands.registerCommand('kamailio.showPreprocessed', () => showPreview('preprocessed')),
     vscode.commands.registerCommand('kamailio.showExpanded', () => showPreview('expanded')),

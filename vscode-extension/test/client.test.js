@@ -247,7 +247,7 @@ test.describe('activation with the vscode module stubbed', () => {
     assert.deepEqual(host.calls.executed.at(-1), ['workbench.actions.view.problems']);
   });
 
-  test('Show preprocessed/expanded config open kamc -E output beside the file', { skip: !KAMC && 'KAMC_KAMC is not set' }, async () => {
+  test('Show preprocessed/expanded config open kamc -E output beside the file, run again on save', { skip: !KAMC && 'KAMC_KAMC is not set' }, async () => {
     const host = createHost();
     const dir = tempDir();
     const cfg = path.join(dir, 'proxy.cfg');
@@ -270,6 +270,17 @@ test.describe('activation with the vscode module stubbed', () => {
     const exp = host.calls.shown.at(-1).doc.getText();
     assert.equal(exp, execFileSync(KAMC, ['-E', '--expand', '-A', 'WITH_NAT', cfg], { encoding: 'utf8' }));
     assert.match(exp, /xlog\("hello"\);/, 'the define is substituted');
+
+    // Saving a Kamailio file runs every open preview again.
+    const provider = host.contentProviders.get('kamailio-preview');
+    const refreshed = [];
+    provider.onDidChange((uri) => refreshed.push(uri.toString()));
+    fs.writeFileSync(cfg, text.replace('"hello"', '"bye"'));
+    host.listeners.save[0]({ languageId: 'kamailio', uri: host.activeDocument.uri });
+    assert.deepEqual(refreshed.sort(), [pre.doc.uri.toString(), host.calls.shown.at(-1).doc.uri.toString()].sort());
+    assert.match(await provider.provideTextDocumentContent(host.calls.shown.at(-1).doc.uri), /xlog\("bye"\);/);
+    host.listeners.save[0]({ languageId: 'plaintext', uri: host.activeDocument.uri });
+    assert.equal(refreshed.length, 2, 'saving another language refreshes nothing');
     assert.match(pre.doc.getText(), /xlog\(GREETING\);/, 'kamc -E alone leaves define uses as written');
   });
 });

@@ -1,7 +1,8 @@
 // kamc-lsp as VS Code's client meets it: the real binary (KAMC_LSP) started
 // with no arguments and spoken to over stdio with vscode-jsonrpc. initialize
-// must answer with capabilities, and a config opened with a mistake must get
-// that mistake pushed back as a diagnostic at its line, with cfgcheck's rule.
+// must answer with capabilities, a config opened with a mistake must get that
+// mistake pushed back as a diagnostic at its line, with cfgcheck's rule, and
+// the edit that fixes it must clear it.
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
@@ -32,6 +33,7 @@ function withTimeout(promise, ms, what) {
 }
 
 test('kamc-lsp answers initialize and pushes cfgcheck diagnostics for an opened config', { skip: !LSP && 'KAMC_LSP is not set (no kamc-lsp in this build)', timeout: 60_000 }, async () => {
+  assert.ok(fs.existsSync(LSP), `${LSP} is not built`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kamc-lsp-client-'));
   const file = path.join(dir, 'kamailio.cfg');
   const text = '#!KAMAILIO\nloadmodule "sl.so"\nloadmodule "xlog.so"\nrequest_route {\n\troute(NOPE);\n}\n';
@@ -39,11 +41,24 @@ test('kamc-lsp answers initialize and pushes cfgcheck diagnostics for an opened 
   const uri = 'file://' + file;
   const server = startServer();
   try {
-    const diagnostics = new Promise((resolve) => {
-      server.connection.onNotification('textDocument/publishDiagnostics', (params) => {
-        if (params.uri === uri && params.diagnostics.length > 0) resolve(params.diagnostics);
-      });
+    // Each publishDiagnostics for the file, in order; next() waits for the next one matching.
+    const published = [];
+    const waiting = [];
+    server.connection.onNotification('textDocument/publishDiagnostics', (params) => {
+      if (params.uri !== uri) return;
+      published.push(params.diagnostics);
+      for (const w of waiting.splice(0)) w();
     });
+    const next = async (accept, what) => withTimeout((async () => {
+      for (;;) {
+        const hit = published.find(accept);
+        if (hit) {
+          published.splice(0, published.indexOf(hit) + 1);
+          return hit;
+        }
+        await new Promise((resolve) => waiting.push(resolve));
+      }
+    })(), 15_000, what);
     const init = await withTimeout(server.connection.sendRequest('initialize', {
       processId: process.pid,
       rootUri: 'file://' + dir,
@@ -58,7 +73,7 @@ test('kamc-lsp answers initialize and pushes cfgcheck diagnostics for an opened 
     server.connection.sendNotification('initialized', {});
     server.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'kamailio', version: 1, text } });
 
-    const found = await withTimeout(diagnostics, 15_000, 'publishDiagnostics');
+    const found = await next((d) => d.length > 0, 'publishDiagnostics after didOpen');
     const route = found.find((d) => /NOPE/.test(d.message));
     assert.ok(route, `a diagnostic names route NOPE: ${JSON.stringify(found)}`);
     assert.equal(route.range.start.line, 4);
@@ -69,6 +84,15 @@ test('kamc-lsp answers initialize and pushes cfgcheck diagnostics for an opened 
       const rules = JSON.parse(r.stdout).map((f) => f.rule).sort();
       assert.deepEqual(found.map((d) => d.code).sort(), rules);
     }
+
+    // The edit VS Code sends when the user defines the route: the finding goes away.
+    const fixed = text + 'route[NOPE] {\n\txlog("L_INFO", "here\\n");\n}\n';
+    server.connection.sendNotification('textDocument/didChange', {
+      textDocument: { uri, version: 2 },
+      contentChanges: [{ text: fixed }],
+    });
+    const after = await next((d) => !d.some((x) => /NOPE/.test(x.message)), 'publishDiagnostics after didChange');
+    assert.deepEqual(after.filter((d) => d.severity === 1), [], 'no error is left');
 
     await withTimeout(server.connection.sendRequest('shutdown'), 10_000, 'shutdown');
     server.connection.sendNotification('exit');

@@ -10,6 +10,10 @@ class Position {
   constructor(line, character) { this.line = line; this.character = character; }
   translate(dl, dc) { return new Position(this.line + dl, this.character + dc); }
 }
+class EventEmitter {
+  constructor() { this.listeners = []; this.event = (fn) => { this.listeners.push(fn); return { dispose() {} }; }; }
+  fire(value) { for (const fn of this.listeners) fn(value); }
+}
 class Range { constructor(start, end) { this.start = start; this.end = end; } }
 class Location { constructor(uri, pos) { this.uri = uri; this.range = new Range(pos, pos); } }
 class Diagnostic { constructor(range, message, severity) { this.range = range; this.message = message; this.severity = severity; } }
@@ -46,11 +50,11 @@ function createHost() {
     contentProviders: new Map(),
     collections: [],
     clients: [],
-    listeners: { open: [], config: [] },
+    listeners: { open: [], config: [], save: [] },
   };
   const disposable = { dispose() {} };
   const vscode = {
-    Position, Range, Location, Diagnostic, DiagnosticRelatedInformation, Uri,
+    Position, Range, Location, EventEmitter, Diagnostic, DiagnosticRelatedInformation, Uri,
     DiagnosticSeverity: { Error: 0, Warning: 1, Information: 2, Hint: 3 },
     ViewColumn: { Beside: -2 },
     workspace: {
@@ -59,12 +63,15 @@ function createHost() {
       getWorkspaceFolder: (uri) => host.workspaceFolders.find((f) => uri.fsPath.startsWith(f.uri.fsPath + path.sep)),
       onDidOpenTextDocument: (fn) => { host.listeners.open.push(fn); return disposable; },
       onDidChangeConfiguration: (fn) => { host.listeners.config.push(fn); return disposable; },
+      onDidSaveTextDocument: (fn) => { host.listeners.save.push(fn); return disposable; },
       registerTextDocumentContentProvider: (scheme, provider) => { host.contentProviders.set(scheme, provider); return disposable; },
+      // Like VS Code: a virtual document is opened once and stays among textDocuments.
       openTextDocument: async (uri) => {
         const provider = host.contentProviders.get(uri.scheme);
         const text = await provider.provideTextDocumentContent(uri);
         const doc = makeDocument(uri.path, text, 'plaintext', uri.scheme);
         doc.uri = uri;
+        host.documents.push(doc);
         return doc;
       },
     },
