@@ -1,6 +1,7 @@
 // What "Check config" and the preview commands run, and how cfgcheck's JSON
 // (tools/driver/DiagnosticOutput.cpp, --format=json) becomes problems.
 // Pure logic: no vscode import, so the tests run it in plain Node.
+import * as path from 'path';
 
 export function defineArgs(defines: readonly string[]): string[] {
   return defines.map((d) => d.trim()).filter((d) => d !== '').flatMap((d) => ['-A', d]);
@@ -59,13 +60,22 @@ function toPosition(loc: JsonLocation | null | undefined, lineOf: (file: string,
 }
 
 /**
- * Problems from cfgcheck --format=json. lineOf gives a line's text (to convert
- * byte columns), or undefined when the file cannot be read.
+ * Problems from cfgcheck --format=json. cfgcheck names files as it reached
+ * them, relative to the directory it ran in (cwd) when the include was
+ * relative; lineOf gives a line's text (to convert byte columns), or undefined
+ * when the file cannot be read.
  */
-export function parseCfgcheckJson(stdout: string, lineOf: (file: string, line0: number) => string | undefined = () => undefined): Problem[] {
+export function parseCfgcheckJson(
+  stdout: string,
+  lineOf: (file: string, line0: number) => string | undefined = () => undefined,
+  cwd?: string,
+): Problem[] {
   const data: unknown = JSON.parse(stdout);
   if (!Array.isArray(data)) throw new Error('cfgcheck --format=json did not print a JSON array');
+  const absolute = (f: string | undefined) => (f === undefined || cwd === undefined ? f : path.resolve(cwd, f));
+  const located = (loc: JsonLocation | null | undefined) => (loc ? { ...loc, file: absolute(loc.file) } : loc);
   return data.map((d: any): Problem => {
+    d = { ...d, file: absolute(d.file), location: located(d.location), notes: Array.isArray(d.notes) ? d.notes.map((n: any) => ({ ...n, location: located(n.location) })) : [] };
     const file: string = d.location?.file ?? d.file;
     const severity = d.severity === 'warning' || d.severity === 'note' ? d.severity : 'error';
     return {

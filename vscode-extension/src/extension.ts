@@ -156,7 +156,7 @@ async function checkConfig(context: vscode.ExtensionContext): Promise<void> {
     void vscode.window.showErrorMessage(`Kamailio: ${failure}`);
     return;
   }
-  const problems = parseCfgcheckJson(result.stdout, lineReader());
+  const problems = parseCfgcheckJson(result.stdout, lineReader(), path.dirname(file));
   const byFile = new Map<string, vscode.Diagnostic[]>();
   byFile.set(file, []);
   for (const p of problems) {

@@ -125,6 +125,16 @@ test.describe('command arguments and cfgcheck output', () => {
     assert.deepEqual(problems[1].position, { line: 0, character: 0 });
   });
 
+  test('file names cfgcheck prints relative to the directory it ran in become absolute', () => {
+    const json = JSON.stringify([{ file: 'main.cfg', rule: 'r', severity: 'error', location: { file: 'sub/r.cfg', line: 2, col: 2 }, message: 'm',
+      notes: [{ location: { file: 'main.cfg', line: 3, col: 1 }, message: 'included from here' }] }]);
+    const [p] = commands.parseCfgcheckJson(json, () => undefined, '/w/etc');
+    assert.equal(p.file, '/w/etc/sub/r.cfg');
+    assert.equal(p.related[0].file, '/w/etc/main.cfg');
+    assert.equal(commands.parseCfgcheckJson(json, () => undefined, '/w/etc')[0].position.line, 1);
+    assert.equal(commands.parseCfgcheckJson(JSON.stringify([{ file: '/abs/k.cfg', rule: 'r', severity: 'error', location: { file: '/abs/k.cfg', line: 1, col: 1 }, message: 'm', notes: [] }]), () => undefined, '/w')[0].file, '/abs/k.cfg');
+  });
+
   test('exit codes 0 and 1 carry output; 2 or a signal is a failure with the last stderr lines', () => {
     assert.equal(commands.runFailure('cfgcheck', { exitCode: 1, stdout: '[]', stderr: '' }), undefined);
     assert.equal(commands.runFailure('cfgcheck', { exitCode: 2, stdout: '', stderr: 'cfgcheck: x.cfg: No such file\n' }), 'cfgcheck failed: cfgcheck: x.cfg: No such file');
@@ -247,6 +257,28 @@ test.describe('activation with the vscode module stubbed', () => {
     assert.deepEqual(host.calls.executed.at(-1), ['workbench.actions.view.problems']);
   });
 
+  test('Check config puts a finding in an included file on that file', { skip: !CFGCHECK && 'KAMC_CFGCHECK is not set' }, async () => {
+    const host = createHost();
+    const dir = tempDir();
+    fs.mkdirSync(path.join(dir, 'routes'));
+    const cfg = path.join(dir, 'kamailio.cfg');
+    const inc = path.join(dir, 'routes', 'relay.cfg');
+    const text = '#!KAMAILIO\nloadmodule "sl.so"\ninclude_file "routes/relay.cfg"\nrequest_route {\n\troute(RELAY);\n}\n';
+    fs.writeFileSync(cfg, text);
+    fs.writeFileSync(inc, 'route[RELAY] {\n\tt_relay();\n}\n');
+    Object.assign(host.settings, { 'kamailio.server.enabled': false, 'kamailio.cfgcheck.path': CFGCHECK });
+    host.activeDocument = makeDocument(cfg, text, 'kamailio');
+    const ext = loadExtension(host);
+    await ext.activate(host.context);
+    await host.commands.get('kamailio.checkConfig')();
+    const collection = host.collections.find((c) => c.name === 'cfgcheck');
+    assert.deepEqual(collection.entries.get(cfg), [], 'the checked file is listed, clean, so that old findings go');
+    const found = collection.entries.get(inc);
+    assert.ok(found, `findings are keyed by the included file: ${[...collection.entries.keys()]}`);
+    assert.deepEqual(found.map((d) => [d.code, d.range.start.line, d.range.start.character]), [['kamc-module-not-loaded', 1, 1]]);
+    assert.match(found[0].message, /t_relay.*tm/);
+  });
+
   test('Show preprocessed/expanded config open kamc -E output beside the file, run again on save', { skip: !KAMC && 'KAMC_KAMC is not set' }, async () => {
     const host = createHost();
     const dir = tempDir();
@@ -282,5 +314,54 @@ test.describe('activation with the vscode module stubbed', () => {
     host.listeners.save[0]({ languageId: 'plaintext', uri: host.activeDocument.uri });
     assert.equal(refreshed.length, 2, 'saving another language refreshes nothing');
     assert.match(pre.doc.getText(), /xlog\(GREETING\);/, 'kamc -E alone leaves define uses as written');
+  });
+});
+
+test.describe('package.json and the language configuration', () => {
+  const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8'));
+  const languageConfig = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'language-configuration.json'), 'utf8'));
+
+  test('the settings the client reads are exactly the ones package.json declares', () => {
+    assert.deepEqual(Object.keys(manifest.contributes.configuration.properties).sort(), Object.values(server.SETTINGS).sort());
+  });
+
+  test('in untrusted workspaces a workspace cannot choose the programs the extension runs', () => {
+    const trust = manifest.capabilities.untrustedWorkspaces;
+    assert.equal(trust.supported, true);
+    const programs = [server.SETTINGS.serverPath, server.SETTINGS.cfgcheckPath, server.SETTINGS.kamcPath];
+    assert.deepEqual([...trust.restrictedConfigurations].sort(), [...programs].sort());
+    for (const key of programs) assert.equal(manifest.contributes.configuration.properties[key].scope, 'machine-overridable', key);
+  });
+
+  test('every contributed command is registered on activation', async () => {
+    const host = createHost();
+    host.settings['kamailio.server.enabled'] = false;
+    await loadExtension(host).activate(host.context);
+    assert.deepEqual([...host.commands.keys()].sort(), manifest.contributes.commands.map((c) => c.command).sort());
+  });
+
+  test('the language is registered for kamailio*.cfg, *.inc and the #!KAMAILIO first line', () => {
+    const [lang] = manifest.contributes.languages;
+    assert.equal(lang.id, 'kamailio');
+    assert.deepEqual(lang.filenamePatterns, ['kamailio*.cfg']);
+    assert.deepEqual(lang.extensions, ['.inc']);
+    const firstLine = new RegExp(lang.firstLine);
+    assert.ok(firstLine.test('#!KAMAILIO') && firstLine.test('#!SER') && !firstLine.test('#!KAMAILIOX') && !firstLine.test('# KAMAILIO'));
+    assert.equal(firstLine.source, association.COMPAT_HEADER.source, 'the client and the manifest agree on the header');
+  });
+
+  test('route blocks and case labels indent, a closing brace dedents, #!ifdef folds', () => {
+    const increase = new RegExp(languageConfig.indentationRules.increaseIndentPattern);
+    const decrease = new RegExp(languageConfig.indentationRules.decreaseIndentPattern);
+    for (const line of ['request_route {', 'route[RELAY] {', '\tif ($rU == $null) {', '\tcase 486:', '\tdefault:', 'event_route[tm:local-request] {  # local'])
+      assert.ok(increase.test(line), line);
+    for (const line of ['\txlog("{");', 'route(RELAY);', '\tif (a) { b(); }', '\t$var(x) = "{";'])
+      assert.ok(!increase.test(line), line);
+    assert.ok(decrease.test('\t}') && decrease.test('} # end') && !decrease.test('\tx();'));
+    const start = new RegExp(languageConfig.folding.markers.start);
+    const end = new RegExp(languageConfig.folding.markers.end);
+    assert.ok(start.test('#!ifdef WITH_NAT') && start.test('  !!ifndef X') && !start.test('# #!ifdef X'));
+    assert.ok(end.test('#!endif') && end.test('!!endif'));
+    assert.deepEqual(languageConfig.comments, { lineComment: '#', blockComment: ['/*', '*/'] });
   });
 });
