@@ -1,0 +1,278 @@
+#!/usr/bin/env python3
+"""SIPp integration tests of path at the edge proxy and tmx's t_precheck_trans (issue 14).
+
+One case per invocation:
+    path_integration.py CASE --kamc PATH [--sipp PATH] [--kamailio PATH]
+
+Each case runs its proxies as `kamc run` of a config of integration/cfg/, then, where
+--kamailio is given, as the real Kamailio 5.6 with the same config, -A defines and -l
+addresses (the oracle), and compares what arrived. Processes, free ports, bounded waits and
+clean-up come from integration/sip_integration.py: every process is killed by its process
+group on every exit path; ports are free loopback ports (never 5060-5062 or 5070).
+
+    path_register_udp, _tcp     UA -> edge (add_path_received("Outbound")) -> proxy
+                                (add_path()) -> a SIPp registrar stand-in: the exact Path
+                                headers that reach it, the same under kamailio
+    path_use_received           an INVITE whose Route is the edge's Path entry with
+                                received=: loose_route() consumes it and the call reaches
+                                the received address, not the Request-URI
+    tmx_precheck                a retransmitted INVITE that reaches another worker while
+                                the first copy is still in request_route
+"""
+import argparse
+import re
+import shutil
+import signal
+import socket
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE / "integration"))
+import sip_integration as si  # noqa: E402
+
+SCENARIOS = HERE / "integration" / "sipp"
+
+
+def scenario(name):
+    return str(SCENARIOS / name)
+
+
+# ---- proxies: kamc run or kamailio, each with its own name, port, log and pid file ----------
+
+class Proxy:
+    def __init__(self, engine, name, process, port):
+        self.engine, self.name, self.process, self.port = engine, name, process, port
+
+
+def start_proxy(run, engine, name, cfg, defines=(), port=None, children=2):
+    port = port or si.free_port()
+    listen = [arg for value in (f"udp:127.0.0.1:{port}", f"tcp:127.0.0.1:{port}") for arg in ("-l", value)]
+    define_args = [arg for define in defines for arg in ("-A", define)]
+    cfg_path = str(si.CFG / f"{cfg}.cfg")
+    pid_file = run.dir / f"{name}.pid"
+    if engine == "kamc":
+        command = [run.args.kamc, "run", cfg_path, *define_args, "-D", "-E", "-n", str(children), "-P", str(pid_file),
+                   *listen]
+    else:
+        command = [run.args.kamailio, "-DD", "-E", "-m", "64", "-M", "8", "-n", str(children), "-f", cfg_path, *listen,
+                   *define_args, "-Y", str(run.dir), "-P", str(pid_file)]
+    process = si.start(command, run.dir / f"{name}.log")
+    si.wait_until(lambda: process.poll() is not None or si.options_status(port) is not None, 20,
+                  f"{name} to answer")
+    si.check(process.poll() is None, f"{name} exited at start-up: {run.log(name + '.log')}")
+    return Proxy(engine, name, process, port)
+
+
+def stop_proxy(run, proxy):
+    code = si.stop(proxy.process)
+    if proxy.engine == "kamc":
+        si.check(code == 0, f"{proxy.name} exited with {code} on SIGTERM:\n{run.log(proxy.name + '.log')}")
+
+
+def engines(run):
+    if not run.args.kamailio:
+        print("note: no --kamailio, the comparison with Kamailio was skipped")
+    return ["kamc"] + (["kamailio"] if run.args.kamailio else [])
+
+
+def header_lines(message, name):
+    return [line for line in message.splitlines() if re.match(rf"{name}\s*:", line, flags=re.I)]
+
+
+# ---- register_*: the Path headers a REGISTER collects on its way ----------------------------
+
+def register_through_two_proxies(run, engine, transport):
+    """UA -(transport)-> edge -(udp)-> proxy -(udp)-> registrar stand-in. Returns the Path
+    lines that reached the stand-in, with every port replaced by the name of its owner."""
+    tag = f"{engine}-{transport}"
+    registrar, registrar_port = run.start_uas(["-sf", scenario("path-register-uas.xml")], name=f"{tag}-registrar")
+    second = start_proxy(run, engine, f"{tag}-proxy", "path-hop", [f'NEXT_HOP="sip:127.0.0.1:{registrar_port}"'])
+    edge = start_proxy(run, engine, f"{tag}-edge", "path-hop", ["EDGE", f'NEXT_HOP="sip:127.0.0.1:{second.port}"'])
+    stats = run.run_uac(["-sf", scenario("path-register-uac.xml")], f"127.0.0.1:{edge.port}", edge.port, calls=1,
+                        transport=transport, rate=1, name=f"{tag}-ua")
+    si.stop(registrar)
+    stop_proxy(run, edge)
+    stop_proxy(run, second)
+    si.expect_clean_calls(stats, 1, run, name=f"{tag}-ua")
+    registers = si.messages_in(run.log_full(f"{tag}-registrar-msg.log"), r"REGISTER sip:")
+    si.check(len(registers) == 1, f"{tag}: the registrar stand-in saw {len(registers)} REGISTERs")
+    register = registers[0]
+    # The UA's source port, as the edge saw it: the rport= the edge filled into its Via.
+    ua_via = [line for line in header_lines(register, "Via") if "127.0.0.1" in line][-1]
+    ua_port = re.search(r";rport=(\d+)", ua_via)
+    si.check(ua_port is not None, f"{tag}: no rport= in the UA's Via: {ua_via}")
+    names = {str(edge.port): "EDGE", str(second.port): "PROXY", ua_port.group(1): "UA"}
+    return [re.sub(r":(\d+)", lambda m: ":" + names.get(m.group(1), m.group(1)), line)
+            for line in header_lines(register, "Path")]
+
+
+def case_register(run, transport):
+    received = "sip:127.0.0.1:UA" + ("%3Btransport%3Dtcp" if transport == "t1" else "")
+    expected = ["Path: <sip:127.0.0.1:PROXY;lr>",
+                f"Path: <sip:Outbound@127.0.0.1:EDGE;lr;received={received}>"]
+    results = {engine: register_through_two_proxies(run, engine, transport) for engine in engines(run)}
+    si.check(results["kamc"] == expected, f"kamc's Path headers {results['kamc']}, expected {expected}")
+    if "kamailio" in results:
+        si.check(results["kamailio"] == results["kamc"],
+                 f"Path headers differ: kamc {results['kamc']}, kamailio {results['kamailio']}")
+    print("\n".join(results["kamc"]))
+
+
+# ---- use_received: the edge sends to the received= of its own Route entry -------------------
+
+def routed_call(run, engine):
+    """An INVITE (then ACK, BYE) whose Route is the edge's Path entry naming the UAS as the
+    received address; its Request-URI names a port nobody listens on."""
+    tag = f"{engine}-routed"
+    uas, uas_port = run.start_uas(["-sn", "uas"], name=f"{tag}-ua")
+    edge = start_proxy(run, engine, f"{tag}-edge", "path-hop", ["EDGE"])
+    nobody = si.free_port()
+    route = f"<sip:Outbound@127.0.0.1:{edge.port};lr;received=sip:127.0.0.1:{uas_port}>"
+    stats = run.run_uac(["-sf", scenario("path-routed-uac.xml"), "-key", "route", route,
+                         "-key", "contact", f"sip:alice@127.0.0.1:{nobody}"],
+                        f"127.0.0.1:{edge.port}", edge.port, calls=1, rate=1, name=f"{tag}-caller")
+    si.stop(uas)
+    stop_proxy(run, edge)
+    si.expect_clean_calls(stats, 1, run, name=f"{tag}-caller")
+    arrived = run.log_full(f"{tag}-ua-msg.log")
+    methods = [m.split(" ", 1)[0] for m in si.messages_in(arrived, r"(INVITE|ACK|BYE) sip:")]
+    si.check(methods == ["INVITE", "ACK", "BYE"], f"{tag}: the UA received {methods}")
+    si.check("Route:" not in arrived, f"{tag}: the consumed Route reached the UA")
+    return methods
+
+
+def case_use_received(run):
+    results = {engine: routed_call(run, engine) for engine in engines(run)}
+    if "kamailio" in results:
+        si.check(results["kamailio"] == results["kamc"], f"kamc {results['kamc']}, kamailio {results['kamailio']}")
+
+
+# ---- precheck: a retransmission while the first copy is still being routed ------------------
+
+def invite_bytes(sender_port, uas_port, hold):
+    """The same INVITE from every sender (the Via names the first sender, with rport, so a
+    reply goes to whoever sent the copy)."""
+    return (f"INVITE sip:callee@127.0.0.1:{uas_port} SIP/2.0\r\n"
+            f"Via: SIP/2.0/UDP 127.0.0.1:{sender_port};branch=z9hG4bK-precheck-1;rport\r\n"
+            f"From: <sip:caller@127.0.0.1>;tag=precheck-caller\r\n"
+            f"To: <sip:callee@127.0.0.1:{uas_port}>\r\n"
+            f"Call-ID: precheck-1@127.0.0.1\r\nCSeq: 1 INVITE\r\n"
+            f"Contact: <sip:caller@127.0.0.1:{sender_port}>\r\nMax-Forwards: 70\r\n"
+            + ("X-Hold: 1\r\n" if hold else "") + "Content-Length: 0\r\n\r\n").encode()
+
+
+def ack_bytes(sender_port, uas_port, to_header):
+    """The ACK for the 486 (same branch: it belongs to the INVITE transaction)."""
+    return (f"ACK sip:callee@127.0.0.1:{uas_port} SIP/2.0\r\n"
+            f"Via: SIP/2.0/UDP 127.0.0.1:{sender_port};branch=z9hG4bK-precheck-1;rport\r\n"
+            f"From: <sip:caller@127.0.0.1>;tag=precheck-caller\r\n{to_header}\r\n"
+            f"Call-ID: precheck-1@127.0.0.1\r\nCSeq: 1 ACK\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n").encode()
+
+
+def replies_within(sock, seconds):
+    found = []
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        sock.settimeout(max(0.01, deadline - time.monotonic()))
+        try:
+            found.append(sock.recv(65535).decode(errors="replace"))
+        except socket.timeout:
+            break
+    return found
+
+
+def first_line(message):
+    return message.split("\r\n", 1)[0]
+
+
+def precheck_run(run, engine):
+    """The first copy (X-Hold) spins in request_route for 1-2 s; meanwhile copies come from
+    other ports until one reaches the other worker (kamc's workers each read their own
+    socket, hashed by source port; kamailio's share one). Returns what the copies saw."""
+    tag = f"{engine}-precheck"
+    uas, uas_port = run.start_uas(["-sf", scenario("tm-uas-busy.xml")], name=f"{tag}-callee")
+    proxy = start_proxy(run, engine, f"{tag}-proxy", "precheck")
+    sockets = []
+    try:
+        first = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        sockets.append(first)
+        first.bind(("127.0.0.1", 0))
+        first_port = first.getsockname()[1]
+        first.sendto(invite_bytes(first_port, uas_port, hold=True), ("127.0.0.1", proxy.port))
+        time.sleep(0.2)  # the first copy is in its spin
+        matched = None
+        for copies in range(1, 13):  # bounded: 12 copies from 12 ports, 0.1 s apart, inside the hold
+            copy = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            sockets.append(copy)
+            copy.bind(("127.0.0.1", 0))
+            copy.sendto(invite_bytes(first_port, uas_port, hold=True), ("127.0.0.1", proxy.port))
+            replies = replies_within(copy, 0.1)
+            if any(first_line(r) == "SIP/2.0 500 Being Handled Elsewhere" for r in replies):
+                matched = copy
+                print(f"{tag}: copy {copies} was reported as being handled elsewhere")
+                break
+        si.check(matched is not None, f"{tag}: no copy was reported as being handled elsewhere:\n"
+                                      f"{run.log(proxy.name + '.log')}")
+        final = [r for r in replies_within(first, 5) if re.match(r"SIP/2\.0 [2-6]\d\d ", r)]
+        si.check(final and first_line(final[0]) == "SIP/2.0 486 Busy Here",
+                 f"{tag}: the first copy's caller got {[first_line(r) for r in final]}")
+        # Once the first copy left request_route its identity is gone: the caller's own
+        # retransmission now is an ordinary one, which t_check_trans() answers with the 486.
+        replies_within(first, 0.3)  # the 486 again for the copies the busy worker absorbed
+        first.sendto(invite_bytes(first_port, uas_port, hold=False), ("127.0.0.1", proxy.port))
+        late_replies = [first_line(r) for r in replies_within(first, 1.0)]
+        si.check("SIP/2.0 486 Busy Here" in late_replies and "SIP/2.0 500 Being Handled Elsewhere" not in late_replies,
+                 f"{tag}: a retransmission after the first copy was routed got {late_replies}")
+        to_header = re.search(r"^To: .*$", final[0], flags=re.M | re.I).group(0)
+        first.sendto(ack_bytes(first_port, uas_port, to_header), ("127.0.0.1", proxy.port))
+    finally:
+        for sock in sockets:
+            sock.close()
+    time.sleep(0.6)  # the callee's ACK and timewait
+    si.stop(uas)
+    stop_proxy(run, proxy)
+    invites = si.messages_in(run.log_full(f"{tag}-callee-msg.log"), r"INVITE sip:")
+    si.check(len(invites) == 1, f"{tag}: the callee saw {len(invites)} INVITEs")
+    return "one INVITE relayed, a copy reported by t_precheck_trans(), a later retransmission absorbed"
+
+
+def case_precheck(run):
+    results = {engine: precheck_run(run, engine) for engine in engines(run)}
+    print(results)
+
+
+CASES = {
+    "path_register_udp": lambda run: case_register(run, "u1"),
+    "path_register_tcp": lambda run: case_register(run, "t1"),
+    "path_use_received": case_use_received,
+    "tmx_precheck": case_precheck,
+}
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("case", choices=sorted(CASES))
+    parser.add_argument("--kamc", required=True)
+    parser.add_argument("--sipp", default="/usr/bin/sipp")
+    parser.add_argument("--kamailio")
+    args = parser.parse_args()
+    args.sanitized_reply_only = None
+    signal.signal(signal.SIGTERM, si.on_signal)
+    signal.signal(signal.SIGINT, si.on_signal)
+    run = si.Run(args)
+    try:
+        CASES[args.case](run)
+    except si.TestFailure as failure:
+        print(f"FAIL {args.case}: {failure}\n(logs in {run.dir})", file=sys.stderr)
+        return 1
+    finally:
+        si.stop_all()
+    shutil.rmtree(run.dir, ignore_errors=True)  # logs are kept only when a case fails
+    print(f"PASS {args.case}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
