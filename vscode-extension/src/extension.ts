@@ -46,9 +46,16 @@ function locate(name: ProgramName, settingKey: string, extensionPath: string, se
   });
 }
 
+export const DISABLE_SERVER = 'Disable Language Server';
+
 async function reportMissing(name: ProgramName, settingKey: string, resolution: Resolution): Promise<void> {
-  const choice = await vscode.window.showErrorMessage(missingProgramMessage(name, settingKey, resolution), OPEN_SETTINGS);
+  // Without the server, highlighting, snippets and the commands still work; say how to stop the message.
+  const actions = name === 'kamc-lsp' ? [OPEN_SETTINGS, DISABLE_SERVER] : [OPEN_SETTINGS];
+  const choice = await vscode.window.showErrorMessage(missingProgramMessage(name, settingKey, resolution), ...actions);
   if (choice === OPEN_SETTINGS) await vscode.commands.executeCommand('workbench.action.openSettings', settingKey);
+  if (choice === DISABLE_SERVER) {
+    await vscode.workspace.getConfiguration('kamailio').update('server.enabled', false, vscode.ConfigurationTarget.Global);
+  }
 }
 
 /** Switch a document to the kamailio language when association.ts says it is one. */
@@ -70,7 +77,8 @@ async function startServer(context: vscode.ExtensionContext): Promise<void> {
   if (!setting(SETTINGS.serverEnabled, true)) return;
   const resolution = locate('kamc-lsp', SETTINGS.serverPath, context.extensionPath);
   if (!resolution.found) {
-    await reportMissing('kamc-lsp', SETTINGS.serverPath, resolution);
+    // Not awaited: activation must not wait for the user to answer.
+    void reportMissing('kamc-lsp', SETTINGS.serverPath, resolution);
     return;
   }
   const clientOptions: LanguageClientOptions = {

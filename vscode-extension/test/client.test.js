@@ -209,8 +209,38 @@ test.describe('activation with the vscode module stubbed', () => {
     assert.equal(host.clients.length, 0);
     assert.equal(host.calls.errors.length, 1);
     assert.match(host.calls.errors[0].message, /kamailio\.server\.path is set to "\/nonexistent\/kamc-lsp", which is not an executable file/);
-    assert.deepEqual(host.calls.errors[0].items, ['Open Settings']);
+    assert.deepEqual(host.calls.errors[0].items, ['Open Settings', 'Disable Language Server']);
+    await settled();
     assert.deepEqual(host.calls.executed, [['workbench.action.openSettings', 'kamailio.server.path']]);
+  });
+
+  test('activation does not wait for the user to answer the missing-server message', async () => {
+    const host = createHost();
+    host.settings['kamailio.server.path'] = '/nonexistent/kamc-lsp';
+    host.vscode.window.showErrorMessage = (message, ...items) => {
+      host.calls.errors.push({ message, items });
+      return new Promise(() => {}); // never answered
+    };
+    const ext = loadExtension(host);
+    const activated = await Promise.race([ext.activate(host.context).then(() => 'activated'), new Promise((r) => setTimeout(() => r('hung'), 1000))]);
+    assert.equal(activated, 'activated');
+    assert.equal(host.calls.errors.length, 1);
+    assert.ok(host.commands.has('kamailio.checkConfig'), 'the commands work without the server');
+  });
+
+  test('the missing-server message can turn the server off for good', async () => {
+    const host = createHost();
+    host.answers.error = 'Disable Language Server';
+    const savedPath = process.env.PATH;
+    process.env.PATH = tempDir();
+    try {
+      await loadExtension(host).activate(host.context);
+    } finally {
+      process.env.PATH = savedPath;
+    }
+    assert.match(host.calls.errors[0].message, /kamc-lsp was not found, neither next to the extension nor on PATH/);
+    await settled();
+    assert.deepEqual(host.calls.updates, [{ key: 'kamailio.server.enabled', value: false, target: 1 }]);
   });
 
   test('changing kamailio.server.path restarts the client with the new program', async () => {

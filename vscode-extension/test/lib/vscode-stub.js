@@ -45,7 +45,7 @@ function createHost() {
     activeDocument: undefined,
     workspaceFolders: [],
     answers: { error: undefined },
-    calls: { errors: [], warnings: [], executed: [], languageSet: [], shown: [], statusMessages: [] },
+    calls: { errors: [], warnings: [], executed: [], languageSet: [], shown: [], statusMessages: [], updates: [] },
     commands: new Map(),
     contentProviders: new Map(),
     collections: [],
@@ -57,8 +57,15 @@ function createHost() {
     Position, Range, Location, EventEmitter, Diagnostic, DiagnosticRelatedInformation, Uri,
     DiagnosticSeverity: { Error: 0, Warning: 1, Information: 2, Hint: 3 },
     ViewColumn: { Beside: -2 },
+    ConfigurationTarget: { Global: 1, Workspace: 2, WorkspaceFolder: 3 },
     workspace: {
-      getConfiguration: (section) => ({ get: (key) => host.settings[`${section}.${key}`] }),
+      getConfiguration: (section) => ({
+        get: (key) => host.settings[`${section}.${key}`],
+        update: async (key, value, target) => {
+          host.calls.updates.push({ key: `${section}.${key}`, value, target });
+          host.settings[`${section}.${key}`] = value;
+        },
+      }),
       get textDocuments() { return host.documents; },
       getWorkspaceFolder: (uri) => host.workspaceFolders.find((f) => uri.fsPath.startsWith(f.uri.fsPath + path.sep)),
       onDidOpenTextDocument: (fn) => { host.listeners.open.push(fn); return disposable; },
