@@ -472,7 +472,36 @@ def case_hang(run):
     stop_proxy(run, proxy)
 
 
+def case_limits(run):
+    """kamc's own limits, with a clear error at each: output past KAMC_EXEC_MAX_OUTPUT kills
+    the command, and a call past KAMC_EXEC_MAX_CHILDREN running commands is refused."""
+    proxy = start_kamc(run, {"KAMC_EXEC_MAX_OUTPUT": "10", "KAMC_EXEC_MAX_CHILDREN": "1"},
+                       defines=["TIME_TO_KILL=3"])
+    local_port, hang_port = si.free_port(), si.free_port()
+    got = ask(proxy, local_port, "avp-numbered")
+    si.check(got.get("X-Rc") == "-1" and got.get("X-1") == "<null>", f"output over the limit: {got}")
+    si.check("its output passed 10 bytes (KAMC_EXEC_MAX_OUTPUT)" in run.log_full("runtime.log"),
+             "the output limit was not logged")
+    hang_reply = {}
+    waiter = threading.Thread(target=lambda: hang_reply.update(text=exchange(
+        proxy.port, hang_port, request("MESSAGE", "hang", hang_port, proxy.port), timeout=10)))
+    waiter.start()
+    wait_for_file(proxy.out / "hang.pid")
+    started = time.monotonic()
+    got = ask(proxy, local_port, "quick")
+    si.check(time.monotonic() - started < 1.0 and got.get("X-Avp") == "<null>",
+             f"a call past the limit of running commands was not refused at once: {got}")
+    si.check("commands are running, the limit (KAMC_EXEC_MAX_CHILDREN)" in run.log_full("runtime.log"),
+             "the limit of running commands was not logged")
+    waiter.join(timeout=15)
+    si.check(header(hang_reply.get("text"), "X-Rc") == "-1", f"the hanging call: {hang_reply}")
+    got = ask(proxy, local_port, "quick")
+    si.check(got.get("X-Avp") == "quick", f"after the kill, a command runs again: {got}")
+    stop_proxy(run, proxy)
+
+
 CASES = {
+    "limits": case_limits,
     "avp": case_avp,
     "stdin": case_stdin,
     "env": case_env,
