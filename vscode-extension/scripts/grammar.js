@@ -233,8 +233,39 @@ function buildGrammar(catalog) {
         },
       },
       'module-statement': {
-        name: 'keyword.other.module.kamailio',
-        match: `\\b(?:${MODULE_STATEMENTS.join('|')})\\b`,
+        patterns: [
+          {
+            // loadmodule "tm.so", loadmodule "/usr/lib/kamailio/modules/sl.so": the module's name stands out.
+            match: '\\b(loadmodulex?)\\s*(")((?:[^"/$]*/)*)([^"/$]*?)(\\.so)?(")',
+            captures: {
+              1: { name: 'keyword.other.module.kamailio' },
+              2: { name: 'string.quoted.double.kamailio punctuation.definition.string.begin.kamailio' },
+              3: { name: 'string.quoted.double.kamailio' },
+              4: { name: 'string.quoted.double.kamailio entity.name.namespace.module.kamailio' },
+              5: { name: 'string.quoted.double.kamailio' },
+              6: { name: 'string.quoted.double.kamailio punctuation.definition.string.end.kamailio' },
+            },
+          },
+          {
+            // modparam("tm", "fr_timer", ...): the module (a regex over module names) and the parameter.
+            match: '\\b(modparamx?)\\s*(\\()\\s*(")([^"]*)(")\\s*(,)\\s*(")([^"]*)(")',
+            captures: {
+              1: { name: 'keyword.other.module.kamailio' },
+              2: { name: 'punctuation.section.parens.begin.kamailio' },
+              3: { name: 'string.quoted.double.kamailio punctuation.definition.string.begin.kamailio' },
+              4: { name: 'string.quoted.double.kamailio entity.name.namespace.module.kamailio' },
+              5: { name: 'string.quoted.double.kamailio punctuation.definition.string.end.kamailio' },
+              6: { name: 'punctuation.separator.comma.kamailio' },
+              7: { name: 'string.quoted.double.kamailio punctuation.definition.string.begin.kamailio' },
+              8: { name: 'string.quoted.double.kamailio variable.parameter.modparam.kamailio' },
+              9: { name: 'string.quoted.double.kamailio punctuation.definition.string.end.kamailio' },
+            },
+          },
+          {
+            name: 'keyword.other.module.kamailio',
+            match: `\\b(?:${MODULE_STATEMENTS.join('|')})\\b`,
+          },
+        ],
       },
       'core-param': {
         // debug=2, listen=udp:..., children = 4: a core parameter being set.

@@ -29,7 +29,8 @@ test('the annotated files assert every scope the grammar produces', () => {
     if (Array.isArray(node)) return node.forEach(walk);
     if (node && typeof node === 'object') {
       for (const [k, v] of Object.entries(node)) {
-        if ((k === 'name' || k === 'contentName') && typeof v === 'string') produced.add(v);
+        // A name may hold several scopes separated by spaces.
+        if ((k === 'name' || k === 'contentName') && typeof v === 'string') v.split(/\s+/).forEach((n) => produced.add(n));
         else walk(v);
       }
     }

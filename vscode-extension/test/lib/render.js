@@ -19,6 +19,8 @@ const THEME = [
   ['variable.parameter.pv', '#ce9178'],
   ['variable.other.pv', '#9cdcfe'],
   ['variable.other.select', '#9cdcfe'],
+  ['entity.name.namespace.module', '#4ec9b0'],
+  ['variable.parameter.modparam', '#9cdcfe'],
   ['string', '#ce9178'],
   ['storage.type.route', '#569cd6'],
   ['entity.name.function.route', '#4ec9b0', 'bold'],
