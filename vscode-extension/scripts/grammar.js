@@ -289,7 +289,7 @@ function buildGrammar(catalog) {
             endCaptures: { 0: { name: 'punctuation.definition.string.end.kamailio' } },
             patterns: [
               { name: 'constant.character.escape.kamailio', match: '\\\\.' },
-              { include: '#string-formats' },
+              { include: '#string-formats-in-double-quotes' },
             ],
           },
           {
@@ -299,111 +299,13 @@ function buildGrammar(catalog) {
             end: "'",
             beginCaptures: { 0: { name: 'punctuation.definition.string.begin.kamailio' } },
             endCaptures: { 0: { name: 'punctuation.definition.string.end.kamailio' } },
-            patterns: [{ include: '#string-formats' }],
+            patterns: [{ include: '#string-formats-in-single-quotes' }],
           },
         ],
       },
-      'string-formats': {
-        patterns: [
-          // $$ is a literal dollar in a format string.
-          { name: 'constant.character.escape.dollar.kamailio', match: '\\$\\$' },
-          { include: '#pseudo-variables' },
-        ],
-      },
-      'pseudo-variables': {
-        patterns: [
-          { include: '#pv-parenthesised' },
-          { include: '#pv-with-argument' },
-          {
-            // $? is the return code of the last function or route.
-            name: 'variable.other.pv.kamailio',
-            match: '(\\$)\\?',
-            captures: { 1: { name: 'punctuation.definition.variable.kamailio' } },
-          },
-          {
-            // $ru, $fU, $f.name (AVP with class), $rU[0]
-            name: 'variable.other.pv.kamailio',
-            match: `(\\$)(?:((?:[ft][rud]?|g))(\\.))?(${NAME})(\\[[^\\]\\n]*\\])?`,
-            captures: {
-              1: { name: 'punctuation.definition.variable.kamailio' },
-              2: { name: 'storage.modifier.avp-class.kamailio' },
-              3: { name: 'punctuation.separator.kamailio' },
-              5: { patterns: [{ include: '#pv-index' }] },
-            },
-          },
-        ],
-      },
-      'pv-parenthesised': {
-        // $(ru{s.tolower}), $(avp(x)[*]), $(hdr(From){nameaddr.uri}{uri.user})
-        name: 'variable.other.pv.kamailio',
-        begin: '(\\$)(\\()',
-        beginCaptures: {
-          1: { name: 'punctuation.definition.variable.kamailio' },
-          2: { name: 'punctuation.section.parens.begin.kamailio' },
-        },
-        end: '\\)',
-        endCaptures: { 0: { name: 'punctuation.section.parens.end.kamailio' } },
-        patterns: [
-          { include: '#pv-inner-parens' },
-          { include: '#pv-index' },
-          { include: '#transformation' },
-          { include: '#pseudo-variables' },
-        ],
-      },
-      'pv-inner-parens': {
-        begin: '\\(',
-        end: '\\)',
-        beginCaptures: { 0: { name: 'punctuation.section.parens.begin.kamailio' } },
-        endCaptures: { 0: { name: 'punctuation.section.parens.end.kamailio' } },
-        contentName: 'variable.parameter.pv.kamailio',
-        patterns: [{ include: '#pseudo-variables' }, { include: '#pv-inner-parens' }],
-      },
-      'pv-with-argument': {
-        // $var(x), $avp(s:name), $hdr(X-Foo)[1], $sht(t=>$ci)
-        name: 'variable.other.pv.kamailio',
-        begin: `(\\$)(${NAME})(\\()`,
-        beginCaptures: {
-          1: { name: 'punctuation.definition.variable.kamailio' },
-          3: { name: 'punctuation.section.parens.begin.kamailio' },
-        },
-        end: '(\\))(\\[[^\\]\\n]*\\])?',
-        endCaptures: {
-          1: { name: 'punctuation.section.parens.end.kamailio' },
-          2: { patterns: [{ include: '#pv-index' }] },
-        },
-        contentName: 'variable.parameter.pv.kamailio',
-        patterns: [{ include: '#pseudo-variables' }, { include: '#pv-inner-parens' }],
-      },
-      'pv-index': {
-        name: 'meta.index.pv.kamailio',
-        begin: '\\[',
-        end: '\\]',
-        beginCaptures: { 0: { name: 'punctuation.section.brackets.begin.kamailio' } },
-        endCaptures: { 0: { name: 'punctuation.section.brackets.end.kamailio' } },
-        patterns: [
-          { name: 'constant.numeric.integer.kamailio', match: '-?\\d+' },
-          { name: 'keyword.operator.wildcard.kamailio', match: '\\*' },
-          { include: '#pseudo-variables' },
-        ],
-      },
-      transformation: {
-        // {s.tolower}, {s.select,1,;}, {uri.param,$var(p)}
-        name: 'meta.transformation.kamailio',
-        begin: '(\\{)\\s*([A-Za-z0-9_]+)(\\.)([A-Za-z0-9_.]+)',
-        beginCaptures: {
-          1: { name: 'punctuation.section.braces.begin.kamailio' },
-          2: { name: 'support.class.transformation.kamailio' },
-          3: { name: 'punctuation.accessor.kamailio' },
-          4: { name: 'support.function.transformation.kamailio' },
-        },
-        end: '\\}',
-        endCaptures: { 0: { name: 'punctuation.section.braces.end.kamailio' } },
-        patterns: [
-          { name: 'punctuation.separator.arguments.kamailio', match: ',' },
-          { include: '#pseudo-variables' },
-          { name: 'constant.numeric.integer.kamailio', match: '(?<=,)-?\\d+(?=[,}])' },
-        ],
-      },
+      ...pseudoVariableRules('', null),
+      ...pseudoVariableRules('-in-double-quotes', '"'),
+      ...pseudoVariableRules('-in-single-quotes', "'"),
       select: {
         // @via[1].branch, @ruri.user
         name: 'variable.other.select.kamailio',
@@ -470,6 +372,116 @@ function buildGrammar(catalog) {
           { name: 'punctuation.separator.colon.kamailio', match: ':' },
         ],
       },
+    },
+  };
+}
+
+/**
+ * The pseudo-variable rules, once for code and once for each kind of string.
+ * Kamailio finds a string's closing quote first and parses the pseudo-variables
+ * inside it afterwards, so inside a string every open $(...), $name(...),
+ * [...] or {...} stops at the closing quote; and none runs past its line, so
+ * that one unbalanced parenthesis cannot colour the rest of the file.
+ */
+function pseudoVariableRules(suffix, quote) {
+  const stop = (end) => `${end}|${quote ? `(?=${quote})|` : ''}$`;
+  const ref = (rule) => ({ include: `#${rule}${suffix}` });
+  return {
+    [`string-formats${suffix}`]: {
+      patterns: [
+        // $$ is a literal dollar in a format string.
+        { name: 'constant.character.escape.dollar.kamailio', match: '\\$\\$' },
+        ref('pseudo-variables'),
+      ],
+    },
+    [`pseudo-variables${suffix}`]: {
+      patterns: [
+        ref('pv-parenthesised'),
+        ref('pv-with-argument'),
+        {
+          // $? is the return code of the last function or route.
+          name: 'variable.other.pv.kamailio',
+          match: '(\\$)\\?',
+          captures: { 1: { name: 'punctuation.definition.variable.kamailio' } },
+        },
+        {
+          // $ru, $fU, $f.name (AVP with class), $rU[0]
+          name: 'variable.other.pv.kamailio',
+          match: `(\\$)(?:((?:[ft][rud]?|g))(\\.))?(${NAME})(\\[[^\\]\\n]*\\])?`,
+          captures: {
+            1: { name: 'punctuation.definition.variable.kamailio' },
+            2: { name: 'storage.modifier.avp-class.kamailio' },
+            3: { name: 'punctuation.separator.kamailio' },
+            5: { patterns: [ref('pv-index')] },
+          },
+        },
+      ],
+    },
+    [`pv-parenthesised${suffix}`]: {
+      // $(ru{s.tolower}), $(avp(x)[*]), $(hdr(From){nameaddr.uri}{uri.user})
+      name: 'variable.other.pv.kamailio',
+      begin: '(\\$)(\\()',
+      beginCaptures: {
+        1: { name: 'punctuation.definition.variable.kamailio' },
+        2: { name: 'punctuation.section.parens.begin.kamailio' },
+      },
+      end: stop('\\)'),
+      endCaptures: { 0: { name: 'punctuation.section.parens.end.kamailio' } },
+      patterns: [ref('pv-inner-parens'), ref('pv-index'), ref('transformation'), ref('pseudo-variables')],
+    },
+    [`pv-inner-parens${suffix}`]: {
+      begin: '\\(',
+      end: stop('\\)'),
+      beginCaptures: { 0: { name: 'punctuation.section.parens.begin.kamailio' } },
+      endCaptures: { 0: { name: 'punctuation.section.parens.end.kamailio' } },
+      contentName: 'variable.parameter.pv.kamailio',
+      patterns: [ref('pseudo-variables'), ref('pv-inner-parens')],
+    },
+    [`pv-with-argument${suffix}`]: {
+      // $var(x), $avp(s:name), $hdr(X-Foo)[1], $sht(t=>$ci)
+      name: 'variable.other.pv.kamailio',
+      begin: `(\\$)(${NAME})(\\()`,
+      beginCaptures: {
+        1: { name: 'punctuation.definition.variable.kamailio' },
+        3: { name: 'punctuation.section.parens.begin.kamailio' },
+      },
+      end: stop('(\\))(\\[[^\\]\\n]*\\])?'),
+      endCaptures: {
+        1: { name: 'punctuation.section.parens.end.kamailio' },
+        2: { patterns: [ref('pv-index')] },
+      },
+      contentName: 'variable.parameter.pv.kamailio',
+      patterns: [ref('pseudo-variables'), ref('pv-inner-parens')],
+    },
+    [`pv-index${suffix}`]: {
+      name: 'meta.index.pv.kamailio',
+      begin: '\\[',
+      end: stop('\\]'),
+      beginCaptures: { 0: { name: 'punctuation.section.brackets.begin.kamailio' } },
+      endCaptures: { 0: { name: 'punctuation.section.brackets.end.kamailio' } },
+      patterns: [
+        { name: 'constant.numeric.integer.kamailio', match: '-?\\d+' },
+        { name: 'keyword.operator.wildcard.kamailio', match: '\\*' },
+        ref('pseudo-variables'),
+      ],
+    },
+    [`transformation${suffix}`]: {
+      // {s.tolower}, {s.select,1,;}, {uri.param,$var(p)}
+      name: 'meta.transformation.kamailio',
+      begin: '(\\{)\\s*([A-Za-z0-9_]+)(\\.)([A-Za-z0-9_.]+)',
+      beginCaptures: {
+        1: { name: 'punctuation.section.braces.begin.kamailio' },
+        2: { name: 'support.class.transformation.kamailio' },
+        3: { name: 'punctuation.accessor.kamailio' },
+        4: { name: 'support.function.transformation.kamailio' },
+      },
+      end: stop('\\}'),
+      endCaptures: { 0: { name: 'punctuation.section.braces.end.kamailio' } },
+      patterns: [
+        { name: 'punctuation.separator.arguments.kamailio', match: ',' },
+        ref('pseudo-variables'),
+        { name: 'constant.numeric.integer.kamailio', match: '(?<=,)-?\\d+(?=[,}])' },
+      ],
     },
   };
 }

@@ -7,11 +7,13 @@ const assert = require('node:assert/strict');
 const fs = require('fs');
 const path = require('path');
 const { spawnSync } = require('child_process');
-const { tokenize, GRAMMAR_PATH } = require('./lib/tokenize');
+const vsctm = require('vscode-textmate');
+const { tokenize, loadGrammar, GRAMMAR_PATH } = require('./lib/tokenize');
 const { readCatalog } = require('../scripts/catalog');
 
 const ROOT = path.join(__dirname, '..');
 const CASES = path.join(__dirname, 'grammar');
+const CORPUS = process.env.KAMC_CORPUS_DIR || path.resolve(__dirname, '..', '..', '..', 'shared', 'corpus');
 const caseFiles = fs.readdirSync(CASES).filter((f) => f.endsWith('.cfg')).sort();
 
 test('every annotated file passes vscode-tmgrammar-test', () => {
@@ -67,4 +69,33 @@ test('a name no module exports is still a call, but not a catalog function', asy
   const scopeOf = (text) => tokens.find((t) => t.text === text).scopes;
   assert.deepEqual(scopeOf('t_relay_nope'), ['entity.name.function.call.kamailio']);
   assert.deepEqual(scopeOf('t_relay'), ['support.function.module.kamailio']);
+});
+
+test('on every corpus config no pseudo-variable, index or transformation stays open past its line', { skip: !fs.existsSync(CORPUS) && `${CORPUS} is not there` }, async () => {
+  const grammar = await loadGrammar();
+  const files = ['kamailio', 'kamailio-5.6']
+    .map((d) => path.join(CORPUS, d))
+    .filter((d) => fs.existsSync(d))
+    .flatMap((d) => fs.readdirSync(d).filter((f) => /\.cfg/.test(f)).map((f) => path.join(d, f)));
+  assert.ok(files.length > 100, `${files.length} corpus configs`);
+  const started = Date.now();
+  const endedInString = [];
+  for (const file of files) {
+    let state = vsctm.INITIAL;
+    const lines = fs.readFileSync(file, 'utf8').split(/\r?\n/);
+    lines.forEach((line, i) => {
+      state = grammar.tokenizeLine(line, state).ruleStack;
+      // The scopes in force at the start of the next line.
+      const open = grammar.tokenizeLine('', state).tokens[0].scopes;
+      const leaked = open.filter((s) => /^(variable\.other\.pv|meta\.index|meta\.transformation|variable\.parameter\.pv)/.test(s));
+      assert.deepEqual(leaked, [], `${path.basename(file)}:${i + 1} leaves ${leaked.join(' ')} open`);
+    });
+    const atEnd = grammar.tokenizeLine('', state).tokens[0].scopes;
+    if (atEnd.length > 1) endedInString.push(path.basename(file));
+    assert.ok(atEnd.length === 1 || (atEnd.length === 2 && atEnd[1] === 'string.quoted.double.kamailio'),
+      `${path.basename(file)} ends inside ${atEnd.join(' ')}`);
+  }
+  // A string may run over lines, as in Kamailio's lexer; only files with an odd number of quotes end inside one.
+  assert.ok(endedInString.includes('test__misc__cfg__bad_eof.cfg'), 'the unterminated string of bad_eof.cfg');
+  assert.ok(Date.now() - started < 20_000, `${Date.now() - started} ms for ${files.length} files`);
 });
