@@ -442,6 +442,20 @@ TEST(LintExecTaint, ACommandBuiltFromTheMessageIsFlaggedWithItsPath) {
                                       "an anchored regular expression, e.g. if (!($rU =~ \"^[0-9]{1,15}$\")) { exit; }"}));
 }
 
+TEST(LintExecTaint, TheNoteSaysKamcRunsTheCommandSafelyAndKamailioDoesNot) {
+  std::string cfg = kCommonModules + "request_route { exec_avp(\"echo '$fU'\"); }\n";
+  frontend::Compilation unit = linted(cfg);
+  const Diagnostic* found = nullptr;
+  for (const Diagnostic& d : unit.diags.diagnostics())
+    if (d.rule == "kamc-exec-taint") found = &d;
+  ASSERT_NE(found, nullptr);
+  ASSERT_EQ(found->notes.size(), 1u);
+  EXPECT_EQ(found->notes[0].message,
+            "kamc runs this command safely: $fU reaches the shell as one quoted word, never as code; Kamailio pastes "
+            "its value into the command text, where a quote, ';', '`' or '$(' in it runs as shell code. The script "
+            "itself still gets the unchecked value");
+}
+
 TEST(LintExecTaint, AnAnchoredRegexCheckMakesTheValueSafe) {
   EXPECT_EQ(rulesWithModules("request_route { if (!($rU =~ \"^[0-9]{1,15}$\")) { exit; } exec_msg(\"n $rU\"); }\n"),
             Rules{});

@@ -122,10 +122,19 @@ class ExecTaint {
       std::string key = variableKey(pv);
       std::string what = key == origin ? key + ", which the SIP sender controls,"
                                        : key + ", which holds " + origin + " from the SIP message,";
-      ctx_.report("kamc-exec-taint", command,
-                  "'" + call.callee + "' runs a shell command built from " + what + " not validated on this path (" +
-                      where.chainWords() + "); check it first with an anchored regular expression, e.g. if (!(" +
-                      origin + " =~ \"^[0-9]{1,15}$\")) { exit; }");
+      Diagnostic& d = ctx_.report(
+          "kamc-exec-taint", command,
+          "'" + call.callee + "' runs a shell command built from " + what + " not validated on this path (" +
+              where.chainWords() + "); check it first with an anchored regular expression, e.g. if (!(" + origin +
+              " =~ \"^[0-9]{1,15}$\")) { exit; }");
+      if (r.rows.front()->nativeInRuntime) {
+        // kamc's exec rewrites each pseudo-variable into a quoted environment reference
+        // (docs/runtime.md, "exec"); Kamailio pastes the value into the shell text.
+        d.notes.push_back({call.loc, "kamc runs this command safely: " + key +
+                                         " reaches the shell as one quoted word, never as code; Kamailio pastes its "
+                                         "value into the command text, where a quote, ';', '`' or '$(' in it runs as "
+                                         "shell code. The script itself still gets the unchecked value"});
+      }
     }
   }
 
