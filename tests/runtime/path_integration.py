@@ -13,6 +13,7 @@ group on every exit path; ports are free loopback ports (never 5060-5062 or 5070
     path_register_udp, _tcp     UA -> edge (add_path_received("Outbound")) -> proxy
                                 (add_path()) -> a SIPp registrar stand-in: the exact Path
                                 headers that reach it, the same under kamailio
+    path_register_r2_tcp        the same with the edge's enable_r2 and received_format 1
     path_use_received           an INVITE whose Route is the edge's Path entry with
                                 received=: loose_route() consumes it and the call reaches
                                 the received address, not the Request-URI
@@ -83,13 +84,14 @@ def header_lines(message, name):
 
 # ---- register_*: the Path headers a REGISTER collects on its way ----------------------------
 
-def register_through_two_proxies(run, engine, transport):
+def register_through_two_proxies(run, engine, transport, edge_defines=()):
     """UA -(transport)-> edge -(udp)-> proxy -(udp)-> registrar stand-in. Returns the Path
     lines that reached the stand-in, with every port replaced by the name of its owner."""
     tag = f"{engine}-{transport}"
     registrar, registrar_port = run.start_uas(["-sf", scenario("path-register-uas.xml")], name=f"{tag}-registrar")
     second = start_proxy(run, engine, f"{tag}-proxy", "path-hop", [f'NEXT_HOP="sip:127.0.0.1:{registrar_port}"'])
-    edge = start_proxy(run, engine, f"{tag}-edge", "path-hop", ["EDGE", f'NEXT_HOP="sip:127.0.0.1:{second.port}"'])
+    edge = start_proxy(run, engine, f"{tag}-edge", "path-hop",
+                       ["EDGE", f'NEXT_HOP="sip:127.0.0.1:{second.port}"', *edge_defines])
     stats = run.run_uac(["-sf", scenario("path-register-uac.xml")], f"127.0.0.1:{edge.port}", edge.port, calls=1,
                         transport=transport, rate=1, name=f"{tag}-ua")
     si.stop(registrar)
@@ -104,7 +106,7 @@ def register_through_two_proxies(run, engine, transport):
     ua_port = re.search(r";rport=(\d+)", ua_via)
     si.check(ua_port is not None, f"{tag}: no rport= in the UA's Via: {ua_via}")
     names = {str(edge.port): "EDGE", str(second.port): "PROXY", ua_port.group(1): "UA"}
-    return [re.sub(r":(\d+)", lambda m: ":" + names.get(m.group(1), m.group(1)), line)
+    return [re.sub(r"(?<=[:~])(\d+)", lambda m: names.get(m.group(1), m.group(1)), line)
             for line in header_lines(register, "Path")]
 
 
@@ -112,7 +114,20 @@ def case_register(run, transport):
     received = "sip:127.0.0.1:UA" + ("%3Btransport%3Dtcp" if transport == "t1" else "")
     expected = ["Path: <sip:127.0.0.1:PROXY;lr>",
                 f"Path: <sip:Outbound@127.0.0.1:EDGE;lr;received={received}>"]
-    results = {engine: register_through_two_proxies(run, engine, transport) for engine in engines(run)}
+    compare_register(run, transport, expected)
+
+
+def case_register_r2(run):
+    """UA over TCP, edge out over UDP: with enable_r2 a line for each socket (the sending
+    one first), and received= as IP~PORT~PROTO (2: tcp) with received_format 1."""
+    expected = ["Path: <sip:127.0.0.1:PROXY;lr>",
+                "Path: <sip:Outbound@127.0.0.1:EDGE;lr;received=127.0.0.1~UA~2;r2=on>",
+                "Path: <sip:Outbound@127.0.0.1:EDGE;transport=tcp;lr;received=127.0.0.1~UA~2;r2=on>"]
+    compare_register(run, "t1", expected, ["R2_FORMAT1"])
+
+
+def compare_register(run, transport, expected, edge_defines=()):
+    results = {engine: register_through_two_proxies(run, engine, transport, edge_defines) for engine in engines(run)}
     si.check(results["kamc"] == expected, f"kamc's Path headers {results['kamc']}, expected {expected}")
     if "kamailio" in results:
         si.check(results["kamailio"] == results["kamc"],
@@ -246,6 +261,7 @@ def case_precheck(run):
 CASES = {
     "path_register_udp": lambda run: case_register(run, "u1"),
     "path_register_tcp": lambda run: case_register(run, "t1"),
+    "path_register_r2_tcp": case_register_r2,
     "path_use_received": case_use_received,
     "tmx_precheck": case_precheck,
 }
