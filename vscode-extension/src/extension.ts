@@ -35,11 +35,22 @@ function isExecutable(p: string): boolean {
   }
 }
 
-function locate(name: ProgramName, settingKey: string, extensionPath: string, serverPath?: string): Resolution {
+const PROGRAM_SETTINGS: Record<ProgramName, string> = {
+  'kamc-lsp': SETTINGS.serverPath,
+  cfgcheck: SETTINGS.cfgcheckPath,
+  kamc: SETTINGS.kamcPath,
+};
+
+/** A program from its setting, the extension, the other programs' settings (and the resolved server), or PATH. */
+function locate(name: ProgramName, extensionPath: string, serverPath?: string): Resolution {
+  const related = (Object.keys(PROGRAM_SETTINGS) as ProgramName[])
+    .filter((other) => other !== name)
+    .map((other) => setting(PROGRAM_SETTINGS[other], ''));
+  if (serverPath) related.unshift(serverPath);
   return resolveProgram(name, {
-    configured: setting(settingKey, ''),
+    configured: setting(PROGRAM_SETTINGS[name], ''),
     extensionPath,
-    serverPath,
+    related,
     envPath: process.env.PATH ?? '',
     home: os.homedir(),
     isExecutable,
@@ -75,7 +86,7 @@ function claimDocument(doc: vscode.TextDocument): void {
 
 async function startServer(context: vscode.ExtensionContext): Promise<void> {
   if (!setting(SETTINGS.serverEnabled, true)) return;
-  const resolution = locate('kamc-lsp', SETTINGS.serverPath, context.extensionPath);
+  const resolution = locate('kamc-lsp', context.extensionPath);
   if (!resolution.found) {
     // Not awaited: activation must not wait for the user to answer.
     void reportMissing('kamc-lsp', SETTINGS.serverPath, resolution);
@@ -155,7 +166,7 @@ async function checkConfig(context: vscode.ExtensionContext): Promise<void> {
   const doc = activeKamailioFile();
   if (!doc) return;
   if (doc.isDirty) await doc.save();
-  const cfgcheck = locate('cfgcheck', SETTINGS.cfgcheckPath, context.extensionPath, serverPathHint(context));
+  const cfgcheck = locate('cfgcheck', context.extensionPath, serverPathHint(context));
   if (!cfgcheck.found) return reportMissing('cfgcheck', SETTINGS.cfgcheckPath, cfgcheck);
   const file = doc.uri.fsPath;
   const result = await run(cfgcheck.path, cfgcheckArgs(file, setting<string[]>(SETTINGS.defines, [])), path.dirname(file));
@@ -180,7 +191,7 @@ async function checkConfig(context: vscode.ExtensionContext): Promise<void> {
 }
 
 function serverPathHint(context: vscode.ExtensionContext): string | undefined {
-  const r = locate('kamc-lsp', SETTINGS.serverPath, context.extensionPath);
+  const r = locate('kamc-lsp', context.extensionPath);
   return r.found ? r.path : undefined;
 }
 
@@ -198,7 +209,7 @@ class PreviewProvider implements vscode.TextDocumentContentProvider {
   }
 
   async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
-    const kamc = locate('kamc', SETTINGS.kamcPath, this.context.extensionPath, serverPathHint(this.context));
+    const kamc = locate('kamc', this.context.extensionPath, serverPathHint(this.context));
     if (!kamc.found) {
       void reportMissing('kamc', SETTINGS.kamcPath, kamc);
       return `# ${missingProgramMessage('kamc', SETTINGS.kamcPath, kamc)}\n`;

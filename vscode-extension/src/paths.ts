@@ -10,8 +10,13 @@ export interface Lookup {
   configured: string;
   /** The extension's install directory; its bin/ may ship the programs. */
   extensionPath: string;
-  /** The resolved language server, whose directory may hold cfgcheck and kamc too. */
-  serverPath?: string;
+  /**
+   * Other kamc programs the user pointed at (the language server, or the
+   * cfgcheck and kamc settings): an install keeps them side by side, and a kamc
+   * build tree keeps them at build/lsp/kamc-lsp, build/tools/cfgcheck/cfgcheck
+   * and build/tools/kamc/kamc.
+   */
+  related?: readonly string[];
   /** The PATH environment variable. */
   envPath: string;
   /** The home directory, for a setting that starts with '~'. */
@@ -22,11 +27,33 @@ export interface Lookup {
 }
 
 export type Resolution =
-  | { found: true; path: string; source: 'setting' | 'extension' | 'server directory' | 'PATH' }
+  | { found: true; path: string; source: 'setting' | 'extension' | 'beside a related program' | 'PATH' }
   | { found: false; tried: string[]; fromSetting: boolean };
 
 export function executableName(name: ProgramName, platform: NodeJS.Platform = process.platform): string {
   return platform === 'win32' ? `${name}.exe` : name;
+}
+
+/** Where a kamc build tree keeps each program, relative to the build directory. */
+const BUILD_TREE: Record<ProgramName, string[]> = {
+  'kamc-lsp': ['lsp'],
+  cfgcheck: ['tools', 'cfgcheck'],
+  kamc: ['tools', 'kamc'],
+};
+
+/** The places a program may be, given where a related kamc program is. */
+export function besideRelated(name: ProgramName, relatedPath: string, platform: NodeJS.Platform = process.platform): string[] {
+  const exe = executableName(name, platform);
+  const dir = path.dirname(relatedPath);
+  const out = [path.join(dir, exe)];
+  for (const [other, where] of Object.entries(BUILD_TREE) as Array<[ProgramName, string[]]>) {
+    const suffix = path.join(...where);
+    if (path.basename(relatedPath) === executableName(other, platform) && dir.endsWith(path.sep + suffix)) {
+      const buildDir = dir.slice(0, dir.length - suffix.length - 1);
+      out.push(path.join(buildDir, ...BUILD_TREE[name], exe));
+    }
+  }
+  return [...new Set(out)];
 }
 
 export function expandHome(p: string, home: string): string {
@@ -49,8 +76,11 @@ export function resolveProgram(name: ProgramName, lookup: Lookup): Resolution {
     return lookup.isExecutable(p) ? { found: true, path: p, source: 'setting' } : { found: false, tried: [p], fromSetting: true };
   }
   const tried: string[] = [];
-  const candidates: Array<[string, 'extension' | 'server directory']> = [[path.join(lookup.extensionPath, 'bin', exe), 'extension']];
-  if (lookup.serverPath) candidates.push([path.join(path.dirname(lookup.serverPath), exe), 'server directory']);
+  const candidates: Array<[string, 'extension' | 'beside a related program']> = [[path.join(lookup.extensionPath, 'bin', exe), 'extension']];
+  for (const related of lookup.related ?? []) {
+    if (related.trim() === '') continue;
+    for (const c of besideRelated(name, expandHome(related.trim(), lookup.home), platform)) candidates.push([c, 'beside a related program']);
+  }
   for (const [candidate, source] of candidates) {
     tried.push(candidate);
     if (lookup.isExecutable(candidate)) return { found: true, path: candidate, source };
@@ -71,5 +101,5 @@ export function missingProgramMessage(name: ProgramName, settingKey: string, res
   if (resolution.fromSetting) {
     return `Kamailio: ${settingKey} is set to "${resolution.tried[0]}", which is not an executable file. Fix the setting, or clear it to use ${name} from the extension or PATH.`;
   }
-  return `Kamailio: ${name} was not found, neither next to the extension nor on PATH. Build it with kamc (it is in build/ after "make"), then set ${settingKey} to its path.`;
+  return `Kamailio: ${name} was not found in the extension, beside the other kamc programs set, or on PATH. Build kamc ("make" puts it under build/), then set ${settingKey} to its path.`;
 }

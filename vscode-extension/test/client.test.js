@@ -81,15 +81,25 @@ test.describe('program lookup', () => {
     assert.match(paths.missingProgramMessage('kamc-lsp', 'kamailio.server.path', wrong), /kamailio\.server\.path is set to "\/home\/u\/bin\/kamc-lsp", which is not an executable file/);
   });
 
-  test('without a setting: the extension bin/ first, then the server directory, then PATH', () => {
+  test('without a setting: the extension bin/ first, then beside a related program, then PATH', () => {
     const exists = new Set(['/ext/bin/kamc-lsp', '/opt/kamc/cfgcheck', '/usr/bin/kamc', '/usr/local/bin/kamc']);
     const base = { configured: '', extensionPath: '/ext', envPath: '/usr/local/bin:/usr/bin', home: '/h', isExecutable: (p) => exists.has(p), platform: 'linux' };
     assert.deepEqual(paths.resolveProgram('kamc-lsp', base), { found: true, path: '/ext/bin/kamc-lsp', source: 'extension' });
-    assert.deepEqual(paths.resolveProgram('cfgcheck', { ...base, serverPath: '/opt/kamc/kamc-lsp' }), { found: true, path: '/opt/kamc/cfgcheck', source: 'server directory' });
+    assert.deepEqual(paths.resolveProgram('cfgcheck', { ...base, related: ['/opt/kamc/kamc-lsp'] }), { found: true, path: '/opt/kamc/cfgcheck', source: 'beside a related program' });
     assert.deepEqual(paths.resolveProgram('kamc', base), { found: true, path: '/usr/local/bin/kamc', source: 'PATH' }, 'PATH order is kept');
     const missing = paths.resolveProgram('cfgcheck', base);
     assert.deepEqual(missing, { found: false, tried: ['/ext/bin/cfgcheck', '/usr/local/bin/cfgcheck', '/usr/bin/cfgcheck'], fromSetting: false });
     assert.match(paths.missingProgramMessage('cfgcheck', 'kamailio.cfgcheck.path', missing), /cfgcheck was not found.*set kamailio\.cfgcheck\.path/);
+  });
+
+  test('one program of a kamc build tree leads to the others', () => {
+    assert.deepEqual(paths.besideRelated('kamc-lsp', '/src/kamc/build/tools/kamc/kamc', 'linux'), ['/src/kamc/build/tools/kamc/kamc-lsp', '/src/kamc/build/lsp/kamc-lsp']);
+    assert.deepEqual(paths.besideRelated('cfgcheck', '/src/kamc/build/lsp/kamc-lsp', 'linux'), ['/src/kamc/build/lsp/cfgcheck', '/src/kamc/build/tools/cfgcheck/cfgcheck']);
+    assert.deepEqual(paths.besideRelated('kamc', '/usr/local/bin/cfgcheck', 'linux'), ['/usr/local/bin/kamc'], 'an install keeps them side by side');
+    const exists = new Set(['/b/lsp/kamc-lsp', '/b/tools/cfgcheck/cfgcheck', '/b/tools/kamc/kamc']);
+    const lookup = { configured: '', extensionPath: '/ext', envPath: '', home: '/h', isExecutable: (p) => exists.has(p), platform: 'linux', related: ['', '~/unset', '/b/tools/kamc/kamc'] };
+    assert.deepEqual(paths.resolveProgram('kamc-lsp', lookup), { found: true, path: '/b/lsp/kamc-lsp', source: 'beside a related program' });
+    assert.deepEqual(paths.resolveProgram('cfgcheck', lookup), { found: true, path: '/b/tools/cfgcheck/cfgcheck', source: 'beside a related program' });
   });
 
   test('on Windows the programs end in .exe and PATH is split on ;', () => {
@@ -200,6 +210,24 @@ test.describe('activation with the vscode module stubbed', () => {
     assert.equal(host.clients[0].serverOptions.run.command, lsp);
   });
 
+  test('setting only kamailio.kamc.path to a build tree finds kamc-lsp in the same tree', async () => {
+    const host = createHost();
+    const build = tempDir();
+    fs.mkdirSync(path.join(build, 'lsp'));
+    fs.mkdirSync(path.join(build, 'tools', 'kamc'), { recursive: true });
+    const lsp = fakeExecutable(path.join(build, 'lsp'), 'kamc-lsp');
+    host.settings['kamailio.kamc.path'] = fakeExecutable(path.join(build, 'tools', 'kamc'), 'kamc');
+    const savedPath = process.env.PATH;
+    process.env.PATH = tempDir();
+    try {
+      await loadExtension(host).activate(host.context);
+    } finally {
+      process.env.PATH = savedPath;
+    }
+    assert.equal(host.calls.errors.length, 0);
+    assert.equal(host.clients[0].serverOptions.run.command, lsp);
+  });
+
   test('a missing server gives a clear message whose button opens the setting', async () => {
     const host = createHost();
     host.settings['kamailio.server.path'] = '/nonexistent/kamc-lsp';
@@ -238,7 +266,7 @@ test.describe('activation with the vscode module stubbed', () => {
     } finally {
       process.env.PATH = savedPath;
     }
-    assert.match(host.calls.errors[0].message, /kamc-lsp was not found, neither next to the extension nor on PATH/);
+    assert.match(host.calls.errors[0].message, /kamc-lsp was not found in the extension, beside the other kamc programs set, or on PATH/);
     await settled();
     assert.deepEqual(host.calls.updates, [{ key: 'kamailio.server.enabled', value: false, target: 1 }]);
   });
