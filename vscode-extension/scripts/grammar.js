@@ -386,7 +386,7 @@ function buildGrammar(catalog) {
 function pseudoVariableRules(suffix, quote) {
   const stop = (end) => `${end}|${quote ? `(?=${quote})|` : ''}$`;
   const ref = (rule) => ({ include: `#${rule}${suffix}` });
-  return {
+  const formats = {
     [`string-formats${suffix}`]: {
       patterns: [
         // $$ is a literal dollar in a format string.
@@ -394,6 +394,9 @@ function pseudoVariableRules(suffix, quote) {
         ref('pseudo-variables'),
       ],
     },
+  };
+  return {
+    ...(quote ? formats : {}),
     [`pseudo-variables${suffix}`]: {
       patterns: [
         ref('pv-parenthesised'),

@@ -97,7 +97,13 @@ async function startServer(context: vscode.ExtensionContext): Promise<void> {
     synchronize: { configurationSection: 'kamailio' },
   };
   client = new LanguageClient('kamailio', 'Kamailio (kamc-lsp)', serverOptions(resolution.path), clientOptions);
-  await client.start();
+  // A server that fails to start must not fail the activation: the rest works without it.
+  try {
+    await client.start();
+  } catch (e) {
+    client = undefined;
+    void vscode.window.showErrorMessage(`Kamailio: ${resolution.path} did not start as a language server: ${e instanceof Error ? e.message : String(e)}`);
+  }
 }
 
 async function stopServer(): Promise<void> {

@@ -271,6 +271,19 @@ test.describe('activation with the vscode module stubbed', () => {
     assert.deepEqual(host.calls.updates, [{ key: 'kamailio.server.enabled', value: false, target: 1 }]);
   });
 
+  test('a server that fails to start is reported, and activation still succeeds', async () => {
+    const host = createHost();
+    const lsp = fakeExecutable(tempDir(), 'kamc-lsp');
+    host.settings['kamailio.server.path'] = lsp;
+    host.languageClientModule.LanguageClient.prototype.start = async function () { throw new Error('Connection to server got closed.'); };
+    const ext = loadExtension(host);
+    await ext.activate(host.context);
+    assert.equal(host.calls.errors.length, 1);
+    assert.equal(host.calls.errors[0].message, `Kamailio: ${lsp} did not start as a language server: Connection to server got closed.`);
+    assert.ok(host.commands.has('kamailio.checkConfig'));
+    await ext.deactivate(); // nothing running to stop
+  });
+
   test('changing kamailio.server.path restarts the client with the new program', async () => {
     const host = createHost();
     const dir = tempDir();
