@@ -104,6 +104,26 @@ class AnalysisData {
     }
     return first;
   }
+  // #!ifdef NAME, #!ifndef NAME, #!undef NAME lines of a file.
+  std::vector<Location> directiveUses(const std::string& path, const std::string& name) const {
+    std::vector<Location> out;
+    std::vector<FileId> ids = idsOf(path);
+    if (ids.empty()) return out;
+    const SourceFile& f = unit.sm.file(ids.front());
+    for (uint32_t line = 1; line <= f.lineStarts.size(); ++line) {
+      std::string_view text = unit.sm.lineText(ids.front(), line);
+      size_t p = text.find_first_not_of(" \t");
+      if (p == std::string_view::npos || text.compare(p, 2, "#!") != 0) continue;
+      size_t word = p + 2, wordEnd = text.find_first_of(" \t", word);
+      std::string_view directive = text.substr(word, wordEnd == std::string_view::npos ? std::string_view::npos : wordEnd - word);
+      if (directive != "ifdef" && directive != "ifndef" && directive != "undef") continue;
+      size_t n = wordEnd == std::string_view::npos ? wordEnd : text.find_first_not_of(" \t", wordEnd);
+      if (n == std::string_view::npos || text.compare(n, name.size(), name) != 0) continue;
+      if (n + name.size() < text.size() && isWordChar(text[n + name.size()])) continue;
+      out.push_back(nameLocation({ids.front(), line, uint32_t(n + 1)}, name.size()));
+    }
+    return out;
+  }
   size_t orderOfItem(const ast::TopItem* item) const {
     return item ? sema::orderOf(*unit.config, *item) : unit.config->items.size();
   }
@@ -239,6 +259,10 @@ std::vector<FileDiagnostic> Analysis::diagnostics(const std::string& path) const
     fd.message = diag.message;
     for (const DiagnosticNote& n : diag.notes)
       if (n.loc.valid() && !d.pathOf[n.loc.file].empty()) fd.related.push_back({d.locationOf(n.loc, {}), n.message});
+    for (const FixIt& f : diag.fixes)
+      if (f.begin.valid() && !d.pathOf[f.begin.file].empty())
+        fd.fixes.push_back({f.title, {{d.pathOf[f.begin.file], {d.toPosition(f.begin), d.toPosition(f.end.valid() ? f.end : f.begin)}},
+                                      f.replacement}});
     // The include chain: where each enclosing file was included.
     for (SourceLocation at = diag.loc.valid() ? d.unit.sm.file(diag.loc.file).includedAt : SourceLocation{};
          at.valid(); at = d.unit.sm.file(at.file).includedAt)
@@ -420,6 +444,11 @@ std::vector<Location> Analysis::definition(const std::string& path, Position pos
   const AnalysisData& d = *d_;
   std::optional<AnalysisData::Spot> spot = d.spotAt(path, pos);
   if (!spot) return {};
+  // On the file name of an include_file line: the file it read.
+  for (const DocumentLink& link : documentLinks(path))
+    if (link.range.start.line == pos.line && pos.character >= link.range.start.character &&
+        pos.character <= link.range.end.character)
+      return {{link.target, {}}};
   Target t = targetAt(d, *spot);
   switch (t.kind) {
     case Target::Define: {
@@ -454,8 +483,15 @@ std::vector<Location> Analysis::references(const std::string& path, Position pos
     case Target::Define: {
       const DefineInfo* def = d.defines->find(t.define);
       if (includeDeclaration && def && def->definedAt.valid()) out.push_back(d.nameLocation(def->definedAt, t.define.size()));
-      for (const DefineExpansion* x : d.defines->usesOf(t.define))
-        if (x->parent < 0) out.push_back(d.nameLocation(x->useSite, t.define.size()));
+      // Uses in the text and inside other defines' bodies (each body once),
+      // and the directives that test or undefine the name.
+      for (const DefineExpansion* x : d.defines->usesOf(t.define)) {
+        Location l = d.nameLocation(x->useSite, t.define.size());
+        if (std::find(out.begin(), out.end(), l) == out.end()) out.push_back(l);
+      }
+      for (const std::string& file : d.files)
+        for (Location l : d.directiveUses(file, t.define))
+          if (std::find(out.begin(), out.end(), l) == out.end()) out.push_back(l);
       break;
     }
     case Target::Route: {
@@ -662,12 +698,10 @@ std::vector<Completion> Analysis::completion(const std::string& path, const std:
   }
   // Where a new loadmodule line goes: after the last one of this file, or at the top.
   Range insertAt{};
-  if (d.modules)
-    for (const sema::LoadedModule& m : d.modules->modules())
-      if (m.item && d.pathOf[m.item->loc.file] == path) {
-        Position p{m.item->loc.line, 0};
-        insertAt = {p, p};
-      }
+  if (d.modules && d.modules->newLoadmoduleAt().valid() && d.pathOf[d.modules->newLoadmoduleAt().file] == path) {
+    Position p{d.modules->newLoadmoduleAt().line - 1, 0};
+    insertAt = {p, p};
+  }
   std::set<std::string> seen;
   for (const catalog::FunctionInfo& f : catalog::allFunctions()) {
     if (f.routeMask == 0 || !startsWith(f.name, word)) continue;
@@ -683,6 +717,157 @@ std::vector<Completion> Analysis::completion(const std::string& path, const std:
     }
     out.push_back(std::move(c));
   }
+  return out;
+}
+
+// ------------------------------------------------------------------ more features
+
+namespace {
+
+// The text of a line of a document, or "" past its end.
+std::string_view lineOf(const std::string& text, uint32_t line) {
+  size_t start = 0;
+  for (uint32_t l = 0; l < line; ++l) {
+    start = text.find('\n', start);
+    if (start == std::string::npos) return {};
+    ++start;
+  }
+  size_t end = text.find('\n', start);
+  return std::string_view(text).substr(start, end == std::string::npos ? std::string::npos : end - start);
+}
+
+bool isNameChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+
+}  // namespace
+
+std::optional<SignatureHelpResult> Analysis::signatureHelp(const std::string& text, Position pos) const {
+  const AnalysisData& d = *d_;
+  std::string_view line = lineOf(text, pos.line);
+  size_t col = byteColumnOf(line, pos.character, d.options.encoding);
+  // Forward to the cursor, keeping the open parentheses and the commas at
+  // each depth; quotes hide what they contain and '#' starts a comment.
+  std::vector<std::pair<size_t, uint32_t>> open;  // '(' position, commas seen after it
+  char quote = 0;
+  for (size_t i = 0; i < col && i < line.size(); ++i) {
+    char c = line[i];
+    if (quote) {
+      if (c == '\\') ++i;
+      else if (c == quote) quote = 0;
+      continue;
+    }
+    if (c == '"' || c == '\'') quote = c;
+    else if (c == '#') break;
+    else if (c == '(') open.emplace_back(i, 0);
+    else if (c == ')' && !open.empty()) open.pop_back();
+    else if (c == ',' && !open.empty()) ++open.back().second;
+  }
+  if (open.empty()) return std::nullopt;
+  uint32_t commas = open.back().second;
+  size_t nameEnd = open.back().first;
+  while (nameEnd > 0 && line[nameEnd - 1] == ' ') --nameEnd;
+  size_t nameStart = nameEnd;
+  while (nameStart > 0 && isNameChar(line[nameStart - 1])) --nameStart;
+  std::string name(line.substr(nameStart, nameEnd - nameStart));
+  if (name.empty()) return std::nullopt;
+  SignatureHelpResult out;
+  for (const catalog::FunctionInfo& f : catalog::functionsNamed(name)) {
+    if (f.routeMask == 0) continue;
+    bool loaded = f.module == "core" || (d.modules && d.modules->loadedAnywhere(f.module));
+    if (!loaded) continue;
+    Signature s{kindsText(f), {}, std::string(f.doc)};
+    for (size_t i = 0; i < f.maxArgs; ++i) s.params.push_back(std::string(catalog::argKindName(f.argKinds[i])));
+    if (out.signatures.empty() || (f.maxArgs > commas && out.signatures[out.activeSignature].params.size() <= commas))
+      out.activeSignature = static_cast<uint32_t>(out.signatures.size());
+    out.signatures.push_back(std::move(s));
+  }
+  if (out.signatures.empty()) return std::nullopt;
+  out.activeParameter = commas;
+  return out;
+}
+
+std::vector<std::pair<FileDiagnostic, QuickFix>> Analysis::quickFixes(const std::string& path, Range range) const {
+  auto before = [](Position a, Position b) { return a.line < b.line || (a.line == b.line && a.character < b.character); };
+  std::vector<std::pair<FileDiagnostic, QuickFix>> out;
+  for (const FileDiagnostic& diag : diagnostics(path)) {
+    if (before(diag.range.end, range.start) || before(range.end, diag.range.start)) continue;
+    for (const QuickFix& f : diag.fixes) out.emplace_back(diag, f);
+  }
+  return out;
+}
+
+std::vector<DocumentLink> Analysis::documentLinks(const std::string& path) const {
+  const AnalysisData& d = *d_;
+  std::vector<DocumentLink> out;
+  std::vector<FileId> ids = d.idsOf(path);
+  for (FileId id = 1; id < d.pathOf.size(); ++id) {
+    const SourceFile& f = d.unit.sm.file(id);
+    if (!f.includedAt.valid() || std::find(ids.begin(), ids.end(), f.includedAt.file) == ids.end()) continue;
+    if (f.includedAt.file != ids.front()) continue;  // the same lines, read again
+    // The directive's line: the file name is the quoted text after the keyword.
+    std::string_view line = d.unit.sm.lineText(f.includedAt.file, f.includedAt.line);
+    size_t q1 = line.find_first_of("\"'", f.includedAt.column - 1);
+    size_t q2 = q1 == std::string_view::npos ? q1 : line.find(line[q1], q1 + 1);
+    if (q2 == std::string_view::npos) continue;
+    SourceLocation b{f.includedAt.file, f.includedAt.line, uint32_t(q1 + 2)};
+    SourceLocation e{f.includedAt.file, f.includedAt.line, uint32_t(q2 + 1)};
+    out.push_back({d.rangeOf(b, e), d.pathOf[id]});
+  }
+  return out;
+}
+
+std::vector<FoldingRange> Analysis::foldingRanges(const std::string& path) const {
+  const AnalysisData& d = *d_;
+  std::vector<FoldingRange> out;
+  if (!d.unit.config) return out;
+  auto add = [&](const ast::Node& n) {
+    Location l = d.nodeLocation(n);
+    if (l.path == path && l.range.end.line > l.range.start.line) out.push_back({l.range.start.line, l.range.end.line});
+  };
+  for (const ast::TopItemPtr& item : d.unit.config->items) {
+    if (item->kind != ast::TopKind::Route || !item->loc.valid() || d.pathOf[item->loc.file] != path) continue;
+    add(*item);
+    ast::AstVisitor v;
+    v.onStatement = [&](const ast::Statement& s) {
+      if (s.kind == ast::StmtKind::Block || s.kind == ast::StmtKind::Switch || s.kind == ast::StmtKind::While) add(s);
+    };
+    for (const ast::StmtPtr& s : static_cast<const ast::RouteItem&>(*item).body->body) ast::walk(s.get(), v);
+  }
+  std::sort(out.begin(), out.end(), [](const FoldingRange& a, const FoldingRange& b) {
+    return a.startLine != b.startLine ? a.startLine < b.startLine : a.endLine > b.endLine;
+  });
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+std::optional<Location> Analysis::renameTarget(const std::string& path, Position pos) const {
+  const AnalysisData& d = *d_;
+  std::optional<AnalysisData::Spot> spot = d.spotAt(path, pos);
+  if (!spot) return std::nullopt;
+  Target t = targetAt(d, *spot);
+  if (t.kind != Target::Route && t.kind != Target::Define) return std::nullopt;
+  if (t.kind == Target::Route && (t.route.second.empty() || t.route.first == ast::RouteKind::Event)) return std::nullopt;
+  // The name under the cursor among the references.
+  for (const Location& l : references(path, pos, true))
+    if (l.path == path && !(pos.line < l.range.start.line || pos.line > l.range.end.line) &&
+        pos.character >= l.range.start.character && pos.character <= l.range.end.character)
+      return l;
+  return std::nullopt;
+}
+
+std::vector<FileEdit> Analysis::rename(const std::string& path, Position pos, const std::string& newName,
+                                       std::string* error) const {
+  if (!renameTarget(path, pos)) {
+    *error = "nothing to rename here: put the cursor on a route name or a #!define name";
+    return {};
+  }
+  bool valid = !newName.empty() && !std::isdigit(static_cast<unsigned char>(newName[0]));
+  for (char c : newName) valid &= isNameChar(c);
+  if (!valid) {
+    *error = "'" + newName + "' is not a name: use letters, digits and '_', not starting with a digit";
+    return {};
+  }
+  std::vector<FileEdit> out;
+  for (const Location& l : references(path, pos, true)) out.push_back({l, newName});
   return out;
 }
 

@@ -38,12 +38,46 @@ struct RelatedInfo {
   Location location;
   std::string message;
 };
+// One edit in one file.
+struct FileEdit {
+  Location at;  // the text replaced; an insertion when the range is empty
+  std::string newText;
+  bool operator==(const FileEdit&) const = default;
+};
+// A fix the engine attached to a finding (its fix-it), offered as a quick fix.
+struct QuickFix {
+  std::string title;
+  FileEdit edit;
+};
 struct FileDiagnostic {
   Range range;
   Severity severity = Severity::Error;
   std::string rule;
   std::string message;
   std::vector<RelatedInfo> related;  // include chain, define origins, "first defined here"
+  std::vector<QuickFix> fixes;
+};
+
+// Signature help for a module function call being written.
+struct Signature {
+  std::string label;                // "sl_send_reply(int, spv)"
+  std::vector<std::string> params;  // "int", "spv": substrings of label
+  std::string documentation;
+};
+struct SignatureHelpResult {
+  std::vector<Signature> signatures;
+  uint32_t activeSignature = 0;
+  uint32_t activeParameter = 0;
+};
+
+struct DocumentLink {
+  Range range;         // the file name inside the quotes
+  std::string target;  // the file it resolved to
+};
+
+struct FoldingRange {
+  uint32_t startLine = 0, endLine = 0;
+  bool operator==(const FoldingRange&) const = default;
 };
 
 struct HoverResult {
@@ -114,6 +148,19 @@ class Analysis {
   std::vector<Symbol> documentSymbols(const std::string& path) const;
   // `text` is the document as the editor has it now (the tree may be older).
   std::vector<Completion> completion(const std::string& path, const std::string& text, Position pos) const;
+  std::optional<SignatureHelpResult> signatureHelp(const std::string& text, Position pos) const;
+  // The quick fixes of the findings in `path` that touch `range`.
+  std::vector<std::pair<FileDiagnostic, QuickFix>> quickFixes(const std::string& path, Range range) const;
+  // include_file / import_file lines of `path` and the files they read.
+  std::vector<DocumentLink> documentLinks(const std::string& path) const;
+  // Route blocks and the multi-line statements inside them.
+  std::vector<FoldingRange> foldingRanges(const std::string& path) const;
+  // Rename of a route or a #!define: the range of the name under the position
+  // (prepareRename), and the edits in every file the root reads.
+  std::optional<Location> renameTarget(const std::string& path, Position pos) const;
+  // Empty, with *error set, when the new name is not a name Kamailio reads.
+  std::vector<FileEdit> rename(const std::string& path, Position pos, const std::string& newName,
+                               std::string* error) const;
 
  private:
   explicit Analysis(std::unique_ptr<AnalysisData> data);

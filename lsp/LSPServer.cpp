@@ -192,6 +192,58 @@ void LSPServer::handleRequest(const json& id, const std::string& method, const j
       for (const Completion& c : a.completion(normalizePath(path), text, pos)) items.push_back(toJson(c));
       return json{{"isIncomplete", false}, {"items", std::move(items)}};
     });
+  } else if (method == "textDocument/signatureHelp") {
+    TextDocumentPositionParams p = positionParams(params);
+    std::string path = openPath(p.uri);
+    checkPosition(path, p.position);
+    queueFeature(id, path, [pos = p.position](const Analysis& a, const Analysis*, const std::string& text) -> json {
+      std::optional<SignatureHelpResult> s = a.signatureHelp(text, pos);
+      return s ? toJson(*s) : json(nullptr);
+    });
+  } else if (method == "textDocument/codeAction") {
+    std::string path = openPath(documentUri(params));
+    Range range;
+    from_json(params.contains("range") ? params["range"] : json(), range);
+    queueFeature(id, path, [path, range](const Analysis&, const Analysis* latest, const std::string&) {
+      json out = json::array();
+      for (const auto& [diag, fix] : latest->quickFixes(normalizePath(path), range)) out.push_back(codeAction(diag, fix));
+      return out;
+    });
+  } else if (method == "textDocument/documentLink") {
+    std::string path = openPath(documentUri(params));
+    queueFeature(id, path, [path](const Analysis&, const Analysis* latest, const std::string&) {
+      json out = json::array();
+      for (const DocumentLink& l : latest->documentLinks(normalizePath(path))) out.push_back(toJson(l));
+      return out;
+    });
+  } else if (method == "textDocument/foldingRange") {
+    std::string path = openPath(documentUri(params));
+    queueFeature(id, path, [path](const Analysis& a, const Analysis*, const std::string&) {
+      json out = json::array();
+      for (const FoldingRange& f : a.foldingRanges(normalizePath(path))) out.push_back(toJson(f));
+      return out;
+    });
+  } else if (method == "textDocument/prepareRename") {
+    TextDocumentPositionParams p = positionParams(params);
+    std::string path = openPath(p.uri);
+    checkPosition(path, p.position);
+    queueFeature(id, path, [path, pos = p.position](const Analysis& a, const Analysis*, const std::string&) -> json {
+      std::optional<Location> l = a.renameTarget(normalizePath(path), pos);
+      return l ? json(l->range) : json(nullptr);
+    });
+  } else if (method == "textDocument/rename") {
+    TextDocumentPositionParams p = positionParams(params);
+    std::string path = openPath(p.uri);
+    checkPosition(path, p.position);
+    if (!params.contains("newName") || !params["newName"].is_string())
+      throw ProtocolError(ErrorCode::InvalidParams, "missing field 'newName'");
+    std::string newName = params["newName"];
+    queueFeature(id, path, [path, newName, pos = p.position](const Analysis& a, const Analysis*, const std::string&) {
+      std::string error;
+      std::vector<FileEdit> edits = a.rename(normalizePath(path), pos, newName, &error);
+      if (!error.empty()) throw ProtocolError(ErrorCode::InvalidParams, error);
+      return workspaceEdit(edits);
+    });
   } else if (method == "textDocument/diagnostic") {
     std::string path = openPath(documentUri(params));
     queueFeature(id, path, [path](const Analysis&, const Analysis* latest, const std::string&) {

@@ -196,6 +196,42 @@ json toJson(const Completion& c) {
 
 json highlightJson(const Location& l) { return json{{"range", l.range}, {"kind", 1}}; }
 
+json toJson(const SignatureHelpResult& s) {
+  json sigs = json::array();
+  for (const Signature& sig : s.signatures) {
+    json params = json::array();
+    // Parameters as [start, end) offsets into the label: kinds repeat ("str, str").
+    size_t from = sig.label.find('(') + 1;
+    for (const std::string& p : sig.params) {
+      size_t at = sig.label.find(p, from);
+      params.push_back({{"label", {at, at + p.size()}}});
+      from = at + p.size();
+    }
+    json j{{"label", sig.label}, {"parameters", std::move(params)}};
+    if (!sig.documentation.empty()) j["documentation"] = {{"kind", "markdown"}, {"value", sig.documentation}};
+    sigs.push_back(std::move(j));
+  }
+  return json{{"signatures", std::move(sigs)}, {"activeSignature", s.activeSignature}, {"activeParameter", s.activeParameter}};
+}
+
+json toJson(const DocumentLink& l) { return json{{"range", l.range}, {"target", uriFromPath(l.target)}}; }
+
+json toJson(const FoldingRange& f) { return json{{"startLine", f.startLine}, {"endLine", f.endLine}}; }
+
+json workspaceEdit(const std::vector<FileEdit>& edits) {
+  json changes = json::object();
+  for (const FileEdit& e : edits) changes[uriFromPath(e.at.path)].push_back({{"range", e.at.range}, {"newText", e.newText}});
+  return json{{"changes", std::move(changes)}};
+}
+
+json codeAction(const FileDiagnostic& diagnostic, const QuickFix& fix) {
+  return json{{"title", fix.title},
+              {"kind", "quickfix"},
+              {"diagnostics", json::array({toJson(diagnostic)})},
+              {"isPreferred", diagnostic.fixes.size() == 1},
+              {"edit", workspaceEdit({fix.edit})}};
+}
+
 json publishDiagnostics(const std::string& uri, std::optional<int64_t> version, const std::vector<FileDiagnostic>& diags) {
   json items = json::array();
   for (const FileDiagnostic& d : diags) items.push_back(toJson(d));
@@ -215,6 +251,11 @@ json serverCapabilities(PositionEncoding encoding) {
       {"documentSymbolProvider", true},
       {"completionProvider", {{"triggerCharacters", {"$", "(", "\"", "{", "."}}, {"resolveProvider", false}}},
       {"diagnosticProvider", {{"interFileDependencies", true}, {"workspaceDiagnostics", false}}},
+      {"signatureHelpProvider", {{"triggerCharacters", {"(", ","}}}},
+      {"codeActionProvider", {{"codeActionKinds", {"quickfix"}}}},
+      {"documentLinkProvider", {{"resolveProvider", false}}},
+      {"foldingRangeProvider", true},
+      {"renameProvider", {{"prepareProvider", true}}},
   };
 }
 

@@ -73,6 +73,12 @@ json toJson(const HoverResult& h);
 json toJson(const Symbol& s);
 json toJson(const Completion& c);
 json highlightJson(const Location& l);
+json toJson(const SignatureHelpResult& s);
+json toJson(const DocumentLink& l);
+json toJson(const FoldingRange& f);
+// A WorkspaceEdit: the edits grouped by document.
+json workspaceEdit(const std::vector<FileEdit>& edits);
+json codeAction(const FileDiagnostic& diagnostic, const QuickFix& fix);
 
 json publishDiagnostics(const std::string& uri, std::optional<int64_t> version, const std::vector<FileDiagnostic>& diags);
 

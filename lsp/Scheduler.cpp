@@ -125,6 +125,8 @@ void Scheduler::analyse(std::unique_lock<std::mutex>& lock, const std::string& r
   busy_ = false;
   ++analysesRun_;
   Root& after = roots_[root];
+  // The replaced analyses are freed after publishing, off the edit's latency.
+  std::shared_ptr<const Analysis> previous = std::move(after.latest), previousGood = after.lastGood;
   after.latest = analysis;
   if (analysis->hasTree() && analysis->parsedCleanly()) after.lastGood = analysis;
   if (!after.lastGood && analysis->hasTree()) after.lastGood = analysis;
@@ -141,6 +143,8 @@ void Scheduler::analyse(std::unique_lock<std::mutex>& lock, const std::string& r
   }
   lock.unlock();
   for (auto& [path, version] : targets) onDiagnostics_(path, version, analysis->diagnostics(path));
+  previous.reset();
+  previousGood.reset();
   lock.lock();
 }
 

@@ -333,3 +333,85 @@ TEST(Scheduler, ACancelledRequestDoesNotRunAndAQueuedRequestSeesTheLatestText) {
   EXPECT_EQ(ran + cancelled, 1);  // the cancel may come after request 1 started
   EXPECT_FALSE(s.change("/not/open.cfg", "x", 1));
 }
+
+TEST(Features, SignatureHelpFollowsTheArgumentBeingWritten) {
+  TempWorkspace ws;
+  std::string main = ws.write("main.cfg", kMain);
+  std::shared_ptr<const Analysis> a = analyse(main);
+  std::string text = kMain;
+  text.replace(text.find("  drop;"), 7, "  sl_send_reply(\"4,0\", ");
+  std::optional<SignatureHelpResult> s = a->signatureHelp(text, {15, 24});
+  ASSERT_TRUE(s);
+  ASSERT_EQ(s->signatures.size(), 1u);
+  EXPECT_EQ(s->signatures[0].label, "sl_send_reply(int, spv)");
+  EXPECT_EQ(s->signatures[0].params, (std::vector<std::string>{"int", "spv"}));
+  EXPECT_EQ(s->activeParameter, 1u);  // the comma inside the string does not count
+  EXPECT_FALSE(a->signatureHelp(kMain, {15, 4}));
+}
+
+TEST(Features, QuickFixesComeFromTheEnginesFixIts) {
+  TempWorkspace ws;
+  std::string main = ws.write("main.cfg",
+                              "loadmodule \"sl.so\"\n"
+                              "request_route {\n"
+                              "  sl_send_replyy(\"404\", \"x\");\n"
+                              "  xlog(\"x\");\n"
+                              "  route(MISSING);\n"
+                              "}\n");
+  std::shared_ptr<const Analysis> a = analyse(main);
+  std::vector<std::pair<FileDiagnostic, QuickFix>> fixes = a->quickFixes(main, {{0, 0}, {10, 0}});
+  std::vector<std::string> titles;
+  for (auto& [d, f] : fixes) titles.push_back(f.title);
+  EXPECT_EQ(titles, (std::vector<std::string>{"Change to 'sl_send_reply'", "Add loadmodule \"xlog.so\"", "Create route[MISSING]"}));
+  EXPECT_EQ(fixes[0].second.edit, (FileEdit{{main, span(2, 2, 16)}, "sl_send_reply"}));
+  EXPECT_EQ(fixes[1].second.edit, (FileEdit{{main, span(1, 0, 0)}, "loadmodule \"xlog.so\"\n"}));
+  EXPECT_EQ(fixes[2].second.edit, (FileEdit{{main, span(5, 1, 1)}, "\n\nroute[MISSING] {\n}"}));
+  // Only the findings the range touches.
+  EXPECT_EQ(a->quickFixes(main, {{3, 3}, {3, 3}}).size(), 1u);
+}
+
+TEST(Features, DocumentLinksAndDefinitionOfAnIncludedFile) {
+  TempWorkspace ws;
+  std::string main = ws.write("main.cfg", "loadmodule \"sl.so\"\ninclude_file \"routes.cfg\"\nimport_file \"none.cfg\"\n");
+  std::string routes = ws.write("routes.cfg", "request_route {\n  drop;\n}\n");
+  std::shared_ptr<const Analysis> a = analyse(main);
+  std::vector<DocumentLink> links = a->documentLinks(main);
+  ASSERT_EQ(links.size(), 1u);  // import_file of a missing file reads nothing
+  EXPECT_EQ(links[0].range, span(1, 14, 24));
+  EXPECT_EQ(links[0].target, routes);
+  EXPECT_EQ(a->definition(main, {1, 16}), (std::vector<Location>{{routes, {}}}));
+}
+
+TEST(Features, FoldingRangesOfRoutesAndBlocks) {
+  TempWorkspace ws;
+  std::string main = ws.write("main.cfg", kMain);
+  EXPECT_EQ(analyse(main)->foldingRanges(main),
+            (std::vector<FoldingRange>{{5, 10}, {11, 13}, {14, 16}}));
+}
+
+TEST(Features, RenameARouteAcrossIncludedFiles) {
+  TempWorkspace ws;
+  std::string main = ws.write("main.cfg", "loadmodule \"tm.so\"\ninclude_file \"routes.cfg\"\nrequest_route {\n  route(RELAY);\n}\n");
+  std::string routes = ws.write("routes.cfg", "route[RELAY] {\n  t_relay();\n}\n");
+  std::shared_ptr<const Analysis> a = analyse(main);
+  EXPECT_EQ(a->renameTarget(main, {3, 9}), (Location{main, span(3, 8, 13)}));
+  std::string error;
+  EXPECT_EQ(a->rename(main, {3, 9}, "FORWARD", &error),
+            (std::vector<FileEdit>{{{routes, span(0, 6, 11)}, "FORWARD"}, {{main, span(3, 8, 13)}, "FORWARD"}}));
+  EXPECT_TRUE(a->rename(main, {3, 9}, "no good", &error).empty());
+  EXPECT_EQ(error, "'no good' is not a name: use letters, digits and '_', not starting with a digit");
+  EXPECT_FALSE(a->renameTarget(main, {0, 3}));
+}
+
+TEST(Features, RenameADefineRenamesItsUsesAndIfdefs) {
+  TempWorkspace ws;
+  std::string main = ws.write("main.cfg",
+                              "#!define WITH_X\n#!define CODE 404\nloadmodule \"sl.so\"\nrequest_route {\n"
+                              "#!ifdef WITH_X\n  sl_send_reply(CODE, \"x\");\n#!endif\n}\n");
+  std::shared_ptr<const Analysis> a = analyse(main);
+  std::string error;
+  EXPECT_EQ(a->rename(main, {0, 10}, "WITH_Y", &error),
+            (std::vector<FileEdit>{{{main, span(0, 9, 15)}, "WITH_Y"}, {{main, span(4, 8, 14)}, "WITH_Y"}}));
+  EXPECT_EQ(a->rename(main, {5, 17}, "STATUS", &error),
+            (std::vector<FileEdit>{{{main, span(1, 9, 13)}, "STATUS"}, {{main, span(5, 16, 20)}, "STATUS"}}));
+}

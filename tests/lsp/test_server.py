@@ -18,6 +18,7 @@ from lsp_client import LspClient, uri  # noqa: E402
 
 SERVER = None
 CORPUS = None
+KAMC = None
 
 MAIN = (
     'loadmodule "tm.so"\n'               # 0
@@ -108,6 +109,14 @@ class Lifecycle(ServerTest):
         try:
             r = c.initialize(self.ws.dir, ["utf-8", "utf-16"])
             self.assertEqual(r["result"]["capabilities"]["positionEncoding"], "utf-8")
+        finally:
+            c.kill()
+
+    def test_kamc_lsp_starts_the_same_server(self):
+        c = LspClient(KAMC, ["lsp"])
+        try:
+            r = c.initialize(self.ws.dir)
+            self.assertEqual(r["result"]["serverInfo"]["name"], "kamc-lsp")
         finally:
             c.kill()
 
@@ -252,6 +261,61 @@ class Completion(ServerTest):
         labels = [i["label"] for i in items]
         self.assertIn("fr_inv_timer", labels)
         self.assertTrue(all(label.startswith("fr_") for label in labels))
+
+
+class Editing(ServerTest):
+    def setUp(self):
+        super().setUp()
+        self.open("main.cfg")
+        self.open("routes.cfg")
+
+    def test_signature_help_inside_a_call(self):
+        self.change("main.cfg", 2, [{"range": rng(8, 2, 8, 27), "text": 'sl_send_reply("404", '}])
+        s = self.req("textDocument/signatureHelp", self.at("main.cfg", 8, 23))
+        self.assertEqual(s["signatures"][0]["label"], "sl_send_reply(int, spv)")
+        self.assertEqual(s["signatures"][0]["parameters"], [{"label": [14, 17]}, {"label": [19, 22]}])
+        self.assertEqual(s["activeParameter"], 1)
+
+    def test_quick_fixes_for_a_misspelt_function_and_a_missing_loadmodule(self):
+        self.change("main.cfg", 2, [{"range": rng(8, 2, 8, 27), "text": 'sl_send_replyy("404", "x"); xlog("x");'}])
+        d = self.client.diagnostics(self.ws.uri("main.cfg"), 2)["diagnostics"]
+        self.assertEqual([x["code"] for x in d], ["kamc-unknown-function", "kamc-module-not-loaded"])
+        actions = self.req("textDocument/codeAction", {"textDocument": {"uri": self.ws.uri("main.cfg")},
+                                                       "range": rng(8, 0, 8, 40), "context": {"diagnostics": d}})
+        self.assertEqual([(a["title"], a["kind"], a["isPreferred"]) for a in actions],
+                         [("Change to 'sl_send_reply'", "quickfix", True), ('Add loadmodule "xlog.so"', "quickfix", True)])
+        self.assertEqual(actions[0]["edit"], {"changes": {self.ws.uri("main.cfg"): [
+            {"range": rng(8, 2, 8, 16), "newText": "sl_send_reply"}]}})
+        self.assertEqual(actions[1]["edit"], {"changes": {self.ws.uri("main.cfg"): [
+            {"range": rng(2, 0, 2, 0), "newText": 'loadmodule "xlog.so"\n'}]}})
+
+    def test_quick_fix_creates_an_undefined_route(self):
+        self.change("main.cfg", 2, [{"range": rng(6, 8, 6, 13), "text": "NEW"}])
+        d = self.client.diagnostics(self.ws.uri("main.cfg"), 2)["diagnostics"]
+        self.assertEqual([x["code"] for x in d], ["kamc-undefined-route"])
+        actions = self.req("textDocument/codeAction", {"textDocument": {"uri": self.ws.uri("main.cfg")},
+                                                       "range": rng(6, 9, 6, 9), "context": {"diagnostics": d}})
+        self.assertEqual(actions[0]["title"], "Create route[NEW]")
+        self.assertEqual(actions[0]["edit"], {"changes": {self.ws.uri("main.cfg"): [
+            {"range": rng(9, 1, 9, 1), "newText": "\n\nroute[NEW] {\n}"}]}})
+
+    def test_document_link_of_include_file(self):
+        links = self.req("textDocument/documentLink", {"textDocument": {"uri": self.ws.uri("main.cfg")}})
+        self.assertEqual(links, [{"range": rng(4, 14, 4, 24), "target": self.ws.uri("routes.cfg")}])
+
+    def test_folding_ranges(self):
+        self.assertEqual(self.req("textDocument/foldingRange", {"textDocument": {"uri": self.ws.uri("routes.cfg")}}),
+                         [{"startLine": 0, "endLine": 2}, {"startLine": 3, "endLine": 5}])
+
+    def test_prepare_rename_and_rename_of_a_route_across_files(self):
+        self.assertEqual(self.req("textDocument/prepareRename", self.at("main.cfg", 6, 9)), rng(6, 8, 6, 13))
+        edit = self.req("textDocument/rename", dict(self.at("main.cfg", 6, 9), newName="FORWARD"))
+        self.assertEqual(edit, {"changes": {
+            self.ws.uri("routes.cfg"): [{"range": rng(0, 6, 0, 11), "newText": "FORWARD"}],
+            self.ws.uri("main.cfg"): [{"range": rng(6, 8, 6, 13), "newText": "FORWARD"}]}})
+        self.assertIsNone(self.req("textDocument/prepareRename", self.at("main.cfg", 0, 3)))
+        r = self.client.request("textDocument/rename", dict(self.at("main.cfg", 6, 9), newName="1 bad"))
+        self.assertEqual(r["error"]["code"], -32602)
 
 
 class BadInput(ServerTest):
@@ -409,7 +473,9 @@ if __name__ == "__main__":
     ap = argparse.ArgumentParser()
     ap.add_argument("--server", required=True)
     ap.add_argument("--corpus", required=True)
+    ap.add_argument("--kamc", required=True)
     args, rest = ap.parse_known_args()
+    KAMC = os.path.abspath(args.kamc)
     SERVER = os.path.abspath(args.server)
     CORPUS = args.corpus
     unittest.main(argv=[sys.argv[0], "-v", *rest])

@@ -65,13 +65,36 @@ int runTool(const char* tool, int argc, char** argv) {
   return kamc::kExitUsage;
 }
 
+// `kamc lsp [args]`: the language server, kamc-lsp, beside kamc (an install),
+// in the build tree's lsp/ directory, or on PATH; "lsp" itself is dropped.
+int runLanguageServer(int argc, char** argv) {
+  std::string dir = ownDirectory(argv[0]);
+  std::vector<std::string> candidates{dir + "/kamc-lsp", dir + "/../../lsp/kamc-lsp"};
+  std::vector<char*> args{nullptr};
+  for (int i = 2; i < argc; ++i) args.push_back(argv[i]);
+  args.push_back(nullptr);
+  for (std::string& path : candidates) {
+    if (::access(path.c_str(), X_OK) != 0) continue;
+    args[0] = path.data();
+    ::execv(path.c_str(), args.data());
+  }
+  char name[] = "kamc-lsp";
+  args[0] = name;
+  ::execvp(name, args.data());
+  std::cerr << "kamc: cannot run kamc-lsp (looked beside kamc, in " << dir << "/../../lsp and on PATH): "
+            << std::strerror(errno) << "\n";
+  return kamc::kExitUsage;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc > 1 && std::strcmp(argv[1], "lsp") == 0) return runLanguageServer(argc, argv);
   // `kamc run cfg [kamailio flags]`: the rest of the line belongs to the runtime.
   if (argc > 1 && std::strcmp(argv[1], "run") == 0) return runTool("kamc-cg", argc, argv);
   CLI::App app{"kamc: Kamailio configuration toolchain\n"
-               "  kamc run CFG [-A NAME] [kamailio flags]   compile with the JIT and serve SIP"};
+               "  kamc run CFG [-A NAME] [kamailio flags]   compile with the JIT and serve SIP\n"
+               "  kamc lsp [--check DIR]                   the language server (kamc-lsp)"};
   Options o;
   app.set_version_flag("--version", std::string("kamc ") + KAMC_VERSION);
   app.add_option("input", o.input, "Kamailio configuration file")->required();

@@ -121,7 +121,10 @@ class CallChecker {
     }
     if (!call.hasParens)
       message += " (Kamailio reads a bare name as a function call: is it a #!define that is not defined here?)";
-    reportCall("kamc-unknown-function", call, message);
+    Diagnostic& d = reportCall("kamc-unknown-function", call, message);
+    if (!guess.empty() && call.expansion < 0)
+      d.fixes.push_back({"Change to " + quoted(guess), call.loc,
+                         {call.loc.file, call.loc.line, call.loc.column + uint32_t(call.callee.size())}, guess});
   }
 
   void notLoaded(const ast::CallExpr& call, const CallResolution& r) {
@@ -138,9 +141,10 @@ class CallChecker {
       }
     }
     std::string who = modules.size() == 1 ? "module " + modules[0] : "modules " + joinWords(modules, "or");
-    reportCall("kamc-module-not-loaded", call,
-                quoted(call.callee) + " comes from " + who + ", which is not loaded; " + loadHint(modules[0]) +
-                    " (Kamailio: \"unknown command, missing loadmodule?\")");
+    Diagnostic& d = reportCall("kamc-module-not-loaded", call,
+                               quoted(call.callee) + " comes from " + who + ", which is not loaded; " +
+                                   loadHint(modules[0]) + " (Kamailio: \"unknown command, missing loadmodule?\")");
+    for (const std::string& m : modules) d.fixes.push_back(loadmoduleFix(modules_, m));
   }
 
   void wrongArgCount(const ast::CallExpr& call, const CallResolution& r) {

@@ -12,6 +12,12 @@ std::string loadHint(std::string_view module) {
   return "add loadmodule \"" + std::string(module) + ".so\"";
 }
 
+kamc::FixIt loadmoduleFix(const ModuleSet& modules, std::string_view module) {
+  SourceLocation at = modules.newLoadmoduleAt();
+  std::string line = "loadmodule \"" + std::string(module) + ".so\"";
+  return {"Add " + line, at, at, line + "\n"};
+}
+
 namespace {
 
 // Edits between two names, a swap of neighbours counting as one (xlgo -> xlog).

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "kamc/ast/AST.h"
+#include "kamc/basic/Diagnostics.h"
 #include "kamc/catalog/Catalog.h"
 #include "kamc/sema/Modules.h"
 #include "kamc/sema/Routes.h"
@@ -35,6 +36,9 @@ using sema::argCountWords;
 
 // "sl_send_reply" is in module "sl" -> "sl.so" etc.: the loadmodule hint.
 std::string loadHint(std::string_view module);
+// The fix that adds `loadmodule "module.so"` below the config's last
+// loadmodule line (or above its first item).
+kamc::FixIt loadmoduleFix(const ModuleSet& modules, std::string_view module);
 // The closest known spelling of a misspelled name, or "".
 std::string closestName(std::string_view name, const std::vector<std::string_view>& candidates);
 

@@ -89,8 +89,10 @@ class ModparamChecker {
       return;
     }
     std::string message = "modparam for '" + item.modules.value + "', but no loaded module matches";
-    if (catalog::findModule(item.modules.value)) message += "; " + loadHint(item.modules.value);
-    ctx_.report("kamc-module-not-loaded", item.modules, message + " (Kamailio: \"No module matching\")");
+    bool known = catalog::findModule(item.modules.value) != nullptr;
+    if (known) message += "; " + loadHint(item.modules.value);
+    Diagnostic& d = ctx_.report("kamc-module-not-loaded", item.modules, message + " (Kamailio: \"No module matching\")");
+    if (known) d.fixes.push_back(loadmoduleFix(modules_, item.modules.value));
   }
 
   // A plain parameter keeps its last value: an earlier line is dead.

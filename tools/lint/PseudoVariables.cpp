@@ -23,6 +23,7 @@ struct PvProblem {
   const LoadedModule* loadedLater = nullptr;
   bool moduleMissing = false;  // its module is not loaded (above the use)
   bool aboutTransformation = false;
+  std::string missingModule = {};  // not loaded anywhere: the loadmodule fix adds it
 };
 
 std::string_view ruleFor(const PvProblem& p) {
@@ -137,6 +138,7 @@ class PvJudge {
       p.loadedLater = later;
     } else {
       p.message = what + " comes from module " + std::string(module) + ", which is not loaded; " + loadHint(module);
+      p.missingModule = module;
     }
     return p;
   }
@@ -180,10 +182,12 @@ class PvChecker {
   void checkAvpSpelling(const ast::PseudoVarExpr& e) {
     const PseudoVariable& pv = e.pv;
     if (pv.index && judge_.resolve(pv, order_)) {
-      ctx_.report("kamc-implicit-avp", e,
-                  pv.text + " is read as the AVP $avp(" + pv.className + ")[" + *pv.index +
-                      "], not as the pseudo-variable: Kamailio takes $name[i] for an AVP; write $(" +
-                      pv.className + "[" + *pv.index + "])");
+      std::string meant = "$(" + pv.className + "[" + *pv.index + "])";
+      Diagnostic& d = ctx_.report("kamc-implicit-avp", e,
+                                  pv.text + " is read as the AVP $avp(" + pv.className + ")[" + *pv.index +
+                                      "], not as the pseudo-variable: Kamailio takes $name[i] for an AVP; write " +
+                                      meant);
+      if (d.end.valid() && pv.transformations.empty()) d.fixes.push_back({"Change to " + meant, e.loc, d.end, meant});
       return;
     }
     if (pv.index) return;  // $x[i] of no pseudo-variable: an AVP, as meant
@@ -229,6 +233,7 @@ class PvChecker {
   void report(std::string_view rule, const ast::Node& at, const PvProblem& p, const std::string& suffix) {
     Diagnostic& d = ctx_.report(rule, at, p.message + suffix);
     if (p.loadedLater) d.notes.push_back({p.loadedLater->item->loc, "the module is loaded here"});
+    if (!p.missingModule.empty()) d.fixes.push_back(loadmoduleFix(modules_, p.missingModule));
   }
 
   const LintContext& ctx_;

@@ -29,6 +29,7 @@ class RouteGraph {
     for (const ast::TopItemPtr& item : ctx.config.items) {
       if (item->kind == ast::TopKind::CfgEngine) scriptedRouting_ = true;
       if (item->kind == ast::TopKind::Route) addRoute(static_cast<const ast::RouteItem&>(*item));
+      if (item->kind == ast::TopKind::Route && item->expansion < 0) lastRoute_ = item.get();
     }
   }
 
@@ -71,8 +72,11 @@ class RouteGraph {
 
   void undefined(const RouteReference& ref) {
     std::string what = std::string(kindWords(ref.target.first)) + "[" + ref.target.second + "]";
-    ctx_.report("kamc-undefined-route", *ref.call,
-                ref.call->callee + "() names " + what + ", which is not defined");
+    Diagnostic& d = ctx_.report("kamc-undefined-route", *ref.call,
+                                ref.call->callee + "() names " + what + ", which is not defined");
+    // The new block goes after the config's last route block.
+    if (SourceLocation end = lastRoute_ ? ctx_.endOf(*lastRoute_) : SourceLocation{}; end.valid())
+      d.fixes.push_back({"Create " + what, end, end, "\n\n" + what + " {\n}"});
   }
 
   void reach(const ast::RouteItem* route, std::set<const ast::RouteItem*>& reached) {
@@ -86,6 +90,7 @@ class RouteGraph {
   const LintContext& ctx_;
   std::map<RouteKey, const ast::RouteItem*> routes_;
   std::map<const ast::RouteItem*, std::vector<RouteReference>> references_;
+  const ast::TopItem* lastRoute_ = nullptr;
   bool scriptedRouting_ = false;
   bool anyDynamic_ = false;
 };

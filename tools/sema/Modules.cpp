@@ -9,6 +9,16 @@ namespace kamc::sema {
 using catalog::FunctionInfo;
 
 ModuleSet::ModuleSet(const ast::Config& config) {
+  const ast::TopItem *first = nullptr, *lastLoad = nullptr;
+  for (const ast::TopItemPtr& item : config.items) {
+    if (!item->loc.valid() || item->expansion >= 0) continue;
+    if (!first) first = item.get();
+    if (item->kind == ast::TopKind::LoadModule) lastLoad = item.get();
+  }
+  if (lastLoad)
+    newLoadmoduleAt_ = {lastLoad->loc.file, lastLoad->loc.line + 1, 1};
+  else if (first)
+    newLoadmoduleAt_ = {first->loc.file, first->loc.line, 1};
   for (size_t i = 0; i < config.items.size(); ++i) {
     if (config.items[i]->kind != ast::TopKind::LoadModule) continue;
     auto& item = static_cast<const ast::LoadModuleItem&>(*config.items[i]);

@@ -27,6 +27,15 @@ struct DiagnosticNote {
   std::string message;
 };
 
+// A mechanical fix (clang's fix-it hint): the text from begin to end (an
+// insertion when they are equal) of begin's file becomes `replacement`.
+// Editors offer it as a quick fix.
+struct FixIt {
+  std::string title;  // "Add loadmodule \"xlog.so\"", in the words of a menu entry
+  SourceLocation begin, end;
+  std::string replacement;
+};
+
 struct Diagnostic {
   std::string rule;  // e.g. "kamc-include-not-found"
   Severity severity = Severity::Error;
@@ -35,7 +44,8 @@ struct Diagnostic {
   std::vector<DiagnosticNote> notes;
   // Where the offending text ends (exclusive), in loc's file; invalid when
   // only the point is known. Editors underline loc..end.
-  SourceLocation end;
+  SourceLocation end = {};
+  std::vector<FixIt> fixes = {};
 };
 
 class DiagnosticEngine {

@@ -37,9 +37,14 @@ class ModuleSet {
   // find may come from it, so they are not reported as unknown.
   bool opaqueBefore(size_t order) const;
   const std::vector<LoadedModule>& modules() const { return modules_; }
+  // Where a new loadmodule line goes: the start of the line below the last
+  // loadmodule, or of the first item's line when there is none (invalid for
+  // an empty config).
+  SourceLocation newLoadmoduleAt() const { return newLoadmoduleAt_; }
 
  private:
   std::vector<LoadedModule> modules_;
+  SourceLocation newLoadmoduleAt_;
   std::vector<size_t> opaqueOrders_;
 };
 
