@@ -815,6 +815,82 @@ std::vector<DocumentLink> Analysis::documentLinks(const std::string& path) const
   return out;
 }
 
+std::vector<SemanticToken> Analysis::semanticTokens(const std::string& path) const {
+  const AnalysisData& d = *d_;
+  std::vector<SemanticToken> out;
+  std::vector<FileId> ids = d.idsOf(path);
+  if (ids.empty()) return out;
+  FileId file = ids.front();  // one inclusion's view of the file
+  // A token from start to end on one line (longer nodes are cut at the line end).
+  auto add = [&](SourceLocation start, SourceLocation end, TokenKind kind) {
+    if (!start.valid() || start.file != file || !end.valid() || end.line < start.line) return;
+    if (end.line > start.line) end = {start.file, start.line, uint32_t(d.unit.sm.lineText(file, start.line).size() + 1)};
+    Position a = d.toPosition(start), b = d.toPosition(end);
+    if (b.character > a.character) out.push_back({a, b.character - a.character, kind});
+  };
+  auto nodeEnd = [&](const ast::Node& n) -> SourceLocation {
+    if (n.expansion >= 0 || n.range.end <= n.range.begin) return {};
+    MappedLocation last = d.unit.pp.map.lookup(n.range.end - 1, d.unit.sm);
+    return last.expansion >= 0 ? SourceLocation{} : SourceLocation{last.loc.file, last.loc.line, last.loc.column + 1};
+  };
+  auto name = [&](SourceLocation at, size_t length, TokenKind kind) {
+    add(at, {at.file, at.line, at.column + uint32_t(length)}, kind);
+  };
+  for (const InactiveRange& r : d.unit.pp.inactive) {
+    if (r.file != file || r.end <= r.begin) continue;
+    SourceLocation b = d.unit.sm.location(file, r.begin), e = d.unit.sm.location(file, r.end);
+    for (uint32_t line = b.line; line <= e.line; ++line) {
+      uint32_t from = line == b.line ? b.column : 1;
+      uint32_t to = line == e.line ? e.column : uint32_t(d.unit.sm.lineText(file, line).size() + 1);
+      add({file, line, from}, {file, line, to}, TokenKind::Inactive);
+    }
+  }
+  for (const DefineExpansion& x : d.unit.pp.map.expansions())
+    if (x.parent < 0) name(x.useSite, x.name.size(), TokenKind::Macro);
+  if (d.unit.config) {
+    ast::AstVisitor v;
+    v.onExpr = [&](const ast::Expr& e) {
+      if (e.expansion >= 0) return;
+      switch (e.kind) {
+        case ast::ExprKind::Call: {
+          auto& call = static_cast<const ast::CallExpr&>(e);
+          if (call.hasParens) name(call.loc, call.callee.size(), TokenKind::Function);
+          else if (catalog::findCoreKeyword(call.callee)) name(call.loc, call.callee.size(), TokenKind::Keyword);
+          break;
+        }
+        case ast::ExprKind::PseudoVar: add(e.loc, nodeEnd(e), TokenKind::Variable); break;
+        case ast::ExprKind::String: add(e.loc, nodeEnd(e), TokenKind::String); break;
+        case ast::ExprKind::Number: add(e.loc, nodeEnd(e), TokenKind::Number); break;
+        default: break;
+      }
+    };
+    for (const ast::TopItemPtr& item : d.unit.config->items) {
+      if (item->loc.file != file || item->expansion >= 0) continue;
+      if (item->kind == ast::TopKind::Route) {
+        auto& r = static_cast<const ast::RouteItem&>(*item);
+        name(r.loc, r.keyword.size(), TokenKind::Keyword);
+        if (r.name) add(r.name->loc, nodeEnd(*r.name), TokenKind::Route);
+        ast::walk(r.body.get(), v);
+      } else if (item->kind == ast::TopKind::LoadModule || item->kind == ast::TopKind::Modparam) {
+        bool extended = item->kind == ast::TopKind::LoadModule ? static_cast<const ast::LoadModuleItem&>(*item).extended
+                                                               : static_cast<const ast::ModparamItem&>(*item).extended;
+        name(item->loc, (item->kind == ast::TopKind::LoadModule ? 10 : 8) + (extended ? 1 : 0), TokenKind::Keyword);
+        if (item->kind == ast::TopKind::Modparam) ast::walk(static_cast<const ast::ModparamItem&>(*item).value.get(), v);
+      }
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const SemanticToken& a, const SemanticToken& b) {
+    return a.start.line != b.start.line ? a.start.line < b.start.line : a.start.character < b.start.character;
+  });
+  // Overlaps (a name inside a string argument's define...) keep the first token.
+  std::vector<SemanticToken> kept;
+  for (const SemanticToken& t : out)
+    if (kept.empty() || kept.back().start.line != t.start.line ||
+        kept.back().start.character + kept.back().length <= t.start.character)
+      kept.push_back(t);
+  return kept;
+}
+
 std::vector<FoldingRange> Analysis::foldingRanges(const std::string& path) const {
   const AnalysisData& d = *d_;
   std::vector<FoldingRange> out;

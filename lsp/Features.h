@@ -70,6 +70,15 @@ struct SignatureHelpResult {
   uint32_t activeParameter = 0;
 };
 
+// Semantic highlighting: what the front end knows a piece of text is.
+enum class TokenKind { Function, Variable, Macro, String, Number, Keyword, Route, Inactive };
+struct SemanticToken {
+  Position start;
+  uint32_t length = 0;  // in the client's code units; tokens never span lines
+  TokenKind kind = TokenKind::Function;
+  bool operator==(const SemanticToken&) const = default;
+};
+
 struct DocumentLink {
   Range range;         // the file name inside the quotes
   std::string target;  // the file it resolved to
@@ -153,6 +162,9 @@ class Analysis {
   std::vector<std::pair<FileDiagnostic, QuickFix>> quickFixes(const std::string& path, Range range) const;
   // include_file / import_file lines of `path` and the files they read.
   std::vector<DocumentLink> documentLinks(const std::string& path) const;
+  // Tokens of `path` in text order, not overlapping; the lines of inactive
+  // #!ifdef regions as Inactive.
+  std::vector<SemanticToken> semanticTokens(const std::string& path) const;
   // Route blocks and the multi-line statements inside them.
   std::vector<FoldingRange> foldingRanges(const std::string& path) const;
   // Rename of a route or a #!define: the range of the name under the position

@@ -223,6 +223,23 @@ void LSPServer::handleRequest(const json& id, const std::string& method, const j
       for (const FoldingRange& f : a.foldingRanges(normalizePath(path))) out.push_back(toJson(f));
       return out;
     });
+  } else if (method == "textDocument/semanticTokens/full" || method == "textDocument/semanticTokens/range") {
+    std::string path = openPath(documentUri(params));
+    std::optional<Range> range;
+    if (method == "textDocument/semanticTokens/range") {
+      Range r;
+      from_json(params.contains("range") ? params["range"] : json(), r);
+      range = r;
+    }
+    queueFeature(id, path, [path, range](const Analysis& a, const Analysis*, const std::string&) {
+      std::vector<SemanticToken> tokens = a.semanticTokens(normalizePath(path));
+      if (range)
+        std::erase_if(tokens, [&](const SemanticToken& t) {
+          return t.start.line < range->start.line || t.start.line > range->end.line ||
+                 (t.start.line == range->end.line && t.start.character >= range->end.character);
+        });
+      return semanticTokensJson(tokens);
+    });
   } else if (method == "textDocument/prepareRename") {
     TextDocumentPositionParams p = positionParams(params);
     std::string path = openPath(p.uri);

@@ -216,6 +216,43 @@ json toJson(const SignatureHelpResult& s) {
 
 json toJson(const DocumentLink& l) { return json{{"range", l.range}, {"target", uriFromPath(l.target)}}; }
 
+namespace {
+
+// The legend: token type indexes and the one modifier, "declaration".
+constexpr const char* kTokenTypes[] = {"function", "variable", "macro", "string", "number", "keyword", "comment"};
+
+std::pair<int, int> tokenTypeAndModifiers(TokenKind k) {
+  switch (k) {
+    case TokenKind::Function: return {0, 0};
+    case TokenKind::Variable: return {1, 0};
+    case TokenKind::Macro: return {2, 0};
+    case TokenKind::String: return {3, 0};
+    case TokenKind::Number: return {4, 0};
+    case TokenKind::Keyword: return {5, 0};
+    case TokenKind::Route: return {0, 1};     // a function declaration
+    case TokenKind::Inactive: return {6, 0};  // greyed as a comment
+  }
+  return {0, 0};
+}
+
+}  // namespace
+
+json semanticTokensJson(const std::vector<SemanticToken>& tokens) {
+  json data = json::array();
+  Position prev;
+  for (const SemanticToken& t : tokens) {
+    auto [type, modifiers] = tokenTypeAndModifiers(t.kind);
+    uint32_t dl = t.start.line - prev.line;
+    data.push_back(dl);
+    data.push_back(dl == 0 ? t.start.character - prev.character : t.start.character);
+    data.push_back(t.length);
+    data.push_back(type);
+    data.push_back(modifiers);
+    prev = t.start;
+  }
+  return json{{"data", std::move(data)}};
+}
+
 json toJson(const FoldingRange& f) { return json{{"startLine", f.startLine}, {"endLine", f.endLine}}; }
 
 json workspaceEdit(const std::vector<FileEdit>& edits) {
@@ -255,6 +292,8 @@ json serverCapabilities(PositionEncoding encoding) {
       {"codeActionProvider", {{"codeActionKinds", {"quickfix"}}}},
       {"documentLinkProvider", {{"resolveProvider", false}}},
       {"foldingRangeProvider", true},
+      {"semanticTokensProvider",
+       {{"legend", {{"tokenTypes", kTokenTypes}, {"tokenModifiers", {"declaration"}}}}, {"full", true}, {"range", true}}},
       {"renameProvider", {{"prepareProvider", true}}},
   };
 }

@@ -76,6 +76,8 @@ json highlightJson(const Location& l);
 json toJson(const SignatureHelpResult& s);
 json toJson(const DocumentLink& l);
 json toJson(const FoldingRange& f);
+// {"data": [...]}: LSP's relative encoding of tokens in order.
+json semanticTokensJson(const std::vector<SemanticToken>& tokens);
 // A WorkspaceEdit: the edits grouped by document.
 json workspaceEdit(const std::vector<FileEdit>& edits);
 json codeAction(const FileDiagnostic& diagnostic, const QuickFix& fix);

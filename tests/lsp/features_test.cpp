@@ -415,3 +415,28 @@ TEST(Features, RenameADefineRenamesItsUsesAndIfdefs) {
   EXPECT_EQ(a->rename(main, {5, 17}, "STATUS", &error),
             (std::vector<FileEdit>{{{main, span(1, 9, 13)}, "STATUS"}, {{main, span(5, 16, 20)}, "STATUS"}}));
 }
+
+TEST(Features, SemanticTokensIncludeGreyedInactiveRegions) {
+  TempWorkspace ws;
+  std::string main = ws.write("main.cfg",
+                              "#!define CODE 404\n"                 // 0
+                              "loadmodule \"sl.so\"\n"              // 1
+                              "request_route {\n"                   // 2
+                              "#!ifdef WITH_NOTHING\n"              // 3
+                              "  drop;\n"                           // 4
+                              "#!endif\n"                           // 5
+                              "  sl_send_reply(CODE, \"x\");\n"     // 6
+                              "  $ru = 1;\n"                        // 7
+                              "}\n");
+  std::vector<SemanticToken> t = analyse(main)->semanticTokens(main);
+  EXPECT_EQ(t, (std::vector<SemanticToken>{
+                   {{1, 0}, 10, TokenKind::Keyword},
+                   {{2, 0}, 13, TokenKind::Keyword},
+                   {{4, 0}, 7, TokenKind::Inactive},
+                   {{6, 2}, 13, TokenKind::Function},
+                   {{6, 16}, 4, TokenKind::Macro},
+                   {{6, 22}, 3, TokenKind::String},
+                   {{7, 2}, 3, TokenKind::Variable},
+                   {{7, 8}, 1, TokenKind::Number},
+               }));
+}

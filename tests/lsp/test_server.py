@@ -307,6 +307,24 @@ class Editing(ServerTest):
         self.assertEqual(self.req("textDocument/foldingRange", {"textDocument": {"uri": self.ws.uri("routes.cfg")}}),
                          [{"startLine": 0, "endLine": 2}, {"startLine": 3, "endLine": 5}])
 
+    def test_semantic_tokens_full_and_range(self):
+        legend = self.init["result"]["capabilities"]["semanticTokensProvider"]["legend"]
+        self.assertEqual(legend["tokenTypes"], ["function", "variable", "macro", "string", "number", "keyword", "comment"])
+        text = MAIN.replace("request_route {\n", "request_route {\n#!ifdef WITH_NOTHING\n  drop;\n#!endif\n")
+        self.change("main.cfg", 2, [{"text": text}])
+        data = self.req("textDocument/semanticTokens/full", {"textDocument": {"uri": self.ws.uri("main.cfg")}})["data"]
+        tokens = [data[i:i + 5] for i in range(0, len(data), 5)]
+        # loadmodule (line 0), loadmodule (1), modparam and its 5000 (3)
+        self.assertEqual(tokens[:4], [[0, 0, 10, 5, 0], [1, 0, 10, 5, 0], [2, 0, 8, 5, 0], [0, 27, 4, 4, 0]])
+        lines, line = [], 0
+        for t in tokens:
+            line += t[0]
+            lines.append((line, t[3]))
+        self.assertIn((7, 6), lines)  # the inactive "  drop;" is a comment token
+        ranged = self.req("textDocument/semanticTokens/range", {"textDocument": {"uri": self.ws.uri("main.cfg")},
+                                                                 "range": rng(7, 0, 8, 0)})["data"]
+        self.assertEqual(ranged, [7, 0, 7, 6, 0])
+
     def test_prepare_rename_and_rename_of_a_route_across_files(self):
         self.assertEqual(self.req("textDocument/prepareRename", self.at("main.cfg", 6, 9)), rng(6, 8, 6, 13))
         edit = self.req("textDocument/rename", dict(self.at("main.cfg", 6, 9), newName="FORWARD"))

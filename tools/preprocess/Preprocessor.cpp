@@ -831,6 +831,13 @@ void Preprocessor::stepIfdefSkip(Frame& f) {
   // Only "#!" or "!!" can end the skipping: jump to the next '#' or '!'.
   size_t end = f.text.find_first_of("#!", f.pos + 1);
   if (end == std::string_view::npos) end = f.text.size();
+  if (f.file != kNoFile && !f.body) {
+    std::vector<InactiveRange>& inactive = result_.inactive;
+    if (!inactive.empty() && inactive.back().file == f.file && inactive.back().end == f.pos)
+      inactive.back().end = static_cast<uint32_t>(end);
+    else
+      inactive.push_back({f.file, static_cast<uint32_t>(f.pos), static_cast<uint32_t>(end)});
+  }
   emit(f, f.pos, end - f.pos, Emit::Hidden);
   f.pos = end;
 }

@@ -39,6 +39,13 @@ struct DefineInfo {
   SourceLocation definedAt;
 };
 
+// Text of a file that an #!ifdef region left out (offsets into the file's
+// content, end exclusive): editors grey it.
+struct InactiveRange {
+  FileId file = kNoFile;
+  uint32_t begin = 0, end = 0;
+};
+
 struct PreprocessResult {
   std::string text;
   SourceMap map;
@@ -47,6 +54,7 @@ struct PreprocessResult {
   // text holds what was produced up to there, as Kamailio's stdout would.
   bool stoppedEarly = false;
   std::vector<DefineInfo> defines;  // the define table at the end
+  std::vector<InactiveRange> inactive;  // in text order
 };
 
 // Preprocesses a file from disk. I/O and config errors go to diags.
