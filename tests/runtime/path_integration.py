@@ -14,9 +14,10 @@ group on every exit path; ports are free loopback ports (never 5060-5062 or 5070
                                 (add_path()) -> a SIPp registrar stand-in: the exact Path
                                 headers that reach it, the same under kamailio
     path_register_r2_tcp        the same with the edge's enable_r2 and received_format 1
-    path_use_received           an INVITE whose Route is the edge's Path entry with
-                                received=: loose_route() consumes it and the call reaches
-                                the received address, not the Request-URI
+    path_use_received           an INVITE whose Route set is the stored Path (the proxy,
+                                then the edge with received=): each loose_route()
+                                consumes its entry and the call reaches the received
+                                address through both, not the Request-URI
     tmx_precheck                a retransmitted INVITE that reaches another worker while
                                 the first copy is still in request_route
 """
@@ -138,28 +139,42 @@ def compare_register(run, transport, expected, edge_defines=()):
 # ---- use_received: the edge sends to the received= of its own Route entry -------------------
 
 def routed_call(run, engine):
-    """An INVITE (then ACK, BYE) whose Route is the edge's Path entry naming the UAS as the
-    received address; its Request-URI names a port nobody listens on."""
+    """What a registrar's lookup() sends to a UA registered through the proxy and the edge:
+    an INVITE (then ACK, BYE) to the proxy whose Route set is the stored Path, the proxy's
+    entry, then the edge's naming the UA (the SIPp UAS) as the received address; its
+    Request-URI names a port nobody listens on. Returns the UA's view: the methods, and
+    each request's Via sent-by ports with the proxies named."""
     tag = f"{engine}-routed"
     uas, uas_port = run.start_uas(["-sn", "uas"], name=f"{tag}-ua")
     edge = start_proxy(run, engine, f"{tag}-edge", "path-hop", ["EDGE"])
+    second = start_proxy(run, engine, f"{tag}-proxy", "path-hop")
     nobody = si.free_port()
-    route = f"<sip:Outbound@127.0.0.1:{edge.port};lr;received=sip:127.0.0.1:{uas_port}>"
+    route = (f"<sip:127.0.0.1:{second.port};lr>, "
+             f"<sip:Outbound@127.0.0.1:{edge.port};lr;received=sip:127.0.0.1:{uas_port}>")
     stats = run.run_uac(["-sf", scenario("path-routed-uac.xml"), "-key", "route", route,
                          "-key", "contact", f"sip:alice@127.0.0.1:{nobody}"],
-                        f"127.0.0.1:{edge.port}", edge.port, calls=1, rate=1, name=f"{tag}-caller")
+                        f"127.0.0.1:{second.port}", second.port, calls=1, rate=1, name=f"{tag}-caller")
     si.stop(uas)
     stop_proxy(run, edge)
+    stop_proxy(run, second)
     si.expect_clean_calls(stats, 1, run, name=f"{tag}-caller")
     arrived = run.log_full(f"{tag}-ua-msg.log")
-    methods = [m.split(" ", 1)[0] for m in si.messages_in(arrived, r"(INVITE|ACK|BYE) sip:")]
-    si.check(methods == ["INVITE", "ACK", "BYE"], f"{tag}: the UA received {methods}")
-    si.check("Route:" not in arrived, f"{tag}: the consumed Route reached the UA")
-    return methods
+    requests = si.messages_in(arrived, r"(INVITE|ACK|BYE) sip:")
+    si.check("Route:" not in arrived, f"{tag}: a consumed Route reached the UA")
+    names = {str(edge.port): "EDGE", str(second.port): "PROXY"}
+    seen = []
+    for request in requests:
+        ports = [re.search(r"127\.0\.0\.1:(\d+)", via).group(1) for via in header_lines(request, "Via")]
+        seen.append((request.split(" ", 1)[0], [names.get(port, "UAC") for port in ports]))
+    return seen
 
 
 def case_use_received(run):
     results = {engine: routed_call(run, engine) for engine in engines(run)}
+    # ACK for a 2xx is end-to-end: the proxies forward it statelessly, with their Vias too.
+    expected = [(method, ["EDGE", "PROXY", "UAC"]) for method in ("INVITE", "ACK", "BYE")]
+    si.check(results["kamc"] == expected, f"the UA saw {results['kamc']}, expected {expected}")
+    print(results["kamc"])
     if "kamailio" in results:
         si.check(results["kamailio"] == results["kamc"], f"kamc {results['kamc']}, kamailio {results['kamailio']}")
 
