@@ -122,6 +122,13 @@ TEST_F(Path, OverTcpTheReceivedTransportIsEscaped) {
             "<sip:Outbound@127.0.0.1:5080;lr;received=sip:192.0.2.10:5099%3Btransport%3Dtcp;ob>");
 }
 
+TEST_F(Path, AnIpv6SourceIsBracketedInReceived) {
+  ReceivedMessage message(*runtime, register_request());
+  message->received.source = *SocketAddress::from_ip("2001:db8::10", 5099);
+  EXPECT_EQ(call(*runtime, message, "add_path_received"), 1);
+  EXPECT_EQ(header_values(sent_from(message, socket(2)), "Path"), "<sip:[::1]:5080;lr;received=sip:[2001:db8::10]:5099>");
+}
+
 TEST_F(Path, ReceivedFormatOneIsIpTildePortTildeProtocolNumber) {
   set_param("path", "received_format", 1);
   ReceivedMessage message(*runtime, register_request(), Protocol::Tcp);
@@ -214,6 +221,13 @@ TEST_F(Path, UseReceivedReadsTheTildeFormWithReceivedFormatOne) {
   ReceivedMessage message(*runtime, in_dialog("<sip:127.0.0.1:5080;lr;received=192.0.2.10~5099~2>"));
   EXPECT_EQ(call(*runtime, message, "loose_route"), 1);
   EXPECT_EQ(*message->destination_uri, "sip:192.0.2.10:5099;transport=tcp");
+}
+
+TEST_F(Path, UseReceivedTakesAnIpv6Address) {
+  set_param("path", "use_received", 1);
+  ReceivedMessage message(*runtime, in_dialog("<sip:[::1]:5080;lr;received=sip:[2001:db8::10]:5099>"));
+  EXPECT_EQ(call(*runtime, message, "loose_route"), 1);
+  EXPECT_EQ(*message->destination_uri, "sip:[2001:db8::10]:5099");
 }
 
 TEST_F(Path, WithoutUseReceivedTheReceivedParameterIsIgnored) {
