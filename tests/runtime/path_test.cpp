@@ -230,6 +230,24 @@ TEST_F(Path, UseReceivedTakesAnIpv6Address) {
   EXPECT_EQ(*message->destination_uri, "sip:[2001:db8::10]:5099");
 }
 
+TEST_F(Path, TheReceivedParameterIsFoundInAnyCase) {
+  set_param("path", "use_received", 1);
+  ReceivedMessage message(*runtime, in_dialog("<sip:127.0.0.1:5080;lr;RECEIVED=sip:192.0.2.10:5099>"));
+  EXPECT_EQ(call(*runtime, message, "loose_route"), 1);
+  EXPECT_EQ(*message->destination_uri, "sip:192.0.2.10:5099");
+}
+
+TEST_F(Path, AnotherReceivedNameIsFoundOnlyAsWritten) {
+  set_param("path", "use_received", 1);
+  set_text_param("received_name", "rcv");
+  ReceivedMessage other_case(*runtime, in_dialog("<sip:127.0.0.1:5080;lr;RCV=sip:192.0.2.10:5099>"));
+  EXPECT_EQ(call(*runtime, other_case, "loose_route"), 1);
+  EXPECT_FALSE(other_case->destination_uri);
+  ReceivedMessage as_written(*runtime, in_dialog("<sip:127.0.0.1:5080;lr;rcv=sip:192.0.2.10:5099>"));
+  EXPECT_EQ(call(*runtime, as_written, "loose_route"), 1);
+  EXPECT_EQ(*as_written->destination_uri, "sip:192.0.2.10:5099");
+}
+
 TEST_F(Path, WithoutUseReceivedTheReceivedParameterIsIgnored) {
   ReceivedMessage message(*runtime, in_dialog("<sip:127.0.0.1:5080;lr;received=sip:192.0.2.10:5099>"));
   EXPECT_EQ(call(*runtime, message, "loose_route"), 1);

@@ -137,6 +137,11 @@ void use_received_callback(MessageContext& context, std::string_view route_param
   const PathSettings& settings = path_settings(context);
   auto value = sip::find_header_param(route_params, settings.received_name);
   if (!value || value->empty()) return;
+  // Kamailio finds "received" as a contact parameter (any case), another name as written.
+  if (settings.received_name != "received" &&
+      !sip::find_header_param_text(route_params, settings.received_name)->starts_with(settings.received_name)) {
+    return;
+  }
   constexpr std::size_t kMaxUriSize = 1024;  // Kamailio's MAX_URI_SIZE, less "sip:...;transport=sctp"
   if (value->size() + 24 >= kMaxUriSize) {
     log_format(L_ERR, "path: received uri is too long: %zu", value->size());
