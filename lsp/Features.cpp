@@ -891,6 +891,113 @@ std::vector<SemanticToken> Analysis::semanticTokens(const std::string& path) con
   return kept;
 }
 
+static RouteCallItem callItemOf(const AnalysisData& d, const ast::RouteItem& r) {
+  Location whole = d.nodeLocation(r);
+  Range sel = r.name ? d.nodeLocation(*r.name).range : d.nameLocation(r.loc, r.keyword.size()).range;
+  sema::RouteKey key = sema::keyOf(r);
+  return {sema::routeLabel(r), r.keyword, whole, sel, static_cast<int>(key.first), key.second};
+}
+
+std::vector<RouteCallItem> Analysis::prepareCallHierarchy(const std::string& path, Position pos) const {
+  const AnalysisData& d = *d_;
+  std::optional<AnalysisData::Spot> spot = d.spotAt(path, pos);
+  if (!spot || !d.unit.config) return {};
+  Target t = targetAt(d, *spot);
+  if (t.kind != Target::Route) {
+    // Anywhere else inside a block: that block.
+    if (spot->path.item && spot->path.item->kind == ast::TopKind::Route)
+      return {callItemOf(d, static_cast<const ast::RouteItem&>(*spot->path.item))};
+    return {};
+  }
+  const ast::RouteItem* r = d.routes->definition(t.route);
+  if (!r) return {};
+  return {callItemOf(d, *r)};
+}
+
+std::vector<RouteCall> Analysis::incomingCalls(const RouteCallItem& item) const {
+  const AnalysisData& d = *d_;
+  std::vector<RouteCall> out;
+  if (!d.routes) return out;
+  for (const sema::RouteIndex::Use* u : d.routes->usesOf({static_cast<ast::RouteKind>(item.kind), item.key})) {
+    Range at = referenceLocation(d, u->ref).range;
+    RouteCallItem caller = callItemOf(d, *u->in);
+    auto it = std::find_if(out.begin(), out.end(), [&](const RouteCall& c) { return c.item == caller; });
+    if (it == out.end()) out.push_back({caller, {at}});
+    else it->fromRanges.push_back(at);
+  }
+  return out;
+}
+
+std::vector<RouteCall> Analysis::outgoingCalls(const RouteCallItem& item) const {
+  const AnalysisData& d = *d_;
+  std::vector<RouteCall> out;
+  if (!d.routes) return out;
+  const ast::RouteItem* from = d.routes->definition({static_cast<ast::RouteKind>(item.kind), item.key});
+  if (!from) return out;
+  for (const sema::RouteIndex::Use& u : d.routes->uses) {
+    if (u.in != from || u.ref.dynamic) continue;
+    const ast::RouteItem* to = d.routes->definition(u.ref.target);
+    if (!to) continue;
+    Range at = referenceLocation(d, u.ref).range;
+    RouteCallItem callee = callItemOf(d, *to);
+    auto it = std::find_if(out.begin(), out.end(), [&](const RouteCall& c) { return c.item == callee; });
+    if (it == out.end()) out.push_back({callee, {at}});
+    else it->fromRanges.push_back(at);
+  }
+  return out;
+}
+
+std::vector<InlayHint> Analysis::inlayHints(const std::string& path, uint32_t firstLine, uint32_t lastLine) const {
+  const AnalysisData& d = *d_;
+  std::vector<InlayHint> out;
+  auto inRange = [&](SourceLocation l) {
+    return l.valid() && d.pathOf[l.file] == path && l.line - 1 >= firstLine && l.line - 1 <= lastLine;
+  };
+  for (const DefineExpansion& x : d.unit.pp.map.expansions()) {
+    if (x.parent >= 0 || !inRange(x.useSite)) continue;
+    const DefineInfo* def = d.defines->find(x.name);
+    if (!def || !def->hasValue || def->value.find('\n') != std::string::npos) continue;
+    out.push_back({d.toPosition({x.useSite.file, x.useSite.line, x.useSite.column + uint32_t(x.name.size())}),
+                   "= " + def->value, false});
+  }
+  if (d.unit.config)
+    for (const ast::TopItemPtr& item : d.unit.config->items) {
+      if (item->kind != ast::TopKind::Route) continue;
+      size_t order = sema::orderOf(*d.unit.config, *item);
+      ast::forEachCall(static_cast<const ast::RouteItem&>(*item).body.get(), [&](const ast::CallExpr& call) {
+        if (!call.hasParens || call.args.empty() || !inRange(call.loc)) return;
+        sema::CallResolution r = sema::resolveCall(call, *d.modules, order);
+        if (r.status != sema::CallResolution::Status::Found || r.rows.front()->module == "core") return;
+        std::span<const catalog::ArgKind> kinds = r.rows.front()->kinds();
+        for (size_t i = 0; i < call.args.size() && i < kinds.size(); ++i) {
+          // An argument written as a define starts where the define is used.
+          SourceLocation at = call.args[i]->loc;
+          const auto& expansions = d.unit.pp.map.expansions();
+          for (int x = call.args[i]->expansion; x >= 0; x = expansions[x].parent) at = expansions[x].useSite;
+          if (inRange(at)) out.push_back({d.toPosition(at), std::string(catalog::argKindName(kinds[i])) + ":", true});
+        }
+      });
+    }
+  std::sort(out.begin(), out.end(), [](const InlayHint& a, const InlayHint& b) {
+    return a.position.line != b.position.line ? a.position.line < b.position.line : a.position.character < b.position.character;
+  });
+  return out;
+}
+
+std::vector<std::pair<Symbol, std::string>> Analysis::workspaceSymbols(const std::string& query) const {
+  auto lower = [](std::string s) {
+    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+  };
+  std::string q = lower(query);
+  std::vector<std::pair<Symbol, std::string>> out;
+  for (const std::string& file : d_->files)
+    for (Symbol& s : documentSymbols(file))
+      if ((s.kind == SymbolKind::Route || s.kind == SymbolKind::Define) && lower(s.name).find(q) != std::string::npos)
+        out.emplace_back(std::move(s), file);
+  return out;
+}
+
 std::vector<FoldingRange> Analysis::foldingRanges(const std::string& path) const {
   const AnalysisData& d = *d_;
   std::vector<FoldingRange> out;

@@ -79,6 +79,28 @@ struct SemanticToken {
   bool operator==(const SemanticToken&) const = default;
 };
 
+// A route block in the call hierarchy of route(), t_on_failure() and friends.
+struct RouteCallItem {
+  std::string name;    // "route[RELAY]"
+  std::string detail;  // the block's keyword
+  Location location;   // the whole block
+  Range selectionRange;
+  int kind = 0;        // ast::RouteKind of the block, with `key` naming it again later
+  std::string key;
+  bool operator==(const RouteCallItem&) const = default;
+};
+struct RouteCall {
+  RouteCallItem item;             // the caller (incoming) or the block called (outgoing)
+  std::vector<Range> fromRanges;  // the references, in the caller's file
+};
+
+struct InlayHint {
+  Position position;
+  std::string label;
+  bool parameter = false;  // a parameter's kind before an argument; else a define's value after its use
+  bool operator==(const InlayHint&) const = default;
+};
+
 struct DocumentLink {
   Range range;         // the file name inside the quotes
   std::string target;  // the file it resolved to
@@ -165,6 +187,15 @@ class Analysis {
   // Tokens of `path` in text order, not overlapping; the lines of inactive
   // #!ifdef regions as Inactive.
   std::vector<SemanticToken> semanticTokens(const std::string& path) const;
+  // Call hierarchy over route() and t_on_*(): the block named at a position,
+  // the blocks that reference it, and the blocks it references.
+  std::vector<RouteCallItem> prepareCallHierarchy(const std::string& path, Position pos) const;
+  std::vector<RouteCall> incomingCalls(const RouteCallItem& item) const;
+  std::vector<RouteCall> outgoingCalls(const RouteCallItem& item) const;
+  // Define values after their uses and argument kinds before arguments, on lines [first, last].
+  std::vector<InlayHint> inlayHints(const std::string& path, uint32_t firstLine, uint32_t lastLine) const;
+  // Routes and defines of every file the root reads whose name contains `query` (any case).
+  std::vector<std::pair<Symbol, std::string>> workspaceSymbols(const std::string& query) const;
   // Route blocks and the multi-line statements inside them.
   std::vector<FoldingRange> foldingRanges(const std::string& path) const;
   // Rename of a route or a #!define: the range of the name under the position

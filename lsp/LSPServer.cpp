@@ -2,6 +2,8 @@
 // lifecycle and document sync run here, in message order.
 #include "LSPServer.h"
 
+#include <set>
+
 #include "kamc/basic/PositionEncoding.h"
 
 #ifndef KAMC_VERSION
@@ -240,6 +242,53 @@ void LSPServer::handleRequest(const json& id, const std::string& method, const j
         });
       return semanticTokensJson(tokens);
     });
+  } else if (method == "textDocument/prepareCallHierarchy") {
+    TextDocumentPositionParams p = positionParams(params);
+    std::string path = openPath(p.uri);
+    checkPosition(path, p.position);
+    queueFeature(id, path, [path, pos = p.position](const Analysis& a, const Analysis*, const std::string&) -> json {
+      std::vector<RouteCallItem> items = a.prepareCallHierarchy(normalizePath(path), pos);
+      if (items.empty()) return nullptr;
+      json out = json::array();
+      for (const RouteCallItem& i : items) out.push_back(toJson(i));
+      return out;
+    });
+  } else if (method == "callHierarchy/incomingCalls" || method == "callHierarchy/outgoingCalls") {
+    RouteCallItem item = callItemFromJson(params.contains("item") ? params["item"] : json());
+    bool incoming = method == "callHierarchy/incomingCalls";
+    queueFeature(id, item.location.path, [item, incoming](const Analysis& a, const Analysis*, const std::string&) {
+      json out = json::array();
+      for (const RouteCall& c : incoming ? a.incomingCalls(item) : a.outgoingCalls(item)) {
+        json ranges = json::array();
+        for (const Range& r : c.fromRanges) ranges.push_back(r);
+        out.push_back({{incoming ? "from" : "to", toJson(c.item)}, {"fromRanges", std::move(ranges)}});
+      }
+      return out;
+    });
+  } else if (method == "textDocument/inlayHint") {
+    std::string path = openPath(documentUri(params));
+    Range range;
+    from_json(params.contains("range") ? params["range"] : json(), range);
+    queueFeature(id, path, [path, range](const Analysis& a, const Analysis*, const std::string&) {
+      json out = json::array();
+      for (const InlayHint& h : a.inlayHints(normalizePath(path), range.start.line, range.end.line)) out.push_back(toJson(h));
+      return out;
+    });
+  } else if (method == "workspace/symbol") {
+    std::string query = params.contains("query") && params["query"].is_string() ? params["query"].get<std::string>() : "";
+    scheduler_->requestWorkspace(
+        id.dump(),
+        [this, id, query](const std::vector<std::shared_ptr<const Analysis>>& analyses) {
+          json out = json::array();
+          std::set<std::pair<std::string, std::string>> seen;  // a fragment read by two roots: once
+          for (const auto& a : analyses)
+            for (const auto& [symbol, path] : a->workspaceSymbols(query)) {
+              json info = symbolInformation(symbol, path);
+              if (seen.insert({path, info.dump()}).second) out.push_back(std::move(info));
+            }
+          transport_.send(responseOk(id, std::move(out)));
+        },
+        [this, id] { transport_.send(responseError(id, ErrorCode::RequestCancelled, "request cancelled")); });
   } else if (method == "textDocument/prepareRename") {
     TextDocumentPositionParams p = positionParams(params);
     std::string path = openPath(p.uri);

@@ -253,6 +253,37 @@ json semanticTokensJson(const std::vector<SemanticToken>& tokens) {
   return json{{"data", std::move(data)}};
 }
 
+json toJson(const RouteCallItem& item) {
+  return json{{"name", item.name},           {"kind", 12},
+              {"detail", item.detail},       {"uri", uriFromPath(item.location.path)},
+              {"range", item.location.range}, {"selectionRange", item.selectionRange},
+              {"data", {{"kind", item.kind}, {"key", item.key}}}};
+}
+
+RouteCallItem callItemFromJson(const json& j) {
+  RouteCallItem item;
+  item.name = stringField(j, "name");
+  item.location.path = pathFromUri(stringField(j, "uri"));
+  from_json(field(j, "range"), item.location.range);
+  from_json(field(j, "selectionRange"), item.selectionRange);
+  const json& data = field(j, "data");
+  if (!field(data, "kind").is_number_integer()) throw ProtocolError(ErrorCode::InvalidParams, "data.kind must be an integer");
+  item.kind = data["kind"].get<int>();
+  item.key = stringField(data, "key");
+  if (j.contains("detail") && j["detail"].is_string()) item.detail = j["detail"];
+  return item;
+}
+
+json toJson(const InlayHint& hint) {
+  json j{{"position", hint.position}, {"label", hint.label}, {"kind", hint.parameter ? 2 : 1}};
+  j[hint.parameter ? "paddingRight" : "paddingLeft"] = true;
+  return j;
+}
+
+json symbolInformation(const Symbol& symbol, const std::string& path) {
+  return json{{"name", symbol.name}, {"kind", symbolKindNumber(symbol.kind)}, {"location", toJson(Location{path, symbol.range})}};
+}
+
 json toJson(const FoldingRange& f) { return json{{"startLine", f.startLine}, {"endLine", f.endLine}}; }
 
 json workspaceEdit(const std::vector<FileEdit>& edits) {
@@ -292,6 +323,9 @@ json serverCapabilities(PositionEncoding encoding) {
       {"codeActionProvider", {{"codeActionKinds", {"quickfix"}}}},
       {"documentLinkProvider", {{"resolveProvider", false}}},
       {"foldingRangeProvider", true},
+      {"callHierarchyProvider", true},
+      {"inlayHintProvider", true},
+      {"workspaceSymbolProvider", true},
       {"semanticTokensProvider",
        {{"legend", {{"tokenTypes", kTokenTypes}, {"tokenModifiers", {"declaration"}}}}, {"full", true}, {"range", true}}},
       {"renameProvider", {{"prepareProvider", true}}},

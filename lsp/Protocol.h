@@ -78,6 +78,10 @@ json toJson(const DocumentLink& l);
 json toJson(const FoldingRange& f);
 // {"data": [...]}: LSP's relative encoding of tokens in order.
 json semanticTokensJson(const std::vector<SemanticToken>& tokens);
+json toJson(const RouteCallItem& item);
+RouteCallItem callItemFromJson(const json& item);  // throws ProtocolError(InvalidParams)
+json toJson(const InlayHint& hint);
+json symbolInformation(const Symbol& symbol, const std::string& path);
 // A WorkspaceEdit: the edits grouped by document.
 json workspaceEdit(const std::vector<FileEdit>& edits);
 json codeAction(const FileDiagnostic& diagnostic, const QuickFix& fix);

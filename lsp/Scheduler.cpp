@@ -91,7 +91,15 @@ void Scheduler::setEncoding(PositionEncoding enc) {
 void Scheduler::request(const std::string& key, const std::string& path, Work work, std::function<void()> cancelled) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    requests_.push_back({key, normalizePath(path), std::move(work), std::move(cancelled)});
+    requests_.push_back({key, normalizePath(path), std::move(work), std::move(cancelled), nullptr});
+  }
+  wake_.notify_all();
+}
+
+void Scheduler::requestWorkspace(const std::string& key, WorkspaceWork work, std::function<void()> cancelled) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    requests_.push_back({key, "", nullptr, std::move(cancelled), std::move(work)});
   }
   wake_.notify_all();
 }
@@ -159,6 +167,24 @@ void Scheduler::run() {
         lock.unlock();
         req.cancelled();
         lock.lock();
+        idle_.notify_all();
+        continue;
+      }
+      if (req.workspaceWork) {
+        std::set<std::string> roots;
+        for (const std::string& r : workspace_.roots()) roots.insert(r);
+        for (auto& [path, d] : docs_) roots.insert(d.root);
+        std::vector<std::shared_ptr<const Analysis>> analyses;
+        for (const std::string& r : roots) {
+          if (analyses.size() >= 200) break;
+          if (roots_[r].dirty || !roots_[r].latest) analyse(lock, r);
+          if (roots_[r].latest) analyses.push_back(roots_[r].latest);
+        }
+        busy_ = true;
+        lock.unlock();
+        req.workspaceWork(analyses);
+        lock.lock();
+        busy_ = false;
         idle_.notify_all();
         continue;
       }

@@ -50,6 +50,10 @@ class Scheduler {
 
   // Queues work for a document; `cancelled` runs instead if cancel(key) comes first.
   void request(const std::string& key, const std::string& path, Work work, std::function<void()> cancelled);
+  // Work over the analyses of every root config of the workspace and of the
+  // open documents (at most 200 roots), analysing those not yet analysed.
+  using WorkspaceWork = std::function<void(const std::vector<std::shared_ptr<const Analysis>>& analyses)>;
+  void requestWorkspace(const std::string& key, WorkspaceWork work, std::function<void()> cancelled);
   void cancel(const std::string& key);
   // Waits until every queued analysis and request is done (tests, shutdown).
   void flush();
@@ -74,6 +78,7 @@ class Scheduler {
     std::string key, path;
     Work work;
     std::function<void()> cancelled;
+    WorkspaceWork workspaceWork;  // set instead of work for workspace-wide requests
   };
 
   void markDirty(const std::string& root);

@@ -440,3 +440,38 @@ TEST(Features, SemanticTokensIncludeGreyedInactiveRegions) {
                    {{7, 8}, 1, TokenKind::Number},
                }));
 }
+
+TEST(Features, CallHierarchyOverRouteAndTOnCalls) {
+  TempWorkspace ws;
+  std::string main = ws.write("main.cfg", kMain);
+  std::shared_ptr<const Analysis> a = analyse(main);
+  std::vector<RouteCallItem> relay = a->prepareCallHierarchy(main, {8, 9});
+  ASSERT_EQ(relay.size(), 1u);
+  EXPECT_EQ(relay[0].name, "route[RELAY]");
+  EXPECT_EQ(relay[0].selectionRange, span(11, 6, 11));
+  std::vector<RouteCall> in = a->incomingCalls(relay[0]);
+  ASSERT_EQ(in.size(), 1u);
+  EXPECT_EQ(in[0].item.name, "request_route");
+  EXPECT_EQ(in[0].fromRanges, std::vector<Range>{span(8, 8, 13)});
+  std::vector<RouteCall> out = a->outgoingCalls(a->prepareCallHierarchy(main, {5, 3})[0]);
+  std::vector<std::string> names;
+  for (const RouteCall& c : out) names.push_back(c.item.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"failure_route[MISS]", "route[RELAY]"}));
+}
+
+TEST(Features, InlayHintsShowDefineValuesAndArgumentKinds) {
+  TempWorkspace ws;
+  std::string main = ws.write("main.cfg", kMain);
+  EXPECT_EQ(analyse(main)->inlayHints(main, 9, 9),
+            (std::vector<InlayHint>{{{9, 16}, "int:", true}, {{9, 20}, "= 404", false}, {{9, 22}, "spv:", true}}));
+}
+
+TEST(Features, WorkspaceSymbolsMatchAnyCase) {
+  TempWorkspace ws;
+  std::string main = ws.write("main.cfg", "include_file \"routes.cfg\"\nrequest_route {\n  route(RELAY);\n}\n");
+  std::string routes = ws.write("routes.cfg", "route[RELAY] {\n  drop;\n}\n");
+  std::vector<std::pair<Symbol, std::string>> s = analyse(main)->workspaceSymbols("rel");
+  ASSERT_EQ(s.size(), 1u);
+  EXPECT_EQ(s[0].first.name, "route[RELAY]");
+  EXPECT_EQ(s[0].second, routes);
+}

@@ -325,6 +325,33 @@ class Editing(ServerTest):
                                                                  "range": rng(7, 0, 8, 0)})["data"]
         self.assertEqual(ranged, [7, 0, 7, 6, 0])
 
+    def test_call_hierarchy_across_files(self):
+        items = self.req("textDocument/prepareCallHierarchy", self.at("main.cfg", 6, 9))
+        self.assertEqual(items, [{"name": "route[RELAY]", "kind": 12, "detail": "route", "uri": self.ws.uri("routes.cfg"),
+                                  "range": rng(0, 0, 2, 1), "selectionRange": rng(0, 6, 0, 11),
+                                  "data": {"kind": 1, "key": "RELAY"}}])
+        incoming = self.req("callHierarchy/incomingCalls", {"item": items[0]})
+        self.assertEqual([(c["from"]["name"], c["fromRanges"]) for c in incoming], [("request_route", [rng(6, 8, 6, 13)])])
+        main = self.req("textDocument/prepareCallHierarchy", self.at("main.cfg", 5, 3))
+        outgoing = self.req("callHierarchy/outgoingCalls", {"item": main[0]})
+        self.assertEqual([(c["to"]["name"], c["fromRanges"]) for c in outgoing],
+                         [("route[RELAY]", [rng(6, 8, 6, 13)]), ("failure_route[MISS]", [rng(7, 16, 7, 20)])])
+        r = self.client.request("callHierarchy/incomingCalls", {"item": {"name": "x"}})
+        self.assertEqual(r["error"]["code"], -32602)
+
+    def test_inlay_hints(self):
+        hints = self.req("textDocument/inlayHint", {"textDocument": {"uri": self.ws.uri("main.cfg")}, "range": rng(8, 0, 9, 0)})
+        self.assertEqual(hints, [{"position": pos(8, 16), "label": "int:", "kind": 2, "paddingRight": True},
+                                 {"position": pos(8, 20), "label": "= 404", "kind": 1, "paddingLeft": True},
+                                 {"position": pos(8, 22), "label": "spv:", "kind": 2, "paddingRight": True}])
+
+    def test_workspace_symbols_of_every_root(self):
+        syms = self.req("workspace/symbol", {"query": "man"})
+        self.assertEqual(syms, [])
+        syms = self.req("workspace/symbol", {"query": "miss"})
+        self.assertEqual(syms, [{"name": "failure_route[MISS]", "kind": 12,
+                                 "location": {"uri": self.ws.uri("routes.cfg"), "range": rng(3, 0, 5, 1)}}])
+
     def test_prepare_rename_and_rename_of_a_route_across_files(self):
         self.assertEqual(self.req("textDocument/prepareRename", self.at("main.cfg", 6, 9)), rng(6, 8, 6, 13))
         edit = self.req("textDocument/rename", dict(self.at("main.cfg", 6, 9), newName="FORWARD"))
