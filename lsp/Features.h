@@ -196,6 +196,13 @@ class Analysis {
   std::vector<InlayHint> inlayHints(const std::string& path, uint32_t firstLine, uint32_t lastLine) const;
   // Routes and defines of every file the root reads whose name contains `query` (any case).
   std::vector<std::pair<Symbol, std::string>> workspaceSymbols(const std::string& query) const;
+  // Re-indents statements, case labels, closing braces and comments by their
+  // depth in the tree (a tab or `tabSize` spaces a level), and empties
+  // whitespace-only lines, on lines [first, last]. Keeps everything else as
+  // written: comments, blank lines, continuation lines, and every #! line.
+  // Idempotent. Refuses (nullopt, *error set) a document that does not parse.
+  std::optional<std::vector<TextEdit>> format(const std::string& path, uint32_t firstLine, uint32_t lastLine,
+                                              bool insertSpaces, uint32_t tabSize, std::string* error) const;
   // Route blocks and the multi-line statements inside them.
   std::vector<FoldingRange> foldingRanges(const std::string& path) const;
   // Rename of a route or a #!define: the range of the name under the position

@@ -289,6 +289,23 @@ void LSPServer::handleRequest(const json& id, const std::string& method, const j
           transport_.send(responseOk(id, std::move(out)));
         },
         [this, id] { transport_.send(responseError(id, ErrorCode::RequestCancelled, "request cancelled")); });
+  } else if (method == "textDocument/formatting" || method == "textDocument/rangeFormatting") {
+    std::string path = openPath(documentUri(params));
+    Range range{{0, 0}, {UINT32_MAX, 0}};
+    if (method == "textDocument/rangeFormatting") from_json(params.contains("range") ? params["range"] : json(), range);
+    const json& options = params.contains("options") && params["options"].is_object() ? params["options"] : json::object();
+    bool spaces = options.contains("insertSpaces") && options["insertSpaces"].is_boolean() && options["insertSpaces"].get<bool>();
+    uint32_t tabSize = options.contains("tabSize") && options["tabSize"].is_number_unsigned()
+                           ? std::min<uint32_t>(options["tabSize"].get<uint32_t>(), 16) : 4;
+    queueFeature(id, path, [path, range, spaces, tabSize](const Analysis&, const Analysis* latest, const std::string&) {
+      std::string error;
+      std::optional<std::vector<TextEdit>> edits =
+          latest->format(normalizePath(path), range.start.line, range.end.line, spaces, tabSize, &error);
+      if (!edits) throw ProtocolError(ErrorCode::RequestFailed, error);
+      json out = json::array();
+      for (const TextEdit& e : *edits) out.push_back({{"range", e.range}, {"newText", e.newText}});
+      return out;
+    });
   } else if (method == "textDocument/prepareRename") {
     TextDocumentPositionParams p = positionParams(params);
     std::string path = openPath(p.uri);

@@ -323,6 +323,8 @@ json serverCapabilities(PositionEncoding encoding) {
       {"codeActionProvider", {{"codeActionKinds", {"quickfix"}}}},
       {"documentLinkProvider", {{"resolveProvider", false}}},
       {"foldingRangeProvider", true},
+      {"documentFormattingProvider", true},
+      {"documentRangeFormattingProvider", true},
       {"callHierarchyProvider", true},
       {"inlayHintProvider", true},
       {"workspaceSymbolProvider", true},

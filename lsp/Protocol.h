@@ -23,6 +23,7 @@ enum class ErrorCode {
   InternalError = -32603,
   ServerNotInitialized = -32002,
   RequestCancelled = -32800,
+  RequestFailed = -32803,
 };
 
 // Thrown while reading params; the server answers it as an error response.

@@ -475,3 +475,84 @@ TEST(Features, WorkspaceSymbolsMatchAnyCase) {
   EXPECT_EQ(s[0].first.name, "route[RELAY]");
   EXPECT_EQ(s[0].second, routes);
 }
+
+namespace {
+
+// The text after applying edits (each within one line, in order).
+std::string applied(std::string text, const std::vector<TextEdit>& edits) {
+  std::vector<std::string> lines;
+  size_t start = 0;
+  for (size_t nl; (nl = text.find('\n', start)) != std::string::npos; start = nl + 1) lines.push_back(text.substr(start, nl - start));
+  lines.push_back(text.substr(start));
+  for (auto it = edits.rbegin(); it != edits.rend(); ++it)
+    lines[it->range.start.line].replace(it->range.start.character, it->range.end.character - it->range.start.character,
+                                        it->newText);
+  std::string out;
+  for (size_t i = 0; i < lines.size(); ++i) out += lines[i] + (i + 1 < lines.size() ? "\n" : "");
+  return out;
+}
+
+}  // namespace
+
+TEST(Features, FormattingReindentsByTheTreeKeepsCommentsAndDirectivesAndIsIdempotent) {
+  TempWorkspace ws;
+  const std::string messy =
+      "loadmodule \"sl.so\"\n"
+      "   #!define CODE 404\n"
+      "request_route {\n"
+      "if ($rm == \"INVITE\") {\n"
+      "      # a comment\n"
+      "sl_send_reply(CODE,\n"
+      "        \"x\");\n"
+      "  } else {\n"
+      "     switch ($rm) {\n"
+      "  case \"BYE\":\n"
+      "  drop;\n"
+      "   }\n"
+      "}\n"
+      "  \t\n"
+      "#!ifdef NEVER\n"
+      "      exit;\n"
+      "#!endif\n"
+      "}\n";
+  const std::string tidy =
+      "loadmodule \"sl.so\"\n"
+      "   #!define CODE 404\n"
+      "request_route {\n"
+      "\tif ($rm == \"INVITE\") {\n"
+      "\t\t# a comment\n"
+      "\t\tsl_send_reply(CODE,\n"
+      "        \"x\");\n"
+      "\t} else {\n"
+      "\t\tswitch ($rm) {\n"
+      "\t\t\tcase \"BYE\":\n"
+      "\t\t\t\tdrop;\n"
+      "\t\t}\n"
+      "\t}\n"
+      "\n"
+      "#!ifdef NEVER\n"
+      "      exit;\n"
+      "#!endif\n"
+      "}\n";
+  std::string main = ws.write("main.cfg", messy);
+  std::string error;
+  std::optional<std::vector<TextEdit>> edits = analyse(main)->format(main, 0, 100, false, 4, &error);
+  ASSERT_TRUE(edits) << error;
+  EXPECT_EQ(applied(messy, *edits), tidy);
+  ws.write("main.cfg", tidy);
+  std::optional<std::vector<TextEdit>> again = analyse(main)->format(main, 0, 100, false, 4, &error);
+  ASSERT_TRUE(again);
+  EXPECT_TRUE(again->empty());
+  // Two spaces a level, and only the lines of a range.
+  edits = analyse(main)->format(main, 3, 3, true, 2, &error);
+  ASSERT_TRUE(edits);
+  EXPECT_EQ(*edits, (std::vector<TextEdit>{{span(3, 0, 1), "  "}}));
+}
+
+TEST(Features, FormattingRefusesAConfigThatDoesNotParse) {
+  TempWorkspace ws;
+  std::string main = ws.write("main.cfg", "request_route {\n  if ( {\n}\n");
+  std::string error;
+  EXPECT_FALSE(analyse(main)->format(main, 0, 10, false, 4, &error));
+  EXPECT_EQ(error, "cannot format a config that does not parse: fix its syntax errors first");
+}

@@ -352,6 +352,29 @@ class Editing(ServerTest):
         self.assertEqual(syms, [{"name": "failure_route[MISS]", "kind": 12,
                                  "location": {"uri": self.ws.uri("routes.cfg"), "range": rng(3, 0, 5, 1)}}])
 
+    def test_formatting_then_formatting_its_output_is_a_no_op(self):
+        messy = MAIN.replace("  route(RELAY);", "route(RELAY);").replace("  t_on_failure", "      t_on_failure")
+        self.change("main.cfg", 2, [{"text": messy}])
+        opts = {"tabSize": 4, "insertSpaces": True}
+        edits = self.req("textDocument/formatting", {"textDocument": {"uri": self.ws.uri("main.cfg")}, "options": opts})
+        self.assertEqual(edits, [{"range": rng(6, 0, 6, 0), "newText": "    "}, {"range": rng(7, 0, 7, 6), "newText": "    "},
+                                 {"range": rng(8, 0, 8, 2), "newText": "    "}])
+        lines = messy.split("\n")
+        for e in reversed(edits):
+            r = e["range"]
+            line = lines[r["start"]["line"]]
+            lines[r["start"]["line"]] = line[:r["start"]["character"]] + e["newText"] + line[r["end"]["character"]:]
+        self.change("main.cfg", 3, [{"text": "\n".join(lines)}])
+        self.assertEqual(self.req("textDocument/formatting", {"textDocument": {"uri": self.ws.uri("main.cfg")},
+                                                              "options": opts}), [])
+
+    def test_formatting_refuses_a_document_that_does_not_parse(self):
+        self.change("main.cfg", 2, [{"text": "request_route {\n  if ( {\n}\n"}])
+        r = self.client.request("textDocument/formatting", {"textDocument": {"uri": self.ws.uri("main.cfg")},
+                                                            "options": {"tabSize": 4, "insertSpaces": False}})
+        self.assertEqual(r["error"], {"code": -32803,
+                                      "message": "cannot format a config that does not parse: fix its syntax errors first"})
+
     def test_prepare_rename_and_rename_of_a_route_across_files(self):
         self.assertEqual(self.req("textDocument/prepareRename", self.at("main.cfg", 6, 9)), rng(6, 8, 6, 13))
         edit = self.req("textDocument/rename", dict(self.at("main.cfg", 6, 9), newName="FORWARD"))
@@ -471,6 +494,31 @@ class Corpus(unittest.TestCase):
     """Every corpus config opened in the server gets the findings cfgcheck's
     engine gives for it (the same rule ids), and symbols without an error."""
 
+    formatted = 0
+
+    def format_twice(self, client, f, before):
+        """Formatting a corpus config changes no finding, and formatting the result changes nothing."""
+        opts = {"tabSize": 4, "insertSpaces": False}
+        r = client.request("textDocument/formatting", {"textDocument": {"uri": uri(f)}, "options": opts})
+        if "error" in r:  # a config that does not parse is refused
+            self.assertEqual(r["error"]["code"], -32803, f)
+            return
+        with open(f, encoding="utf-8", errors="surrogateescape") as fh:
+            lines = fh.read().split("\n")
+        for e in reversed(r["result"]):
+            a, b = e["range"]["start"], e["range"]["end"]
+            self.assertEqual(a["line"], b["line"])
+            line = lines[a["line"]]
+            lines[a["line"]] = line[:a["character"]] + e["newText"] + line[b["character"]:]
+        client.notify("textDocument/didChange", {"textDocument": {"uri": uri(f), "version": 2},
+                                                 "contentChanges": [{"text": "\n".join(lines)}]})
+        after = client.diagnostics(uri(f), 2)
+        self.assertEqual([(x["code"], x["range"]["start"]["line"]) for x in after["diagnostics"]],
+                         [(x["code"], x["range"]["start"]["line"]) for x in before["diagnostics"]], f)
+        again = client.request("textDocument/formatting", {"textDocument": {"uri": uri(f)}, "options": opts})
+        self.assertEqual(again["result"], [], f)
+        self.formatted += 1
+
     def test_corpus_configs_get_diagnostics_and_symbols(self):
         files = sorted(os.path.join(CORPUS, "kamailio-5.6", f) for f in os.listdir(os.path.join(CORPUS, "kamailio-5.6"))
                        if f.endswith(".cfg"))
@@ -485,7 +533,9 @@ class Corpus(unittest.TestCase):
                     self.assertTrue(x["code"].startswith("kamc-"), x)
                 syms = client.request("textDocument/documentSymbol", {"textDocument": {"uri": uri(f)}})
                 self.assertIn("result", syms, f)
+                self.format_twice(client, f, d)
                 client.notify("textDocument/didClose", {"textDocument": {"uri": uri(f)}})
+            self.assertGreater(self.formatted, 10)
         finally:
             client.kill()
 

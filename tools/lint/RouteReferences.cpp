@@ -33,10 +33,15 @@ class RouteGraph {
     }
   }
 
+  // In file order (references_ is keyed by address, which is no order at all).
   void reportUndefined() {
-    for (auto& [from, refs] : references_)
-      for (const RouteReference& ref : refs)
+    for (const ast::TopItemPtr& item : ctx_.config.items) {
+      if (item->kind != ast::TopKind::Route) continue;
+      auto it = references_.find(static_cast<const ast::RouteItem*>(item.get()));
+      if (it == references_.end()) continue;
+      for (const RouteReference& ref : it->second)
         if (!ref.dynamic && !routes_.count(ref.target)) undefined(ref);
+    }
   }
 
   void reportUnused() {
