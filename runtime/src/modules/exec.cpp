@@ -11,8 +11,10 @@
 #include <cstdlib>
 #include <deque>
 #include <memory>
+#include <mutex>
 
 #include "../core/module.h"
+#include "../core/background_tasks.h"
 #include "../core/crypto.h"
 #include "../core/suspension.h"
 #include "exec_process.h"
@@ -49,6 +51,8 @@ long long limit_from_environment(const char* name, long long fallback) {
   return value;
 }
 
+struct CommandJob;
+
 // What init takes from the modparams, and what every worker shares.
 struct ExecState {
   bool setvars = true;
@@ -56,7 +60,14 @@ struct ExecState {
   bool bash_safety = true;
   long long max_children = kDefaultMaxChildren;
   long long max_output = kDefaultMaxOutput;
-  std::atomic<long long> running{0};  // commands started or waiting for a thread
+  // Commands started and not yet ended; shared with the jobs, which do not own the state.
+  std::shared_ptr<std::atomic<long long>> running = std::make_shared<std::atomic<long long>>(0);
+  // exec's own threads, one per running command (each sleeps in poll() until its child
+  // ends), so that commands never hold the runtime's shared background threads.
+  std::unique_ptr<BackgroundTasks> threads;
+  // The jobs under way, for destroy() to kill them before joining the threads.
+  std::mutex jobs_mutex;
+  std::vector<std::weak_ptr<CommandJob>> jobs;
   // The rewritten command of each call, made at fixup (FunctionCall::prepared_number is
   // the index); read-only once the workers start.
   std::deque<ShellCommand> commands;
@@ -83,6 +94,7 @@ bool init_exec(ModuleInstance& module, std::string& error) {
   state->bash_safety = module.param_number("bash_safety") != 0;
   state->max_children = limit_from_environment("KAMC_EXEC_MAX_CHILDREN", kDefaultMaxChildren);
   state->max_output = limit_from_environment("KAMC_EXEC_MAX_OUTPUT", kDefaultMaxOutput);
+  state->threads = std::make_unique<BackgroundTasks>(static_cast<std::size_t>(state->max_children));
   module.state = state;
   return true;
 }
@@ -269,35 +281,71 @@ bool command_environment(MessageContext& context, const ExecState& state, const 
 
 // ---- running a command with the message suspended -------------------------------------
 
-// One command in flight, shared by the suspended message and the background thread, so
-// that a message resumed early (the server stopping) leaves the thread nothing dangling.
+// One command in flight, shared by the suspended message and exec's thread, so that a
+// message resumed early (the server stopping) leaves the thread nothing dangling. Its
+// completion is reported exactly once, also when the job is dropped unrun. It counts as
+// running until released, which is after its thread's task returned: so no more jobs
+// exist than exec has threads, and none waits in a queue.
 struct CommandJob {
-  std::shared_ptr<ExecState> state;
+  std::shared_ptr<std::atomic<long long>> running;
   CommandRequest request;
   exec::CommandCancel cancel;
   CommandOutcome outcome;
-  explicit CommandJob(std::shared_ptr<ExecState> owner) : state(std::move(owner)) { ++state->running; }
-  ~CommandJob() { --state->running; }
+  std::function<void()> done;
+  explicit CommandJob(std::shared_ptr<std::atomic<long long>> counter) : running(std::move(counter)) { ++*running; }
+  ~CommandJob() {
+    --*running;
+    if (done) done();
+  }
+  void run() {
+    outcome = exec::run_command(request, &cancel);
+    auto finished = std::move(done);
+    done = nullptr;
+    if (finished) finished();
+  }
 };
+
+void destroy_exec(ModuleInstance& module) {
+  if (!module.state) return;
+  auto& state = module.state_as<ExecState>();
+  {
+    std::lock_guard lock(state.jobs_mutex);
+    for (auto& weak : state.jobs) {
+      if (auto job = weak.lock()) job->cancel.cancel();
+    }
+  }
+  if (state.threads) state.threads->stop();
+}
 
 // Runs the command; nullopt (logged) when it was not run to its end: the limit of
 // running commands, a spawn failure, time_to_kill, too much output, or shutdown.
 std::optional<CommandOutcome> run(MessageContext& context, const FunctionCall& call, CommandRequest request) {
   std::shared_ptr<ExecState> state = shared_exec_state(context.runtime);
   const ShellCommand& command = state->commands[static_cast<std::size_t>(call.prepared_number)];
-  if (state->running.load() >= state->max_children) {
+  if (state->running->load() >= state->max_children) {
     log_format(L_ERR, "exec: %lld commands are running, the limit (KAMC_EXEC_MAX_CHILDREN); not running '%s'",
                state->max_children, command.text.c_str());
     return std::nullopt;
   }
-  auto job = std::make_shared<CommandJob>(state);
+  auto job = std::make_shared<CommandJob>(state->running);
   job->request = std::move(request);
   job->request.max_output = static_cast<std::size_t>(state->max_output);
-  // time_to_kill counts from the call, so that waiting for a free background thread is
-  // part of it.
   if (state->time_to_kill > 0) job->request.deadline = exec::Clock::now() + std::chrono::seconds(state->time_to_kill);
-  AwaitResult result = await_background(
-      context, [job] { job->outcome = exec::run_command(job->request, &job->cancel); },
+  {
+    std::lock_guard lock(state->jobs_mutex);
+    std::erase_if(state->jobs, [](const std::weak_ptr<CommandJob>& weak) { return weak.expired(); });
+    state->jobs.push_back(job);
+  }
+  BackgroundTasks* threads = state->threads.get();
+  AwaitResult result = await_completion(
+      context,
+      [job, threads](std::function<void()> done) {
+        job->done = std::move(done);
+        // The task holds the job: dropped unrun (stop()), its destructor still reports.
+        if (threads->post([job] { job->run(); })) return true;
+        job->done = nullptr;
+        return false;
+      },
       std::chrono::milliseconds(0), [job] { job->cancel.cancel(); });
   if (result == AwaitResult::TimedOut) {
     log_format(L_ERR, "exec: '%s' was stopped: the server is shutting down", command.text.c_str());
@@ -504,6 +552,7 @@ extern const ModuleExports kExecModule{
     .functions = kFunctions,
     .params = kParams,
     .init = init_exec,
+    .destroy = destroy_exec,
 };
 
 }  // namespace kamc::runtime

@@ -1,8 +1,8 @@
 // exec's child processes: `/bin/sh -c TEXT` started with posix_spawn in a process group
 // of its own, fed and read through pipes, waited for through a pidfd, killed (SIGTERM,
 // then SIGKILL, to the whole group) at its deadline or when cancelled, and always reaped.
-// run_command blocks the calling thread; the exec module calls it from a background
-// thread while the SIP message waits suspended (suspension.h).
+// run_command blocks the calling thread; the exec module calls it from a thread of its
+// own while the SIP message waits suspended (suspension.h).
 #pragma once
 
 #include <atomic>
