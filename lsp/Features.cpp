@@ -642,18 +642,29 @@ std::vector<Completion> Analysis::completion(const std::string& path, const std:
     return out;
   }
   // route(NAME), t_on_failure("NAME")...: route names of the kind.
-  static const std::pair<std::string_view, ast::RouteKind> kNamers[] = {
-      {"route(", ast::RouteKind::Named},         {"t_on_failure(", ast::RouteKind::Failure},
-      {"t_on_branch(", ast::RouteKind::Branch},  {"t_on_reply(", ast::RouteKind::OnReply},
+  struct Namer {
+    std::string_view call;
+    ast::RouteKind kind;
+    std::string_view prefix;  // t_on_branch_failure("X") names event_route[tm:branch-failure:X]
+  };
+  static const Namer kNamers[] = {
+      {"route(", ast::RouteKind::Named, ""},        {"t_on_failure(", ast::RouteKind::Failure, ""},
+      {"t_on_branch(", ast::RouteKind::Branch, ""}, {"t_on_reply(", ast::RouteKind::OnReply, ""},
+      {"t_on_branch_failure(", ast::RouteKind::Event, "tm:branch-failure:"},
   };
   std::string_view call = trimmed;
   if (!call.empty() && (call.back() == '"' || call.back() == '\'')) call.remove_suffix(1);
-  for (auto [namer, kind] : kNamers) {
-    if (call.size() < namer.size() || call.substr(call.size() - namer.size()) != namer) continue;
+  for (const Namer& n : kNamers) {
+    if (call.size() < n.call.size() || call.substr(call.size() - n.call.size()) != n.call) continue;
+    // The whole name: "route(" is not the end of some "xroute(".
+    char before = call.size() > n.call.size() ? call[call.size() - n.call.size() - 1] : ' ';
+    if (std::isalnum(static_cast<unsigned char>(before)) || before == '_') continue;
     if (d.routes)
       for (const auto& [key, blocks] : d.routes->definitions)
-        if (key.first == kind && !key.second.empty())
-          add({key.second, CompletionKind::Route, sema::routeLabel(*blocks.front()), "", key.second, false, {}});
+        if (key.first == n.kind && key.second.size() > n.prefix.size() && startsWith(key.second, n.prefix)) {
+          std::string name = key.second.substr(n.prefix.size());
+          add({name, CompletionKind::Route, sema::routeLabel(*blocks.front()), "", name, false, {}});
+        }
     return out;
   }
   // loadmodule "x: modules not loaded yet.

@@ -556,3 +556,23 @@ TEST(Features, FormattingRefusesAConfigThatDoesNotParse) {
   EXPECT_FALSE(analyse(main)->format(main, 0, 10, false, 4, &error));
   EXPECT_EQ(error, "cannot format a config that does not parse: fix its syntax errors first");
 }
+
+TEST(Features, QuickFixEndsAPseudoVariableNameBeforeADotInAFormat) {
+  TempWorkspace ws;
+  std::string main = ws.write("main.cfg",
+                              "loadmodule \"pv.so\"\nloadmodule \"xlog.so\"\nrequest_route {\n"
+                              "  xlog(\"L_INFO\", \"user $rU.x\\n\");\n}\n");
+  std::vector<std::pair<FileDiagnostic, QuickFix>> fixes = analyse(main)->quickFixes(main, {{3, 0}, {3, 40}});
+  ASSERT_EQ(fixes.size(), 1u);
+  EXPECT_EQ(fixes[0].first.rule, "kamc-bad-format");
+  EXPECT_EQ(fixes[0].second.title, "Change to $(rU)");
+  EXPECT_EQ(fixes[0].second.edit, (FileEdit{{main, span(3, 23, 26)}, "$(rU)"}));
+}
+
+TEST(Features, CompletionOfBranchFailureRouteNames) {
+  TempWorkspace ws;
+  std::string text = "loadmodule \"tm.so\"\nrequest_route {\n  t_on_branch_failure(\"\");\n}\n"
+                     "event_route[tm:branch-failure:RETRY] {\n  drop;\n}\n";
+  std::string main = ws.write("main.cfg", text);
+  EXPECT_EQ(labels(analyse(main)->completion(main, text, {2, 23})), std::vector<std::string>{"RETRY"});
+}

@@ -24,6 +24,9 @@ struct PvProblem {
   bool moduleMissing = false;  // its module is not loaded (above the use)
   bool aboutTransformation = false;
   std::string missingModule = {};  // not loaded anywhere: the loadmodule fix adds it
+  // "$rU.x" in a string: the first `length` bytes ("$rU") respelt ("$(rU)").
+  size_t respellLength = 0;
+  std::string respelling = {};
 };
 
 std::string_view ruleFor(const PvProblem& p) {
@@ -73,7 +76,10 @@ class PvJudge {
       if (stop != std::string::npos && stop > 0 && !catalog::pseudoVariablesNamed(before).empty()) {
         message += ": Kamailio reads '" + pv.className.substr(stop, 1) + "' as part of the name; write $(" + before +
                    ")" + pv.className.substr(stop) + " to end it before";
-        return PvProblem{message};
+        PvProblem p{message};
+        p.respellLength = 1 + before.size();
+        p.respelling = "$(" + before + ")";
+        return p;
       }
       static const std::vector<std::string_view> names = pvNames();
       std::string guess = closestName(pv.className, names);
@@ -219,7 +225,20 @@ class PvChecker {
       ast::FormatParse format = ast::parseFormat(text.value);
       for (const ast::FormatPart& part : format.parts) {
         if (!part.isVariable || part.pv->serAvp) continue;
-        if (std::optional<PvProblem> p = judge_.judge(*part.pv, order_)) report("kamc-bad-format", text, *p, suffix);
+        std::optional<PvProblem> p = judge_.judge(*part.pv, order_);
+        if (!p) continue;
+        Diagnostic& d = report("kamc-bad-format", text, *p, suffix);
+        // The fix needs the variable's column: the literal must be written as
+        // decoded (no escape, no line break) up to the end of the name.
+        size_t upTo = part.offset + p->respellLength;
+        bool plain = text.expansion < 0 && text.text.size() > upTo + 1 && text.value.size() >= upTo &&
+                     text.text.compare(1, upTo, text.value, 0, upTo) == 0 &&
+                     text.value.find('\n') >= upTo;
+        if (plain && p->respellLength) {
+          SourceLocation at{text.loc.file, text.loc.line, text.loc.column + 1 + uint32_t(part.offset)};
+          d.fixes.push_back({"Change to " + p->respelling, at, {at.file, at.line, at.column + uint32_t(p->respellLength)},
+                             p->respelling});
+        }
       }
       // pv_parse_format refuses a '$' that starts no pseudo-variable ("a $ b").
       for (const auto& [offset, error] : format.errors)
@@ -230,10 +249,11 @@ class PvChecker {
     }
   }
 
-  void report(std::string_view rule, const ast::Node& at, const PvProblem& p, const std::string& suffix) {
+  Diagnostic& report(std::string_view rule, const ast::Node& at, const PvProblem& p, const std::string& suffix) {
     Diagnostic& d = ctx_.report(rule, at, p.message + suffix);
     if (p.loadedLater) d.notes.push_back({p.loadedLater->item->loc, "the module is loaded here"});
     if (!p.missingModule.empty()) d.fixes.push_back(loadmoduleFix(modules_, p.missingModule));
+    return d;
   }
 
   const LintContext& ctx_;
