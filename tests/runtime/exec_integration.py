@@ -485,7 +485,14 @@ def case_hang(run):
 
 def case_limits(run):
     """kamc's own limits, with a clear error at each: output past KAMC_EXEC_MAX_OUTPUT kills
-    the command, and a call past KAMC_EXEC_MAX_CHILDREN running commands is refused."""
+    the command, and a call past KAMC_EXEC_MAX_CHILDREN running commands is refused. A
+    limit that is not a number stops the config at start-up."""
+    bad = subprocess.run([run.args.kamc, "run", str(si.CFG / "exec.cfg"), "-D", "-E", "-l",
+                          f"udp:127.0.0.1:{si.free_port()}"], env=environment(out_dir(run, "bad"),
+                                                                                {"KAMC_EXEC_MAX_CHILDREN": "0"}),
+                         stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=30)
+    si.check(bad.returncode != 0 and "KAMC_EXEC_MAX_CHILDREN=0 in the environment: it must be a whole number from 1 "
+             "to 1024" in bad.stderr, f"a bad limit: exit {bad.returncode}, {bad.stderr[-500:]}")
     proxy = start_kamc(run, {"KAMC_EXEC_MAX_OUTPUT": "10", "KAMC_EXEC_MAX_CHILDREN": "1"},
                        defines=["TIME_TO_KILL=3"])
     local_port, hang_port = si.free_port(), si.free_port()

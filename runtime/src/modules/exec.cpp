@@ -8,6 +8,7 @@
 
 #include <array>
 #include <atomic>
+#include <cerrno>
 #include <cstdlib>
 #include <deque>
 #include <memory>
@@ -39,14 +40,21 @@ using exec::StdoutUse;
 constexpr long long kDefaultMaxChildren = 16;
 constexpr long long kDefaultMaxOutput = 64 * 1024;
 
-long long limit_from_environment(const char* name, long long fallback) {
+constexpr long long kMaxChildrenCeiling = 1024;  // each running command has a thread
+
+// The limit's value from the environment, `fallback` when unset; nullopt with a message
+// when it is not a whole number from 1 to `ceiling`.
+std::optional<long long> limit_from_environment(const char* name, long long fallback, long long ceiling,
+                                                std::string& error) {
   const char* text = std::getenv(name);
   if (!text || !*text) return fallback;
   char* end = nullptr;
+  errno = 0;
   long long value = std::strtoll(text, &end, 10);
-  if (*end != '\0' || value <= 0) {
-    log_format(L_WARN, "exec: %s=%s is not a positive number; using %lld", name, text, fallback);
-    return fallback;
+  if (*end != '\0' || errno != 0 || value < 1 || value > ceiling) {
+    error = std::string(name) + "=" + text + " in the environment: it must be a whole number from 1 to " +
+            std::to_string(ceiling);
+    return std::nullopt;
   }
   return value;
 }
@@ -92,8 +100,15 @@ bool init_exec(ModuleInstance& module, std::string& error) {
     return false;
   }
   state->bash_safety = module.param_number("bash_safety") != 0;
-  state->max_children = limit_from_environment("KAMC_EXEC_MAX_CHILDREN", kDefaultMaxChildren);
-  state->max_output = limit_from_environment("KAMC_EXEC_MAX_OUTPUT", kDefaultMaxOutput);
+  auto children = limit_from_environment("KAMC_EXEC_MAX_CHILDREN", kDefaultMaxChildren, kMaxChildrenCeiling, error);
+  auto output = children ? limit_from_environment("KAMC_EXEC_MAX_OUTPUT", kDefaultMaxOutput, 1LL << 30, error)
+                         : std::nullopt;
+  if (!children || !output) {
+    if (module.loaded) return false;  // a config that uses exec does not start with a bad limit
+    error.clear();
+  }
+  state->max_children = children.value_or(kDefaultMaxChildren);
+  state->max_output = output.value_or(kDefaultMaxOutput);
   state->threads = std::make_unique<BackgroundTasks>(static_cast<std::size_t>(state->max_children));
   module.state = state;
   return true;
