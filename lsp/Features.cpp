@@ -124,6 +124,48 @@ class AnalysisData {
     }
     return out;
   }
+  // The pseudo-variables inside format-string arguments (kind spv: xlog's
+  // message, sl_send_reply's reason...), where the literal is written as
+  // decoded up to the variable, so that its column is known.
+  struct FormatPv {
+    ast::PseudoVariable pv;
+    Location at;
+  };
+  std::vector<FormatPv> formatPvs() const {
+    std::vector<FormatPv> out;
+    if (!unit.config) return out;
+    for (size_t i = 0; i < unit.config->items.size(); ++i) {
+      if (unit.config->items[i]->kind != ast::TopKind::Route) continue;
+      ast::forEachCall(static_cast<const ast::RouteItem&>(*unit.config->items[i]).body.get(), [&](const ast::CallExpr& call) {
+        sema::CallResolution r = sema::resolveCall(call, *modules, i);
+        if (r.status != sema::CallResolution::Status::Found) return;
+        std::span<const catalog::ArgKind> kinds = r.rows.front()->kinds();
+        for (size_t a = 0; a < call.args.size() && a < kinds.size(); ++a) {
+          if (kinds[a] != catalog::ArgKind::Spv || call.args[a]->kind != ast::ExprKind::String) continue;
+          auto& s = static_cast<const ast::StringExpr&>(*call.args[a]);
+          if (s.expansion >= 0 || !s.loc.valid() || pathOf[s.loc.file].empty()) continue;
+          for (const ast::FormatPart& part : ast::parseFormat(s.value).parts) {
+            if (!part.isVariable) continue;
+            size_t upTo = part.offset + part.pv->text.size();
+            if (s.text.size() <= upTo + 1 || s.value.size() < upTo || s.text.compare(1, upTo, s.value, 0, upTo) != 0 ||
+                s.value.find('\n') < upTo)
+              continue;
+            out.push_back({*part.pv, nameLocation({s.loc.file, s.loc.line, s.loc.column + 1 + uint32_t(part.offset)},
+                                                  part.pv->text.size())});
+          }
+        }
+      });
+    }
+    return out;
+  }
+  // The format variable under a position, if any.
+  std::optional<FormatPv> formatPvAt(const std::string& path, Position pos) const {
+    for (FormatPv& f : formatPvs())
+      if (f.at.path == path && f.at.range.start.line == pos.line && pos.character >= f.at.range.start.character &&
+          pos.character <= f.at.range.end.character)
+        return f;
+    return std::nullopt;
+  }
   size_t orderOfItem(const ast::TopItem* item) const {
     return item ? sema::orderOf(*unit.config, *item) : unit.config->items.size();
   }
@@ -292,6 +334,8 @@ std::optional<HoverResult> Analysis::hover(const std::string& path, Position pos
   if (!d.unit.config) return std::nullopt;
   const sema::NodePath& np = spot->path;
   if (const ast::Expr* e = np.innermostExpr()) {
+    if (e->kind == ast::ExprKind::String)
+      if (std::optional<AnalysisData::FormatPv> f = d.formatPvAt(path, pos)) return HoverResult{pvHover(f->pv), f->at.range};
     if (e->kind == ast::ExprKind::PseudoVar)
       return HoverResult{pvHover(static_cast<const ast::PseudoVarExpr&>(*e).pv), d.nodeLocation(*e).range};
     if (const ast::CallExpr* call = np.enclosingCall(); call && onName(spot->loc, call->loc, call->callee.size())) {
@@ -354,12 +398,12 @@ struct Target {
   enum Kind { None, Route, Define, Variable } kind = None;
   sema::RouteKey route;
   std::string define;
-  const ast::PseudoVariable* pv = nullptr;
+  std::optional<ast::PseudoVariable> pv;
 };
 
 }  // namespace
 
-static Target targetAt(const AnalysisData& d, const AnalysisData::Spot& spot) {
+static Target targetAt(const AnalysisData& d, const AnalysisData::Spot& spot, const std::string& path, Position pos) {
   Target t;
   if (const DefineExpansion* use = d.defines->useAt(spot.loc)) {
     t.kind = Target::Define;
@@ -373,9 +417,15 @@ static Target targetAt(const AnalysisData& d, const AnalysisData::Spot& spot) {
   }
   if (!d.unit.config) return t;
   const sema::NodePath& np = spot.path;
+  if (const ast::Expr* e = np.innermostExpr(); e && e->kind == ast::ExprKind::String)
+    if (std::optional<AnalysisData::FormatPv> f = d.formatPvAt(path, pos)) {
+      t.kind = Target::Variable;
+      t.pv = f->pv;
+      return t;
+    }
   if (const ast::Expr* e = np.innermostExpr(); e && e->kind == ast::ExprKind::PseudoVar) {
     t.kind = Target::Variable;
-    t.pv = &static_cast<const ast::PseudoVarExpr&>(*e).pv;
+    t.pv = static_cast<const ast::PseudoVarExpr&>(*e).pv;
     return t;
   }
   // route(R): the bare word R is itself a call node, inside the reference.
@@ -449,7 +499,7 @@ std::vector<Location> Analysis::definition(const std::string& path, Position pos
     if (link.range.start.line == pos.line && pos.character >= link.range.start.character &&
         pos.character <= link.range.end.character)
       return {{link.target, {}}};
-  Target t = targetAt(d, *spot);
+  Target t = targetAt(d, *spot, path, pos);
   switch (t.kind) {
     case Target::Define: {
       std::vector<Location> out;
@@ -477,7 +527,7 @@ std::vector<Location> Analysis::references(const std::string& path, Position pos
   const AnalysisData& d = *d_;
   std::optional<AnalysisData::Spot> spot = d.spotAt(path, pos);
   if (!spot) return {};
-  Target t = targetAt(d, *spot);
+  Target t = targetAt(d, *spot, path, pos);
   std::vector<Location> out;
   switch (t.kind) {
     case Target::Define: {
@@ -501,10 +551,18 @@ std::vector<Location> Analysis::references(const std::string& path, Position pos
       for (const sema::RouteIndex::Use* u : d.routes->usesOf(t.route)) out.push_back(referenceLocation(d, u->ref));
       break;
     }
-    case Target::Variable:
+    case Target::Variable: {
       for (const ast::PseudoVarExpr* e : allPseudoVars(*d.unit.config))
         if (samePv(e->pv, *t.pv)) out.push_back(d.nodeLocation(*e));
+      for (const AnalysisData::FormatPv& f : d.formatPvs())
+        if (samePv(f.pv, *t.pv)) out.push_back(f.at);
+      std::stable_sort(out.begin(), out.end(), [](const Location& a, const Location& b) {
+        if (a.path != b.path) return a.path < b.path;
+        return a.range.start.line != b.range.start.line ? a.range.start.line < b.range.start.line
+                                                        : a.range.start.character < b.range.start.character;
+      });
       break;
+    }
     case Target::None: break;
   }
   return out;
@@ -913,7 +971,7 @@ std::vector<RouteCallItem> Analysis::prepareCallHierarchy(const std::string& pat
   const AnalysisData& d = *d_;
   std::optional<AnalysisData::Spot> spot = d.spotAt(path, pos);
   if (!spot || !d.unit.config) return {};
-  Target t = targetAt(d, *spot);
+  Target t = targetAt(d, *spot, path, pos);
   if (t.kind != Target::Route) {
     // Anywhere else inside a block: that block.
     if (spot->path.item && spot->path.item->kind == ast::TopKind::Route)
@@ -1170,7 +1228,7 @@ std::optional<Location> Analysis::renameTarget(const std::string& path, Position
   const AnalysisData& d = *d_;
   std::optional<AnalysisData::Spot> spot = d.spotAt(path, pos);
   if (!spot) return std::nullopt;
-  Target t = targetAt(d, *spot);
+  Target t = targetAt(d, *spot, path, pos);
   if (t.kind != Target::Route && t.kind != Target::Define) return std::nullopt;
   if (t.kind == Target::Route && (t.route.second.empty() || t.route.first == ast::RouteKind::Event)) return std::nullopt;
   // The name under the cursor among the references.

@@ -576,3 +576,21 @@ TEST(Features, CompletionOfBranchFailureRouteNames) {
   std::string main = ws.write("main.cfg", text);
   EXPECT_EQ(labels(analyse(main)->completion(main, text, {2, 23})), std::vector<std::string>{"RETRY"});
 }
+
+TEST(Features, PseudoVariablesInsideFormatStringsAreNavigable) {
+  TempWorkspace ws;
+  std::string main = ws.write("main.cfg",
+                              "loadmodule \"pv.so\"\nloadmodule \"xlog.so\"\nrequest_route {\n"
+                              "  $var(n) = 1;\n"
+                              "  xlog(\"L_INFO\", \"n=$var(n) ru=$ru\\n\");\n"
+                              "  $var(m) = \"$var(n)\";\n"  // a plain string, not a format: no reference
+                              "}\n");
+  std::shared_ptr<const Analysis> a = analyse(main);
+  EXPECT_EQ(a->references(main, {3, 4}, true),
+            (std::vector<Location>{{main, span(3, 2, 9)}, {main, span(4, 20, 27)}}));
+  EXPECT_EQ(a->definition(main, {4, 22}), (std::vector<Location>{{main, span(3, 2, 9)}}));
+  std::optional<HoverResult> h = a->hover(main, {4, 32});
+  ASSERT_TRUE(h);
+  EXPECT_EQ(h->range, span(4, 31, 34));
+  EXPECT_EQ(h->markdown.substr(0, 20), "```kamailio\n$ru\n```\n");
+}
