@@ -289,35 +289,56 @@ def start_uas_on(run, port, scenario_args, name):
     return process
 
 
+def dset_scenario(run, starter, user):
+    """SIPp calls `user` through the proxy; the script's two URIs name two SIPp callees.
+    For "refork" the call goes first to a busy callee, and failure_route runs the script."""
+    tag = "kamc" if starter is start_kamc else "kamailio"
+    first_port, second_port = si.free_port(), si.free_port()
+    first = start_uas_on(run, first_port, ["-sf", str(SCENARIOS / "tm-uas-ring-then-answer.xml")], f"{tag}-first")
+    second = start_uas_on(run, second_port, ["-sf", str(SCENARIOS / "tm-uas-cancelled.xml")], f"{tag}-second")
+    busy = None
+    target_port = None
+    if user == "refork":
+        target_port = si.free_port()
+        busy = start_uas_on(run, target_port, ["-sf", str(SCENARIOS / "tm-uas-busy.xml")], f"{tag}-busy")
+    proxy = starter(run, {"EXEC_TEST_UAS1": str(first_port), "EXEC_TEST_UAS2": str(second_port)})
+    stats = run.run_uac(["-sf", str(SCENARIOS / "tm-uac-call.xml"), "-s", user],
+                        f"127.0.0.1:{target_port or proxy.port}", proxy.port, calls=2, rate=2, name=f"{tag}-uac")
+    for uas in (first, second, busy):
+        if uas:
+            si.stop(uas)
+    si.expect_clean_calls(stats, 2, run, name=f"{tag}-uac")
+    first_invites = si.messages_in(run.log_full(f"{tag}-first-msg.log"), r"INVITE sip:")
+    second_invites = si.messages_in(run.log_full(f"{tag}-second-msg.log"), r"INVITE sip:")
+    si.check(len(first_invites) == 2 and all(m.startswith(f"INVITE sip:first@127.0.0.1:{first_port} ")
+                                             for m in first_invites),
+             f"{tag}: the first callee did not get the 2 INVITEs with the script's first URI")
+    si.check(len(second_invites) == 2 and all(m.startswith(f"INVITE sip:second@127.0.0.1:{second_port} ")
+                                              for m in second_invites),
+             f"{tag}: the second callee did not get the 2 INVITEs to the script's second URI")
+    busy_invites = si.messages_in(run.log_full(f"{tag}-busy-msg.log"), r"INVITE sip:") if busy else []
+    si.check(len(busy_invites) == (2 if busy else 0), f"{tag}: the busy callee got {len(busy_invites)} INVITEs")
+    args = wait_for_file(proxy.out / "dset-args").split(b"\0")[:-1]
+    si.check(len(args) == 2 and args[0] == user.encode() and args[1].startswith(f"sip:{user}@127.0.0.1:".encode()),
+             f"{tag}: the script's arguments were {args}")
+    stop_proxy(run, proxy)
+    return (len(first_invites), len(second_invites), len(busy_invites), stats.get("SuccessfulCall(C)"))
+
+
 def case_dset(run):
     """exec_dset forks an INVITE to the two URIs the script prints: the first replaces the
     R-URI, the second is a branch; each SIPp callee gets its INVITE and the caller the 200."""
-    results = {}
-    for starter in proxies(run):
-        tag = "kamc" if starter is start_kamc else "kamailio"
-        first_port, second_port = si.free_port(), si.free_port()
-        first = start_uas_on(run, first_port, ["-sf", str(SCENARIOS / "tm-uas-ring-then-answer.xml")], f"{tag}-first")
-        second = start_uas_on(run, second_port, ["-sf", str(SCENARIOS / "tm-uas-cancelled.xml")], f"{tag}-second")
-        proxy = starter(run, {"EXEC_TEST_UAS1": str(first_port), "EXEC_TEST_UAS2": str(second_port)})
-        stats = run.run_uac(["-sf", str(SCENARIOS / "tm-uac-call.xml"), "-s", "fork"], f"127.0.0.1:{proxy.port}",
-                            proxy.port, calls=2, rate=2, name=f"{tag}-uac")
-        si.stop(first)
-        si.stop(second)
-        si.expect_clean_calls(stats, 2, run, name=f"{tag}-uac")
-        first_invites = si.messages_in(run.log_full(f"{tag}-first-msg.log"), r"INVITE sip:")
-        second_invites = si.messages_in(run.log_full(f"{tag}-second-msg.log"), r"INVITE sip:")
-        si.check(len(first_invites) == 2 and all(m.startswith(f"INVITE sip:first@127.0.0.1:{first_port} ")
-                                                 for m in first_invites),
-                 f"{tag}: the first callee did not get the 2 INVITEs with the script's first URI")
-        si.check(len(second_invites) == 2 and all(m.startswith(f"INVITE sip:second@127.0.0.1:{second_port} ")
-                                                  for m in second_invites),
-                 f"{tag}: the second callee did not get the 2 INVITEs to the script's second URI")
-        args = wait_for_file(proxy.out / "dset-args").split(b"\0")[:-1]
-        si.check(len(args) == 2 and args[0] == b"fork" and args[1].startswith(f"sip:fork@127.0.0.1:{proxy.port}".encode()),
-                 f"{tag}: the script's arguments were {args}")
-        results[tag] = (len(first_invites), len(second_invites), stats.get("SuccessfulCall(C)"))
-        stop_proxy(run, proxy)
+    results = {("kamc" if starter is start_kamc else "kamailio"): dset_scenario(run, starter, "fork")
+               for starter in proxies(run)}
     expect_equal_results(results, "exec_dset forking")
+
+
+def case_dset_failure_route(run):
+    """exec_dset in failure_route: after the first callee's 486 the script's two URIs are
+    the new destinations, forked in parallel; the caller gets the 200."""
+    results = {("kamc" if starter is start_kamc else "kamailio"): dset_scenario(run, starter, "refork")
+               for starter in proxies(run)}
+    expect_equal_results(results, "exec_dset in failure_route")
 
 
 def injected_files(run):
@@ -539,6 +560,7 @@ def case_shutdown(run):
 
 
 CASES = {
+    "dset_failure_route": case_dset_failure_route,
     "shutdown": case_shutdown,
     "limits": case_limits,
     "avp": case_avp,
