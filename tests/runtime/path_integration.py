@@ -18,6 +18,9 @@ group on every exit path; ports are free loopback ports (never 5060-5062 or 5070
                                 then the edge with received=): each loose_route()
                                 consumes its entry and the call reaches the received
                                 address through both, not the Request-URI
+    path_use_received_tcp       a UA behind NAT (a TCP client that never listens)
+                                registers through the edge; a call routed by the edge's
+                                Path entry comes back on that connection
     tmx_precheck                a retransmitted INVITE that reaches another worker while
                                 the first copy is still in request_route
 """
@@ -179,6 +182,112 @@ def case_use_received(run):
         si.check(results["kamailio"] == results["kamc"], f"kamc {results['kamc']}, kamailio {results['kamailio']}")
 
 
+# ---- use_received over TCP: back through the connection the UA registered on -------------
+
+class StreamReader:
+    """SIP messages off a TCP socket, framed by Content-Length; every read is bounded."""
+    def __init__(self, sock):
+        self.sock, self.buffer = sock, b""
+
+    def next_message(self, seconds):
+        deadline = time.monotonic() + seconds
+        while True:
+            end = self.buffer.find(b"\r\n\r\n")
+            if end >= 0:
+                head = self.buffer[:end].decode(errors="replace")
+                length = re.search(r"^(?:Content-Length|l)\s*:\s*(\d+)", head, flags=re.M | re.I)
+                total = end + 4 + (int(length.group(1)) if length else 0)
+                if len(self.buffer) >= total:
+                    message, self.buffer = self.buffer[:total], self.buffer[total:]
+                    return message.decode(errors="replace")
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            self.sock.settimeout(left)
+            try:
+                chunk = self.sock.recv(65535)
+            except socket.timeout:
+                return None
+            if not chunk:
+                return None
+            self.buffer += chunk
+
+
+def reply_to(request, code, reason, to_tag):
+    """A UA's reply: the request's Vias, From, To (with our tag), Call-ID and CSeq."""
+    lines = request.split("\r\n")
+    keep = [line for line in lines if re.match(r"(Via|v|From|f|Call-ID|i|CSeq)\s*:", line, flags=re.I)]
+    to = next(line for line in lines if re.match(r"(To|t)\s*:", line, flags=re.I))
+    if ";tag=" not in to:
+        to += f";tag={to_tag}"
+    return (f"SIP/2.0 {code} {reason}\r\n" + "\r\n".join(keep) + f"\r\n{to}\r\n"
+            "Contact: <sip:alice@127.0.0.1;transport=tcp>\r\nContent-Length: 0\r\n\r\n").encode()
+
+
+def call_over_registered_connection(run, engine):
+    """A UA that never listens (behind NAT) registers over TCP through the edge; then a call
+    whose Route is the edge's Path entry must come back on that connection."""
+    tag = f"{engine}-tcp-nat"
+    registrar, registrar_port = run.start_uas(["-sf", scenario("path-register-uas.xml")], name=f"{tag}-registrar")
+    edge = start_proxy(run, engine, f"{tag}-edge", "path-hop", ["EDGE", f'NEXT_HOP="sip:127.0.0.1:{registrar_port}"'])
+    seen = []
+    with socket.create_connection(("127.0.0.1", edge.port), timeout=5) as ua:
+        ua_port = ua.getsockname()[1]
+        reader = StreamReader(ua)
+        ua.sendall((f"REGISTER sip:example.com SIP/2.0\r\n"
+                    f"Via: SIP/2.0/TCP 127.0.0.1:{ua_port};branch=z9hG4bK-nat-reg;rport\r\n"
+                    f"From: <sip:alice@example.com>;tag=nat-ua\r\nTo: <sip:alice@example.com>\r\n"
+                    f"Call-ID: nat-reg@127.0.0.1\r\nCSeq: 1 REGISTER\r\n"
+                    f"Contact: <sip:alice@10.0.0.2:5060;transport=tcp>\r\nSupported: path\r\n"
+                    f"Max-Forwards: 70\r\nContent-Length: 0\r\n\r\n").encode())
+        registered = reader.next_message(5)
+        si.check(registered is not None and first_line(registered) == "SIP/2.0 200 OK",
+                 f"{tag}: the REGISTER got {registered and first_line(registered)}")
+        register = si.messages_in(run.log_full(f"{tag}-registrar-msg.log"), r"REGISTER sip:")
+        path = header_lines(register[0], "Path") if register else []
+        received = f"sip:127.0.0.1:{ua_port}%3Btransport%3Dtcp"
+        si.check(path == [f"Path: <sip:Outbound@127.0.0.1:{edge.port};lr;received={received}>"],
+                 f"{tag}: the registrar stand-in got {path}")
+        route = f"<sip:Outbound@127.0.0.1:{edge.port};lr;received={received}>"
+        caller = start_caller(run, tag, edge.port, route)
+        for _ in range(3):  # INVITE, ACK, BYE, each bounded
+            request = reader.next_message(10)
+            if request is None:
+                break
+            method = request.split(" ", 1)[0]
+            seen.append(method)
+            if method != "ACK":
+                ua.sendall(reply_to(request, 200, "OK", "nat-callee"))
+        try:
+            caller.wait(timeout=15)
+        except Exception:
+            si.stop(caller)
+        stats = run.read_stats(run.dir / f"{tag}-caller-stat.csv")
+    si.stop(registrar)
+    stop_proxy(run, edge)
+    si.expect_clean_calls(stats, 1, run, name=f"{tag}-caller")
+    si.check(seen == ["INVITE", "ACK", "BYE"], f"{tag}: the UA's connection carried {seen}")
+    return seen
+
+
+def start_caller(run, tag, edge_port, route):
+    """The path-routed-uac.xml caller over UDP, in the background (the test plays the UA)."""
+    name = f"{tag}-caller"
+    command = [run.args.sipp, "-sf", scenario("path-routed-uac.xml"), "-key", "route", route,
+               "-key", "contact", f"sip:alice@10.0.0.2:{si.free_port()};transport=tcp", f"127.0.0.1:{edge_port}",
+               "-t", "u1", "-i", "127.0.0.1", "-p", str(si.free_port()), "-mp", str(si.free_media_port()),
+               "-m", "1", "-nostdin", "-trace_stat", "-stf", str(run.dir / f"{name}-stat.csv"), "-fd", "1",
+               "-trace_msg", "-message_file", str(run.dir / f"{name}-msg.log"),
+               "-trace_err", "-error_file", str(run.dir / f"{name}-err.log"), "-timeout", "20s", "-timeout_error"]
+    return si.start(command, run.dir / f"{name}.out")
+
+
+def case_use_received_tcp(run):
+    results = {engine: call_over_registered_connection(run, engine) for engine in engines(run)}
+    if "kamailio" in results:
+        si.check(results["kamailio"] == results["kamc"], f"kamc {results['kamc']}, kamailio {results['kamailio']}")
+
+
 # ---- precheck: a retransmission while the first copy is still being routed ------------------
 
 def invite_bytes(sender_port, uas_port, hold):
@@ -278,6 +387,7 @@ CASES = {
     "path_register_tcp": lambda run: case_register(run, "t1"),
     "path_register_r2_tcp": case_register_r2,
     "path_use_received": case_use_received,
+    "path_use_received_tcp": case_use_received_tcp,
     "tmx_precheck": case_precheck,
 }
 
