@@ -340,13 +340,15 @@ def precheck_run(run, engine):
         first.bind(("127.0.0.1", 0))
         first_port = first.getsockname()[1]
         first.sendto(invite_bytes(first_port, uas_port, hold=True), ("127.0.0.1", proxy.port))
-        time.sleep(0.2)  # the first copy is in its spin
+        # Copies go only once the first is in its spin, so that none can be routed first.
+        si.wait_until(lambda: "precheck.cfg: holding precheck-1@127.0.0.1" in run.log_full(proxy.name + ".log"), 5,
+                      f"{tag}: the first copy to be held")
         matched = None
         for copies in range(1, 13):  # bounded: 12 copies from 12 ports, 0.1 s apart, inside the hold
             copy = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
             sockets.append(copy)
             copy.bind(("127.0.0.1", 0))
-            copy.sendto(invite_bytes(first_port, uas_port, hold=True), ("127.0.0.1", proxy.port))
+            copy.sendto(invite_bytes(first_port, uas_port, hold=False), ("127.0.0.1", proxy.port))
             replies = replies_within(copy, 0.1)
             if any(first_line(r) == "SIP/2.0 500 Being Handled Elsewhere" for r in replies):
                 matched = copy
