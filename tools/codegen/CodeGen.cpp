@@ -116,10 +116,10 @@ class ConfigLowering {
 
  private:
   void scanConfig() {
+    m_.modules = std::make_unique<sema::ModuleSet>(config_);
+    m_.itemCount = config_.items.size();
     for (const ast::TopItemPtr& item : config_.items) {
-      if (item->kind == ast::TopKind::LoadModule) {
-        m_.loadedModules.insert(static_cast<const ast::LoadModuleItem&>(*item).moduleName());
-      } else if (item->kind == ast::TopKind::Route) {
+      if (item->kind == ast::TopKind::Route) {
         ast::walk(static_cast<const ast::RouteItem&>(*item).body.get(),
                   {nullptr, [&](const ast::Expr& e) {
                      if (e.kind != ast::ExprKind::PseudoVar) return;

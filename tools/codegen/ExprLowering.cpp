@@ -531,28 +531,19 @@ bool RouteLowering::argumentLiteral(const ast::Expr& arg, ArgLiteral& out) {
 // up by the runtime at load time, called through its handle per message.
 llvm::Value* RouteLowering::lowerFunctionCall(const ast::CallExpr& call) {
   const std::string& name = call.callee;
-  const catalog::FunctionInfo* chosen = nullptr;
-  const catalog::FunctionInfo* unloaded = nullptr;
-  bool known = false, anyLoaded = false;
-  for (const catalog::FunctionInfo& row : catalog::functionsNamed(name)) {
-    known = true;
-    bool loaded = row.module == "core" || m_.loadedModules.count(std::string(row.module));
-    anyLoaded = anyLoaded || loaded;
-    if (!loaded) {
-      unloaded = &row;
-    } else if (row.acceptsArgCount(call.args.size())) {
-      chosen = &row;
-      break;
-    }
-  }
-  if (!chosen) {
-    std::string why = !known ? "unknown function '" + name + "'"
-                      : !anyLoaded && unloaded
-                          ? name + "() needs loadmodule \"" + std::string(unloaded->module) + ".so\""
-                          : name + "() does not take " + std::to_string(call.args.size()) + " arguments";
+  // Resolved as lint resolves it (core names shadow module exports).
+  sema::CallResolution r = sema::resolveCall(call, *m_.modules, m_.itemCount);
+  using Status = sema::CallResolution::Status;
+  if (r.status != Status::Found) {
+    std::string why = r.status == Status::NotLoaded
+                          ? name + "() needs loadmodule \"" + std::string(r.rows.front()->module) + ".so\""
+                      : r.status == Status::WrongArgCount
+                          ? name + "() does not take " + std::to_string(call.args.size()) + " arguments"
+                          : "unknown function '" + name + "'";
     m_.unsupported(call, why);
     return intValue(1);
   }
+  const catalog::FunctionInfo* chosen = r.rows.front();
   if (!chosen->nativeInRuntime) {
     m_.unsupported(call, name + "() of module " + std::string(chosen->module) +
                              " is not implemented by the kamc runtime yet");

@@ -8,12 +8,14 @@
 #include <llvm/IR/Module.h>
 
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "kamc/ast/AST.h"
 #include "kamc/basic/Diagnostics.h"
+#include "kamc/sema/Modules.h"
 #include "kamc/preprocess/SourceMap.h"
 
 namespace kamc::codegen {
@@ -85,7 +87,9 @@ class ModuleLowering {
   const SourceMap& map;
   DiagnosticEngine& diags;
 
-  std::set<std::string> loadedModules;
+  // The config's modules, for resolving calls as lint does (sema::resolveCall).
+  std::unique_ptr<sema::ModuleSet> modules;
+  size_t itemCount = 0;  // calls resolve as at the end of the config: lint already checked the load order
   bool tracksRetcode = false;  // the config reads $rc/$retcode
   std::vector<Fixup> fixups;
   std::map<std::string, llvm::Function*> namedRoutes;
