@@ -2,6 +2,8 @@
 // then the dirty roots whose debounce has passed.
 #include "Scheduler.h"
 
+#include <algorithm>
+
 namespace kamc::lsp {
 
 Scheduler::Scheduler(Workspace& workspace, std::chrono::milliseconds debounce, DiagnosticsCallback onDiagnostics)
@@ -64,8 +66,11 @@ void Scheduler::close(const std::string& path) {
     workspace_.overlay().erase(p);
     std::string root = it->second.root;
     docs_.erase(it);
-    // The disk's version of the file now counts for the configs including it.
-    if (root != p) markDirty(root);
+    bool stillOpen = std::any_of(docs_.begin(), docs_.end(), [&](const auto& d) { return d.second.root == root; });
+    if (!stillOpen)
+      roots_.erase(root);  // nothing open reads it: free its analyses
+    else if (root != p)
+      markDirty(root);  // the disk's version of the file now counts for the configs including it
   }
   wake_.notify_all();
 }

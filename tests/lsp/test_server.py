@@ -469,7 +469,8 @@ class BadInput(ServerTest):
     def test_a_5_mb_document(self):
         body = "".join('route[R%d] {\n  $var(x) = "%s";\n}\n' % (i, "y" * 40) for i in range(75000))
         self.assertGreater(len(body), 5 * 1024 * 1024)
-        d = self.open("big.cfg", body)
+        self.client.open(self.ws.path("big.cfg"), body, 1)
+        d = self.client.diagnostics(self.ws.uri("big.cfg"), 1, timeout=180)
         codes = [x["code"] for x in d["diagnostics"]]
         # No module loaded, and nothing calls the routes: each $var and each route is flagged.
         self.assertEqual({c: codes.count(c) for c in set(codes)},
@@ -480,7 +481,7 @@ class BadInput(ServerTest):
         for v in range(2, 10002):
             self.change("main.cfg", v, [{"range": rng(9, 1, 9, 1), "text": "#" if v % 2 else ""}])
         self.change("main.cfg", 10002, [{"text": MAIN.replace("sl_send_reply(", "sl_send_replyy(")}])
-        d = self.client.diagnostics(self.ws.uri("main.cfg"), 10002)["diagnostics"]
+        d = self.client.diagnostics(self.ws.uri("main.cfg"), 10002, timeout=120)["diagnostics"]
         self.assertEqual([x["code"] for x in d], ["kamc-unknown-function"])
 
     def test_a_cancelled_request_is_answered_with_request_cancelled_or_its_result(self):
