@@ -19,6 +19,7 @@ from lsp_client import LspClient, uri  # noqa: E402
 SERVER = None
 CORPUS = None
 KAMC = None
+CFGCHECK = None
 
 MAIN = (
     'loadmodule "tm.so"\n'               # 0
@@ -554,6 +555,17 @@ class CheckCommand(unittest.TestCase):
         finally:
             ws.remove()
 
+    def test_check_gives_cfgchecks_findings_on_the_corpus(self):
+        corpus = os.path.realpath(os.path.join(CORPUS, "kamailio-5.6"))
+        mine = subprocess.run([SERVER, "--check", corpus], capture_output=True, text=True, timeout=300)
+        theirs = subprocess.run([CFGCHECK, corpus], capture_output=True, text=True, timeout=300)
+        self.assertEqual(mine.returncode, theirs.returncode)
+
+        def findings(text):
+            return sorted(line for line in text.splitlines() if ": error: " in line or ": warning: " in line)
+        self.assertEqual(findings(mine.stdout), findings(theirs.stderr))
+        self.assertGreater(len(findings(mine.stdout)), 100)
+
     def test_check_exits_0_on_a_clean_workspace_and_2_on_an_empty_one(self):
         ws = Workspace({"main.cfg": MAIN, "routes.cfg": ROUTES})
         empty = tempfile.mkdtemp()
@@ -570,8 +582,10 @@ if __name__ == "__main__":
     ap.add_argument("--server", required=True)
     ap.add_argument("--corpus", required=True)
     ap.add_argument("--kamc", required=True)
+    ap.add_argument("--cfgcheck", required=True)
     args, rest = ap.parse_known_args()
     KAMC = os.path.abspath(args.kamc)
+    CFGCHECK = os.path.abspath(args.cfgcheck)
     SERVER = os.path.abspath(args.server)
     CORPUS = args.corpus
     unittest.main(argv=[sys.argv[0], "-v", *rest])
