@@ -108,23 +108,42 @@ def request(method, case, local_port, proxy_port, branch="z9hG4bK-exec-1", user=
             f"Content-Length: 0\r\n\r\n").encode()
 
 
+_clients = {}  # port -> a UDP socket kept bound for the whole case
+
+
+def client_port():
+    """A local UDP port held by this test until it ends: no other test can take it
+    between two requests (a Via with the same port keeps SIP_TID comparable)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    _clients[port] = sock
+    return port
+
+
 def exchange(proxy_port, local_port, payload, timeout=5.0, expect_reply=True):
-    """Sends one datagram from local_port; returns the first final reply's text, or None."""
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", local_port))
-        sock.sendto(payload, ("127.0.0.1", proxy_port))
-        if not expect_reply:
+    """Sends one datagram from local_port (a client_port()); returns the first final
+    reply's text, or None."""
+    sock = _clients[local_port]
+    sock.setblocking(False)
+    try:
+        while True:  # a late reply to an earlier request is not this one's
+            sock.recv(65535)
+    except (BlockingIOError, OSError):
+        pass
+    sock.setblocking(True)
+    sock.sendto(payload, ("127.0.0.1", proxy_port))
+    if not expect_reply:
+        return None
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        sock.settimeout(max(0.01, deadline - time.monotonic()))
+        try:
+            reply = sock.recv(65535).decode(errors="replace")
+        except socket.timeout:
             return None
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            sock.settimeout(max(0.01, deadline - time.monotonic()))
-            try:
-                reply = sock.recv(65535).decode(errors="replace")
-            except socket.timeout:
-                return None
-            if (si.status_code(reply) or 0) >= 200:
-                return reply
+        if (si.status_code(reply) or 0) >= 200:
+            return reply
     return None
 
 
@@ -164,7 +183,7 @@ def expect_equal_results(results, what):
 
 def case_avp(run):
     """exec_avp into a named list and into $avp(i:N), the return codes, and "$$"."""
-    local_port = si.free_port()
+    local_port = client_port()
     results = {}
     for starter in proxies(run):
         proxy = starter(run)
@@ -191,7 +210,7 @@ def case_avp(run):
 
 def case_stdin(run):
     """exec_msg: the script reads exactly the bytes of the received message."""
-    local_port = si.free_port()
+    local_port = client_port()
     results = {}
     for starter in proxies(run):
         proxy = starter(run)
@@ -220,7 +239,7 @@ def case_env(run):
     """setvars: SIP_HF_* (compact forms expanded, repeats joined), SIP_TID (the same for a
     retransmission, the CANCEL and the ACK of an INVITE), SIP_DID, SIP_SRCIP, SIP_RURI,
     SIP_ORURI, SIP_USER, SIP_OUSER; the same as Kamailio's on the same cfg."""
-    local_port = si.free_port()
+    local_port = client_port()
     extra = ("v: SIP/2.0/UDP 192.0.2.9:5999;branch=z9hG4bK-second\r\n"
              "Route: <sip:192.0.2.1;lr>\r\nRoute: <sip:192.0.2.2;lr>\r\n"
              "m: <sip:caller@127.0.0.1:7>\r\nk: timer\r\nSupported: path\r\n"
@@ -394,7 +413,7 @@ def case_injection(run):
     the exact value. Kamailio runs the cases it runs safely with the same results, and one
     unsafe one, to show that the check sees an injection when there is one."""
     os.chdir(run.dir)  # where an injected `touch` would write
-    local_port = si.free_port()
+    local_port = client_port()
     plan = [(case, value) for value in URI_USER_INJECTIONS + ["plain"] for case in COMMANDS]
     plan += [(case + "-hdr", value) for value in INJECTIONS + ["plain"] for case in COMMANDS]
     results = {}
@@ -464,7 +483,7 @@ def case_hang(run):
     killed (its whole process group, though it ignores SIGTERM) within 3 s and reaped,
     and 100 other calls sent meanwhile all complete."""
     proxy = start_kamc(run, defines=["TIME_TO_KILL=2"])
-    local_port = si.free_port()
+    local_port = client_port()
     hang_reply = {}
 
     def hang():
@@ -516,7 +535,7 @@ def case_limits(run):
              "to 1024" in bad.stderr, f"a bad limit: exit {bad.returncode}, {bad.stderr[-500:]}")
     proxy = start_kamc(run, {"KAMC_EXEC_MAX_OUTPUT": "10", "KAMC_EXEC_MAX_CHILDREN": "1"},
                        defines=["TIME_TO_KILL=3"])
-    local_port, hang_port = si.free_port(), si.free_port()
+    local_port, hang_port = client_port(), client_port()
     got = ask(proxy, local_port, "avp-numbered")
     si.check(got.get("X-Rc") == "-1" and got.get("X-1") == "<null>", f"output over the limit: {got}")
     si.check("its output passed 10 bytes (KAMC_EXEC_MAX_OUTPUT)" in run.log_full("runtime.log"),
@@ -543,7 +562,7 @@ def case_shutdown(run):
     """With time_to_kill=0 (never), a hanging script does not hold the server up: SIGTERM
     ends the suspended message, kills the script's group and kamc exits 0 promptly."""
     proxy = start_kamc(run, defines=["TIME_TO_KILL=0"])
-    local_port = si.free_port()
+    local_port = client_port()
     hanger = threading.Thread(target=lambda: exchange(proxy.port, local_port,
                                                       request("MESSAGE", "hang", local_port, proxy.port), timeout=8))
     hanger.start()
