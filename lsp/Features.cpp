@@ -166,6 +166,22 @@ class AnalysisData {
         return f;
     return std::nullopt;
   }
+  // The name tested by an #!ifdef/#!ifndef/#!undef line under a location.
+  std::optional<std::pair<std::string, Location>> directiveNameAt(SourceLocation at) const {
+    std::string_view text = unit.sm.lineText(at.file, at.line);
+    size_t p = text.find_first_not_of(" \t");
+    if (p == std::string_view::npos || text.compare(p, 2, "#!") != 0) return std::nullopt;
+    size_t wordEnd = text.find_first_of(" \t", p + 2);
+    if (wordEnd == std::string_view::npos) return std::nullopt;
+    std::string_view directive = text.substr(p + 2, wordEnd - p - 2);
+    if (directive != "ifdef" && directive != "ifndef" && directive != "undef") return std::nullopt;
+    size_t n = text.find_first_not_of(" \t", wordEnd);
+    if (n == std::string_view::npos) return std::nullopt;
+    size_t e = n;
+    while (e < text.size() && (std::isalnum(static_cast<unsigned char>(text[e])) || text[e] == '_')) ++e;
+    if (e == n || at.column - 1 < n || at.column - 1 > e) return std::nullopt;
+    return std::make_pair(std::string(text.substr(n, e - n)), nameLocation({at.file, at.line, uint32_t(n + 1)}, e - n));
+  }
   size_t orderOfItem(const ast::TopItem* item) const {
     return item ? sema::orderOf(*unit.config, *item) : unit.config->items.size();
   }
@@ -321,6 +337,14 @@ std::optional<HoverResult> Analysis::hover(const std::string& path, Position pos
   // A define: its use or its #!define line.
   const DefineExpansion* use = d.defines->useAt(spot->loc);
   const DefineInfo* def = use ? d.defines->find(use->name) : d.defines->definitionAt(spot->loc);
+  if (!use && !def)
+    if (auto tested = d.directiveNameAt(spot->loc)) {
+      const DefineInfo* known = d.defines->find(tested->first);
+      std::string md = known ? "```kamailio\n#!define " + tested->first + (known->hasValue ? " " + known->value : "") +
+                                   "\n```\nDefined"
+                             : "`" + tested->first + "` is not defined at the end of the config";
+      return HoverResult{md, tested->second.range};
+    }
   if (use || def) {
     std::string name = use ? use->name : def->name;
     std::string md = "```kamailio\n#!define " + name;
@@ -413,6 +437,11 @@ static Target targetAt(const AnalysisData& d, const AnalysisData::Spot& spot, co
   if (const DefineInfo* def = d.defines->definitionAt(spot.loc)) {
     t.kind = Target::Define;
     t.define = def->name;
+    return t;
+  }
+  if (auto tested = d.directiveNameAt(spot.loc)) {
+    t.kind = Target::Define;
+    t.define = tested->first;
     return t;
   }
   if (!d.unit.config) return t;

@@ -594,3 +594,19 @@ TEST(Features, PseudoVariablesInsideFormatStringsAreNavigable) {
   EXPECT_EQ(h->range, span(4, 31, 34));
   EXPECT_EQ(h->markdown.substr(0, 20), "```kamailio\n$ru\n```\n");
 }
+
+TEST(Features, TheNameOfAnIfdefLineIsTheDefine) {
+  TempWorkspace ws;
+  std::string main = ws.write("main.cfg",
+                              "#!define WITH_X\nloadmodule \"sl.so\"\nrequest_route {\n"
+                              "#!ifdef WITH_X\n  drop;\n#!endif\n#!ifndef WITH_Y\n  exit;\n#!endif\n}\n");
+  std::shared_ptr<const Analysis> a = analyse(main);
+  EXPECT_EQ(a->definition(main, {3, 10}), (std::vector<Location>{{main, span(0, 9, 15)}}));
+  std::optional<HoverResult> h = a->hover(main, {6, 10});
+  ASSERT_TRUE(h);
+  EXPECT_EQ(h->markdown, "`WITH_Y` is not defined at the end of the config");
+  EXPECT_EQ(h->range, span(6, 9, 15));
+  std::string error;
+  EXPECT_EQ(a->rename(main, {3, 10}, "WITH_Z", &error),
+            (std::vector<FileEdit>{{{main, span(0, 9, 15)}, "WITH_Z"}, {{main, span(3, 8, 14)}, "WITH_Z"}}));
+}
