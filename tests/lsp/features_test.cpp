@@ -2,6 +2,8 @@
 // paths, contents and positions in, plain structs out.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 
