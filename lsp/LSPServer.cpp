@@ -379,6 +379,10 @@ void LSPServer::handleNotification(const std::string& method, const json& params
     std::string path = pathFromUri(documentUri(params));
     scheduler_->close(path);
     transport_.send(publishDiagnostics(uriFromPath(normalizePath(path)), std::nullopt, {}));
+  } else if (method == "workspace/didChangeWatchedFiles") {
+    if (params.contains("changes") && params["changes"].is_array())
+      for (const json& c : params["changes"])
+        if (c.is_object() && c.contains("uri") && c["uri"].is_string()) scheduler_->changedOnDisk(pathFromUri(c["uri"]));
   } else if (method == "$/cancelRequest") {
     if (params.contains("id")) scheduler_->cancel(params["id"].dump());
   }

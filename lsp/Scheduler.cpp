@@ -75,6 +75,17 @@ void Scheduler::close(const std::string& path) {
   wake_.notify_all();
 }
 
+void Scheduler::changedOnDisk(const std::string& path) {
+  std::string p = normalizePath(path);
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (docs_.count(p)) return;  // the editor's buffer wins over the disk
+    for (auto& [name, root] : roots_)
+      if (root.latest && root.latest->reads(p)) markDirty(name);
+  }
+  wake_.notify_all();
+}
+
 std::optional<std::string> Scheduler::text(const std::string& path) const {
   std::lock_guard<std::mutex> lock(mutex_);
   auto it = docs_.find(normalizePath(path));

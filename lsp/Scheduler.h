@@ -44,6 +44,9 @@ class Scheduler {
   // False when the document is not open.
   bool change(const std::string& path, std::string text, int64_t version);
   void close(const std::string& path);
+  // A file changed on disk (workspace/didChangeWatchedFiles): the roots whose
+  // last analysis read it are analysed again.
+  void changedOnDisk(const std::string& path);
   std::optional<std::string> text(const std::string& path) const;
   void scanFolder(const std::string& folder);
   void setEncoding(PositionEncoding enc);

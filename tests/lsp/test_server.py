@@ -172,6 +172,15 @@ class Diagnostics(ServerTest):
         pulled = self.req("textDocument/diagnostic", {"textDocument": {"uri": self.ws.uri("main.cfg")}})
         self.assertEqual(pulled, {"kind": "full", "items": pushed})
 
+    def test_an_included_file_changed_on_disk_is_read_again(self):
+        self.open("main.cfg")
+        with open(self.ws.path("routes.cfg"), "w") as f:
+            f.write(ROUTES.replace("route[RELAY]", "route[FORWARD]"))
+        self.client.notify("workspace/didChangeWatchedFiles", {"changes": [{"uri": self.ws.uri("routes.cfg"), "type": 2}]})
+        # main.cfg's route(RELAY) now names a block that the file on disk no longer has.
+        d = self.client.diagnostics(self.ws.uri("main.cfg"), 1)["diagnostics"]
+        self.assertEqual([(x["code"], x["range"]["start"]["line"]) for x in d], [("kamc-undefined-route", 6)])
+
     def test_didclose_clears_the_diagnostics(self):
         self.open("main.cfg", MAIN.replace("sl_send_reply(", "sl_send_replyy("))
         self.client.notify("textDocument/didClose", {"textDocument": {"uri": self.ws.uri("main.cfg")}})
