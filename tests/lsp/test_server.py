@@ -240,6 +240,24 @@ class Navigation(ServerTest):
         self.assertEqual([s["name"] for s in syms], ["route[RELAY]", "failure_route[MISS]"])
 
 
+class Hover(ServerTest):
+    files = {"main.cfg": MAIN.replace('include_file "routes.cfg"\n', "children=4\n"), "routes.cfg": ROUTES}
+
+    def hover(self, line, character):
+        return self.req("textDocument/hover", self.at("main.cfg", line, character))
+
+    def test_exact_hover_texts(self):
+        self.open("main.cfg")
+        self.assertEqual(self.hover(3, 18), {"contents": {"kind": "markdown", "value":
+            '```kamailio\nmodparam("tm", "fr_timer", int)\n```\nTimer which hits if no final reply for a request '
+            "or ACK for a negative INVITE reply arrives (in milliseconds)."}, "range": rng(3, 15, 3, 25)})
+        self.assertEqual(self.hover(4, 3), {"contents": {"kind": "markdown", "value":
+            "```kamailio\nchildren = <int>\n```\nNumber of UDP worker processes per socket"}, "range": rng(4, 0, 4, 8)})
+        self.assertEqual(self.hover(0, 13), {"contents": {"kind": "markdown", "value":
+            "Module `tm`: The TM module enables stateful processing of SIP transactions.\n\n79 functions, 54 parameters"},
+            "range": rng(0, 11, 0, 18)})
+
+
 class Completion(ServerTest):
     def setUp(self):
         super().setUp()
