@@ -61,11 +61,12 @@ def start_kamc(run, extra_env=None, defines=(), children=2):
     return Proxy("kamc", process, port, out)
 
 
-def start_kamailio(run, extra_env=None):
+def start_kamailio(run, extra_env=None, defines=()):
     out = out_dir(run, "kamailio")
     port = si.free_port()
     command = [run.args.kamailio, "-DD", "-E", "-m", "64", "-M", "8", "-n", "2", "-w", str(out),
                "-f", str(si.CFG / "exec.cfg"), "-l", f"udp:127.0.0.1:{port}", "-l", f"tcp:127.0.0.1:{port}",
+               *[arg for define in defines for arg in ("-A", define)],
                "-Y", str(run.dir), "-P", str(run.dir / "kamailio.pid")]
     process = si.start(command, run.dir / "kamailio.log", env=environment(out, extra_env))
     si.wait_until(lambda: process.poll() is not None or si.options_status(port) is not None, 20,
@@ -295,6 +296,23 @@ def case_env(run):
             si.check(mine == theirs, f"the {out} environment differs from kamailio's:\n"
                                      f"  only kamc:     {sorted(set(mine.items()) - set(theirs.items()))}\n"
                                      f"  only kamailio: {sorted(set(theirs.items()) - set(mine.items()))}")
+
+
+def case_no_setvars(run):
+    """setvars=0: no SIP_* variable reaches the command, in kamc as in kamailio."""
+    local_port = client_port()
+    results = {}
+    for starter in proxies(run):
+        proxy = starter(run, defines=["SETVARS=0"])
+        reply = exchange(proxy.port, local_port, request("MESSAGE", "env", local_port, proxy.port,
+                                                         extra="X-Out: ignored\r\n"))
+        si.check(si.status_code(reply) == 200, f"{proxy.name}: {reply}")
+        env = read_env(proxy.out / "env-")  # without SIP_HF_X_OUT the script writes "env-"
+        si.check("PATH" in env and "EXEC_TEST_OUT" in env, f"{proxy.name}: the process's own environment is missing")
+        results[proxy.name] = sorted(name for name in env if name.startswith("SIP_"))
+        stop_proxy(run, proxy)
+    si.check(results["kamc"] == [], f"SIP_* variables with setvars=0: {results['kamc']}")
+    expect_equal_results(results, "setvars=0")
 
 
 def start_uas_on(run, port, scenario_args, name):
@@ -579,6 +597,7 @@ def case_shutdown(run):
 
 
 CASES = {
+    "no_setvars": case_no_setvars,
     "dset_failure_route": case_dset_failure_route,
     "shutdown": case_shutdown,
     "limits": case_limits,
