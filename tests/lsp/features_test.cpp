@@ -612,3 +612,29 @@ TEST(Features, TheNameOfAnIfdefLineIsTheDefine) {
   EXPECT_EQ(a->rename(main, {3, 10}, "WITH_Z", &error),
             (std::vector<FileEdit>{{{main, span(0, 9, 15)}, "WITH_Z"}, {{main, span(3, 8, 14)}, "WITH_Z"}}));
 }
+
+TEST(Features, AFragmentOfTwoRootsIsAnalysedUnderTheFirstAndCheckedUnderBoth) {
+  TempWorkspace ws;
+  std::string a = ws.write("a.cfg", "loadmodule \"sl.so\"\ninclude_file \"common.cfg\"\n");
+  std::string b = ws.write("b.cfg", "include_file \"common.cfg\"\n");
+  std::string common = ws.write("common.cfg", "request_route {\n  sl_send_reply(\"404\", \"x\");\n}\n");
+  Workspace workspace;
+  workspace.scanFolder(ws.dir());
+  EXPECT_EQ(workspace.roots(), (std::vector<std::string>{a, b}));
+  EXPECT_EQ(workspace.rootFor(common), a);  // the first in path order
+  EXPECT_TRUE(analyse(a)->diagnostics(common).empty());
+  // Under b.cfg, which loads no sl, the same fragment has a finding: --check shows both roots.
+  char* buf = nullptr;
+  size_t len = 0;
+  std::FILE* out = open_memstream(&buf, &len);
+  WorkspaceCheckResult r = checkWorkspace(ws.dir(), {}, out, false);
+  std::fclose(out);
+  std::string text(buf, len);
+  std::free(buf);
+  EXPECT_EQ(r.roots, 2u);
+  EXPECT_EQ(r.errors, 1u);
+  EXPECT_EQ(text.find("In the context of root config " + a), std::string::npos);
+  EXPECT_NE(text.find("In the context of root config " + b + ":"), std::string::npos);
+  EXPECT_NE(text.find("common.cfg:2:3: error: 'sl_send_reply' comes from module sl, which is not loaded"),
+            std::string::npos);
+}
