@@ -337,12 +337,12 @@ void destroy_exec(ModuleInstance& module) {
 std::optional<CommandOutcome> run(MessageContext& context, const FunctionCall& call, CommandRequest request) {
   std::shared_ptr<ExecState> state = shared_exec_state(context.runtime);
   const ShellCommand& command = state->commands[static_cast<std::size_t>(call.prepared_number)];
-  if (state->running->load() >= state->max_children) {
+  auto job = std::make_shared<CommandJob>(state->running);  // counted from here: two workers cannot both pass
+  if (job->running->load() > state->max_children) {
     log_format(L_ERR, "exec: %lld commands are running, the limit (KAMC_EXEC_MAX_CHILDREN); not running '%s'",
                state->max_children, command.text.c_str());
     return std::nullopt;
   }
-  auto job = std::make_shared<CommandJob>(state->running);
   job->request = std::move(request);
   job->request.max_output = static_cast<std::size_t>(state->max_output);
   if (state->time_to_kill > 0) job->request.deadline = exec::Clock::now() + std::chrono::seconds(state->time_to_kill);
