@@ -569,3 +569,13 @@ TEST(LintPseudoVariables, ALoneDollarInAFormatFailsAtStartUp) {
   EXPECT_EQ(rulesWithModules("request_route { xlog(\"L_INFO\", \"5 $ each\\n\"); }\n"), Rules{"kamc-bad-format"});
   EXPECT_EQ(rulesWithModules("request_route { xlog(\"L_INFO\", \"5 $$ each\\n\"); }\n"), Rules{});
 }
+
+TEST(LintOpensipsSyntax, SaveFlagsInOpensipsLettersAreAWarningWithTheirMeaning) {
+  std::string modules = "loadmodule \"usrloc.so\"\nloadmodule \"registrar.so\"\n";
+  EXPECT_EQ(messagesOf("kamc-opensips-syntax", modules + "request_route { save(\"location\", \"p2v\"); }\n"),
+            (std::vector<std::string>{"save() flags 'p2v' are OpenSIPS syntax: Kamailio takes a number here and "
+                                      "refuses to start on them (save_fixup(): bad flags <p2v>)"}));
+  // Kamailio's own forms: a number, a variable.
+  EXPECT_TRUE(messagesOf("kamc-opensips-syntax", modules + "request_route { save(\"location\", \"0x04\"); }\n").empty());
+  EXPECT_TRUE(messagesOf("kamc-opensips-syntax", modules + "request_route { save(\"location\", \"$var(f)\"); }\n").empty());
+}

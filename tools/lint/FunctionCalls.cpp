@@ -2,6 +2,7 @@
 // must be exported by the core or by a module loaded above the call, with
 // that many arguments, for the type of the block it is written in.
 #include <algorithm>
+#include <cctype>
 #include <set>
 
 #include "LintSupport.h"
@@ -78,8 +79,28 @@ class CallChecker {
                   quoted(call.callee) + " is a function: write " + call.callee +
                       "() (Kamailio stops with \"'('')' expected (function call)\")");
     checkRouteType(call, r);
+    checkOpensipsSaveFlags(call, r);
     noteRouteNameArguments(call, r, isCore);
     if (!isCore) checkArgumentsHaveNoCalls(call);
+  }
+
+  // save("location", "p2v"): OpenSIPS' letters where Kamailio takes a number. kamc
+  // runs them with their OpenSIPS meaning (registrar.cpp); Kamailio's fixup refuses them
+  // at start-up, although kamailio -c passes.
+  void checkOpensipsSaveFlags(const ast::CallExpr& call, const CallResolution& r) {
+    const catalog::FunctionInfo& row = *r.rows.front();
+    if (row.module != "registrar" || row.name != "save" || call.args.size() < 2) return;
+    const ast::Expr& flags = *call.args[1];
+    if (flags.kind != ast::ExprKind::String) return;
+    const std::string& text = static_cast<const ast::StringExpr&>(flags).value;
+    if (text.empty() || std::isdigit(static_cast<unsigned char>(text[0])) || text[0] == '$') return;
+    Diagnostic& d = ctx_.report("kamc-opensips-syntax", flags,
+                                "save() flags " + quoted(text) +
+                                    " are OpenSIPS syntax: Kamailio takes a number here and refuses to start on them "
+                                    "(save_fixup(): bad flags <" + text + ">)");
+    d.notes.push_back({flags.loc, "kamc applies the OpenSIPS meaning (p0/p1/p2: path off/lazy/strict, v: use received, m: memory "
+                  "only, r: no reply); for a portable config set registrar's use_path, path_mode and "
+                  "path_use_received modparams instead"});
   }
 
   // route(NAME) takes a bare route name; a module function does not, since
