@@ -504,6 +504,24 @@ def case_path_topology(args, workdir):
             check(ours[key] == theirs[key], f"kamc and kamailio differ on {key}:\n kamc: {ours[key]}\n kamailio: {theirs[key]}")
 
 
+def case_opensips_flags(args, workdir):
+    """save("location", "p2v"): OpenSIPS' flags run with their meaning (strict Path,
+    received from the Path), where samples/registrar.cfg has no Path modparams."""
+    edge = "<sip:edge.example:5099;lr;received=sip:127.0.0.1:5999>"
+    for flags, expected in (("p2v", 420), ("p0", 200), ("p1v", 200)):
+        cfg = workdir / f"opensips-{flags}.cfg"
+        cfg.write_text(SAMPLE.read_text().replace('save("location")', f'save("location", "{flags}")'))
+        server = Server(args, workdir, cfg=cfg, defines=["DB_MODE=0"], name=f"opensips-{flags}").start()
+        ua = Agent(f"os{flags}")
+        reply = ua.register(server.port, extra=f"Path: {edge}\r\n")
+        check(status(reply) == expected, f"save(..., \"{flags}\") answered {status(reply)}, expected {expected}")
+        listed = ua.register(server.port, contacts=[], extra="Supported: path\r\n")
+        if flags == "p1v":
+            # v: the received= of the first Path URI became the binding's received address.
+            check('received="sip:127.0.0.1:5999"' in (header(listed, "Contact") or ""), f"query: {listed!r}")
+        server.stop()
+
+
 CASES = {name[5:]: fn for name, fn in globals().items() if name.startswith("case_")}
 
 
