@@ -15,11 +15,13 @@ configure: deps
 build: configure
 	cmake --build $(BUILD) -j $(JOBS)
 
-# The main job: samples/proxy.cfg compiled into a native proxy with `kamc -o`,
-# then started in the foreground on 127.0.0.1:5060, logging to stderr.
+# The main job: samples/registrar.cfg (a registrar and stateful proxy) compiled into a
+# native binary with `kamc -o`, its location table in an SQLite file under the build
+# directory, started in the foreground on 127.0.0.1:5060, logging to stderr.
 run: build
-	$(BUILD)/tools/kamc/kamc -o $(BUILD)/kamc-proxy samples/proxy.cfg
-	$(BUILD)/kamc-proxy -D -E
+	$(BUILD)/tools/kamc/kamc -o $(BUILD)/kamc-registrar samples/registrar.cfg \
+	    -A 'DB_URL="sqlite:///$(abspath $(BUILD))/location.db"'
+	$(BUILD)/kamc-registrar -D -E
 
 # ctest's summary line is the last thing printed.
 test: build
