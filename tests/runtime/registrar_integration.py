@@ -522,6 +522,43 @@ def case_opensips_flags(args, workdir):
         server.stop()
 
 
+def ulc_transcript(args, workdir, kind):
+    block = ('\tif (is_method("OPTIONS") && $rU != $null) {\n'
+             '\t\tif (reg_fetch_contacts("location", "$ru", "c")) {\n'
+             '\t\t\tappend_to_reply("X-Count: $ulc(c=>count)\\r\\nX-Aor: $ulc(c=>aor)\\r\\n'
+             'X-Addr: $(ulc(c=>addr)[1])\\r\\nX-Q: $(ulc(c=>q)[0])\\r\\nX-Callid: $(ulc(c=>callid)[0])\\r\\n");\n'
+             '\t\t\treg_free_contacts("c");\n'
+             '\t\t\tsl_send_reply("200", "Fetched");\n'
+             '\t\t} else {\n\t\t\tsl_send_reply("404", "None");\n\t\t}\n\t\texit;\n\t}\n')
+    cfg = workdir / f"ulc-{kind}.cfg"
+    cfg.write_text(SAMPLE.read_text().replace('\tif (is_method("REGISTER")) {\n\t\troute(REGISTRAR);',
+                                              block + '\tif (is_method("REGISTER")) {\n\t\troute(REGISTRAR);', 1))
+    server = Server(args, workdir, kind=kind, cfg=cfg, defines=["DB_MODE=0"], name=f"ulc-{kind}").start()
+    ua = Agent("uli")
+    ua.register(server.port, contacts=["<sip:uli@10.0.0.1:5070>;q=0.8", "<sip:uli@10.0.0.2:5070>;q=0.4"],
+                call_id="ulc-call")
+    observed = []
+    for user in ("uli", "nobody"):
+        ua.send(server.port, f"OPTIONS sip:{user}@127.0.0.1:{server.port} SIP/2.0\r\n"
+                             f"Via: SIP/2.0/UDP 127.0.0.1:{ua.port};branch=z9hG4bK-o{user};rport\r\n"
+                             f"From: <sip:uli@127.0.0.1>;tag=o\r\nTo: <sip:{user}@127.0.0.1>\r\n"
+                             f"Call-ID: o-{user}\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n")
+        reply = ua.receive(3, want=r"SIP/2\.0 ", call_id=f"o-{user}")
+        observed.append((status(reply), [header(reply, h) for h in ("X-Count", "X-Aor", "X-Addr", "X-Q", "X-Callid")]))
+    server.stop()
+    return observed
+
+
+def case_ulc(args, workdir):
+    ours = ulc_transcript(args, workdir, "kamc")
+    print(ours)
+    check(ours[0] == (200, ["2", "uli", "sip:uli@10.0.0.2:5070", "800", "ulc-call"]), f"$ulc: {ours[0]}")
+    check(ours[1][0] == 404, f"reg_fetch_contacts found an unknown user: {ours[1]}")
+    if args.kamailio:
+        theirs = ulc_transcript(args, workdir, "kamailio")
+        check(ours == theirs, f"kamc and kamailio differ:\n kamc: {ours}\n kamailio: {theirs}")
+
+
 CASES = {name[5:]: fn for name, fn in globals().items() if name.startswith("case_")}
 
 

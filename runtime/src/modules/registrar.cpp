@@ -23,6 +23,12 @@ extern const ModuleExports kRegistrarModule;
 
 namespace registrar {
 
+// registrar_contacts.cpp
+bool fixup_ulc(PvSpec& spec, VarSlots& vars, std::string& error);
+PvValue get_ulc(MessageContext& context, const PvSpec& spec);
+int reg_fetch_contacts_body(MessageContext& context, const FunctionCall& call);
+int reg_free_contacts_body(MessageContext& context, const FunctionCall& call);
+
 namespace {
 
 using usrloc::Binding;
@@ -410,7 +416,9 @@ int unregister_body(MessageContext& context, const FunctionCall& call) {
   return *found ? 1 : -3;
 }
 
-constexpr std::array<FunctionExport, 6> kFunctions{{
+constexpr std::array<FunctionExport, 8> kFunctions{{
+    {"reg_fetch_contacts", reg_fetch_contacts_body, fixup_table},
+    {"reg_free_contacts", reg_free_contacts_body},
     {"save", save_body, fixup_save},
     {"lookup", lookup_body, fixup_table},
     {"lookup_to_dset", lookup_to_dset_body, fixup_table},
@@ -438,6 +446,10 @@ constexpr std::array<ParamExport, 15> kParams{{
     {"retry_after", 0},
 }};
 
+constexpr std::array<PvExport, 1> kPseudoVariables{{
+    {"ulc", get_ulc, nullptr, fixup_ulc},
+}};
+
 }  // namespace
 
 }  // namespace registrar
@@ -446,6 +458,7 @@ extern const ModuleExports kRegistrarModule{
     .name = "registrar",
     .functions = registrar::kFunctions,
     .params = registrar::kParams,
+    .pseudo_variables = registrar::kPseudoVariables,
     .init = registrar::init_registrar,
 };
 
