@@ -4,8 +4,8 @@
 #include <set>
 
 #include "LintSupport.h"
-#include "kamc/ast/AstWalk.h"
 #include "kamc/lint/Lint.h"
+#include "kamc/sema/Routes.h"
 
 namespace kamc::lint {
 namespace {
@@ -25,11 +25,25 @@ bool isEntryRoute(const ast::RouteItem& r) {
 
 class RouteGraph {
  public:
-  explicit RouteGraph(const LintContext& ctx) : ctx_(ctx) {
+  explicit RouteGraph(const LintContext& ctx) : ctx_(ctx), index_(ctx.config) {
     for (const ast::TopItemPtr& item : ctx.config.items) {
       if (item->kind == ast::TopKind::CfgEngine) scriptedRouting_ = true;
-      if (item->kind == ast::TopKind::Route) addRoute(static_cast<const ast::RouteItem&>(*item));
-      if (item->kind == ast::TopKind::Route && item->expansion < 0) lastRoute_ = item.get();
+      if (item->kind != ast::TopKind::Route) continue;
+      if (item->expansion < 0) lastRoute_ = item.get();
+      auto& r = static_cast<const ast::RouteItem&>(*item);
+      const ast::RouteItem* first = index_.definition(sema::keyOf(r));
+      if (first != &r && r.name) {
+        Diagnostic& d = ctx_.report("kamc-duplicate-route", r,
+                                    std::string(kindWords(r.routeKind)) + "[" + r.name->value + "] is defined twice");
+        d.notes.push_back({first->loc, "first defined here"});
+      }
+    }
+    // Kamailio keeps the first block of a name: only its references count.
+    for (const auto& [key, blocks] : index_.definitions) routes_.emplace(key, blocks.front());
+    for (const sema::RouteIndex::Use& use : index_.uses) {
+      if (index_.definition(sema::keyOf(*use.in)) != use.in) continue;
+      anyDynamic_ |= use.ref.dynamic;
+      references_[use.in].push_back(use.ref);
     }
   }
 
@@ -58,23 +72,6 @@ class RouteGraph {
   }
 
  private:
-  void addRoute(const ast::RouteItem& r) {
-    RouteKey key{r.routeKind, r.name ? r.name->value : ""};
-    auto [it, fresh] = routes_.emplace(key, &r);
-    if (!fresh && r.name) {
-      Diagnostic& d = ctx_.report("kamc-duplicate-route", r,
-                                  std::string(kindWords(r.routeKind)) + "[" + key.second + "] is defined twice");
-      d.notes.push_back({it->second->loc, "first defined here"});
-    }
-    if (!fresh) return;
-    ast::forEachCall(r.body.get(), [&](const ast::CallExpr& call) {
-      if (std::optional<RouteReference> ref = referenceOf(call)) {
-        anyDynamic_ |= ref->dynamic;
-        references_[&r].push_back(*ref);
-      }
-    });
-  }
-
   void undefined(const RouteReference& ref) {
     std::string what = std::string(kindWords(ref.target.first)) + "[" + ref.target.second + "]";
     Diagnostic& d = ctx_.report("kamc-undefined-route", *ref.call,
@@ -93,6 +90,7 @@ class RouteGraph {
   }
 
   const LintContext& ctx_;
+  sema::RouteIndex index_;
   std::map<RouteKey, const ast::RouteItem*> routes_;
   std::map<const ast::RouteItem*, std::vector<RouteReference>> references_;
   const ast::TopItem* lastRoute_ = nullptr;
