@@ -15,7 +15,7 @@ kamailio=$(command -v kamailio || echo /usr/sbin/kamailio)
 [ -x "$kamc" ] || { echo "not built: $kamc" >&2; exit 2; }
 
 exec python3 - "$here" "$kamc" "$kamailio" "$calls" <<'PYTHON'
-import os, socket, statistics, sys, tempfile, threading, time
+import os, signal, socket, sys, tempfile, threading, time
 from pathlib import Path
 
 here, kamc, kamailio, calls = Path(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4])
@@ -117,6 +117,10 @@ try:
               f"latency p50={percentile(latencies, 50):.2f} ms p99={percentile(latencies, 99):.2f} ms; "
               f"OPTIONS {base / base_s:.0f}/s idle, {hung / hung_s:.0f}/s while 2 scripts hang")
         si.stop(process)
+        try:  # kamailio leaves its popen'd scripts running (they ignore SIGTERM)
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
         time.sleep(0.5)
 finally:
     si.stop_all()

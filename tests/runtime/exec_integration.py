@@ -81,6 +81,10 @@ def stop_proxy(run, proxy):
         si.expect_clean_shutdown(run, proxy.process)
     else:
         si.stop(proxy.process)
+        try:  # whatever kamailio's popen'd commands left in its process group
+            os.killpg(proxy.process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
 
 
 def proxies(run):
