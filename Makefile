@@ -32,6 +32,7 @@ bench: build
 	bash bench/parse-vs-kamailio.sh $(BUILD)
 	bash bench/codegen-vs-kamailio.sh $(BUILD)
 	bash bench/relay-vs-kamailio.sh $(BUILD)
+	bash bench/register-vs-kamailio.sh $(BUILD)
 	python3 bench/lsp-didchange.py $(BUILD)
 
 clean:
