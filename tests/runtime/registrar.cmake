@@ -17,7 +17,7 @@ if(Python3_Interpreter_FOUND AND TARGET kamc-cg)
     set(oracle_args --kamailio ${KAMC_KAMAILIO_ORACLE})
   endif()
   set(KAMC_REGISTRAR_CASES register_cycle fork expiry write_through_crash write_back_flush db_only_two_nodes
-      default_config path_topology opensips_flags ulc)
+      default_config path_topology opensips_flags ulc db_failure)
   if(KAMC_KAMAILIO_ORACLE)
     list(APPEND KAMC_REGISTRAR_CASES kamailio_database)
   endif()

@@ -352,6 +352,27 @@ def case_write_through_crash(args, workdir):
     print(f"{len(acknowledged)} acknowledged before kill -9, all {len(stored)} rows kept")
 
 
+def case_db_failure(args, workdir):
+    """db_mode 1 with a database that fails (its table dropped under the running server):
+    the REGISTER gets Kamailio's 500 usrloc_contact_insert failed; the server goes on."""
+    db = workdir / "failing.db"
+    server = Server(args, workdir, defines=["DB_MODE=1", sqlite_url(db)]).start()
+    agent = Agent("dbfail")
+    check(status(agent.register(server.port, user="before", call_id="before", cseq=1)) == 200, "first REGISTER")
+    connection = sqlite3.connect(db, timeout=5)
+    connection.execute("DROP TABLE location")
+    connection.commit()
+    connection.close()
+    reply = agent.register(server.port, user="after", call_id="after", cseq=1)
+    check(status(reply) == 500 and header(reply, "P-Registrar-Error") == "usrloc_contact_insert failed",
+          f"a failed write answered {reply!r}")
+    second = agent.receive(1.0, want=r"SIP/2\.0 ")  # the cfg's sl_reply_error() after save() failed
+    check(status(second) == 500, f"sl_reply_error's reply: {second!r}")
+    check(status(agent.register(server.port, user="before", contacts=[], call_id="before", cseq=2)) == 200,
+          f"the server stopped answering after the failure:\n{server.log()}")
+    check(server.stop() == 0, f"unclean shutdown after a database failure:\n{server.log()}")
+
+
 def case_write_back_flush(args, workdir):
     """db_mode 2: nothing is written before the timer; SIGTERM flushes everything."""
     db = workdir / "writeback.db"
