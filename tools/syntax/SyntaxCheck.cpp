@@ -5,6 +5,7 @@
 #include <mutex>
 
 #include "AstBuilder.h"
+#include "NestingLimit.h"
 #include "KamailioLexer.h"
 #include "SyntaxMessages.h"
 #include "KamailioParser.h"
@@ -183,13 +184,28 @@ ParseResult parseConfig(const PreprocessResult& pp, const SourceManager& sm,
   antlr4::ANTLRInputStream input(bytesAsCodePoints(parsed));
   grammar::KamailioLexer lexer(&input);
   antlr4::CommonTokenStream tokens(&lexer);
-  grammar::KamailioParser parser(&tokens);
+  NestingLimitedParser parser(&tokens);
   MappedErrorListener listener(pp, sm, diags, opts);
   lexer.removeErrorListeners();
   lexer.addErrorListener(&listener);
-  grammar::KamailioParser::ConfigContext* tree = parseTwoStage(parser, tokens, listener);
-  AstBuilder builder(pp, sm, diags, tokens);
   ParseResult result;
+  // Too deep a nesting ends the parse with one error and an empty config:
+  // no pass downstream sees a tree deeper than the limit.
+  auto tooDeep = [&](size_t offset) {
+    MappedLocation at = pp.map.lookup(static_cast<uint32_t>(std::min(offset, pp.text.size())), sm);
+    pp.map.addExpansionNotes(diags.report("kamc-syntax", at.loc, nestingMessage()), at.expansion);
+    result.config = std::make_unique<ast::Config>();
+    result.syntaxErrors = listener.count() + 1;
+    return std::move(result);
+  };
+  grammar::KamailioParser::ConfigContext* tree = nullptr;
+  try {
+    tree = parseTwoStage(parser, tokens, listener);
+  } catch (const NestingTooDeep& deep) {
+    return tooDeep(deep.tokenStart);
+  }
+  if (antlr4::ParserRuleContext* deep = firstTooDeep(tree)) return tooDeep(deep->getStart()->getStartIndex());
+  AstBuilder builder(pp, sm, diags, tokens);
   result.config = builder.build(tree);
   result.syntaxErrors = listener.count() + builder.errorCount();
   return result;

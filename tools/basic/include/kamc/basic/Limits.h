@@ -1,0 +1,27 @@
+// The front end's explicit limits on hostile input (docs/cfgcheck.md,
+// "Limits"). Each one is reported as an error with a location, never a crash.
+#pragma once
+
+#include <cstddef>
+
+namespace kamc::limits {
+
+// Nested expressions and statements: parentheses, unary operators, the terms
+// of a binary chain (a + b + c nests like (a + b) + c), calls in arguments,
+// if/else-if/while bodies. Every recursive pass (parser, AST builder, lint,
+// codegen, printers) stays within the default 8 MB stack below it.
+inline constexpr size_t kMaxNesting = 1000;
+
+// One included file (include_file / import_file), in bytes.
+inline constexpr size_t kMaxIncludeBytes = 16u << 20;
+
+// What #!define macros may expand to in one line of the parse path's text.
+inline constexpr size_t kMaxExpansionBytes = 16u << 20;
+
+// Identifiers longer than this get no did-you-mean suggestion.
+inline constexpr size_t kMaxSuggestLength = 128;
+
+// Columns of a source line echoed under a diagnostic, around the caret.
+inline constexpr size_t kMaxEchoColumns = 200;
+
+}  // namespace kamc::limits
