@@ -7,6 +7,7 @@
 #include "kamc/preprocess/Preprocessor.h"
 
 #include <regex.h>
+#include <sys/stat.h>
 
 #include <cstdlib>
 #include <memory>
@@ -15,6 +16,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "kamc/basic/Limits.h"
 #include "kamc/catalog/Catalog.h"
 #include "kamc/preprocess/Subst.h"
 
@@ -913,6 +915,22 @@ void Preprocessor::includeFile(Frame& f, size_t nameStart, size_t nameLen, bool 
     return stop();
   }
   SourceLocation at = locationAt(f, directiveStart_);
+  // A device, FIFO or socket would be read without end (/dev/zero) or block
+  // (a FIFO); a huge file would be held whole. Checked before opening.
+  auto refused = [&](const std::string& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) return false;  // missing (or an editor's buffer)
+    std::string why;
+    if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+      why = "is not a regular file (a device, FIFO or socket)";
+    else if (S_ISREG(st.st_mode) && size_t(st.st_size) > limits::kMaxIncludeBytes)
+      why = "is " + std::to_string(st.st_size) + " bytes, larger than kamc's limit of " +
+            std::to_string(limits::kMaxIncludeBytes >> 20) + " MB for an included file";
+    if (why.empty()) return false;
+    report("kamc-include-not-found", f, nameStart, std::string(what) + " " + path + " refused: it " + why);
+    return true;
+  };
+  if (refused(name)) return stop();
   std::optional<FileId> child = sm_.addFile(name, at);
   std::string tried = name;
   if (!child && name[0] != '/') {
@@ -921,6 +939,7 @@ void Preprocessor::includeFile(Frame& f, size_t nameStart, size_t nameLen, bool 
     size_t slash = curPath.rfind('/');
     if (slash != std::string::npos) {
       tried = curPath.substr(0, slash) + "/" + name;
+      if (refused(tried)) return stop();
       child = sm_.addFile(tried, at);
     }
   }
