@@ -280,6 +280,7 @@ class Preprocessor {
   int commentNest_ = 0;
   unsigned includeDepth_ = 0;
   unsigned expansionDepth_ = 0;
+  size_t expandedBytes_ = 0;  // define bodies expanded so far, limits::kMaxExpansionBytes
   size_t lastEchoEnd_ = SIZE_MAX;
   const Frame* lastEchoFrame_ = nullptr;
 
@@ -1248,6 +1249,18 @@ void Preprocessor::expandDefine(Frame& f, const Define& d, size_t idLen) {
   if (expansionDepth_ >= 64) {
     report("kamc-recursive-define", f, p,
            "the expansion of '" + d.name + "' does not end (it contains itself)");
+    return stop();
+  }
+  // Each define may expand to several copies of the previous one, so the text
+  // grows exponentially with the chain's length; a budget bounds it (each
+  // expansion also costs a source-map entry and tokens, counted as 256 bytes).
+  expandedBytes_ += d.body->value.size() + 256;
+  if (expandedBytes_ > limits::kMaxExpansionBytes) {
+    report("kamc-recursive-define", f, p,
+           "the expansion of '" + d.name + "' goes past kamc's limit of " +
+               std::to_string(limits::kMaxExpansionBytes >> 20) +
+               " MB of expanded #!define text (defines that expand to several copies of another grow "
+               "exponentially)");
     return stop();
   }
   DefineExpansion x{d.name, locationAt(f, p), d.definedAt, f.expansion};
