@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <set>
 
+#include "kamc/basic/Limits.h"
+
 namespace kamc::lint {
 
 using catalog::FunctionInfo;
@@ -40,10 +42,15 @@ size_t editDistance(std::string_view a, std::string_view b) {
 std::string closestName(std::string_view name, const std::vector<std::string_view>& candidates) {
   // A typo is one or two edits; more than that suggests nonsense.
   size_t limit = name.size() < 6 ? 1 : 2;
+  // Past a length no name in the catalog reaches, there is nothing to suggest
+  // (and the distance costs the product of both lengths).
+  if (name.size() > limits::kMaxSuggestLength) return {};
   std::string_view best;
   size_t bestDistance = limit + 1;
   for (std::string_view c : candidates) {
     if (c == name) continue;
+    // Lengths further apart than the limit cannot be within it.
+    if ((c.size() > name.size() ? c.size() - name.size() : name.size() - c.size()) > limit) continue;
     size_t d = editDistance(name, c);
     if (d < bestDistance) {
       best = c;
