@@ -1,7 +1,9 @@
 // gcc-compatible text rendering, so editors and CI log parsers understand it.
+#include <algorithm>
 #include <string>
 
 #include "kamc/basic/Diagnostics.h"
+#include "kamc/basic/Limits.h"
 
 namespace kamc {
 namespace {
@@ -38,11 +40,26 @@ void appendCaret(std::string& out, const SourceLocation& loc,
                  const SourceManager& sm) {
   if (!loc.valid()) return;
   std::string_view line = sm.lineText(loc.file, loc.line);
+  // A huge line (a generated config, minified text) is echoed only around
+  // the caret, so that many diagnostics on it cannot multiply its size.
+  size_t caret = loc.column > 0 ? loc.column - 1 : 0;
+  std::string_view before, after;
+  if (line.size() > limits::kMaxEchoColumns) {
+    size_t half = limits::kMaxEchoColumns / 2;
+    size_t begin = caret > half ? std::min(caret - half, line.size() - limits::kMaxEchoColumns) : 0;
+    if (begin > 0) before = "...";
+    if (begin + limits::kMaxEchoColumns < line.size()) after = "...";
+    caret = caret >= begin ? caret - begin : 0;
+    line = line.substr(begin, limits::kMaxEchoColumns);
+  }
   out += "  ";
+  out += before;
   out += line;
+  out += after;
   out += "\n  ";
+  out += std::string(before.size(), ' ');
   // Keep tabs so the caret lines up under the same terminal columns.
-  for (uint32_t i = 0; i + 1 < loc.column && i < line.size(); ++i)
+  for (size_t i = 0; i < caret && i < line.size(); ++i)
     out += line[i] == '\t' ? '\t' : ' ';
   out += "^\n";
 }
