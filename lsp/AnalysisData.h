@@ -15,6 +15,8 @@
 #include "kamc/sema/NodeAt.h"
 #include "kamc/sema/Routes.h"
 #include "kamc/sema/Words.h"
+#include "kamc/lint/Lint.h"
+#include "kamc/syntax/SyntaxCheck.h"
 
 #include "Features.h"
 
@@ -31,6 +33,7 @@ class AnalysisData {
   std::unique_ptr<sema::ModuleSet> modules;
   std::unique_ptr<sema::RouteIndex> routes;
   std::unique_ptr<sema::DefineTable> defines;
+  bool reusedTree = false;  // built by Analysis::update from the previous tree
 
   // ------------------------------------------------------------ positions
   std::vector<FileId> idsOf(const std::string& path) const {

@@ -90,18 +90,175 @@ bool startsWith(std::string_view s, std::string_view prefix) { return s.substr(0
 Analysis::Analysis(std::unique_ptr<AnalysisData> data) : d_(std::move(data)) {}
 Analysis::~Analysis() = default;
 
+namespace {
+
+frontend::PipelineOptions pipelineOptions(const AnalysisOptions& options) {
+  frontend::PipelineOptions pipeline;
+  pipeline.preprocess.mode = PreprocessMode::Expand;
+  pipeline.preprocess.commandLineDefines = options.defines;
+  pipeline.keepGoing = true;
+  return pipeline;
+}
+
+// Every node of a top-level item, mutable (to move it to a new text).
+void forEachNode(ast::TopItem& item, const std::function<void(ast::Node&)>& fn) {
+  ast::AstVisitor v;
+  v.onStatement = [&](const ast::Statement& s) {
+    fn(const_cast<ast::Statement&>(s));
+    if (s.kind == ast::StmtKind::Switch)
+      for (const ast::SwitchCase& c : static_cast<const ast::SwitchStmt&>(s).cases) fn(const_cast<ast::SwitchCase&>(c));
+  };
+  v.onExpr = [&](const ast::Expr& e) {
+    fn(const_cast<ast::Expr&>(e));
+    if (e.kind == ast::ExprKind::Call)
+      if (const auto& next = static_cast<const ast::CallExpr&>(e).nextToken) fn(const_cast<ast::Node&>(*next));
+  };
+  fn(item);
+  switch (item.kind) {
+    case ast::TopKind::LoadModule: fn(static_cast<ast::LoadModuleItem&>(item).path); break;
+    case ast::TopKind::LoadPath:
+    case ast::TopKind::CfgEngine: fn(static_cast<ast::PathItem&>(item).value); break;
+    case ast::TopKind::Modparam: {
+      auto& m = static_cast<ast::ModparamItem&>(item);
+      fn(m.modules);
+      fn(m.param);
+      ast::walk(m.value.get(), v);
+      break;
+    }
+    case ast::TopKind::GlobalParam: {
+      auto& g = static_cast<ast::GlobalParamItem&>(item);
+      for (ast::ParamAtom& a : g.value) fn(a);
+      if (g.description) fn(*g.description);
+      break;
+    }
+    case ast::TopKind::Flags:
+      for (ast::FlagSpec& f : static_cast<ast::FlagsItem&>(item).flags) {
+        fn(f);
+        fn(f.name);
+      }
+      break;
+    case ast::TopKind::Route: {
+      auto& r = static_cast<ast::RouteItem&>(item);
+      if (r.name) fn(*r.name);
+      ast::walk(r.body.get(), v);
+      break;
+    }
+    case ast::TopKind::Empty: break;
+  }
+}
+
+// The checked tree for `unit` (preprocessed, without errors) made from the
+// previous analysis's tree, when the preprocessed text changed inside one
+// route block or only in layout between items. Null when it cannot be.
+std::unique_ptr<ast::Config> reuseTree(AnalysisData& old, frontend::Compilation& unit) {
+  const std::string& a = old.unit.pp.text;
+  const std::string& b = unit.pp.text;
+  size_t prefix = 0, limit = std::min(a.size(), b.size());
+  while (prefix < limit && a[prefix] == b[prefix]) ++prefix;
+  size_t suffix = 0;
+  while (suffix < limit - prefix && a[a.size() - 1 - suffix] == b[b.size() - 1 - suffix]) ++suffix;
+  size_t oldEnd = a.size() - suffix;  // the old text [prefix, oldEnd) became b[prefix, b.size() - suffix)
+  int64_t delta = int64_t(b.size()) - int64_t(a.size());
+  std::vector<ast::TopItemPtr>& items = old.unit.config->items;
+  // The item the change is inside, strictly within its first and last bytes.
+  size_t changed = items.size();
+  for (size_t i = 0; i < items.size(); ++i) {
+    const ast::TextRange r = items[i]->range;
+    if (r.end <= prefix) continue;
+    if (r.begin < prefix && oldEnd < r.end && items[i]->kind == ast::TopKind::Route) changed = i;
+    else if (r.begin < oldEnd) return nullptr;  // the change touches this item's edges, or spans items
+    break;
+  }
+  ast::TopItemPtr replacement;
+  if (changed < items.size()) {
+    const ast::TextRange r = items[changed]->range;
+    replacement = parseTopItem(unit.pp, unit.sm, r.begin, size_t(int64_t(r.end) + delta));
+    if (!replacement) return nullptr;
+  } else {
+    // The whole new gap between the items around the change must be blanks
+    // and comments: deleting the '#' of "# x" leaves a change of nothing,
+    // but the gap now holds the word x.
+    size_t gapBegin = 0, gapEnd = a.size();
+    for (const ast::TopItemPtr& item : items) {
+      if (item->range.end <= prefix) gapBegin = item->range.end;
+      if (item->range.begin >= oldEnd) {
+        gapEnd = item->range.begin;
+        break;
+      }
+    }
+    size_t newGapEnd = size_t(int64_t(gapEnd) + delta);
+    if (!isLayoutOnly(std::string_view(b).substr(gapBegin, newGapEnd - gapBegin))) return nullptr;
+  }
+  auto config = std::make_unique<ast::Config>();
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i == changed) {
+      config->items.push_back(std::move(replacement));
+      continue;
+    }
+    ast::TopItemPtr item = std::move(items[i]);
+    if (item->range.begin >= oldEnd)
+      forEachNode(*item, [&](ast::Node& n) {
+        n.range.begin = uint32_t(int64_t(n.range.begin) + delta);
+        n.range.end = uint32_t(int64_t(n.range.end) + delta);
+        MappedLocation m = unit.pp.map.lookup(n.range.begin, unit.sm);
+        n.loc = m.loc;
+        n.expansion = m.expansion;
+      });
+    config->items.push_back(std::move(item));
+  }
+  return config;
+}
+
+}  // namespace
+
+std::shared_ptr<const Analysis> Analysis::update(std::shared_ptr<const Analysis>& previous, const std::string& rootPath,
+                                                 const FileOverlay& overlay, const AnalysisOptions& options) {
+  bool reusable = previous && previous.use_count() == 1 && previous->parsedCleanly() && previous->d_->unit.linted &&
+                  previous->d_->root == normalizePath(rootPath) && previous->d_->options.defines == options.defines &&
+                  previous->d_->options.encoding == options.encoding;
+  if (!reusable) return run(rootPath, overlay, options);
+  frontend::PipelineOptions pipeline = pipelineOptions(options);
+  frontend::ConfigInput input = frontend::ConfigInput::file(normalizePath(rootPath));
+  input.overlay = &overlay;
+  frontend::Compilation unit = frontend::preprocess(input, pipeline.preprocess);
+  std::unique_ptr<ast::Config> config;
+  if (unit.readable() && !unit.pp.stoppedEarly && !unit.diags.hasErrors()) {
+    // Sole owner: nobody else reads the previous analysis while its tree moves.
+    config = reuseTree(const_cast<AnalysisData&>(*previous->d_), unit);
+  }
+  auto d = std::make_unique<AnalysisData>();
+  d->root = normalizePath(rootPath);
+  d->options = options;
+  if (config) {
+    previous.reset();  // its items were moved out
+    unit.config = std::move(config);
+    lint::LintContext lint{*unit.config, unit.pp.map, unit.diags, &unit.sm};
+    lint::runAllChecks(lint);
+    unit.linted = true;
+    d->reusedTree = true;
+  } else {  // the rest of the pipeline on the text preprocessed already
+    frontend::parseStage(unit, pipeline);
+    frontend::checkStage(unit, pipeline);
+  }
+  d->unit = std::move(unit);
+  return finish(std::move(d));
+}
+
+bool Analysis::reusedTree() const { return d_->reusedTree; }
+const frontend::Compilation& Analysis::compilation() const { return d_->unit; }
+
 std::shared_ptr<const Analysis> Analysis::run(const std::string& rootPath, const FileOverlay& overlay,
                                               const AnalysisOptions& options) {
   auto d = std::make_unique<AnalysisData>();
   d->root = normalizePath(rootPath);
   d->options = options;
-  frontend::PipelineOptions pipeline;
-  pipeline.preprocess.mode = PreprocessMode::Expand;
-  pipeline.preprocess.commandLineDefines = options.defines;
-  pipeline.keepGoing = true;
   frontend::ConfigInput input = frontend::ConfigInput::file(d->root);
   input.overlay = &overlay;
-  d->unit = frontend::check(input, pipeline);
+  d->unit = frontend::check(input, pipelineOptions(options));
+  return finish(std::move(d));
+}
+
+std::shared_ptr<const Analysis> Analysis::finish(std::unique_ptr<AnalysisData> d) {
   d->diagnostics = applyFilter(d->unit.diags.diagnostics(), d->unit.sm, {});
   d->pathOf.resize(d->unit.sm.fileCount() + 1);
   for (FileId id = 1; id <= d->unit.sm.fileCount(); ++id) {

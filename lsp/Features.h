@@ -15,6 +15,7 @@
 #include "kamc/basic/Diagnostics.h"
 #include "kamc/basic/PositionEncoding.h"
 #include "kamc/basic/SourceManager.h"
+#include "kamc/frontend/Pipeline.h"
 
 namespace kamc::lsp {
 
@@ -157,6 +158,15 @@ class Analysis {
  public:
   static std::shared_ptr<const Analysis> run(const std::string& rootPath, const FileOverlay& overlay,
                                             const AnalysisOptions& options);
+  // The same result as run(), reusing the previous analysis of the root when
+  // the preprocessed text changed inside one route block (that block alone is
+  // parsed again) or only in comments and blanks between items. It takes the
+  // previous analysis's tree only when it is the sole owner of it; then
+  // `previous` is reset, as it is no longer usable.
+  static std::shared_ptr<const Analysis> update(std::shared_ptr<const Analysis>& previous, const std::string& rootPath,
+                                               const FileOverlay& overlay, const AnalysisOptions& options);
+  // This analysis reused the tree of the one before (for tests and the bench).
+  bool reusedTree() const;
   ~Analysis();
 
   const std::string& root() const;
@@ -172,6 +182,8 @@ class Analysis {
   // Every finding of every file, for --check: the Diagnostic and its files.
   const std::vector<Diagnostic>& rawDiagnostics() const;
   const SourceManager& sourceManager() const;
+  // The front end's result: files, preprocessed text, tree and findings.
+  const frontend::Compilation& compilation() const;
 
   std::optional<HoverResult> hover(const std::string& path, Position pos) const;
   std::vector<Location> definition(const std::string& path, Position pos) const;
@@ -214,6 +226,8 @@ class Analysis {
 
  private:
   explicit Analysis(std::unique_ptr<AnalysisData> data);
+  // The indexes and the diagnostics of a compiled unit.
+  static std::shared_ptr<const Analysis> finish(std::unique_ptr<AnalysisData> d);
   std::unique_ptr<AnalysisData> d_;
 };
 

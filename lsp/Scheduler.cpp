@@ -142,18 +142,29 @@ void Scheduler::analyse(std::unique_lock<std::mutex>& lock, const std::string& r
   uint64_t generation = r.generation;
   FileOverlay overlay = workspace_.overlay();  // a snapshot: the loop may edit the live one meanwhile
   AnalysisOptions options = workspace_.options();
+  // The previous analyses are handed to the update, which may reuse the tree
+  // of the latest when it holds the only reference (requests run on this
+  // thread, so none reads it meanwhile).
+  std::shared_ptr<const Analysis> previous = std::move(r.latest), previousGood = std::move(r.lastGood);
+  if (previousGood == previous) previousGood.reset();
   busy_ = true;
   lock.unlock();
-  std::shared_ptr<const Analysis> analysis = Analysis::run(root, overlay, options);
+  std::shared_ptr<const Analysis> analysis = Analysis::update(previous, root, overlay, options);
   lock.lock();
   busy_ = false;
   ++analysesRun_;
+  if (analysis->reusedTree()) ++treesReused_;
   Root& after = roots_[root];
-  // The replaced analyses are freed after publishing, off the edit's latency.
-  std::shared_ptr<const Analysis> previous = std::move(after.latest), previousGood = after.lastGood;
   after.latest = analysis;
-  if (analysis->hasTree() && analysis->parsedCleanly()) after.lastGood = analysis;
-  if (!after.lastGood && analysis->hasTree()) after.lastGood = analysis;
+  // The last analysis with a whole tree answers navigation while the newest does not parse.
+  if (analysis->parsedCleanly())
+    after.lastGood = analysis;
+  else if (previous && previous->parsedCleanly())
+    after.lastGood = previous;
+  else if (previousGood)
+    after.lastGood = previousGood;
+  else if (analysis->hasTree())
+    after.lastGood = analysis;
   workspace_.learnIncludes(*analysis);
   if (after.generation != generation) {  // edited while it ran: a newer analysis will publish
     ++analysesDropped_;
@@ -167,6 +178,7 @@ void Scheduler::analyse(std::unique_lock<std::mutex>& lock, const std::string& r
   }
   lock.unlock();
   for (auto& [path, version] : targets) onDiagnostics_(path, version, analysis->diagnostics(path));
+  // The replaced analyses are freed after publishing, off the edit's latency.
   previous.reset();
   previousGood.reset();
   lock.lock();

@@ -64,6 +64,7 @@ class Scheduler {
   // Figures for the benchmark.
   size_t analysesRun() const { return analysesRun_; }
   size_t analysesDropped() const { return analysesDropped_; }
+  size_t treesReused() const { return treesReused_; }
 
  private:
   struct Document {
@@ -100,7 +101,7 @@ class Scheduler {
   std::set<std::string> cancelledKeys_;
   bool busy_ = false;
   bool stopping_ = false;
-  size_t analysesRun_ = 0, analysesDropped_ = 0;
+  size_t analysesRun_ = 0, analysesDropped_ = 0, treesReused_ = 0;
   std::thread worker_;
 };
 

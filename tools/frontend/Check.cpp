@@ -6,7 +6,12 @@ namespace kamc::frontend {
 
 Compilation check(const ConfigInput& input, const PipelineOptions& options) {
   Compilation unit = parse(input, options);
-  if (!unit.config) return unit;
+  checkStage(unit, options);
+  return unit;
+}
+
+void checkStage(Compilation& unit, const PipelineOptions& options) {
+  if (!unit.config) return;
   // The checks need a tree without holes; top-level items stay whole.
   lint::LintContext lint{*unit.config, unit.pp.map, unit.diags, &unit.sm};
   if (!unit.diags.hasErrors()) {
@@ -15,7 +20,6 @@ Compilation check(const ConfigInput& input, const PipelineOptions& options) {
   } else if (options.keepGoing) {
     lint::runTopLevelChecks(lint);
   }
-  return unit;
 }
 
 }  // namespace kamc::frontend

@@ -81,16 +81,16 @@ ast::RouteKind routeKindFor(size_t tokenType, bool named) {
 }  // namespace
 
 AstBuilder::AstBuilder(const PreprocessResult& pp, const SourceManager& sm, DiagnosticEngine& diags,
-                       antlr4::TokenStream& tokens)
-    : pp_(pp), sm_(sm), diags_(diags), tokens_(tokens) {}
+                       antlr4::TokenStream& tokens, size_t base)
+    : pp_(pp), sm_(sm), diags_(diags), tokens_(tokens), base_(base) {}
 
 void AstBuilder::place(ast::Node& node, antlr4::ParserRuleContext* ctx) {
   placeRange(node, ctx->getStart(), ctx->getStop());
 }
 
 ast::TextRange AstBuilder::rangeOf(antlr4::Token* first, antlr4::Token* last) const {
-  size_t begin = first ? first->getStartIndex() : pp_.text.size();
-  size_t end = last ? last->getStopIndex() + 1 : begin;
+  size_t begin = first ? first->getStartIndex() + base_ : pp_.text.size();
+  size_t end = last ? last->getStopIndex() + 1 + base_ : begin;
   if (begin > pp_.text.size()) begin = pp_.text.size();
   if (end < begin || end > pp_.text.size()) end = begin;  // an empty rule after an error
   return {static_cast<uint32_t>(begin), static_cast<uint32_t>(end)};

@@ -15,9 +15,11 @@ class AstBuilder {
   using P = grammar::KamailioParser;
 
  public:
+  // `base`: where in pp.text the lexed text starts (a slice holding one item).
   AstBuilder(const PreprocessResult& pp, const SourceManager& sm, DiagnosticEngine& diags,
-             antlr4::TokenStream& tokens);
+             antlr4::TokenStream& tokens, size_t base = 0);
   std::unique_ptr<ast::Config> build(P::ConfigContext* ctx);
+  ast::TopItemPtr buildItem(P::TopStatementContext* ctx) { return buildTop(ctx); }
   // Errors found while building (e.g. '+=', malformed pseudo-variables).
   size_t errorCount() const { return errors_; }
 
@@ -69,6 +71,7 @@ class AstBuilder {
   const SourceManager& sm_;
   DiagnosticEngine& diags_;
   antlr4::TokenStream& tokens_;
+  size_t base_ = 0;
   size_t errors_ = 0;
 };
 

@@ -170,16 +170,20 @@ size_t parsedLength(const std::string& text, const SyntaxCheckOptions& opts) {
   return text.size();
 }
 
+// The lexer's and parser's DFA caches are static, shared by every instance;
+// the 4.9 runtime mutates them without complete locking (antlr/antlr4#3332,
+// fixed in 4.9.3), so concurrent parses could corrupt them. One at a time:
+// the whole parse, since the tree and its prediction contexts die with the parser.
+std::mutex& parseLock() {
+  static std::mutex lock;
+  return lock;
+}
+
 }  // namespace
 
 ParseResult parseConfig(const PreprocessResult& pp, const SourceManager& sm,
                         DiagnosticEngine& diags, const SyntaxCheckOptions& opts) {
-  // The lexer's and parser's DFA caches are static, shared by every instance;
-  // the 4.9 runtime mutates them without complete locking (antlr/antlr4#3332,
-  // fixed in 4.9.3), so concurrent parses could corrupt them. One at a time:
-  // the whole parse, since the tree and its prediction contexts die with the parser.
-  static std::mutex oneParseAtATime;
-  std::lock_guard<std::mutex> lock(oneParseAtATime);
+  std::lock_guard<std::mutex> lock(parseLock());
   std::string_view parsed = std::string_view(pp.text).substr(0, parsedLength(pp.text, opts));
   antlr4::ANTLRInputStream input(bytesAsCodePoints(parsed));
   grammar::KamailioLexer lexer(&input);
@@ -209,6 +213,57 @@ ParseResult parseConfig(const PreprocessResult& pp, const SourceManager& sm,
   result.config = builder.build(tree);
   result.syntaxErrors = listener.count() + builder.errorCount();
   return result;
+}
+
+namespace {
+
+// Counts the lexer's errors (an unterminated string in the slice, say).
+class CountingListener : public antlr4::BaseErrorListener {
+ public:
+  void syntaxError(antlr4::Recognizer*, antlr4::Token*, size_t, size_t, const std::string&,
+                   std::exception_ptr) override {
+    ++count;
+  }
+  size_t count = 0;
+};
+
+}  // namespace
+
+ast::TopItemPtr parseTopItem(const PreprocessResult& pp, const SourceManager& sm, size_t begin, size_t end) {
+  if (begin >= end || end > pp.text.size()) return nullptr;
+  std::lock_guard<std::mutex> lock(parseLock());
+  antlr4::ANTLRInputStream input(bytesAsCodePoints(std::string_view(pp.text).substr(begin, end - begin)));
+  grammar::KamailioLexer lexer(&input);
+  CountingListener lexErrors;
+  lexer.removeErrorListeners();
+  lexer.addErrorListener(&lexErrors);
+  antlr4::CommonTokenStream tokens(&lexer);
+  grammar::KamailioParser parser(&tokens);
+  parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(antlr4::atn::PredictionMode::SLL);
+  parser.removeErrorListeners();
+  parser.setErrorHandler(std::make_shared<antlr4::BailErrorStrategy>());
+  grammar::KamailioParser::TopStatementContext* tree = nullptr;
+  try {
+    tree = parser.topStatement();
+  } catch (const antlr4::ParseCancellationException&) {
+    return nullptr;
+  }
+  if (lexErrors.count || tokens.LA(1) != antlr4::Token::EOF) return nullptr;
+  DiagnosticEngine scratch;
+  AstBuilder builder(pp, sm, scratch, tokens, begin);
+  ast::TopItemPtr item = builder.buildItem(tree);
+  if (builder.errorCount() || !scratch.diagnostics().empty()) return nullptr;
+  return item;
+}
+
+bool isLayoutOnly(std::string_view text) {
+  std::lock_guard<std::mutex> lock(parseLock());
+  antlr4::ANTLRInputStream input(bytesAsCodePoints(text));
+  grammar::KamailioLexer lexer(&input);
+  CountingListener errors;
+  lexer.removeErrorListeners();
+  lexer.addErrorListener(&errors);
+  return lexer.nextToken()->getType() == antlr4::Token::EOF && errors.count == 0;
 }
 
 }  // namespace kamc

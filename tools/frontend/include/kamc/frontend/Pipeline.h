@@ -71,4 +71,11 @@ Compilation parse(const ConfigInput& input, const PipelineOptions& options);
 // tree (checkedConfig) that codegen lowers.
 Compilation check(const ConfigInput& input, const PipelineOptions& options);
 
+// The later stages alone, on a unit the earlier ones made: parse(input) is
+// preprocess(input) then parseStage, check(input) is parse(input) then
+// checkStage. The language server preprocesses first to see whether it can
+// reuse its previous tree, and goes on from there when it cannot.
+void parseStage(Compilation& unit, const PipelineOptions& options);
+void checkStage(Compilation& unit, const PipelineOptions& options);
+
 }  // namespace kamc::frontend

@@ -33,4 +33,12 @@ struct ParseResult {
 ParseResult parseConfig(const PreprocessResult& pp, const SourceManager& sm,
                         DiagnosticEngine& diags, const SyntaxCheckOptions& opts = {});
 
+// Parses pp.text[begin, end) as exactly one top-level item (what an edit
+// inside one route block changed), positions in the whole text. Null when
+// that text is anything else, has a syntax error or would report one: the
+// caller then parses the whole config. Reports nothing.
+ast::TopItemPtr parseTopItem(const PreprocessResult& pp, const SourceManager& sm, size_t begin, size_t end);
+// True when the text holds only what the lexer skips: blanks and comments.
+bool isLayoutOnly(std::string_view text);
+
 }  // namespace kamc

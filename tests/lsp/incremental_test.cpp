@@ -1,0 +1,112 @@
+// Analysis::update reuses the previous tree when an edit stays inside one
+// route block (or in comments between items). Whatever it reuses, its result
+// must be the one a whole analysis gives: the same tree, node for node with
+// every location, and the same findings.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "Features.h"
+#include "kamc/ast/AstJson.h"
+
+using namespace kamc;
+using namespace kamc::lsp;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string treeOf(const Analysis& a) {
+  const frontend::Compilation& unit = a.compilation();
+  if (!unit.config) return "<no tree>";
+  return ast::dumpJson(*unit.config, unit.sm, &unit.pp.map.expansions(), {true, -1});
+}
+
+std::string findingsOf(const Analysis& a) {
+  std::ostringstream out;
+  for (const Diagnostic& d : a.rawDiagnostics()) {
+    out << d.rule << " " << d.loc.file << ":" << d.loc.line << ":" << d.loc.column << "-" << d.end.line << ":"
+        << d.end.column << " " << d.message << "\n";
+    for (const DiagnosticNote& n : d.notes) out << "  " << n.loc.line << ":" << n.loc.column << " " << n.message << "\n";
+    for (const FixIt& f : d.fixes)
+      out << "  fix " << f.begin.line << ":" << f.begin.column << " " << f.replacement << "\n";
+  }
+  return out.str();
+}
+
+struct Outcome {
+  bool reused = false;
+};
+
+// Analyses `before`, then updates to `after`; checks the update against a
+// whole analysis of `after`.
+Outcome expectSameAsWhole(const std::string& path, const std::string& before, const std::string& after) {
+  FileOverlay old, now;
+  old.set(path, before);
+  now.set(path, after);
+  std::shared_ptr<const Analysis> previous = Analysis::run(path, old, {});
+  std::shared_ptr<const Analysis> updated = Analysis::update(previous, path, now, {});
+  std::shared_ptr<const Analysis> whole = Analysis::run(path, now, {});
+  EXPECT_EQ(treeOf(*updated), treeOf(*whole)) << path;
+  EXPECT_EQ(findingsOf(*updated), findingsOf(*whole)) << path;
+  return {updated->reusedTree()};
+}
+
+std::string readFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// After the first line of the first route block that opens with "{\n".
+size_t insideFirstRoute(const std::string& text) {
+  for (const char* opener : {"request_route {\n", "route {\n", "route[", "failure_route["}) {
+    size_t at = text.find(opener);
+    if (at == std::string::npos) continue;
+    size_t brace = text.find("{\n", at);
+    if (brace != std::string::npos) return brace + 2;
+  }
+  return std::string::npos;
+}
+
+}  // namespace
+
+TEST(IncrementalAnalysis, EditsInsideARouteReuseTheTreeAndMatchAWholeAnalysis) {
+  const std::string path = (fs::temp_directory_path() / "kamc-incremental.cfg").string();
+  const std::string text =
+      "#!define CODE 404\nloadmodule \"sl.so\"\nloadmodule \"pv.so\"\n"
+      "request_route {\n  route(A);\n  sl_send_reply(CODE, \"x\");\n}\n"
+      "route[A] {\n  $var(x) = 1;\n}\n"
+      "route[B] {\n  if ($var(x) == 1) { drop; }\n}\n";
+  size_t inA = text.find("  $var(x) = 1;");
+  EXPECT_TRUE(expectSameAsWhole(path, text, text.substr(0, inA) + "  # note\n" + text.substr(inA)).reused);
+  EXPECT_TRUE(expectSameAsWhole(path, text, text.substr(0, inA) + "  sl_send_replyy(\"1\", \"y\");\n" + text.substr(inA)).reused);
+  EXPECT_TRUE(expectSameAsWhole(path, text, text.substr(0, inA) + "  $var(y) = CODE;\n" + text.substr(inA)).reused);
+  // Between items: a comment is reused, anything else is parsed whole.
+  EXPECT_TRUE(expectSameAsWhole(path, text, "# top\n" + text).reused);
+  EXPECT_FALSE(expectSameAsWhole(path, text, "oops\n" + text).reused);
+  // Deleting the '#' of a comment between items changes one byte to none, and
+  // makes the rest of the line code: parsed whole, and a syntax error.
+  std::string commented = "# oops\n" + text;
+  EXPECT_FALSE(expectSameAsWhole(path, commented, commented.substr(1)).reused);
+  // A change that crosses blocks, a broken block, or a define's value: whole.
+  EXPECT_FALSE(expectSameAsWhole(path, text, text.substr(0, inA) + "}\nroute[C] {\n" + text.substr(inA)).reused);
+  EXPECT_FALSE(expectSameAsWhole(path, text, text.substr(0, inA) + "  if (\n" + text.substr(inA)).reused);
+  std::string redefined = text;
+  redefined.replace(redefined.find("404"), 3, "500");
+  expectSameAsWhole(path, text, redefined);
+}
+
+TEST(IncrementalAnalysis, EveryCorpusConfigGivesTheWholeAnalysisAfterAnEditInsideARoute) {
+  size_t reused = 0;
+  for (const auto& e : fs::directory_iterator(fs::path(KAMC_CORPUS_DIR) / "kamailio-5.6")) {
+    if (e.path().extension() != ".cfg") continue;
+    std::string text = readFile(e.path().string());
+    size_t at = insideFirstRoute(text);
+    if (at == std::string::npos) continue;
+    for (const char* insert : {"  # edited\n", "\t$var(edited) = $rU;\n", "\txlog(\"L_INFO\", \"edited $ru\\n\");\n"})
+      reused += expectSameAsWhole(e.path().string(), text, text.substr(0, at) + insert + text.substr(at)).reused;
+    reused += expectSameAsWhole(e.path().string(), text, "# a new first line\n" + text).reused;
+  }
+  EXPECT_GT(reused, 100u);
+}
