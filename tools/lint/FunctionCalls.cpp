@@ -66,7 +66,7 @@ class CallChecker {
     if (routeNames_.count(&call) || valueWords_.count(&call)) return;
     CallResolution r = resolveCall(call, modules_, order_);
     switch (r.status) {
-      case Status::Keyword:
+      case Status::Keyword: return checkOnsendOnlyKeyword(call);
       case Status::Opaque: return;
       case Status::Unknown: return unknown(call);
       case Status::NotLoaded: return notLoaded(call, r);
@@ -82,6 +82,16 @@ class CallChecker {
     checkOpensipsSaveFlags(call, r);
     noteRouteNameArguments(call, r, isCore);
     if (!isCore) checkArgumentsHaveNoCalls(call);
+  }
+
+  // cfg.y's onsend_check: snd_ip and to_ip are refused while parsing any other block,
+  // named routes included (the other snd_/to_ keywords parse everywhere).
+  void checkOnsendOnlyKeyword(const ast::CallExpr& call) {
+    if (call.callee != "snd_ip" && call.callee != "to_ip") return;
+    if (kamailioRouteType(*route_) == catalog::OnSendRoute) return;
+    ctx_.report("kamc-route-type", call,
+                quoted(call.callee) + " cannot be used in " + routeLabel(*route_) +
+                    " (Kamailio: \"" + call.callee + " allowed only in onsend_routes\")");
   }
 
   // save("location", "p2v"): OpenSIPS' letters where Kamailio takes a number. kamc
