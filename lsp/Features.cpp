@@ -148,8 +148,9 @@ void forEachNode(ast::TopItem& item, const std::function<void(ast::Node&)>& fn) 
 }
 
 // The checked tree for `unit` (preprocessed, without errors) made from the
-// previous analysis's tree, when the preprocessed text changed inside one
-// route block or only in layout between items. Null when it cannot be.
+// previous analysis's tree, when the preprocessed text changed strictly inside
+// one route block, modparam or loadmodule, or only in layout between items.
+// Null when it cannot be.
 std::unique_ptr<ast::Config> reuseTree(AnalysisData& old, frontend::Compilation& unit) {
   const std::string& a = old.unit.pp.text;
   const std::string& b = unit.pp.text;
@@ -165,7 +166,11 @@ std::unique_ptr<ast::Config> reuseTree(AnalysisData& old, frontend::Compilation&
   for (size_t i = 0; i < items.size(); ++i) {
     const ast::TextRange r = items[i]->range;
     if (r.end <= prefix) continue;
-    if (r.begin < prefix && oldEnd < r.end && items[i]->kind == ast::TopKind::Route) changed = i;
+    // Only items a closing token ends ('}', ')', a quote): a core parameter's
+    // value may take in the tokens after it, which its text alone cannot show.
+    bool closed = items[i]->kind == ast::TopKind::Route || items[i]->kind == ast::TopKind::Modparam ||
+                  items[i]->kind == ast::TopKind::LoadModule;
+    if (r.begin < prefix && oldEnd < r.end && closed) changed = i;
     else if (r.begin < oldEnd) return nullptr;  // the change touches this item's edges, or spans items
     break;
   }

@@ -71,7 +71,7 @@ size_t insideFirstRoute(const std::string& text) {
 
 }  // namespace
 
-TEST(IncrementalAnalysis, EditsInsideARouteReuseTheTreeAndMatchAWholeAnalysis) {
+TEST(IncrementalAnalysis, EditsInsideOneItemReuseTheTreeAndMatchAWholeAnalysis) {
   const std::string path = (fs::temp_directory_path() / "kamc-incremental.cfg").string();
   const std::string text =
       "#!define CODE 404\nloadmodule \"sl.so\"\nloadmodule \"pv.so\"\n"
@@ -92,12 +92,22 @@ TEST(IncrementalAnalysis, EditsInsideARouteReuseTheTreeAndMatchAWholeAnalysis) {
   // A change that crosses blocks, a broken block, or a define's value: whole.
   EXPECT_FALSE(expectSameAsWhole(path, text, text.substr(0, inA) + "}\nroute[C] {\n" + text.substr(inA)).reused);
   EXPECT_FALSE(expectSameAsWhole(path, text, text.substr(0, inA) + "  if (\n" + text.substr(inA)).reused);
+  // Inside a modparam or a loadmodule: that item alone, too.
+  std::string withParam = "modparam(\"sl\", \"default_code\", 400)\n" + text;
+  size_t code = withParam.find("400");
+  EXPECT_TRUE(expectSameAsWhole(path, withParam, withParam.substr(0, code) + "4" + withParam.substr(code)).reused);
+  EXPECT_TRUE(expectSameAsWhole(path, withParam, withParam.substr(0, code) + "\"x\"" + withParam.substr(code + 3)).reused);
+  size_t so = text.find("sl.so");
+  EXPECT_TRUE(expectSameAsWhole(path, text, text.substr(0, so) + "tm" + text.substr(so + 2)).reused);
+  // A core parameter's value is not reused: what follows it may belong to it.
+  std::string withDebug = "debug=2\n" + text;
+  EXPECT_FALSE(expectSameAsWhole(path, withDebug, "debug=3\n" + text).reused);
   std::string redefined = text;
   redefined.replace(redefined.find("404"), 3, "500");
   expectSameAsWhole(path, text, redefined);
 }
 
-TEST(IncrementalAnalysis, EveryCorpusConfigGivesTheWholeAnalysisAfterAnEditInsideARoute) {
+TEST(IncrementalAnalysis, EveryCorpusConfigGivesTheWholeAnalysisAfterAnEditInsideAnItem) {
   size_t reused = 0;
   for (const auto& e : fs::directory_iterator(fs::path(KAMC_CORPUS_DIR) / "kamailio-5.6")) {
     if (e.path().extension() != ".cfg") continue;
@@ -107,6 +117,13 @@ TEST(IncrementalAnalysis, EveryCorpusConfigGivesTheWholeAnalysisAfterAnEditInsid
     for (const char* insert : {"  # edited\n", "\t$var(edited) = $rU;\n", "\txlog(\"L_INFO\", \"edited $ru\\n\");\n"})
       reused += expectSameAsWhole(e.path().string(), text, text.substr(0, at) + insert + text.substr(at)).reused;
     reused += expectSameAsWhole(e.path().string(), text, "# a new first line\n" + text).reused;
+    // Inside the first modparam's parameter name.
+    size_t modparam = text.find("\nmodparam(\"");
+    if (modparam != std::string::npos) {
+      size_t name = text.find("\", \"", modparam);
+      if (name != std::string::npos && name < text.find('\n', modparam + 1))
+        reused += expectSameAsWhole(e.path().string(), text, text.substr(0, name + 4) + "x" + text.substr(name + 4)).reused;
+    }
   }
   EXPECT_GT(reused, 100u);
 }
