@@ -14,7 +14,7 @@
 namespace kamc::lsp {
 
 struct ServerOptions {
-  std::chrono::milliseconds debounce{25};
+  std::chrono::milliseconds debounce{10};
   AnalysisOptions analysis;
 };
 

@@ -10,7 +10,7 @@
 int main(int argc, char** argv) {
   CLI::App app{"kamc-lsp: the Kamailio config language server (LSP 3.17 over stdio)"};
   std::string checkDir;
-  int debounceMs = 25;
+  int debounceMs = 10;  // a burst of edits (a paste, a replay) is analysed once
   kamc::CommonOptions common;
   app.add_option("--check", checkDir, "Print every diagnostic of the workspace in DIR and exit 0 clean, 1 errors, 2 usage");
   app.add_option("--debounce-ms", debounceMs, "Quiet time after an edit before the document is analysed again")
