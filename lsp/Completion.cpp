@@ -143,6 +143,15 @@ std::vector<Completion> Analysis::completion(const std::string& path, const std:
     for (std::string_view kw : {"loadmodule", "modparam", "route", "request_route", "failure_route", "branch_route",
                                 "onreply_route", "reply_route", "event_route", "onsend_route"})
       add({std::string(kw), CompletionKind::Keyword, "", "", std::string(kw), false, {}});
+    // A module's name at the start of a line: the whole loadmodule line, for
+    // modules not loaded yet (once two letters are typed).
+    if (word.size() >= 2 && lead.size() == word.size())
+      for (const catalog::ModuleInfo& m : catalog::allModules())
+        if (!m.isCore() && startsWith(m.name, word) && (!d.modules || !d.modules->loadedAnywhere(m.name))) {
+          std::string line = "loadmodule \"" + std::string(m.name) + ".so\"";
+          Completion c{std::string(m.name), CompletionKind::Module, line, std::string(m.doc), line, false, {}};
+          out.push_back(std::move(c));
+        }
     return out;
   }
   // Where a new loadmodule line goes: after the last one of this file, or at the top.

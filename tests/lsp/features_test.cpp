@@ -638,3 +638,16 @@ TEST(Features, AFragmentOfTwoRootsIsAnalysedUnderTheFirstAndCheckedUnderBoth) {
   EXPECT_NE(text.find("common.cfg:2:3: error: 'sl_send_reply' comes from module sl, which is not loaded"),
             std::string::npos);
 }
+
+TEST(Features, AModuleNameAtTheStartOfALineCompletesToItsLoadmoduleLine) {
+  TempWorkspace ws;
+  std::string main = ws.write("main.cfg", kMain);
+  std::vector<Completion> items = analyse(main)->completion(main, kMain + "xlo\n", {17, 3});
+  auto xlog = std::find_if(items.begin(), items.end(), [](const Completion& c) { return c.label == "xlog"; });
+  ASSERT_NE(xlog, items.end());
+  EXPECT_EQ(xlog->kind, CompletionKind::Module);
+  EXPECT_EQ(xlog->insertText, "loadmodule \"xlog.so\"");
+  // A loaded module is not offered again.
+  std::vector<std::string> names = labels(analyse(main)->completion(main, kMain + "sl\n", {17, 2}));
+  EXPECT_FALSE(has(names, "sl"));
+}
