@@ -651,3 +651,13 @@ TEST(Features, AModuleNameAtTheStartOfALineCompletesToItsLoadmoduleLine) {
   std::vector<std::string> names = labels(analyse(main)->completion(main, kMain + "sl\n", {17, 2}));
   EXPECT_FALSE(has(names, "sl"));
 }
+
+TEST(Features, QuickFixForAMisspeltModparamName) {
+  TempWorkspace ws;
+  std::string main = ws.write("main.cfg", "loadmodule \"tm.so\"\nmodparam(\"tm\", \"fr_timre\", 5000)\n");
+  std::vector<std::pair<FileDiagnostic, QuickFix>> fixes = analyse(main)->quickFixes(main, {{1, 0}, {1, 30}});
+  ASSERT_EQ(fixes.size(), 1u);
+  EXPECT_EQ(fixes[0].first.rule, "kamc-unknown-modparam");
+  EXPECT_EQ(fixes[0].second.title, "Change to 'fr_timer'");
+  EXPECT_EQ(fixes[0].second.edit, (FileEdit{{main, span(1, 16, 24)}, "fr_timer"}));
+}

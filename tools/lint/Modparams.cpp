@@ -75,7 +75,13 @@ class ModparamChecker {
     std::string message = "module " + m.name + " has no parameter '" + item.param.value + "'";
     std::string guess = closestName(item.param.value, names);
     if (!guess.empty()) message += "; did you mean '" + guess + "'?";
-    ctx_.report("kamc-unknown-modparam", item.param, message + " (Kamailio: \"Can't set module parameter\")");
+    Diagnostic& d =
+        ctx_.report("kamc-unknown-modparam", item.param, message + " (Kamailio: \"Can't set module parameter\")");
+    // The name inside its quotes, when written as it reads (one literal, no escape).
+    const ast::Word& w = item.param;
+    if (!guess.empty() && w.expansion < 0 && w.text.size() == w.value.size() + 2 && w.text.front() == w.text.back())
+      d.fixes.push_back({"Change to '" + guess + "'", {w.loc.file, w.loc.line, w.loc.column + 1},
+                         {w.loc.file, w.loc.line, w.loc.column + 1 + uint32_t(w.value.size())}, guess});
   }
 
   void notLoaded(const ast::ModparamItem& item, const std::regex& re) {
