@@ -379,6 +379,13 @@ void LSPServer::handleNotification(const std::string& method, const json& params
     std::string path = pathFromUri(documentUri(params));
     scheduler_->close(path);
     transport_.send(publishDiagnostics(uriFromPath(normalizePath(path)), std::nullopt, {}));
+  } else if (method == "workspace/didChangeWorkspaceFolders") {
+    // Added folders are scanned for roots; a removed folder's configs stay known
+    // until the server restarts (they may still be open).
+    if (params.contains("event") && params["event"].is_object() && params["event"].contains("added") &&
+        params["event"]["added"].is_array())
+      for (const json& f : params["event"]["added"])
+        if (f.is_object() && f.contains("uri") && f["uri"].is_string()) scheduler_->scanFolder(pathFromUri(f["uri"]));
   } else if (method == "workspace/didChangeWatchedFiles") {
     if (params.contains("changes") && params["changes"].is_array())
       for (const json& c : params["changes"])

@@ -328,6 +328,7 @@ json serverCapabilities(PositionEncoding encoding) {
       {"callHierarchyProvider", true},
       {"inlayHintProvider", true},
       {"workspaceSymbolProvider", true},
+      {"workspace", {{"workspaceFolders", {{"supported", true}, {"changeNotifications", true}}}}},
       {"semanticTokensProvider",
        {{"legend", {{"tokenTypes", kTokenTypes}, {"tokenModifiers", {"declaration"}}}}, {"full", true}, {"range", true}}},
       {"renameProvider", {{"prepareProvider", true}}},

@@ -181,6 +181,19 @@ class Diagnostics(ServerTest):
         d = self.client.diagnostics(self.ws.uri("main.cfg"), 1)["diagnostics"]
         self.assertEqual([(x["code"], x["range"]["start"]["line"]) for x in d], [("kamc-undefined-route", 6)])
 
+    def test_an_added_workspace_folder_makes_its_fragments_analysed_in_their_root(self):
+        other = Workspace({"root.cfg": 'loadmodule "tm.so"\ninclude_file "part.cfg"\n',
+                           "part.cfg": "request_route {\n  t_relay();\n}\n"})
+        try:
+            self.client.notify("workspace/didChangeWorkspaceFolders",
+                               {"event": {"added": [{"uri": other.uri("root.cfg").rsplit("/", 1)[0], "name": "o"}],
+                                          "removed": []}})
+            self.client.open(other.path("part.cfg"))
+            # t_relay comes from tm, which only root.cfg loads.
+            self.assertEqual(self.client.diagnostics(other.uri("part.cfg"), 1)["diagnostics"], [])
+        finally:
+            other.remove()
+
     def test_didclose_clears_the_diagnostics(self):
         self.open("main.cfg", MAIN.replace("sl_send_reply(", "sl_send_replyy("))
         self.client.notify("textDocument/didClose", {"textDocument": {"uri": self.ws.uri("main.cfg")}})
