@@ -71,7 +71,19 @@ case $case_name in
     route_with_cond "1$(rep 990 ' + 1') == 2" > "$work/plus.cfg"
     route_with_cond "1$(rep 990 ' && 1')" > "$work/and.cfg"
     { printf 'request_route {\n'; rep 990 'if (1) {'; printf 'exit;'; rep 990 '}'; printf '\n}\n'; } > "$work/if.cfg"
-    for cfg in parens not plus and if; do all_commands "$cfg.cfg" ok; done
+    { printf 'request_route {\n'; rep 990 'if (1) '; printf 'exit;\n}\n'; } > "$work/ifnb.cfg"
+    { printf 'request_route {\n'; rep 990 'switch ($rU) { case "a": '; printf 'exit;'; rep 990 '}'; printf '\n}\n'; } > "$work/switch.cfg"
+    for cfg in parens not plus and if ifnb switch; do all_commands "$cfg.cfg" ok; done
+    ;;
+  nested_loops)
+    # The flow analyses walk a loop's body twice: nested loops must not make
+    # that 2^depth (50 levels ran for hours). Codegen's time is not tested here.
+    for n in 50 990; do
+      { printf 'request_route {\n'; rep "$n" 'while ($var(i) < 3) { $var(i) = $var(i) + 1; '; printf 'exit;'; rep "$n" '}'; printf '\n}\n'; } > "$work/while$n.cfg"
+      run "cfgcheck $n" any "" -- "$cfgcheck" "$work/while$n.cfg"
+      grep -qF "$deep" "$work/err" && { echo "FAIL while$n: refused"; failures=$((failures + 1)); }
+      run "dump-ast $n" 0 "" -- "$kamc" --dump-ast "$work/while$n.cfg"
+    done
     ;;
   include_special)
     mkfifo "$work/fifo"

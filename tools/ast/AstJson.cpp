@@ -2,6 +2,8 @@
 #include "kamc/ast/AstJson.h"
 
 #include <nlohmann/json.hpp>
+#include <utility>
+#include <vector>
 
 namespace kamc::ast {
 namespace {
@@ -252,8 +254,23 @@ class JsonWriter {
 std::string dumpJson(const Config& config, const SourceManager& sm,
                      const std::vector<DefineExpansion>* expansions, const JsonOptions& opts) {
   JsonWriter writer(sm, expansions, opts);
+  json j = writer.config(config);
+  // Indentation grows with the depth: at the nesting limit (1000 levels) it
+  // would make the text quadratic (170 MB for nested switches). A tree deeper
+  // than 256 levels is printed one value a line without indentation.
+  int indent = opts.indent;
+  if (indent > 0) {
+    std::vector<std::pair<const json*, size_t>> pending{{&j, 1}};
+    while (!pending.empty() && indent > 0) {
+      auto [node, depth] = pending.back();
+      pending.pop_back();
+      if (!node->is_structured()) continue;
+      if (depth > 256) indent = 0;
+      for (const json& child : *node) pending.emplace_back(&child, depth + 1);
+    }
+  }
   // Replace invalid UTF-8 (Latin-1 comments, binary junk) instead of throwing.
-  return writer.config(config).dump(opts.indent, ' ', false, json::error_handler_t::replace);
+  return j.dump(indent, ' ', false, json::error_handler_t::replace);
 }
 
 }  // namespace kamc::ast

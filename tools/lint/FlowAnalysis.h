@@ -159,12 +159,18 @@ class FlowAnalysis {
     if (!top) return top;
     breaks_.emplace_back();
     Flow exitFlow = branch(s.condition.get(), false, *top);
-    for (int pass = 0; pass < 2 && top; ++pass) {
+    // A second pass carries what the body changed around the back edge; it
+    // doubles the work of every loop inside, so past 8 nested loops one pass
+    // (less precise) keeps the walk linear instead of 2^depth.
+    int passes = loopDepth_ < kPreciseLoopDepth ? 2 : 1;
+    ++loopDepth_;
+    for (int pass = 0; pass < passes && top; ++pass) {
       Flow end = statement(s.body.get(), branch(s.condition.get(), true, *top));
       Flow again = end ? evaluate(s.condition.get(), std::move(end)) : Flow{};
       if (again) exitFlow = merge(exitFlow, branch(s.condition.get(), false, *again));
       top = merge(top, again);
     }
+    --loopDepth_;
     Flow out = merge(exitFlow, breaks_.back());
     breaks_.pop_back();
     return out;
@@ -235,6 +241,8 @@ class FlowAnalysis {
   std::vector<const ast::RouteItem*> entries_;
   std::vector<Flow> returns_;  // of the route being walked
   std::vector<Flow> breaks_;   // of the enclosing switch or while
+  static constexpr unsigned kPreciseLoopDepth = 8;
+  unsigned loopDepth_ = 0;  // while loops around the statement being walked
   std::map<std::pair<const ast::RouteItem*, State>, Flow> memo_;
 };
 
