@@ -100,6 +100,11 @@ case $case_name in
     done
     run "cfgcheck big" 1 "big.cfg:3:" -- "$cfgcheck" "$work/big.cfg"
     grep -qF "larger than kamc's limit of 16 MB" "$work/err" || { echo "FAIL big: no size given"; failures=$((failures + 1)); }
+    # Each file within 16 MB, all of them together past 32 MB: the third.
+    { printf '# '; head -c 12000000 /dev/zero | tr '\0' 'a'; printf '\n'; } > "$work/twelve.inc"
+    printf 'include_file "twelve.inc"\ninclude_file "twelve.inc"\ninclude_file "twelve.inc"\n' > "$work/total.cfg"
+    run "cfgcheck total" 1 "total.cfg:3:" -- "$cfgcheck" "$work/total.cfg"
+    grep -qF "past kamc's limit of 32 MB in all" "$work/err" || { echo "FAIL total: no limit given"; failures=$((failures + 1)); }
     ;;
   define_chain)
     { printf '#!define D0 1\n'; for i in $(seq 1 30); do printf '#!define D%d D%d+D%d\n' "$i" $((i - 1)) $((i - 1)); done

@@ -281,6 +281,7 @@ class Preprocessor {
   unsigned includeDepth_ = 0;
   unsigned expansionDepth_ = 0;
   size_t expandedBytes_ = 0;  // define bodies expanded so far, limits::kMaxExpansionBytes
+  size_t includedBytes_ = 0;  // files included so far, limits::kMaxIncludedBytesTotal
   size_t lastEchoEnd_ = SIZE_MAX;
   const Frame* lastEchoFrame_ = nullptr;
 
@@ -927,6 +928,9 @@ void Preprocessor::includeFile(Frame& f, size_t nameStart, size_t nameLen, bool 
     else if (S_ISREG(st.st_mode) && size_t(st.st_size) > limits::kMaxIncludeBytes)
       why = "is " + std::to_string(st.st_size) + " bytes, larger than kamc's limit of " +
             std::to_string(limits::kMaxIncludeBytes >> 20) + " MB for an included file";
+    else if (S_ISREG(st.st_mode) && (includedBytes_ += size_t(st.st_size)) > limits::kMaxIncludedBytesTotal)
+      why = "would bring the included text past kamc's limit of " +
+            std::to_string(limits::kMaxIncludedBytesTotal >> 20) + " MB in all";
     if (why.empty()) return false;
     report("kamc-include-not-found", f, nameStart, std::string(what) + " " + path + " refused: it " + why);
     return true;

@@ -14,6 +14,8 @@ inline constexpr size_t kMaxNesting = 1000;
 
 // One included file (include_file / import_file), in bytes.
 inline constexpr size_t kMaxIncludeBytes = 16u << 20;
+// All included files together (the same file may be included many times).
+inline constexpr size_t kMaxIncludedBytesTotal = 32u << 20;
 
 // What #!define macros may expand to in one line of the parse path's text.
 inline constexpr size_t kMaxExpansionBytes = 16u << 20;
