@@ -124,6 +124,8 @@ case $case_name in
     for n in 10000 100000; do
       printf 'request_route {\n  %s();\n}\n' "$(rep "$n" 'x')" > "$work/long$n.cfg"
       run "cfgcheck $n" 1 "long$n.cfg:2:3:" -- "$cfgcheck" "$work/long$n.cfg"
+      longest=$(awk '{ if (length($0) > m) m = length($0) } END { print m }' "$work/err")
+      [ "$longest" -le 1300 ] || { echo "FAIL long$n: a line of $longest columns printed"; failures=$((failures + 1)); }
     done
     # A short misspelling still gets its suggestion.
     printf 'request_route {\n  xlgo("hi");\n}\n' > "$work/typo.cfg"

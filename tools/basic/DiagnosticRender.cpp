@@ -71,7 +71,12 @@ void appendHeadline(std::string& out, const SourceLocation& loc, Severity sev,
   const char* reset = opts.color ? "\033[0m" : "";
   out += bold + position(loc, sm) + ":" + reset + " ";
   out += opts.color ? colorOf(sev) : "";
-  out += std::string(severityName(sev)) + ":" + reset + " " + message;
+  out += std::string(severityName(sev)) + ":" + reset + " ";
+  // A message quoting a huge token (a 100,000-character name) is cut too.
+  if (message.size() > limits::kMaxEchoMessage)
+    out += message.substr(0, limits::kMaxEchoMessage) + "... (" + std::to_string(message.size()) + " bytes)";
+  else
+    out += message;
   if (!rule.empty()) out += " [" + rule + "]";
   out += "\n";
 }

@@ -25,5 +25,7 @@ inline constexpr size_t kMaxSuggestLength = 128;
 
 // Columns of a source line echoed under a diagnostic, around the caret.
 inline constexpr size_t kMaxEchoColumns = 200;
+// Bytes of a diagnostic's message in text output (SARIF and JSON keep it whole).
+inline constexpr size_t kMaxEchoMessage = 1000;
 
 }  // namespace kamc::limits
