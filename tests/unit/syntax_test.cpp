@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "kamc/frontend/Pipeline.h"
+#include "kamc/syntax/SyntaxCheck.h"
 
 using namespace kamc;
 
@@ -140,6 +141,27 @@ TEST(Grammar, ColumnsCountBytesAfterNonAsciiText) {
   ASSERT_GE(c->errors(), 1u);
   EXPECT_EQ(c->diags.diagnostics().front().loc.line, 2u);
   EXPECT_EQ(c->diags.diagnostics().front().loc.column, 32u);
+}
+
+// Issue 18: nesting past the limit is one error with a location, not a stack
+// overflow; both the parser's recursion (parentheses) and a left-recursive
+// chain, which nests only in the tree, are caught.
+TEST(Grammar, NestingPastTheLimitIsOneErrorNotACrash) {
+  std::string parens = "request_route {\n  if (" + std::string(50000, '(') + "1" + std::string(50000, ')') + ") exit;\n}\n";
+  std::string chain = "request_route {\n  if (1";
+  for (int i = 0; i < 5000; ++i) chain += " && 1";
+  chain += ") exit;\n}\n";
+  for (const std::string& text : {parens, chain}) {
+    auto c = check(text);
+    ASSERT_EQ(c->diags.diagnostics().size(), 1u);
+    EXPECT_NE(c->diags.diagnostics()[0].message.find("nest deeper than 1000 levels"), std::string::npos);
+    EXPECT_EQ(c->diags.diagnostics()[0].loc.line, 2u);
+    EXPECT_GE(c->errors(), 1u);
+  }
+  // An edited route block parsed alone gives up, so that the whole parse reports it.
+  auto c = check(parens);
+  size_t begin = c->pp.text.find("request_route");
+  EXPECT_EQ(parseTopItem(c->pp, c->sm, begin, c->pp.text.size()), nullptr);
 }
 
 TEST(Grammar, UnbalancedBracesAndGarbageNeverCrash) {

@@ -238,7 +238,7 @@ ast::TopItemPtr parseTopItem(const PreprocessResult& pp, const SourceManager& sm
   lexer.removeErrorListeners();
   lexer.addErrorListener(&lexErrors);
   antlr4::CommonTokenStream tokens(&lexer);
-  grammar::KamailioParser parser(&tokens);
+  NestingLimitedParser parser(&tokens);
   parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(antlr4::atn::PredictionMode::SLL);
   parser.removeErrorListeners();
   parser.setErrorHandler(std::make_shared<antlr4::BailErrorStrategy>());
@@ -247,8 +247,10 @@ ast::TopItemPtr parseTopItem(const PreprocessResult& pp, const SourceManager& sm
     tree = parser.topStatement();
   } catch (const antlr4::ParseCancellationException&) {
     return nullptr;
+  } catch (const NestingTooDeep&) {
+    return nullptr;  // the whole parse reports it
   }
-  if (lexErrors.count || tokens.LA(1) != antlr4::Token::EOF) return nullptr;
+  if (lexErrors.count || tokens.LA(1) != antlr4::Token::EOF || firstTooDeep(tree)) return nullptr;
   DiagnosticEngine scratch;
   AstBuilder builder(pp, sm, scratch, tokens, begin);
   ast::TopItemPtr item = builder.buildItem(tree);
