@@ -23,12 +23,6 @@ extern const ModuleExports kRegistrarModule;
 
 namespace registrar {
 
-// registrar_contacts.cpp
-bool fixup_ulc(PvSpec& spec, VarSlots& vars, std::string& error);
-PvValue get_ulc(MessageContext& context, const PvSpec& spec);
-int reg_fetch_contacts_body(MessageContext& context, const FunctionCall& call);
-int reg_free_contacts_body(MessageContext& context, const FunctionCall& call);
-
 namespace {
 
 using usrloc::Binding;
@@ -41,6 +35,44 @@ const RegistrarSettings& settings_of(const MessageContext& context) {
   static const std::size_t index = module_index(kRegistrarModule);
   return context.runtime.module(index).state_as<RegistrarSettings>();
 }
+
+}  // namespace
+
+// registrar_contacts.cpp
+bool fixup_ulc(PvSpec& spec, VarSlots& vars, std::string& error);
+PvValue get_ulc(MessageContext& context, const PvSpec& spec);
+int reg_fetch_contacts_body(MessageContext& context, const FunctionCall& call);
+int reg_free_contacts_body(MessageContext& context, const FunctionCall& call);
+
+// usrloc's settings the registrar copies (use_domain, nat_bflag).
+RegistrarSettings effective_settings(const MessageContext& context, const usrloc::LocationService& service) {
+  RegistrarSettings settings = settings_of(context);
+  settings.use_domain = service.settings().use_domain;
+  settings.nat_bflag = service.settings().nat_bflag;
+  return settings;
+}
+
+// The record of `aor`, from memory or (db_mode 3) from the database off the worker.
+// Outer nullopt: a database error.
+std::optional<std::optional<Record>> fetch_record(MessageContext& context, usrloc::LocationService& service,
+                                                 const std::string& table, const std::string& aor) {
+  if (service.settings().db_mode == DbMode::DbOnly) {
+    auto result = std::make_shared<std::optional<std::optional<Record>>>();
+    usrloc::LocationService* shared = &service;
+    await_background(context, [result, shared, table, aor] {
+      std::string error;
+      *result = shared->get_from_db(table, aor, error);
+      if (!*result) log_format(L_ERR, "registrar: database: %s", error.c_str());
+    }, std::chrono::milliseconds(0));
+    return *result;
+  }
+  std::string error;
+  usrloc::Domain* domain = service.domain(table, error);
+  if (!domain) return std::nullopt;
+  return domain->get(aor);
+}
+
+namespace {
 
 bool init_registrar(ModuleInstance& module, std::string& error) {
   RegistrarSettings settings;
@@ -71,13 +103,6 @@ bool init_registrar(ModuleInstance& module, std::string& error) {
   return true;
 }
 
-// usrloc's settings the registrar copies (use_domain, nat_bflag).
-RegistrarSettings effective_settings(const MessageContext& context, const usrloc::LocationService& service) {
-  RegistrarSettings settings = settings_of(context);
-  settings.use_domain = service.settings().use_domain;
-  settings.nat_bflag = service.settings().nat_bflag;
-  return settings;
-}
 
 // The table argument: usrloc's domain, made (and loaded) at start-up.
 bool fixup_table(FunctionCall& call, std::string& error) {
@@ -170,60 +195,51 @@ void reply_to_register(MessageContext& context, const RegistrarSettings& setting
   send_registrar_reply(context, code, headers);
 }
 
-// What a save() hands to the thread that runs it (db_mode 3): shared, so that a late
-// completion never writes into a stack that is gone.
+// One record edit as db_mode wants it: in the database off the worker (3), or in
+// memory and then committed before this returns (1) or queued for the timer (2).
+// `edit` may run on a background thread, so what it touches must be shared. false
+// when the database failed.
+bool edit_record(MessageContext& context, usrloc::LocationService& service, const std::string& table,
+                 const std::string& aor, const std::function<void(Record&)>& edit, bool memory_only) {
+  DbMode mode = service.settings().db_mode;
+  usrloc::LocationService* shared = &service;
+  if (mode == DbMode::DbOnly) {
+    auto ok = std::make_shared<bool>(false);
+    await_background(context, [shared, table, aor, edit, ok] {
+      std::string error;
+      *ok = shared->edit_in_db(table, aor, edit, error).has_value();
+      if (!*ok) log_format(L_ERR, "registrar: database: %s", error.c_str());
+    }, std::chrono::milliseconds(0));
+    return *ok;
+  }
+  std::string error;
+  usrloc::Domain* domain = service.domain(table, error);
+  if (!domain) return false;
+  usrloc::Change change = domain->edit(aor, edit);
+  if (change.empty() || memory_only) return true;
+  if (mode == DbMode::WriteBack) {
+    service.write_back(table, std::move(change));
+  } else if (mode == DbMode::WriteThrough) {
+    auto committed = std::make_shared<bool>(false);
+    await_completion(context, [shared, table, change = std::move(change), committed](std::function<void()> done) mutable {
+      return shared->write_through(table, std::move(change), [committed, done = std::move(done)](bool ok) {
+        *committed = ok;
+        done();
+      });
+    }, std::chrono::milliseconds(0));
+    return *committed;
+  }
+  return true;
+}
+
+// What save() shares with the edit, which may run on another thread (db_mode 3).
 struct SaveJob {
   RegisterRequest request;
   RegistrarSettings settings;
   usrloc::Settings location;
   unsigned flags = 0;
   SaveResult result;
-  bool db_ok = true;
 };
-
-void run_save(MessageContext& context, usrloc::LocationService& service, const std::string& table,
-              const std::shared_ptr<SaveJob>& job) {
-  DbMode mode = service.settings().db_mode;
-  std::int64_t now = now_seconds();
-  auto edit = [job, now](Record& record) {
-    job->result = apply_register(record, job->request, job->settings, job->location, job->flags, now);
-  };
-  if (mode == DbMode::DbOnly) {
-    usrloc::LocationService* shared = &service;
-    std::string name = table;
-    await_background(context, [job, shared, name, edit] {
-      std::string error;
-      if (!shared->edit_in_db(name, job->request.aor, edit, error)) {
-        log_format(L_ERR, "save(): database: %s", error.c_str());
-        job->db_ok = false;
-      }
-    }, std::chrono::milliseconds(0));
-    return;
-  }
-  std::string error;
-  usrloc::Domain* domain = service.domain(table, error);
-  if (!domain) {
-    job->db_ok = false;
-    return;
-  }
-  usrloc::Change change = domain->edit(job->request.aor, edit);
-  if (change.empty() || (job->flags & kSaveMemoryOnly)) return;
-  if (mode == DbMode::WriteBack) {
-    service.write_back(table, std::move(change));
-  } else if (mode == DbMode::WriteThrough) {
-    // The 200 goes out only once the row is committed.
-    auto committed = std::make_shared<bool>(false);
-    usrloc::LocationService* shared = &service;
-    std::string name = table;
-    await_completion(context, [shared, name, change = std::move(change), committed](std::function<void()> done) mutable {
-      return shared->write_through(name, std::move(change), [committed, done = std::move(done)](bool ok) {
-        *committed = ok;
-        done();
-      });
-    }, std::chrono::milliseconds(0));
-    job->db_ok = *committed;
-  }
-}
 
 int save_body(MessageContext& context, const FunctionCall& call) {
   if (!context.message.is_request()) {
@@ -248,8 +264,14 @@ int save_body(MessageContext& context, const FunctionCall& call) {
     if (aor) job->request.aor = *aor;
   }
   if (error == RegError::Fine) {
-    run_save(context, service, call.args[0].written, job);
-    error = job->db_ok ? job->result.error : RegError::InsertContact;
+    std::int64_t now = now_seconds();
+    auto edit = [job, now](Record& record) {
+      job->result = apply_register(record, job->request, job->settings, job->location, job->flags, now);
+    };
+    // The 200 goes out only once the change is committed (db_mode 1).
+    bool stored = edit_record(context, service, call.args[0].written, job->request.aor, edit,
+                              (job->flags & kSaveMemoryOnly) != 0);
+    error = stored ? job->result.error : RegError::InsertContact;
   }
   bool replies = !(job->flags & kSaveNoReply) && (context.route_type == KAMC_RT_REQUEST_ROUTE ||
                                                   (error == RegError::Fine && context.route_type == KAMC_RT_FAILURE_ROUTE));
@@ -258,25 +280,6 @@ int save_body(MessageContext& context, const FunctionCall& call) {
   return error == RegError::TooMany ? -2 : KAMC_RT_FALSE;
 }
 
-// The record of `aor`, from memory or (db_mode 3) from the database off the worker.
-// Outer nullopt: a database error.
-std::optional<std::optional<Record>> fetch_record(MessageContext& context, usrloc::LocationService& service,
-                                                 const std::string& table, const std::string& aor) {
-  if (service.settings().db_mode == DbMode::DbOnly) {
-    auto result = std::make_shared<std::optional<std::optional<Record>>>();
-    usrloc::LocationService* shared = &service;
-    await_background(context, [result, shared, table, aor] {
-      std::string error;
-      *result = shared->get_from_db(table, aor, error);
-      if (!*result) log_format(L_ERR, "lookup: database: %s", error.c_str());
-    }, std::chrono::milliseconds(0));
-    return *result;
-  }
-  std::string error;
-  usrloc::Domain* domain = service.domain(table, error);
-  if (!domain) return std::nullopt;
-  return domain->get(aor);
-}
 
 // $du for a binding: the first Path hop, else the received address.
 std::optional<std::string> binding_destination(const Binding& binding) {
@@ -285,18 +288,15 @@ std::optional<std::string> binding_destination(const Binding& binding) {
   return std::nullopt;
 }
 
-std::vector<Binding> usable_bindings(const Record& record, const MessageContext& context,
-                                     const RegistrarSettings& settings, bool& filtered) {
+// The bindings lookup() may use: the unexpired ones, in lookup order. (Kamailio's
+// method filtering, its -2, needs stored methods, which kamc does not keep yet.)
+std::vector<Binding> valid_bindings(const Record& record) {
   std::int64_t now = now_seconds();
-  std::vector<Binding> usable;
-  filtered = false;
+  std::vector<Binding> valid;
   for (const Binding& binding : record.bindings) {
-    if (!binding.valid_at(now)) continue;
-    usable.push_back(binding);
+    if (binding.valid_at(now)) valid.push_back(binding);
   }
-  (void)context;
-  (void)settings;
-  return usable;
+  return valid;
 }
 
 // Kamailio's lookup() codes: 1 found, -1 no contact, -2 method not allowed, -3 error.
@@ -309,9 +309,8 @@ int lookup_uri(MessageContext& context, const std::string& table, std::string_vi
   auto record = fetch_record(context, service, table, *aor);
   if (!record) return -3;
   if (!*record) return -1;
-  bool filtered = false;
-  std::vector<Binding> usable = usable_bindings(**record, context, settings, filtered);
-  if (usable.empty()) return filtered ? -2 : -1;
+  std::vector<Binding> usable = valid_bindings(**record);
+  if (usable.empty()) return -1;
   std::size_t first_branch = 0;
   if (!to_dset) {
     const Binding& best = usable.front();
@@ -384,7 +383,6 @@ int unregister_body(MessageContext& context, const FunctionCall& call) {
   auto aor = extract_aor(arg_text(context, call, 1), settings, error);
   if (!aor) return -1;
   std::string ruid = call.args.size() > 2 ? arg_text(context, call, 2) : std::string();
-  const std::string& table = call.args[0].written;
   auto found = std::make_shared<bool>(ruid.empty());
   auto edit = [ruid, found](Record& record) {
     if (ruid.empty()) {
@@ -394,25 +392,7 @@ int unregister_body(MessageContext& context, const FunctionCall& call) {
     auto removed = std::erase_if(record.bindings, [&](const Binding& b) { return b.ruid == ruid; });
     *found = removed > 0;
   };
-  if (service.settings().db_mode == DbMode::DbOnly) {
-    auto ok = std::make_shared<bool>(true);
-    usrloc::LocationService* shared = &service;
-    std::string name = table, key = *aor;
-    await_background(context, [shared, name, key, edit, ok] {
-      std::string message;
-      *ok = shared->edit_in_db(name, key, edit, message).has_value();
-    }, std::chrono::milliseconds(0));
-    if (!*ok) return -2;
-    return *found ? 1 : -3;
-  }
-  std::string message;
-  usrloc::Domain* domain = service.domain(table, message);
-  if (!domain) return -2;
-  usrloc::Change change = domain->edit(*aor, edit);
-  if (!change.empty()) {
-    if (service.settings().db_mode == DbMode::WriteBack) service.write_back(table, std::move(change));
-    else if (service.settings().db_mode == DbMode::WriteThrough) service.write_through(table, std::move(change), nullptr);
-  }
+  if (!edit_record(context, service, call.args[0].written, *aor, edit, false)) return -2;
   return *found ? 1 : -3;
 }
 

@@ -5,7 +5,6 @@
 #include <map>
 
 #include "../core/module.h"
-#include "../core/suspension.h"
 #include "kamc/runtime/log.h"
 #include "kamc/runtime/message_context.h"
 #include "kamc/runtime/runtime.h"
@@ -13,6 +12,11 @@
 #include "usrloc.h"
 
 namespace kamc::runtime::registrar {
+
+// registrar.cpp
+RegistrarSettings effective_settings(const MessageContext& context, const usrloc::LocationService& service);
+std::optional<std::optional<usrloc::Record>> fetch_record(MessageContext& context, usrloc::LocationService& service,
+                                                         const std::string& table, const std::string& aor);
 
 namespace {
 
@@ -97,32 +101,19 @@ PvValue get_ulc(MessageContext& context, const PvSpec& spec) {
 // Kamailio's codes: 1 fetched, -1 the AoR has no bindings or the URI is not one.
 int reg_fetch_contacts_body(MessageContext& context, const FunctionCall& call) {
   usrloc::LocationService& service = *usrloc::usrloc_of(context.runtime);
-  RegistrarSettings settings;
-  settings.use_domain = service.settings().use_domain;
+  RegistrarSettings settings = effective_settings(context, service);
   RegError error = RegError::Fine;
   std::string uri = arg_text(context, call, 1);
   auto aor = extract_aor(uri, settings, error);
   const std::string& profile = call.args[2].written;
   profiles().erase(profile);
   if (!aor) return KAMC_RT_FALSE;
-  const std::string& table = call.args[0].written;
-  auto record = std::make_shared<std::optional<usrloc::Record>>();
-  if (service.settings().db_mode == usrloc::DbMode::DbOnly) {
-    usrloc::LocationService* shared = &service;
-    std::string key = *aor;
-    await_background(context, [shared, table, key, record] {
-      std::string message;
-      if (auto found = shared->get_from_db(table, key, message)) *record = std::move(*found);
-    }, std::chrono::milliseconds(0));
-  } else {
-    std::string message;
-    if (usrloc::Domain* domain = service.domain(table, message)) *record = domain->get(*aor);
-  }
-  if (!*record || (*record)->bindings.empty()) return KAMC_RT_FALSE;
+  auto record = fetch_record(context, service, call.args[0].written, *aor);
+  if (!record || !*record || (*record)->bindings.empty()) return KAMC_RT_FALSE;
   FetchedContacts fetched;
   fetched.aor = *aor;
   if (std::size_t at = aor->find('@'); at != std::string::npos) fetched.domain = aor->substr(at + 1);
-  fetched.bindings = std::move((*record)->bindings);
+  fetched.bindings = std::move((**record).bindings);
   profiles()[profile] = std::move(fetched);
   return KAMC_RT_TRUE;
 }

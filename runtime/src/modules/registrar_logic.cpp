@@ -7,6 +7,7 @@
 #include <cctype>
 #include <ctime>
 
+#include "../core/transformations.h"
 #include "kamc/runtime/message_context.h"
 #include "kamc/sip/name_addr.h"
 #include "kamc/sip/scalar_headers.h"
@@ -444,7 +445,7 @@ RegError read_register(MessageContext& context, const RegistrarSettings& setting
     if (first.empty() || !sip::parse_uri(first, uri).ok() || !uri.param("lr")) return RegError::PathParse;
     if (settings.path_use_received) {
       if (auto received = uri.param("received"); received && !received->empty()) {
-        auto value = unescape(*received);
+        auto value = unescape_user(*received);  // as Kamailio's path.c
         if (!value) return RegError::PathParse;
         out.path_received = *value;
       }

@@ -222,7 +222,9 @@ class Service final : public LocationService {
       writer_->start();
     }
     auto interval = std::chrono::seconds(std::max(1, settings_.timer_interval));
-    timer_ = runtime.background().every(interval, [this] { on_timer(); });
+    // The runtime stops its periodic jobs before any module's destroy, so no run
+    // outlives this service.
+    runtime.background().every(interval, [this] { on_timer(); });
     return true;
   }
 
@@ -315,8 +317,6 @@ class Service final : public LocationService {
     return count;
   }
 
-  void cancel_timer(Runtime& runtime) { runtime.background().cancel(timer_); }
-
  private:
   struct PendingRow {
     std::string aor;
@@ -395,7 +395,6 @@ class Service final : public LocationService {
 
   Settings settings_;
   std::unique_ptr<Writer> writer_;
-  std::uint64_t timer_ = 0;
   std::mutex domains_mutex_;
   std::vector<std::unique_ptr<MemoryDomain>> domains_;
   std::mutex pending_mutex_;
@@ -454,9 +453,7 @@ constexpr std::array<ParamExport, 11> kParams{{
 void insert_ordered(Record& record, Binding binding, bool desc_time_order) {
   auto& bindings = record.bindings;
   auto position = bindings.begin();
-  if (desc_time_order) {
-    position = bindings.begin();
-  } else {
+  if (!desc_time_order) {  // by q, and after the bindings of the same q
     while (position != bindings.end() && position->q >= binding.q) ++position;
   }
   bindings.insert(position, std::move(binding));

@@ -94,8 +94,6 @@ class Domain {
   virtual Change edit(const std::string& aor, const std::function<void(Record&)>& edit) = 0;
   // A copy of the record, or nullopt when the AoR has no bindings.
   virtual std::optional<Record> get(const std::string& aor) = 0;
-  // db_mode 3 reads and writes the database on each call: these run on a background
-  // thread (the registrar suspends its message around them).
 };
 
 // The module's state: the settings, the tables and the database writer.
