@@ -270,9 +270,15 @@ TEST_F(LocationStoreTest, RefusesAnotherTableVersionAndOtherSchemes) {
   ASSERT_TRUE(store);
   EXPECT_FALSE(store->prepare_table("location", error));
   EXPECT_NE(error.find("invalid table version 8"), std::string::npos) << error;
-  EXPECT_FALSE(usrloc::open_location_store("mysql://u:secret@db/kamailio", error));
-  EXPECT_NE(error.find("not supported yet"), std::string::npos) << error;
+  // Port 1 on loopback: nothing listens, so the connect is refused at once.
+  EXPECT_FALSE(usrloc::open_location_store("mysql://u:secret@127.0.0.1:1/kamailio", error));
+  EXPECT_NE(error.find("cannot connect to MySQL"), std::string::npos) << error;
   EXPECT_EQ(error.find("secret"), std::string::npos) << error;
+  EXPECT_FALSE(usrloc::open_location_store("postgres://u:secret@127.0.0.1:1/kamailio", error));
+  EXPECT_NE(error.find("cannot connect to PostgreSQL"), std::string::npos) << error;
+  EXPECT_EQ(error.find("secret"), std::string::npos) << error;
+  EXPECT_FALSE(usrloc::open_location_store("oracle://u:secret@db/kamailio", error));
+  EXPECT_NE(error.find("is not supported"), std::string::npos) << error;
   EXPECT_FALSE(usrloc::open_location_store("location.db", error));
   EXPECT_FALSE(store->prepare_table("bad name;", error));
 }

@@ -52,6 +52,9 @@ void SqliteStatement::reset() {
   failed_ = false;
 }
 
+int SqliteStatement::column_count() const { return sqlite3_column_count(statement_); }
+int SqliteStatement::column_type(int column) const { return sqlite3_column_type(statement_, column); }
+
 bool SqliteStatement::is_null(int column) const { return sqlite3_column_type(statement_, column) == SQLITE_NULL; }
 
 bool SqliteStatement::is_text(int column) const { return sqlite3_column_type(statement_, column) == SQLITE_TEXT; }

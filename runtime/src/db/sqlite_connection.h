@@ -36,6 +36,8 @@ class SqliteStatement {
   std::string error() const;
   void reset();
 
+  int column_count() const;
+  int column_type(int column) const;  // SQLITE_INTEGER, SQLITE_FLOAT, SQLITE_TEXT, ...
   bool is_null(int column) const;
   bool is_text(int column) const;
   std::string text(int column) const;

@@ -1,6 +1,6 @@
-// The SQLite location store. Column names, types and defaults are Kamailio's
-// (utils/kamctl/db_sqlite/usrloc-create.sql, table version 9), so that a database
-// made by `kamdbctl create` or by Kamailio's db_sqlite works unchanged, both ways.
+// The location store on any db driver. Column names, types and defaults are Kamailio's
+// (utils/kamctl/*/usrloc-create.sql, table version 9), so that a database made by
+// `kamdbctl create` or by Kamailio's db modules works unchanged, both ways.
 #include "usrloc_store.h"
 
 #include <cctype>
@@ -8,42 +8,13 @@
 #include <ctime>
 #include <map>
 
-#include "../db/db_url.h"
-#include "../db/sqlite_connection.h"
+#include "../db/db_connection.h"
 
 namespace kamc::runtime::usrloc {
 
 namespace {
 
 constexpr int kLocationTableVersion = 9;
-
-// Kamailio's db_sqlite keeps DATETIME columns as Julian day numbers (REAL), as
-// SQLite's julianday() does; text "YYYY-MM-DD HH:MM:SS" (other tools) is read too.
-constexpr double kUnixEpochJulianDay = 2440587.5;
-
-double julian_day(std::int64_t seconds) { return static_cast<double>(seconds) / 86400.0 + kUnixEpochJulianDay; }
-
-std::int64_t time_column(const db::SqliteStatement& row, int column) {
-  if (row.is_null(column)) return 0;
-  if (!row.is_text(column)) {
-    double seconds = (row.real(column) - kUnixEpochJulianDay) * 86400.0;
-    return seconds <= 0 ? 0 : static_cast<std::int64_t>(std::llround(seconds));
-  }
-  std::string text = row.text(column);
-  std::tm parts{};
-  if (!strptime(text.c_str(), "%Y-%m-%d %H:%M:%S", &parts)) return 0;
-  parts.tm_isdst = -1;
-  std::time_t time = std::mktime(&parts);
-  return time < 0 ? 0 : static_cast<std::int64_t>(time);
-}
-
-bool valid_table_name(const std::string& table) {
-  if (table.empty() || table.size() > 64) return false;
-  for (char c : table) {
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) return false;
-  }
-  return true;
-}
 
 std::string create_location_sql(const std::string& table) {
   return "CREATE TABLE " + table +
@@ -102,89 +73,89 @@ std::pair<std::string, std::optional<std::string>> split_aor(const std::string& 
   return {aor.substr(0, at), aor.substr(at + 1)};
 }
 
-std::optional<std::string> null_if_empty(const std::string& text) {
-  if (text.empty()) return std::nullopt;
-  return text;
-}
-
-Binding binding_from_row(const db::SqliteStatement& row) {
+Binding binding_from_row(const db::DbRow& row) {
   Binding binding;
-  binding.ruid = row.text(0);
-  binding.contact = row.text(3);
-  binding.received = row.text(4);
-  binding.path = row.text(5);
-  binding.expires = time_column(row, 6);
-  binding.q = static_cast<int>(std::lround(row.real(7) * 1000.0));  // -1.0: unspecified
+  binding.ruid = db::as_text(row[0]);
+  binding.contact = db::as_text(row[3]);
+  binding.received = db::as_text(row[4]);
+  binding.path = db::as_text(row[5]);
+  binding.expires = db::as_time(row[6]);
+  binding.q = static_cast<int>(std::lround(db::as_double(row[7]) * 1000.0));  // -1.0: unspecified
   if (binding.q < 0) binding.q = kQUnspecified;
-  binding.call_id = row.text(8);
-  binding.cseq = static_cast<std::uint32_t>(row.integer(9));
-  binding.last_modified = time_column(row, 10);
-  binding.flags = static_cast<std::uint32_t>(row.integer(11));
-  binding.cflags = static_cast<std::uint32_t>(row.integer(12));
-  binding.user_agent = row.text(13);
-  binding.socket = row.text(14);
-  binding.methods = row.is_null(15) ? kAllMethods : static_cast<std::uint32_t>(row.integer(15));
-  binding.instance = row.text(16);
-  binding.reg_id = static_cast<std::uint32_t>(row.integer(17));
+  binding.call_id = db::as_text(row[8]);
+  binding.cseq = static_cast<std::uint32_t>(db::as_int(row[9]));
+  binding.last_modified = db::as_time(row[10]);
+  binding.flags = static_cast<std::uint32_t>(db::as_int(row[11]));
+  binding.cflags = static_cast<std::uint32_t>(db::as_int(row[12]));
+  binding.user_agent = db::as_text(row[13]);
+  binding.socket = db::as_text(row[14]);
+  binding.methods = db::is_null(row[15]) ? kAllMethods : static_cast<std::uint32_t>(db::as_int(row[15]));
+  binding.instance = db::as_text(row[16]);
+  binding.reg_id = static_cast<std::uint32_t>(db::as_int(row[17]));
   return binding;
 }
 
-std::string aor_of_row(const db::SqliteStatement& row, bool use_domain) {
-  std::string user = row.text(1);
-  if (!use_domain || row.is_null(2)) return user;
-  std::string domain = row.text(2);
+std::string aor_of_row(const db::DbRow& row, bool use_domain) {
+  std::string user = db::as_text(row[1]);
+  if (!use_domain || db::is_null(row[2])) return user;
+  std::string domain = db::as_text(row[2]);
   return user.empty() ? domain : user + "@" + domain;
 }
 
-class SqliteLocationStore final : public LocationStore {
+std::vector<db::DbValue> binding_values(const Binding& binding, const std::string& user,
+                                        const std::optional<std::string>& domain) {
+  std::vector<db::DbValue> values;
+  values.reserve(18);
+  values.emplace_back(binding.ruid);
+  values.emplace_back(user);
+  values.emplace_back(domain ? db::DbValue(*domain) : db::DbValue());
+  values.emplace_back(binding.contact);
+  values.push_back(db::null_if_empty(binding.received));
+  values.push_back(db::null_if_empty(binding.path));
+  values.emplace_back(db::DbTime{binding.expires});
+  values.emplace_back(binding.q == kQUnspecified ? -1.0 : static_cast<double>(binding.q) / 1000.0);
+  values.emplace_back(binding.call_id);
+  values.emplace_back(static_cast<std::int64_t>(binding.cseq));
+  values.emplace_back(db::DbTime{binding.last_modified});
+  values.emplace_back(static_cast<std::int64_t>(binding.flags));
+  values.emplace_back(static_cast<std::int64_t>(binding.cflags));
+  values.emplace_back(binding.user_agent);
+  values.push_back(db::null_if_empty(binding.socket));
+  values.emplace_back(binding.methods == kAllMethods ? db::DbValue() : db::DbValue(static_cast<std::int64_t>(binding.methods)));
+  values.push_back(db::null_if_empty(binding.instance));
+  values.emplace_back(static_cast<std::int64_t>(binding.reg_id));
+  return values;
+}
+
+// The location table over any driver. In SQLite kamc creates the tables it needs (the
+// embedded store has no kamdbctl step); on MySQL and PostgreSQL the tables are
+// Kamailio's, made by `kamdbctl create`, and only their version is checked, as Kamailio
+// does.
+class DbLocationStore final : public LocationStore {
  public:
-  bool open(const std::string& path, std::string& error) { return connection_.open(path, error); }
+  explicit DbLocationStore(std::unique_ptr<db::DbConnection> connection) : connection_(std::move(connection)) {}
 
   bool prepare_table(const std::string& table, std::string& error) override {
-    if (!valid_table_name(table)) {
+    if (!db::valid_identifier(table)) {
       error = "invalid location table name '" + table + "'";
       return false;
     }
-    if (!connection_.table_exists("version") && !connection_.exec(kCreateVersionSql, error)) return false;
-    if (!connection_.table_exists(table)) {
-      if (!connection_.exec("BEGIN", error)) return false;
-      if (!connection_.exec(create_location_sql(table), error)) {
-        std::string ignored;
-        connection_.exec("ROLLBACK", ignored);
-        return false;
-      }
-      return connection_.exec("COMMIT", error);
-    }
-    db::SqliteStatement version =
-        connection_.prepare("SELECT table_version FROM version WHERE table_name=?", error);
-    if (!version) return false;
-    version.bind(1, std::string_view(table));
-    if (!version.step()) {
-      error = "table '" + table + "' has no row in the version table";
-      return false;
-    }
-    if (version.integer(0) != kLocationTableVersion) {
-      // Kamailio's db_check_table_version() message.
-      error = "invalid table version " + std::to_string(version.integer(0)) + " for table '" + table +
-              "' (expected " + std::to_string(kLocationTableVersion) + ", use kamdbctl reinit)";
-      return false;
-    }
-    return true;
+    if (connection_->scheme() == "sqlite" && !create_sqlite_tables(table, error)) return false;
+    return db::check_table_version(*connection_, table, kLocationTableVersion, error);
   }
 
   bool load(const std::string& table, bool use_domain, std::vector<Record>& out, std::string& error) override {
-    db::SqliteStatement query =
-        connection_.prepare("SELECT " + std::string(kColumns) + " FROM " + table + " ORDER BY id", error);
-    if (!query) return false;
+    std::vector<db::DbRow> rows;
+    if (!connection_->query("SELECT " + std::string(kColumns) + " FROM " + table + " ORDER BY id", {}, rows, error))
+      return false;
     std::map<std::string, std::size_t> index;
-    while (query.step()) {
-      std::string aor = aor_of_row(query, use_domain);
+    for (const db::DbRow& row : rows) {
+      std::string aor = aor_of_row(row, use_domain);
       auto [it, inserted] = index.emplace(aor, out.size());
       if (inserted) out.push_back(Record{aor, {}});
-      out[it->second].bindings.push_back(binding_from_row(query));
+      out[it->second].bindings.push_back(binding_from_row(row));
     }
-    if (query.failed()) error = query.error();
-    return !query.failed();
+    return true;
   }
 
   bool load_one(const std::string& table, bool use_domain, const std::string& aor, Record& out,
@@ -192,113 +163,77 @@ class SqliteLocationStore final : public LocationStore {
     auto [user, domain] = split_aor(aor, use_domain);
     std::string sql = "SELECT " + std::string(kColumns) + " FROM " + table +
                       (domain ? " WHERE username=? AND domain=? ORDER BY id" : " WHERE username=? ORDER BY id");
-    db::SqliteStatement query = connection_.prepare(sql, error);
-    if (!query) return false;
-    query.bind(1, std::string_view(user));
-    if (domain) query.bind(2, std::string_view(*domain));
+    std::vector<db::DbValue> params{user};
+    if (domain) params.emplace_back(*domain);
+    std::vector<db::DbRow> rows;
+    if (!connection_->query(sql, params, rows, error)) return false;
     out.aor = aor;
     out.bindings.clear();
-    while (query.step()) out.bindings.push_back(binding_from_row(query));
-    if (query.failed()) error = query.error();
-    return !query.failed();
+    for (const db::DbRow& row : rows) out.bindings.push_back(binding_from_row(row));
+    return true;
   }
 
   bool apply(const std::string& table, bool use_domain, const std::vector<const Change*>& changes,
              std::string& error) override {
-    if (!connection_.exec("BEGIN", error)) return false;
-    bool ok = apply_all(table, use_domain, changes, error);
-    std::string ignored;
-    if (!ok) {
-      connection_.exec("ROLLBACK", ignored);
+    if (!connection_->execute("BEGIN", error)) return false;
+    if (!apply_all(table, use_domain, changes, error)) {
+      std::string ignored;
+      connection_->execute("ROLLBACK", ignored);
       return false;
     }
-    return connection_.exec("COMMIT", error);
+    return connection_->execute("COMMIT", error);
   }
 
   bool delete_expired(const std::string& table, std::int64_t now, std::string& error) override {
     // Permanent bindings (expires 0) are stored as the epoch and never expire.
-    db::SqliteStatement statement =
-        connection_.prepare("DELETE FROM " + table + " WHERE expires < ? AND expires > ?", error);
-    if (!statement) return false;
-    statement.bind(1, julian_day(now));
-    statement.bind(2, julian_day(0));
-    statement.step();
-    if (statement.failed()) error = statement.error();
-    return !statement.failed();
+    std::vector<db::DbValue> params{db::DbTime{now}, db::DbTime{0}};
+    return connection_->execute("DELETE FROM " + table + " WHERE expires < ? AND expires > ?", params, error);
   }
 
  private:
+  bool create_sqlite_tables(const std::string& table, std::string& error) {
+    if (!connection_->table_exists("version") && !connection_->execute(kCreateVersionSql, error)) return false;
+    if (connection_->table_exists(table)) return true;
+    if (!connection_->execute("BEGIN", error)) return false;
+    if (!connection_->execute(create_location_sql(table), error)) {
+      std::string ignored;
+      connection_->execute("ROLLBACK", ignored);
+      return false;
+    }
+    return connection_->execute("COMMIT", error);
+  }
+
+  // A changed binding is deleted by ruid and inserted again: one statement pair that
+  // every driver runs alike (SQLite's INSERT OR REPLACE has no portable twin).
   bool apply_all(const std::string& table, bool use_domain, const std::vector<const Change*>& changes,
                  std::string& error) {
-    db::SqliteStatement upsert = connection_.prepare(
-        "INSERT OR REPLACE INTO " + table + " (" + kColumns +
-            ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        error);
-    db::SqliteStatement remove = connection_.prepare("DELETE FROM " + table + " WHERE ruid=?", error);
-    if (!upsert || !remove) return false;
+    const std::string remove = "DELETE FROM " + table + " WHERE ruid=?";
+    const std::string insert = "INSERT INTO " + table + " (" + kColumns +
+                               ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     for (const Change* change : changes) {
       auto [user, domain] = split_aor(change->aor, use_domain);
       for (const std::string& ruid : change->deleted_ruids) {
-        remove.reset();
-        remove.bind(1, std::string_view(ruid));
-        remove.step();
-        if (remove.failed()) {
-          error = remove.error();
-          return false;
-        }
+        db::DbValue key = ruid;
+        if (!connection_->execute(remove, std::span(&key, 1), error)) return false;
       }
       for (const Binding& binding : change->upserts) {
-        upsert.reset();
-        bind_binding(upsert, binding, user, domain);
-        upsert.step();
-        if (upsert.failed()) {
-          error = upsert.error();
-          return false;
-        }
+        db::DbValue key = binding.ruid;
+        if (!connection_->execute(remove, std::span(&key, 1), error)) return false;
+        if (!connection_->execute(insert, binding_values(binding, user, domain), error)) return false;
       }
     }
     return true;
   }
 
-  static void bind_binding(db::SqliteStatement& statement, const Binding& binding, const std::string& user,
-                           const std::optional<std::string>& domain) {
-    statement.bind(1, std::string_view(binding.ruid));
-    statement.bind(2, std::string_view(user));
-    statement.bind(3, domain);
-    statement.bind(4, std::string_view(binding.contact));
-    statement.bind(5, null_if_empty(binding.received));
-    statement.bind(6, null_if_empty(binding.path));
-    statement.bind(7, julian_day(binding.expires));
-    statement.bind(8, binding.q == kQUnspecified ? -1.0 : static_cast<double>(binding.q) / 1000.0);
-    statement.bind(9, std::string_view(binding.call_id));
-    statement.bind(10, static_cast<std::int64_t>(binding.cseq));
-    statement.bind(11, julian_day(binding.last_modified));
-    statement.bind(12, static_cast<std::int64_t>(binding.flags));
-    statement.bind(13, static_cast<std::int64_t>(binding.cflags));
-    statement.bind(14, std::string_view(binding.user_agent));
-    statement.bind(15, null_if_empty(binding.socket));
-    if (binding.methods == kAllMethods) statement.bind_null(16);
-    else statement.bind(16, static_cast<std::int64_t>(binding.methods));
-    statement.bind(17, null_if_empty(binding.instance));
-    statement.bind(18, static_cast<std::int64_t>(binding.reg_id));
-  }
-
-  db::SqliteConnection connection_;
+  std::unique_ptr<db::DbConnection> connection_;
 };
 
 }  // namespace
 
 std::unique_ptr<LocationStore> open_location_store(const std::string& db_url, std::string& error) {
-  auto url = db::parse_db_url(db_url, error);
-  if (!url) return nullptr;
-  if (url->scheme != "sqlite") {
-    error = "db_url scheme '" + url->scheme + "' is not supported yet: kamc's usrloc stores bindings in SQLite " +
-            "(sqlite:///path/location.db); MySQL and PostgreSQL are planned (README, \"Not yet\")";
-    return nullptr;
-  }
-  auto store = std::make_unique<SqliteLocationStore>();
-  if (!store->open(url->database, error)) return nullptr;
-  return store;
+  std::unique_ptr<db::DbConnection> connection = db::connect(db_url, error);
+  if (!connection) return nullptr;
+  return std::make_unique<DbLocationStore>(std::move(connection));
 }
 
 }  // namespace kamc::runtime::usrloc

@@ -1,6 +1,6 @@
 // usrloc's database side: Kamailio's `location` table (schema version 9) in the store
-// that db_url names. Today the embedded SQLite store; issue 20 adds MySQL/PostgreSQL
-// behind the same calls. Not thread-safe: the owner (usrloc's writer) serialises.
+// that db_url names (sqlite://, mysql://, postgres://; runtime/src/db/). Not
+// thread-safe: the owner (usrloc's writer) serialises.
 #pragma once
 
 #include <memory>
@@ -28,7 +28,7 @@ class LocationStore {
   virtual bool delete_expired(const std::string& table, std::int64_t now, std::string& error) = 0;
 };
 
-// The store for a db_url; null with the reason for an unsupported scheme.
+// The store for a db_url; null with the reason when it cannot be reached.
 std::unique_ptr<LocationStore> open_location_store(const std::string& db_url, std::string& error);
 
 }  // namespace kamc::runtime::usrloc

@@ -1,0 +1,24 @@
+// The drivers behind connect() (db_connection.h), one file each, and the text forms of
+// values the server drivers share. Internal to the db layer.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "db_connection.h"
+
+namespace kamc::runtime::db {
+
+std::unique_ptr<DbConnection> connect_sqlite(const DbUrl& url, std::string& error);
+std::unique_ptr<DbConnection> connect_mysql(const DbUrl& url, const DbOptions& options, std::string& error);
+std::unique_ptr<DbConnection> connect_postgres(const DbUrl& url, const DbOptions& options, std::string& error);
+
+// DATETIME as MySQL and PostgreSQL take it without a zone: local time, as Kamailio's
+// db_mysql/db_postgres write it.
+std::string format_local_time(std::int64_t seconds);
+std::int64_t parse_local_time(const std::string& text);
+
+// A parameter as SQL text for the server drivers (doubles with full precision).
+std::string text_of_parameter(const DbValue& value);
+
+}  // namespace kamc::runtime::db

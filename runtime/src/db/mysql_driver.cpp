@@ -1,0 +1,210 @@
+// The MySQL/MariaDB driver over the MariaDB client library. Parameters are escaped
+// with mysql_real_escape_string into the SQL text (as Kamailio's db_mysql builds its
+// queries); results come back as text. A lost connection is reopened once per call
+// when auto_reconnect is on and no transaction is open, since the server forgot it.
+#include <errmsg.h>
+#include <mysql.h>
+
+#include <cctype>
+#include <chrono>
+#include <mutex>
+
+#include "db_drivers.h"
+
+namespace kamc::runtime::db {
+
+namespace {
+
+bool connection_lost(unsigned int code) {
+  return code == CR_SERVER_GONE_ERROR || code == CR_SERVER_LOST || code == CR_CONN_HOST_ERROR ||
+         code == CR_CONNECTION_ERROR;
+}
+
+bool starts_with_keyword(std::string_view sql, std::string_view keyword) {
+  if (sql.size() < keyword.size()) return false;
+  for (std::size_t i = 0; i < keyword.size(); ++i) {
+    if (std::toupper(static_cast<unsigned char>(sql[i])) != keyword[i]) return false;
+  }
+  return true;
+}
+
+class MysqlDriver final : public DbConnection {
+ public:
+  MysqlDriver(DbUrl url, DbOptions options) : url_(std::move(url)), options_(options) {}
+  ~MysqlDriver() override { close(); }
+
+  bool open(std::string& error) {
+    close();
+    // mysql_init() would initialise the library lazily, which is not thread-safe.
+    static std::once_flag library_initialised;
+    std::call_once(library_initialised, [] { mysql_library_init(0, nullptr, nullptr); });
+    handle_ = mysql_init(nullptr);
+    if (!handle_) {
+      error = "mysql_init failed (out of memory)";
+      return false;
+    }
+    unsigned int connect_timeout = static_cast<unsigned int>(options_.connect_timeout_seconds);
+    unsigned int io_timeout = static_cast<unsigned int>(options_.io_timeout_seconds);
+    mysql_optionsv(handle_, MYSQL_OPT_CONNECT_TIMEOUT, &connect_timeout);
+    mysql_optionsv(handle_, MYSQL_OPT_READ_TIMEOUT, &io_timeout);
+    mysql_optionsv(handle_, MYSQL_OPT_WRITE_TIMEOUT, &io_timeout);
+    mysql_optionsv(handle_, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+    unsigned int port = url_.port ? static_cast<unsigned int>(*url_.port) : 0;
+    if (!mysql_real_connect(handle_, url_.host.c_str(), url_.user.c_str(), url_.password.c_str(),
+                            url_.database.c_str(), port, nullptr, 0)) {
+      error = "cannot connect to MySQL at " + url_.host + (port ? ":" + std::to_string(port) : "") + ": " +
+              mysql_error(handle_);
+      close();
+      return false;
+    }
+    return true;
+  }
+
+  bool execute(std::string_view sql, std::span<const DbValue> params, std::string& error) override {
+    return run(sql, params, nullptr, error);
+  }
+
+  bool query(std::string_view sql, std::span<const DbValue> params, std::vector<DbRow>& rows,
+             std::string& error) override {
+    rows.clear();
+    return run(sql, params, &rows, error);
+  }
+
+  bool table_exists(std::string_view table) override {
+    std::vector<DbRow> rows;
+    std::string error;
+    DbValue name = std::string(table);
+    return query("SELECT 1 FROM information_schema.tables WHERE table_schema=DATABASE() AND table_name=?",
+                 std::span(&name, 1), rows, error) &&
+           !rows.empty();
+  }
+
+  std::string_view scheme() const override { return "mysql"; }
+
+ private:
+  void close() {
+    if (handle_) mysql_close(handle_);
+    handle_ = nullptr;
+    in_transaction_ = false;
+  }
+
+  bool run(std::string_view sql, std::span<const DbValue> params, std::vector<DbRow>* rows, std::string& error) {
+    ping_if_idle();
+    if (!handle_ && !(options_.auto_reconnect && open(error))) {
+      if (error.empty()) error = "not connected to MySQL";
+      return false;
+    }
+    std::string text;
+    if (!bind(sql, params, text, error)) return false;
+    bool ok = run_once(text, rows, error);
+    if (!ok && handle_ && connection_lost(mysql_errno(handle_)) && !in_transaction_) {
+      if (!options_.auto_reconnect || !open(error)) return false;
+      ok = run_once(text, rows, error);
+    }
+    if (ok) track_transaction(sql);
+    else if (handle_ && connection_lost(mysql_errno(handle_))) close();
+    return ok;
+  }
+
+  // db_mysql's ping_interval: a connection idle that long may have been dropped by the
+  // server (wait_timeout); a failed ping closes it so the query reconnects first.
+  void ping_if_idle() {
+    auto now = std::chrono::steady_clock::now();
+    bool idle = options_.ping_interval_seconds > 0 &&
+                now - last_used_ > std::chrono::seconds(options_.ping_interval_seconds);
+    last_used_ = now;
+    if (handle_ && idle && !in_transaction_ && mysql_ping(handle_) != 0) close();
+  }
+
+  void track_transaction(std::string_view sql) {
+    if (starts_with_keyword(sql, "BEGIN") || starts_with_keyword(sql, "START TRANSACTION")) in_transaction_ = true;
+    if (starts_with_keyword(sql, "COMMIT") || starts_with_keyword(sql, "ROLLBACK")) in_transaction_ = false;
+  }
+
+  bool run_once(const std::string& text, std::vector<DbRow>* rows, std::string& error) {
+    if (mysql_real_query(handle_, text.data(), text.size()) != 0) {
+      error = mysql_error(handle_);
+      return false;
+    }
+    MYSQL_RES* result = mysql_store_result(handle_);
+    if (!result) {
+      if (mysql_field_count(handle_) == 0) return true;  // no result set (INSERT, DDL)
+      error = mysql_error(handle_);
+      return false;
+    }
+    if (rows) read_rows(result, *rows);
+    mysql_free_result(result);
+    return true;
+  }
+
+  static void read_rows(MYSQL_RES* result, std::vector<DbRow>& rows) {
+    unsigned int columns = mysql_num_fields(result);
+    while (MYSQL_ROW row = mysql_fetch_row(result)) {
+      unsigned long* lengths = mysql_fetch_lengths(result);
+      DbRow out;
+      out.reserve(columns);
+      for (unsigned int i = 0; i < columns; ++i) {
+        if (row[i]) out.emplace_back(std::string(row[i], lengths[i]));
+        else out.emplace_back(std::monostate{});
+      }
+      rows.push_back(std::move(out));
+    }
+  }
+
+  // The SQL with each '?' outside quotes replaced by the escaped, quoted parameter.
+  bool bind(std::string_view sql, std::span<const DbValue> params, std::string& out, std::string& error) {
+    std::size_t next = 0;
+    char quote = 0;
+    for (char c : sql) {
+      if (quote) {
+        if (c == quote) quote = 0;
+        out += c;
+      } else if (c == '\'' || c == '"' || c == '`') {
+        quote = c;
+        out += c;
+      } else if (c == '?') {
+        if (next >= params.size()) {
+          error = "more placeholders than parameters in: " + std::string(sql);
+          return false;
+        }
+        append_literal(params[next++], out);
+      } else {
+        out += c;
+      }
+    }
+    return true;
+  }
+
+  void append_literal(const DbValue& value, std::string& out) {
+    if (is_null(value)) {
+      out += "NULL";
+      return;
+    }
+    std::string text = text_of_parameter(value);
+    if (std::holds_alternative<std::int64_t>(value) || std::holds_alternative<double>(value)) {
+      out += text;
+      return;
+    }
+    std::string escaped(text.size() * 2 + 1, '\0');
+    unsigned long length = mysql_real_escape_string(handle_, escaped.data(), text.data(), text.size());
+    out += '\'';
+    out.append(escaped.data(), length);
+    out += '\'';
+  }
+
+  DbUrl url_;
+  DbOptions options_;
+  MYSQL* handle_ = nullptr;
+  bool in_transaction_ = false;
+  std::chrono::steady_clock::time_point last_used_ = std::chrono::steady_clock::now();
+};
+
+}  // namespace
+
+std::unique_ptr<DbConnection> connect_mysql(const DbUrl& url, const DbOptions& options, std::string& error) {
+  auto driver = std::make_unique<MysqlDriver>(url, options);
+  if (!driver->open(error)) return nullptr;
+  return driver;
+}
+
+}  // namespace kamc::runtime::db

@@ -1,0 +1,180 @@
+// The PostgreSQL driver over libpq. The '?' placeholders become $1..$n and the values
+// travel as text parameters (PQexecParams), so nothing is spliced into the SQL. A lost
+// connection is reset once per call when auto_reconnect is on and no transaction is
+// open.
+#include <libpq-fe.h>
+
+#include <cctype>
+
+#include "db_drivers.h"
+
+namespace kamc::runtime::db {
+
+namespace {
+
+bool starts_with_keyword(std::string_view sql, std::string_view keyword) {
+  if (sql.size() < keyword.size()) return false;
+  for (std::size_t i = 0; i < keyword.size(); ++i) {
+    if (std::toupper(static_cast<unsigned char>(sql[i])) != keyword[i]) return false;
+  }
+  return true;
+}
+
+// "a=? AND b=?" -> "a=$1 AND b=$2", leaving quoted text alone.
+std::string numbered_placeholders(std::string_view sql) {
+  std::string out;
+  int next = 0;
+  char quote = 0;
+  for (char c : sql) {
+    if (quote) {
+      if (c == quote) quote = 0;
+      out += c;
+    } else if (c == '\'' || c == '"') {
+      quote = c;
+      out += c;
+    } else if (c == '?') {
+      out += '$' + std::to_string(++next);
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::string quoted_conninfo_value(const std::string& value) {
+  std::string out = "'";
+  for (char c : value) {
+    if (c == '\'' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "'";
+}
+
+class PostgresDriver final : public DbConnection {
+ public:
+  PostgresDriver(DbUrl url, DbOptions options) : url_(std::move(url)), options_(options) {}
+  ~PostgresDriver() override { close(); }
+
+  bool open(std::string& error) {
+    close();
+    std::string conninfo = "host=" + quoted_conninfo_value(url_.host) +
+                           " dbname=" + quoted_conninfo_value(url_.database) +
+                           " connect_timeout=" + std::to_string(std::max(1, options_.connect_timeout_seconds));
+    if (url_.port) conninfo += " port=" + std::to_string(*url_.port);
+    if (!url_.user.empty()) conninfo += " user=" + quoted_conninfo_value(url_.user);
+    if (!url_.password.empty()) conninfo += " password=" + quoted_conninfo_value(url_.password);
+    connection_ = PQconnectdb(conninfo.c_str());
+    if (!connection_ || PQstatus(connection_) != CONNECTION_OK) {
+      error = "cannot connect to PostgreSQL at " + url_.host + ": " +
+              (connection_ ? trimmed(PQerrorMessage(connection_)) : std::string("out of memory"));
+      close();
+      return false;
+    }
+    // A query that takes longer than the io timeout fails instead of holding a thread.
+    std::string timeout = "SET statement_timeout = " + std::to_string(options_.io_timeout_seconds * 1000);
+    PQclear(PQexec(connection_, timeout.c_str()));
+    return true;
+  }
+
+  bool execute(std::string_view sql, std::span<const DbValue> params, std::string& error) override {
+    return run(sql, params, nullptr, error);
+  }
+
+  bool query(std::string_view sql, std::span<const DbValue> params, std::vector<DbRow>& rows,
+             std::string& error) override {
+    rows.clear();
+    return run(sql, params, &rows, error);
+  }
+
+  bool table_exists(std::string_view table) override {
+    std::vector<DbRow> rows;
+    std::string error;
+    DbValue name = std::string(table);
+    return query("SELECT 1 FROM information_schema.tables WHERE table_schema=current_schema() AND table_name=?",
+                 std::span(&name, 1), rows, error) &&
+           !rows.empty();
+  }
+
+  std::string_view scheme() const override { return "postgres"; }
+
+ private:
+  static std::string trimmed(const char* message) {
+    std::string text = message ? message : "";
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+    return text;
+  }
+
+  void close() {
+    if (connection_) PQfinish(connection_);
+    connection_ = nullptr;
+    in_transaction_ = false;
+  }
+
+  bool run(std::string_view sql, std::span<const DbValue> params, std::vector<DbRow>* rows, std::string& error) {
+    if (!connection_ && !(options_.auto_reconnect && open(error))) {
+      if (error.empty()) error = "not connected to PostgreSQL";
+      return false;
+    }
+    bool ok = run_once(sql, params, rows, error);
+    if (!ok && PQstatus(connection_) == CONNECTION_BAD && !in_transaction_) {
+      if (!options_.auto_reconnect || !open(error)) return false;
+      ok = run_once(sql, params, rows, error);
+    }
+    if (ok) track_transaction(sql);
+    else if (connection_ && PQstatus(connection_) == CONNECTION_BAD) close();
+    return ok;
+  }
+
+  void track_transaction(std::string_view sql) {
+    if (starts_with_keyword(sql, "BEGIN") || starts_with_keyword(sql, "START TRANSACTION")) in_transaction_ = true;
+    if (starts_with_keyword(sql, "COMMIT") || starts_with_keyword(sql, "ROLLBACK")) in_transaction_ = false;
+  }
+
+  bool run_once(std::string_view sql, std::span<const DbValue> params, std::vector<DbRow>* rows,
+                std::string& error) {
+    std::vector<std::string> texts;
+    std::vector<const char*> values;
+    texts.reserve(params.size());
+    for (const DbValue& value : params) texts.push_back(text_of_parameter(value));
+    for (std::size_t i = 0; i < params.size(); ++i) values.push_back(is_null(params[i]) ? nullptr : texts[i].c_str());
+    std::string text = numbered_placeholders(sql);
+    PGresult* result = PQexecParams(connection_, text.c_str(), static_cast<int>(values.size()), nullptr,
+                                    values.data(), nullptr, nullptr, 0);
+    ExecStatusType status = PQresultStatus(result);
+    bool ok = status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK;
+    if (!ok) error = trimmed(PQerrorMessage(connection_));
+    else if (rows && status == PGRES_TUPLES_OK) read_rows(result, *rows);
+    PQclear(result);
+    return ok;
+  }
+
+  static void read_rows(PGresult* result, std::vector<DbRow>& rows) {
+    int count = PQntuples(result);
+    int columns = PQnfields(result);
+    rows.reserve(static_cast<std::size_t>(count));
+    for (int r = 0; r < count; ++r) {
+      DbRow row;
+      row.reserve(static_cast<std::size_t>(columns));
+      for (int c = 0; c < columns; ++c) {
+        if (PQgetisnull(result, r, c)) row.emplace_back(std::monostate{});
+        else row.emplace_back(std::string(PQgetvalue(result, r, c), static_cast<std::size_t>(PQgetlength(result, r, c))));
+      }
+      rows.push_back(std::move(row));
+    }
+  }
+
+  DbUrl url_;
+  DbOptions options_;
+  PGconn* connection_ = nullptr;
+  bool in_transaction_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<DbConnection> connect_postgres(const DbUrl& url, const DbOptions& options, std::string& error) {
+  auto driver = std::make_unique<PostgresDriver>(url, options);
+  if (!driver->open(error)) return nullptr;
+  return driver;
+}
+
+}  // namespace kamc::runtime::db
