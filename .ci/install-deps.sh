@@ -23,6 +23,9 @@ packages=(
   kamailio-unixodbc-modules kamailio-sctp-modules kamailio-cnxcc-modules
   kamailio-autheph-modules kamailio-phonenum-modules kamailio-systemd-modules
   sip-tester sipsak
+  # database servers and client libraries (issue 20): the tests start their own
+  # throwaway servers (tests/runtime/integration/dbservers.py), never the system's
+  mariadb-server libmariadb-dev postgresql libpq-dev
   # the VS Code extension's screenshot test (headless)
   chromium fonts-dejavu-core
   python3
@@ -60,3 +63,10 @@ fi
 trap '[ $created_policy -eq 1 ] && $SUDO rm -f "$policy"' EXIT
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# policy-rc.d kept the mariadb and postgresql daemons from starting: the tests
+# start their own servers on free ports. Say so if one listens all the same.
+for port in 3306 5432; do
+  if (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null; then
+    echo "install-deps: warning: something listens on 127.0.0.1:$port (a system database server?)" >&2
+  fi
+done
