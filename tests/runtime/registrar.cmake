@@ -18,8 +18,11 @@ if(Python3_Interpreter_FOUND AND TARGET kamc-cg)
   endif()
   set(KAMC_REGISTRAR_CASES register_cycle fork expiry write_through_crash write_back_flush db_only_two_nodes
       default_config path_topology opensips_flags ulc db_failure)
+  # The server databases: each case starts its own MariaDB/PostgreSQL
+  # (integration/dbservers.py); .ci/install-deps.sh installs them.
+  list(APPEND KAMC_REGISTRAR_CASES mysql_two_nodes postgres_two_nodes mysql_fault postgres_fault)
   if(KAMC_KAMAILIO_ORACLE)
-    list(APPEND KAMC_REGISTRAR_CASES kamailio_database)
+    list(APPEND KAMC_REGISTRAR_CASES kamailio_database mysql_kamailio_database postgres_kamailio_database)
   endif()
   foreach(case IN LISTS KAMC_REGISTRAR_CASES)
     add_test(NAME runtime.registrar.${case}
