@@ -3,14 +3,15 @@
 database server (issue 20): digest authentication of REGISTER and INVITE, nonces from
 an earlier run, tampered and replayed nonces, and the location rows in the database.
 
-    auth_default_cfg_integration.py {mysql|postgres} --server {kamailio|kamc-run|kamc-o}
-                                    [--kamc PATH] [--kamailio PATH]
+    auth_default_cfg_integration.py {mysql|postgres} [--case auth|db_fault]
+                                    --server {kamailio|kamc-run|kamc-o} [--kamc PATH] [--kamailio PATH]
 
 The database is a throwaway MariaDB or PostgreSQL server (integration/dbservers.py)
 made from Kamailio's own schema files, with two subscribers. For postgres the default
 cfg is used with db_postgres.so loaded in place of db_mysql.so (it has no WITH_PGSQL).
 --server kamailio checks Kamailio's observations against what RFC 3261/2617 and the cfg
-say; a kamc server is checked the same way and, when --kamailio is given, compared
+say (case db_fault: the database stops under the running proxy and comes back on the
+same port); a kamc server is checked the same way and, when --kamailio is given, compared
 observation by observation with the real kamailio run in the same test as the oracle.
 """
 import argparse
@@ -19,6 +20,7 @@ import re
 import signal
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -101,6 +103,24 @@ class Phone(Agent):
                         f"Call-ID: {call_id}\r\nCSeq: {cseq} ACK\r\nMax-Forwards: 70\r\n"
                         f"Content-Length: 0\r\n\r\n")
 
+    def in_dialog(self, port, method, target, route, call_id, to_tag, cseq, callee="bob"):
+        """A request inside the dialog of call_id: to the peer's contact through the
+        proxy's Record-Route (the first hop), with a branch of its own."""
+        self.send(port, f"{method} {target} SIP/2.0\r\n"
+                        f"Via: SIP/2.0/UDP 127.0.0.1:{self.port};branch=z9hG4bK-{call_id}-{method}-{cseq};rport\r\n"
+                        f"Route: {route}\r\n"
+                        f"From: <sip:{self.name}@{DOMAIN}:{port}>;tag=f-{call_id}\r\n"
+                        f"To: <sip:{callee}@{DOMAIN}>;tag={to_tag}\r\n"
+                        f"Call-ID: {call_id}\r\nCSeq: {cseq} {method}\r\nMax-Forwards: 70\r\n"
+                        f"Content-Length: 0\r\n\r\n")
+
+    def register_authenticated(self, port, password, user=None):
+        """Challenge, then the digest answer to it; returns the second reply."""
+        params = challenge_of(self.register_with(port, user=user)) or {}
+        return self.register_with(port, digest_header(user or self.name, password, params.get("realm", DOMAIN),
+                                                      params.get("nonce", ""), "REGISTER", f"sip:{DOMAIN}:{port}"),
+                                  user=user)
+
     def invite_final(self, port, callee, call_id, proxy_authorization=None, cseq=1):
         """Sends an INVITE; returns its final reply (ACKed when not 2xx)."""
         self.send(port, self.invite_text(port, callee, call_id, proxy_authorization, cseq))
@@ -121,6 +141,22 @@ def reason(message):
 
 # ---- one server's observations -------------------------------------------------------------
 
+def default_cfg_for(db_kind, workdir):
+    """The default cfg; for PostgreSQL a copy that loads db_postgres.so where the
+    original loads db_mysql.so (the cfg has no WITH_PGSQL)."""
+    if db_kind == "mysql":
+        return DEFAULT_CFG
+    text = DEFAULT_CFG.read_text()
+    check(text.count('loadmodule "db_mysql.so"') == 1, "the default cfg no longer loads db_mysql.so once")
+    cfg = workdir / "kamailio-postgres.cfg"
+    cfg.write_text(text.replace('loadmodule "db_mysql.so"', 'loadmodule "db_postgres.so"'))
+    return cfg
+
+
+def default_cfg_defines(db):
+    return ["WITH_MYSQL", "WITH_AUTH", "WITH_USRLOCDB", f'DBURL="{db.db_url}"']
+
+
 def observe(args, workdir, kind, db_kind):
     """Runs the default cfg under `kind` on a fresh database of `db_kind`; returns the
     observations as a list of (name, value), ports replaced by names."""
@@ -134,12 +170,7 @@ def observe(args, workdir, kind, db_kind):
         print(f"{db_kind} ready in {db.start_seconds:.2f}s (set up in {db.setup_seconds:.2f}s) at {db.db_url}")
         for user, password in PASSWORDS.items():
             db.add_subscriber(user, DOMAIN, password)
-        cfg, defines = DEFAULT_CFG, ["WITH_MYSQL", "WITH_AUTH", "WITH_USRLOCDB", f'DBURL="{db.db_url}"']
-        if db_kind == "postgres":
-            text = DEFAULT_CFG.read_text()
-            check(text.count('loadmodule "db_mysql.so"') == 1, "the default cfg no longer loads db_mysql.so once")
-            cfg = workdir / "kamailio-postgres.cfg"
-            cfg.write_text(text.replace('loadmodule "db_mysql.so"', 'loadmodule "db_postgres.so"'))
+        cfg, defines = default_cfg_for(db_kind, workdir), default_cfg_defines(db)
         server = Server(args, workdir, kind=kind, cfg=cfg, defines=defines, name=f"{kind}-{db_kind}").start()
         port = server.port
         alice, bob, mallory = Phone("alice"), Phone("bob"), Phone("mallory")
@@ -225,6 +256,83 @@ def observe(args, workdir, kind, db_kind):
     return observations
 
 
+def observe_db_fault(args, workdir, kind, db_kind):
+    """The default cfg while its database stops and comes back on the same port: a call
+    set up before; then, with the database down, OPTIONS keepalives, the call's BYE,
+    REGISTERs and INVITEs that need auth_db; then REGISTERs until one succeeds again
+    (bounded), with no restart of the proxy."""
+    observations = []
+    def note(name, value):
+        observations.append((name, value))
+        print(f"  [{kind}] {name}: {value}", flush=True)
+
+    db = dbservers.server(db_kind)
+    with db:
+        for user, password in PASSWORDS.items():
+            db.add_subscriber(user, DOMAIN, password)
+        cfg, defines = default_cfg_for(db_kind, workdir), default_cfg_defines(db)
+        server = Server(args, workdir, kind=kind, cfg=cfg, defines=defines, name=f"{kind}-{db_kind}-fault").start()
+        port = server.port
+        alice, bob = Phone("alice"), Phone("bob")
+        check(status(alice.register_authenticated(port, PASSWORDS["alice"])) == 200, f"{kind}: alice registers")
+        check(status(bob.register_authenticated(port, PASSWORDS["bob"])) == 200, f"{kind}: bob registers")
+        invite_uri = f"sip:bob@{DOMAIN}:{port}"
+        params = challenge_of(alice.invite_final(port, "bob", "fault-call-0")) or {}
+        credentials = digest_header("alice", PASSWORDS["alice"], params.get("realm", DOMAIN),
+                                    params.get("nonce", ""), "INVITE", invite_uri)
+        alice.send(port, alice.invite_text(port, "bob", "fault-call", credentials))
+        arrived = bob.receive(5, want=r"INVITE ", call_id="fault-call")
+        check(arrived is not None, f"{kind}: the call before the fault did not reach bob:\n{server.log()}")
+        bob.answer(arrived, 200, "OK")
+        answered = alice.receive(5, want=r"SIP/2\.0 200", call_id="fault-call")
+        check(answered is not None, f"{kind}: alice got no 200 for the call")
+        route = header(answered, "Record-Route")
+        to_tag = re.search(r";tag=([^;\s>]+)", header(answered, "To")).group(1)
+        target = bob.contact()
+        alice.in_dialog(port, "ACK", target, route, "fault-call", to_tag, 1)
+        check(bob.receive(5, want=r"ACK ", call_id="fault-call") is not None, f"{kind}: the ACK did not reach bob")
+
+        db.stop()
+        began = time.monotonic()
+        options = alice.request(port, "OPTIONS", None, call_id="fault-keepalive")
+        note("OPTIONS keepalive with the database down", (status(options), reason(options)))
+        alice.in_dialog(port, "BYE", target, route, "fault-call", to_tag, 2)
+        bye = bob.receive(5, want=r"BYE ", call_id="fault-call")
+        if bye:
+            bob.answer(bye, 200, "OK")
+        bye_reply = alice.receive(5, want=r"SIP/2\.0 [2-6]", call_id="fault-call")
+        note("in-dialog BYE with the database down", (bye is not None, status(bye_reply)))
+        unauthenticated = alice.register_with(port)
+        note("REGISTER without credentials, database down", (status(unauthenticated), reason(unauthenticated),
+                                                              challenge_shape(unauthenticated)))
+        nonce = (challenge_of(unauthenticated) or {}).get("nonce", "")
+        down = alice.register_with(port, digest_header("alice", PASSWORDS["alice"], DOMAIN, nonce, "REGISTER",
+                                                       f"sip:{DOMAIN}:{port}"))
+        extra = alice.receive(0.5, want=r"SIP/2\.0 ")  # a second reply, as sl_reply_error after save() gives
+        note("REGISTER with the correct digest, database down",
+             (status(down), reason(down), challenge_shape(down), status(extra)))
+        invite_down = alice.invite_final(port, "bob", "fault-call-2", credentials)
+        note("INVITE with credentials, database down", (status(invite_down), reason(invite_down),
+                                                        challenge_shape(invite_down)))
+        note("every reply with the database down came within 5 s", time.monotonic() - began < 5)
+
+        db.start()
+        attempts, recovered = 0, None
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and attempts < 60:
+            attempts += 1
+            recovered = alice.register_authenticated(port, PASSWORDS["alice"])
+            if status(recovered) == 200:
+                break
+            time.sleep(0.5)
+        note("REGISTER with the correct digest once the database is back", status(recovered))
+        print(f"  [{kind}] registered again after {attempts} attempt(s)")
+        check(server.stop() == 0, f"{kind}: unclean shutdown after the fault:\n{server.log()}")
+        rows = db.query("SELECT username FROM location ORDER BY username")
+        note("location rows after the stop", rows)
+    return observations
+
+
 def relayed_invite(alice, bob, port, call_id, credentials, anonymous):
     """alice's authenticated INVITE: whether it reaches bob's contact and how (its
     Request-URI, whether the credentials were consumed, Record-Route), and the final
@@ -283,9 +391,34 @@ def compare(ours_kind, ours, theirs):
           f"{ours_kind} and kamailio differ:\n" + "\n".join(differences))
 
 
+def expect_db_fault_behaviour(kind, observations):
+    seen = dict(observations)
+    def expect(name, predicate, why):
+        check(name in seen and predicate(seen[name]), f"{kind}: {name}: {seen.get(name)!r} — {why}")
+    expect("OPTIONS keepalive with the database down", lambda v: v == (200, "Keepalive"),
+           "REQINIT answers keepalives without the database")
+    expect("in-dialog BYE with the database down", lambda v: v == (True, 200),
+           "loose-routed in-dialog requests need no database")
+    expect("REGISTER without credentials, database down", lambda v: v[0] == 401 and v[2] is not None,
+           "auth_challenge() needs no database")
+    expect("REGISTER with the correct digest, database down", lambda v: v[0] is not None and v[0] >= 400,
+           "an error reply (kamailio: a new challenge), not a 200 nor silence")
+    expect("INVITE with credentials, database down", lambda v: v[0] is not None and v[0] >= 400,
+           "an error reply (kamailio: a new challenge), not relayed nor silence")
+    expect("every reply with the database down came within 5 s", lambda v: v is True, "nothing blocks")
+    expect("REGISTER with the correct digest once the database is back", lambda v: v == 200,
+           "the connection comes back without a restart of the proxy")
+    expect("location rows after the stop", lambda v: v == [("alice",), ("bob",)],
+           "db_mode 2 wrote the bindings once the database was back")
+
+
+CASES = {"auth": (observe, expect_behaviour), "db_fault": (observe_db_fault, expect_db_fault_behaviour)}
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("database", choices=["mysql", "postgres"])
+    parser.add_argument("--case", choices=sorted(CASES), default="auth")
     parser.add_argument("--server", choices=sorted(SERVER_KINDS), required=True)
     parser.add_argument("--kamc")
     parser.add_argument("--kamailio")
@@ -298,20 +431,21 @@ def main():
     workdir = Path(tempfile.mkdtemp(prefix="kamc-dbauth-"))
     try:
         # The oracle first: when kamc fails, its log sits next to what kamailio did.
-        theirs = observe(args, workdir, "kamailio", args.database) if args.kamailio else None
+        observe_case, expect_case = CASES[args.case]
+        theirs = observe_case(args, workdir, "kamailio", args.database) if args.kamailio else None
         if theirs is not None:
-            expect_behaviour("kamailio", theirs)
+            expect_case("kamailio", theirs)
         if args.server != "kamailio":
-            ours = observe(args, workdir, SERVER_KINDS[args.server], args.database)
+            ours = observe_case(args, workdir, SERVER_KINDS[args.server], args.database)
             if theirs is not None:
                 compare(args.server, ours, theirs)
-            expect_behaviour(args.server, ours)
+            expect_case(args.server, ours)
     except (TestFailure, dbservers.DatabaseError) as failure:
         print(f"FAIL: {failure}\n(logs in {workdir})", file=sys.stderr)
         return 1
     finally:
         stop_all()
-    print(f"PASS {args.database} {args.server}")
+    print(f"PASS {args.database} {args.case} {args.server}")
     return 0
 
 

@@ -43,12 +43,20 @@ endif()
 if(KAMC_POSTGRES_INITDB AND EXISTS ${KAMC_KAMAILIO_MODULE_DIR}/db_postgres.so)
   list(APPEND dbauth_databases postgres)
 endif()
+# Two cases: auth (default_cfg_<db>) and db_fault (default_cfg_db_fault_<db>: the
+# database stops under the running proxy and comes back on the same port).
 if(KAMC_DBAUTH_KAMAILIO)
   foreach(database IN LISTS dbauth_databases)
-    add_test(NAME runtime.dbauth.default_cfg_${database}.kamailio
-      COMMAND ${Python3_EXECUTABLE} ${dbauth_script} ${database} --server kamailio ${dbauth_oracle_args})
-    set_tests_properties(runtime.dbauth.default_cfg_${database}.kamailio PROPERTIES
-      TIMEOUT 300 LABELS "runtime;database;dbauth")
+    foreach(case IN ITEMS auth db_fault)
+      set(name default_cfg_${database})
+      if(case STREQUAL "db_fault")
+        set(name default_cfg_db_fault_${database})
+      endif()
+      add_test(NAME runtime.dbauth.${name}.kamailio
+        COMMAND ${Python3_EXECUTABLE} ${dbauth_script} ${database} --case ${case} --server kamailio
+                ${dbauth_oracle_args})
+      set_tests_properties(runtime.dbauth.${name}.kamailio PROPERTIES TIMEOUT 300 LABELS "runtime;database;dbauth")
+    endforeach()
   endforeach()
 endif()
 
@@ -56,22 +64,26 @@ endif()
 # MySQL/PostgreSQL drivers (issue 20); turn on with -DKAMC_DBAUTH_KAMC_TESTS=ON.
 option(KAMC_DBAUTH_KAMC_TESTS "Register the runtime.dbauth.*.kamc_* tests (kamc with auth on MariaDB/PostgreSQL)" OFF)
 if(KAMC_DBAUTH_KAMC_TESTS AND TARGET kamc AND TARGET kamc-cg)
+  # name, database, case, server
   set(dbauth_kamc_variants)
   if(KAMC_MARIADBD)
-    list(APPEND dbauth_kamc_variants "mysql kamc-run kamc_run" "mysql kamc-o kamc_o")
+    list(APPEND dbauth_kamc_variants "default_cfg_mysql.kamc_run mysql auth kamc-run"
+                                     "default_cfg_mysql.kamc_o mysql auth kamc-o"
+                                     "default_cfg_db_fault_mysql.kamc_run mysql db_fault kamc-run")
   endif()
   if(KAMC_POSTGRES_INITDB)
-    list(APPEND dbauth_kamc_variants "postgres kamc-run kamc_run")
+    list(APPEND dbauth_kamc_variants "default_cfg_postgres.kamc_run postgres auth kamc-run"
+                                     "default_cfg_db_fault_postgres.kamc_run postgres db_fault kamc-run")
   endif()
   foreach(variant IN LISTS dbauth_kamc_variants)
     separate_arguments(variant)
-    list(GET variant 0 database)
-    list(GET variant 1 server)
-    list(GET variant 2 suffix)
-    add_test(NAME runtime.dbauth.default_cfg_${database}.${suffix}
-      COMMAND ${Python3_EXECUTABLE} ${dbauth_script} ${database} --server ${server}
+    list(GET variant 0 name)
+    list(GET variant 1 database)
+    list(GET variant 2 case)
+    list(GET variant 3 server)
+    add_test(NAME runtime.dbauth.${name}
+      COMMAND ${Python3_EXECUTABLE} ${dbauth_script} ${database} --case ${case} --server ${server}
               --kamc $<TARGET_FILE:kamc> ${dbauth_oracle_args})
-    set_tests_properties(runtime.dbauth.default_cfg_${database}.${suffix} PROPERTIES
-      TIMEOUT 600 LABELS "runtime;database;dbauth")
+    set_tests_properties(runtime.dbauth.${name} PROPERTIES TIMEOUT 600 LABELS "runtime;database;dbauth")
   endforeach()
 endif()
