@@ -9,6 +9,7 @@ be checked. Every process runs in its own process group and is stopped by it; po
 free ports picked at run time; every wait is bounded.
 """
 import argparse
+import hashlib
 import re
 import signal
 import socket
@@ -427,12 +428,35 @@ def server_db_defines(db, mode):
     return [flag, f'DB_URL="{db.db_url}"', f"DB_MODE={mode}"]
 
 
+# Non-ASCII stays within Latin-1: Kamailio's MySQL schema leaves tables in the server's
+# default character set (latin1 on a bare MariaDB), which has no room for others.
+HOSTILE_USER_AGENT = "ua'); DELETE FROM location; -- \\' \" %_ \u00e9"
+
+
+def hostile_values_stored_verbatim(args, workdir, db):
+    """Quotes, backslashes and SQL in a header reach the row byte for byte."""
+    server = Server(args, workdir, defines=server_db_defines(db, 3), name="hostile").start()
+    agent = Agent("quoted")
+    reply = agent.register(server.port, extra=f"User-Agent: {HOSTILE_USER_AGENT}\r\n")
+    check(status(reply) == 200, f"REGISTER with a hostile User-Agent: {reply!r}")
+    expected = hashlib.md5(HOSTILE_USER_AGENT.encode()).hexdigest()
+    # MySQL hashes a column in its own character set: compare the UTF-8 text.
+    column = "CONVERT(user_agent USING utf8mb4)" if db.url_scheme == "mysql" else "user_agent"
+    stored = db.query(f"SELECT md5({column}) FROM location WHERE username='quoted'")
+    check(stored == [(expected,)], f"user_agent stored as md5 {stored}, expected {expected}")
+    listed = contacts_of(agent.register(server.port, contacts=[]))
+    check([uri for uri, _ in listed] == [agent.contact()], f"the binding did not load back: {listed}")
+    server.stop()
+
+
 def case_mysql_two_nodes(args, workdir):
     """db_mode 3 on MariaDB: a node under kamc run and a kamc -o node share bindings."""
     db = database_server("mysql", workdir)
     try:
+        hostile_values_stored_verbatim(args, workdir, db)
         two_nodes(args, workdir, server_db_defines(db, 3), kinds=("kamc", "aot"))
-        check(db.query("SELECT COUNT(*) FROM location") == [("0",)], "the unregister left rows behind")
+        check(db.query("SELECT COUNT(*) FROM location WHERE username='frank'") == [("0",)],
+              "the unregister left rows behind")
     finally:
         db.close()
 
@@ -441,6 +465,7 @@ def case_postgres_two_nodes(args, workdir):
     """db_mode 3 on PostgreSQL: two kamc nodes share bindings."""
     db = database_server("postgres", workdir)
     try:
+        hostile_values_stored_verbatim(args, workdir, db)
         two_nodes(args, workdir, server_db_defines(db, 3))
     finally:
         db.close()

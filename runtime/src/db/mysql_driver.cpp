@@ -48,7 +48,8 @@ class MysqlDriver final : public DbConnection {
     mysql_optionsv(handle_, MYSQL_OPT_CONNECT_TIMEOUT, &connect_timeout);
     mysql_optionsv(handle_, MYSQL_OPT_READ_TIMEOUT, &io_timeout);
     mysql_optionsv(handle_, MYSQL_OPT_WRITE_TIMEOUT, &io_timeout);
-    mysql_optionsv(handle_, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+    // The character set stays the client library's default, as db_mysql leaves it, so
+    // both write the same bytes into a shared table.
     unsigned int port = url_.port ? static_cast<unsigned int>(*url_.port) : 0;
     if (!mysql_real_connect(handle_, url_.host.c_str(), url_.user.c_str(), url_.password.c_str(),
                             url_.database.c_str(), port, nullptr, 0)) {
