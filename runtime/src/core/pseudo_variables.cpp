@@ -11,6 +11,7 @@
 
 #include "kamc/catalog/Catalog.h"
 #include "kamc/semantics/PvSyntax.h"
+#include "digest_credentials.h"
 #include "module.h"
 #include "transformations.h"
 
@@ -78,6 +79,39 @@ PvValue address_header_part(MessageContext& context, sip::HeaderKind kind, UriPa
   auto result = kind == sip::HeaderKind::From ? context.message.from(address) : context.message.to(address);
   if (!result.ok()) return PvValue::null();
   return uri_part(context, address.uri.text, part);
+}
+
+// $au, $ar, $adu, ...: a field of the first Proxy-Authorization, else of the first
+// Authorization (Kamailio's pv_get_authattr); null for ACK and CANCEL and when there are
+// none or they do not parse.
+enum class AuthField { Username, User, Domain, Realm, Uri, Algorithm, Nonce, Cnonce, Response, Opaque };
+
+PvValue auth_field(MessageContext& context, AuthField field) {
+  if (context.message.method() == "ACK" || context.message.method() == "CANCEL") return PvValue::null();
+  const sip::HeaderField* header = context.message.first_header(sip::HeaderKind::ProxyAuthorization);
+  if (!header) header = context.message.first_header(sip::HeaderKind::Authorization);
+  if (!header) return PvValue::null();
+  digest::Credentials credentials;
+  std::string error;
+  if (digest::parse_credentials(header->value, credentials, error) != digest::ParseStatus::Ok) return PvValue::null();
+  auto text = [&](const std::optional<std::string>& value) {
+    return PvValue::string(context.keep(value.value_or("")));
+  };
+  switch (field) {
+    case AuthField::Username: return text(credentials.username);
+    case AuthField::User: return PvValue::string(context.keep(std::string(credentials.user())));
+    case AuthField::Domain: return PvValue::string(context.keep(std::string(credentials.domain())));
+    case AuthField::Realm: return text(credentials.realm);
+    case AuthField::Uri:
+      if (!credentials.uri || credentials.uri->empty()) return PvValue::null();
+      return text(credentials.uri);
+    case AuthField::Algorithm: return text(credentials.algorithm);
+    case AuthField::Nonce: return text(credentials.nonce);
+    case AuthField::Cnonce: return text(credentials.cnonce);
+    case AuthField::Response: return text(credentials.response);
+    case AuthField::Opaque: return text(credentials.opaque);
+  }
+  return PvValue::null();
 }
 
 // Index n of values (0 first, -1 last), or "[*]": all of them joined with ",".
@@ -679,7 +713,7 @@ extern const std::array<PvExport, 3> kCorePseudoVariables{{
 
 // The pv module's classes (pv.cat) that the runtime implements; whether a class takes
 // "(name)" or "[index]" is the catalog's.
-extern const std::array<PvExport, 41> kPvModulePseudoVariables{{
+extern const std::array<PvExport, 51> kPvModulePseudoVariables{{
     {"ru", [](C& c, S&) { return request_uri_part(c, UriPart::Whole); }, set_ru},
     {"rU", [](C& c, S&) { return request_uri_part(c, UriPart::User); }, set_rU},
     {"rd", [](C& c, S&) { return request_uri_part(c, UriPart::Host); }, set_rd},
@@ -727,6 +761,16 @@ extern const std::array<PvExport, 41> kPvModulePseudoVariables{{
     {"var", [](C& c, S& spec) { return var_value(c, spec); }, set_var, fixup_var},
     {"avp", [](C& c, S& spec) { return avp_value(c, spec); }, set_avp_value, fixup_avp},
     {"xavp", [](C& c, S& spec) { return xavp_value(c, *spec.xavp); }, set_xavp_value, fixup_xavp},
+    {"aU", [](C& c, S&) { return auth_field(c, AuthField::Username); }},
+    {"au", [](C& c, S&) { return auth_field(c, AuthField::User); }},
+    {"ad", [](C& c, S&) { return auth_field(c, AuthField::Domain); }},
+    {"ar", [](C& c, S&) { return auth_field(c, AuthField::Realm); }},
+    {"adu", [](C& c, S&) { return auth_field(c, AuthField::Uri); }},
+    {"aa", [](C& c, S&) { return auth_field(c, AuthField::Algorithm); }},
+    {"adn", [](C& c, S&) { return auth_field(c, AuthField::Nonce); }},
+    {"adc", [](C& c, S&) { return auth_field(c, AuthField::Cnonce); }},
+    {"adr", [](C& c, S&) { return auth_field(c, AuthField::Response); }},
+    {"ado", [](C& c, S&) { return auth_field(c, AuthField::Opaque); }},
 }};
 
 namespace {

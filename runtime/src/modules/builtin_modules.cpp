@@ -23,20 +23,24 @@ extern const ModuleExports kXlogModule;
 extern const ModuleExports kExecModule;
 extern const ModuleExports kUsrlocModule;
 extern const ModuleExports kRegistrarModule;
+extern const ModuleExports kAuthModule;
+extern const ModuleExports kAuthDbModule;
 extern const ModuleExports kDbMysqlModule;
 extern const ModuleExports kDbPostgresModule;
 extern const ModuleExports kDbSqliteModule;
 
 std::span<const ModuleExports* const> builtin_modules() {
   // rr before path: path's init registers an rr callback. The db drivers before their
-  // users: their init sets the connection options usrloc's init connects with.
-  static const std::array<const ModuleExports*, 20> modules{
+  // users: their init sets the connection options usrloc's init connects with. auth
+  // before auth_db, which checks at init that auth is loaded.
+  static const std::array<const ModuleExports*, 22> modules{
       &kCoreModule,   &kPvModule,     &kKexModule,   &kCorexModule,   &kSlModule,       &kTmModule,   &kTmxModule,
       &kRrModule,     &kMaxfwdModule, &kSanityModule, &kSiputilsModule, &kTextopsModule, &kXlogModule,
       &kPathModule,
       &kExecModule,
       &kDbMysqlModule, &kDbPostgresModule, &kDbSqliteModule,
-      &kUsrlocModule, &kRegistrarModule};
+      &kUsrlocModule, &kRegistrarModule,
+      &kAuthModule,   &kAuthDbModule};
   return modules;
 }
 
