@@ -61,6 +61,15 @@ TEST_F(Sanity, CSeqChecksPassOnAWellFormedRequest) {
   EXPECT_EQ(check(message, {"96"}), 1);
 }
 
+// RFC 4475 3.1.1.1 (wsinv): a leading-zero CSeq number with the method folded onto a
+// continuation line is valid, and both CSeq checks pass (Kamailio 5.6 drops it).
+TEST_F(Sanity, AFoldedCSeqWithLeadingZerosPasses) {
+  ReceivedMessage message(*runtime, request("INVITE", "sip:bob@biloxi.example.com", "0009\r\n  INVITE"));
+  EXPECT_EQ(check(message, {"96"}), 1);
+  EXPECT_EQ(check(message), 1);
+  EXPECT_TRUE(transport.sent.empty()) << first_line();
+}
+
 TEST_F(Sanity, ExpiresMustBeANumber) {
   ReceivedMessage message(*runtime, request("REGISTER", "sip:biloxi.example.com", "1 REGISTER", "Expires: -5\r\n"));
   EXPECT_EQ(check(message), 0);

@@ -96,11 +96,13 @@ int check_required_headers(MessageContext& context) {
   return kPassed;
 }
 
-// The CSeq value as method and number, split on whitespace (the strict parser would
-// refuse what sanity reports with its own reason).
+// The CSeq value as method and number, split on linear white space, folding included
+// (RFC 4475 3.1.1.1 puts the method on a continuation line; Kamailio 5.6 drops that
+// message, kamc accepts it). The strict parser would refuse what sanity reports with
+// its own reason.
 void split_cseq(std::string_view value, std::string_view& number, std::string_view& method) {
   value = sip::detail::trim_lws(value);
-  std::size_t space = value.find_first_of(" \t");
+  std::size_t space = value.find_first_of(" \t\r\n");
   number = value.substr(0, space);
   method = space == std::string_view::npos ? std::string_view{} : sip::detail::trim_lws(value.substr(space));
 }
