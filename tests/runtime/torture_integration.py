@@ -13,11 +13,16 @@ under `kamc run` and, where given, the real kamailio (issue 18).
   Content-Length check (part of the default cfg's "17895") is stricter, and only over
   UDP, as Kamailio's: 400 Content-Length mis-match on UDP, 200 on TCP. kamailio must give
   the same status on each transport.
+- shutdown_under_tcp_load: SIGTERM with 2,000 TCP connections open (half of them in the
+  middle of a message) stops the runtime within 1 s.
 """
 import argparse
+import resource
 import signal
 import socket
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "integration"))
@@ -110,7 +115,39 @@ def case_core_only(run):
     run_case(run, [], expected)
 
 
-CASES = {"with_sanity": case_with_sanity, "core_only": case_core_only}
+def case_shutdown_under_tcp_load(run):
+    """SIGTERM to a runtime holding 2,000 open TCP connections ends it within 1 s."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = 2000
+    limit = min(hard, 8192) if hard != resource.RLIM_INFINITY else 8192
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, limit), hard))  # kamc inherits it
+    si.check(limit > wanted + 200, f"the open-file limit ({limit}) is too low for {wanted} connections")
+    process, port = run.start_runtime(cfg="torture")
+    streams = []
+    try:
+        for _ in range(wanted):
+            streams.append(socket.create_connection(("127.0.0.1", port), timeout=2))
+        half = [s for i, s in enumerate(streams) if i % 2 == 0]
+        for stream in half:  # half of them mid-message: a request without its end
+            stream.sendall(b"OPTIONS sip:x SIP/2.0\r\nVia: SIP/2.0/TCP 127.0.0.1:9;branch=z9hG4bK1\r\n")
+        si.check(si.options_status(port) == 200, "the runtime stopped answering with the connections open")
+        started = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            raise si.TestFailure("the runtime did not stop within 10 s of SIGTERM")
+        elapsed = time.monotonic() - started
+        si.check(elapsed < 1.0, f"shutdown took {elapsed:.2f} s with {wanted} TCP connections")
+        si.check(process.returncode == 0, f"exit status {process.returncode}:\n{run.log('runtime.log')}")
+        print(f"stopped in {elapsed:.3f} s with {wanted} TCP connections open")
+    finally:
+        for stream in streams:
+            stream.close()
+
+
+CASES = {"with_sanity": case_with_sanity, "core_only": case_core_only,
+         "shutdown_under_tcp_load": case_shutdown_under_tcp_load}
 
 
 def main():
