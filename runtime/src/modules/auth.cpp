@@ -238,12 +238,12 @@ int auth_challenge_body(MessageContext& context, const FunctionCall& call) {
 
 int consume_credentials_body(MessageContext& context, const FunctionCall&) {
   if (never_challenged(context)) return KAMC_RT_FALSE;
-  auto* state = context.existing_module_state<AuthMessageState>(auth_index());
-  if (!state || !state->authorized) {
+  const sip::HeaderField* used = used_credentials_header(context);
+  if (!used) {
     log_message(L_ERR, "consume_credentials(): no authorized credentials found (error in scripts)");
     return KAMC_RT_FALSE;
   }
-  ByteRange line = header_line_range(context, *state->authorized);
+  ByteRange line = header_line_range(context, *used);
   context.edits.remove(line.begin, line.end - line.begin);
   return KAMC_RT_TRUE;
 }
@@ -323,11 +323,11 @@ int pv_auth_check_body(MessageContext& context, const FunctionCall& call) {
   int code = pv_authenticate(context, arguments->realm, arguments->password, arguments->flags,
                              credentials_kind_for(context));
   if (code != kAuthOk || !(*checks & kCheckIdentity)) return code;
-  auto* state = context.existing_module_state<AuthMessageState>(auth_index());
-  if (!state || !state->authorized) return never_challenged(context) ? kAuthOk : kAuthError;
+  const sip::HeaderField* used = used_credentials_header(context);
+  if (!used) return never_challenged(context) ? kAuthOk : kAuthError;
   digest::Credentials credentials;
   std::string error;
-  if (digest::parse_credentials(state->authorized->value, credentials, error) != digest::ParseStatus::Ok) {
+  if (digest::parse_credentials(used->value, credentials, error) != digest::ParseStatus::Ok) {
     return kAuthError;
   }
   return check_identity(context, credentials.user(), service_of(context.runtime).use_domain, false);
@@ -379,6 +379,11 @@ bool auth_loaded(const Runtime& runtime) {
 }
 
 HashAlgorithm auth_algorithm(const Runtime& runtime) { return service_of(runtime).algorithm; }
+
+const sip::HeaderField* used_credentials_header(const MessageContext& context) {
+  auto* state = context.existing_module_state<AuthMessageState>(auth_index());
+  return state ? state->authorized : nullptr;
+}
 
 PendingAuth pre_authorize(MessageContext& context, std::string_view realm, sip::HeaderKind kind) {
   const AuthService& service = service_of(context.runtime);

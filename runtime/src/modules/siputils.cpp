@@ -5,6 +5,7 @@
 
 #include "../core/module.h"
 #include "../text.h"
+#include "auth_api.h"
 #include "kamc/runtime/log.h"
 #include "kamc/runtime/message_context.h"
 #include "kamc/sip/name_addr.h"
@@ -81,12 +82,21 @@ int add_uri_param_body(MessageContext& context, const FunctionCall& call) {
   return bool_code(set_request_uri(context, std::move(text)));
 }
 
-// is_user(name) compares with the user of credentials that www_authorize() or
-// proxy_authorize() accepted. The runtime has no auth module, so no credentials are
-// ever authorized and Kamailio's answer is always the same: false, with this error.
-int is_user_body(MessageContext&, const FunctionCall&) {
-  log_message(L_ERR, "is_user(): no authorized credentials found (call www/proxy_authorize first)");
-  return KAMC_RT_FALSE;
+// is_user(name) compares with the user of the credentials the last www_authorize(),
+// proxy_authorize() or auth_check() used (auth_api.h), as Kamailio's does.
+int is_user_body(MessageContext& context, const FunctionCall& call) {
+  const sip::HeaderField* used = auth::used_credentials_header(context);
+  if (!used) {
+    log_message(L_ERR, "is_user(): no authorized credentials found (call www/proxy_authorize first)");
+    return KAMC_RT_FALSE;
+  }
+  digest::Credentials credentials;
+  std::string error;
+  if (digest::parse_credentials(used->value, credentials, error) != digest::ParseStatus::Ok ||
+      credentials.user().empty()) {
+    return KAMC_RT_FALSE;
+  }
+  return bool_code(credentials.user() == arg_text(context, call, 0));
 }
 
 // ---- message and value checks --------------------------------------------------------
