@@ -20,7 +20,8 @@ if(Python3_Interpreter_FOUND AND TARGET kamc-cg)
       default_config path_topology opensips_flags ulc db_failure)
   # The server databases: each case starts its own MariaDB/PostgreSQL
   # (integration/dbservers.py); .ci/install-deps.sh installs them.
-  list(APPEND KAMC_REGISTRAR_CASES mysql_two_nodes postgres_two_nodes mysql_fault postgres_fault)
+  list(APPEND KAMC_REGISTRAR_CASES mysql_two_nodes postgres_two_nodes mysql_fault postgres_fault
+       check_without_database)
   if(KAMC_KAMAILIO_ORACLE)
     list(APPEND KAMC_REGISTRAR_CASES kamailio_database mysql_kamailio_database postgres_kamailio_database)
   endif()

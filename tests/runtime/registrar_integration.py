@@ -517,6 +517,29 @@ def case_kamailio_database(args, workdir):
     shared_database_both_ways(args, workdir, ["DB_MODE=1", sqlite_url(db)])
 
 
+def case_check_without_database(args, workdir):
+    """`-c` needs no database, as kamailio -c runs no mod_init: Kamailio's default cfg with
+    WITH_MYSQL/WITH_AUTH/WITH_USRLOCDB and a db_url where nothing listens is checked
+    "ok" by kamc -c (and by kamailio -c where given), while starting it fails."""
+    defines = ["WITH_MYSQL", "WITH_AUTH", "WITH_USRLOCDB", 'DBURL="mysql://kamailio:kamailiorw@127.0.0.1:1/kamailio"']
+    define_args = [arg for d in defines for arg in ("-A", d)]
+    commands = {"kamc": [args.kamc, "-c", str(DEFAULT_CFG), *define_args]}
+    if args.kamailio:
+        commands["kamailio"] = [args.kamailio, "-c", "-f", str(DEFAULT_CFG), "-L", KAMAILIO_MODULES, *define_args]
+    for name, command in commands.items():
+        result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+        check(result.returncode == 0 and "config file ok" in result.stderr,
+              f"{name} -c failed without a database ({result.returncode}):\n{result.stderr[-2000:]}")
+    server = Server(args, workdir, cfg=DEFAULT_CFG, defines=defines)
+    started = start(server.command(), workdir / "server.log")
+    try:
+        started.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        raise TestFailure("kamc run started although its database cannot be reached")
+    check(started.returncode != 0 and "cannot connect to MySQL" in server.log(),
+          f"kamc run without its database: exit {started.returncode}\n{server.log()}")
+
+
 def case_mysql_kamailio_database(args, workdir):
     """The same on MariaDB with Kamailio's MySQL schema: kamc and kamailio (db_mysql)
     read each other's location rows."""

@@ -208,7 +208,7 @@ class Service final : public LocationService {
   explicit Service(Settings settings) : settings_(std::move(settings)) {}
 
   bool open(Runtime& runtime, std::string& error) {
-    if (settings_.db_mode != DbMode::MemoryOnly) {
+    if (settings_.db_mode != DbMode::MemoryOnly && !runtime.config_check()) {
       if (settings_.db_url.empty()) {
         error = "usrloc: db_mode " + std::to_string(static_cast<int>(settings_.db_mode)) + " needs a db_url";
         return false;

@@ -177,6 +177,7 @@ int run_program(const ProgramInfo& info, int argc, char** argv) {
   startup.to_stderr = true;
   configure_logging(startup);
   Runtime runtime;
+  runtime.set_config_check(options.check_only);
   if (!load_config(info, runtime)) return 1;
   configure_logging(log_settings(options, &runtime.settings()));
   apply_process_settings(runtime.settings());

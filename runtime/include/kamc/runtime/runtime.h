@@ -66,6 +66,10 @@ class Runtime {
   // each message on a fiber of its own (message_fiber.h). Load time only.
   void set_routes_may_suspend() { routes_may_suspend_ = true; }
   bool routes_may_suspend() const { return routes_may_suspend_; }
+  // `-c`: the config is loaded and fixed up only to be checked. Modules then open no
+  // database connection (kamailio -c runs no mod_init, so it needs no database either).
+  void set_config_check(bool on) { config_check_ = on; }
+  bool config_check() const { return config_check_; }
   // Each worker thread calls this once before it serves messages.
   void init_worker(int worker) const;
   // The modules' message hooks: a received reply the core reply route did not drop
@@ -95,6 +99,7 @@ class Runtime {
     kamc_rt_route_fn fn = nullptr;
   };
   LocalAddresses local_addresses_;
+  bool config_check_ = false;
   kamc_rt_route_fn request_route_ = nullptr;
   kamc_rt_route_fn reply_route_ = nullptr;
   std::vector<NamedRoute> named_routes_;
