@@ -315,8 +315,11 @@ class MariaDB(DatabaseServer):
 
     def _initialise(self):
         log = self.dir / "install.log"
+        # --tmpdir: the bootstrap's temporary tables go to this server's own directory,
+        # never to /tmp, where two servers bootstrapping at once collided.
         command = [self.INSTALL_DB, "--no-defaults", f"--datadir={self.dir / 'data'}", *self._user_args(),
-                   "--auth-root-authentication-method=normal", "--skip-test-db", *self.TUNING]
+                   f"--tmpdir={self.dir}", "--auth-root-authentication-method=normal", "--skip-test-db",
+                   *self.TUNING]
         with open(log, "wb") as out:
             result = subprocess.run(command, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                     cwd=self.dir, timeout=120)
