@@ -236,6 +236,33 @@ def otn_transcript(port):
             ("second use of the nonce", observe(replay, "X-Auth-Rc", "WWW-Authenticate"))]
 
 
+def nc_transcript(port):
+    """nonce_count: each use of a nonce needs a larger nc; an nc seen before is stale."""
+    alice = Agent("alice")
+    first, _ = request(alice, port, "REGISTER", "alice")
+    steps = [("register without credentials", observe(first, "X-Auth-Rc", "WWW-Authenticate"))]
+    for label, nc in (("nc 1", 1), ("nc 1 again", 1), ("nc 2", 2), ("nc 5", 5), ("nc 3 after 5", 3),
+                      ("nc 256", 256)):
+        reply, _ = authorized_register(alice, port, "alice", PASSWORDS["alice"], first, nc=nc)
+        steps.append((label, observe(reply, "X-Auth-Rc")))
+        if label == "nc 2":
+            steps.append(("Authentication-Info of nc 2", authentication_info_shape(reply, first, port, nc)))
+    return steps
+
+
+def authentication_info_shape(reply, challenge_reply, port, nc):
+    """add_authinfo_hdr: the header's fields, and whether rspauth proves the server knows
+    H(A1) (RFC 2617 3.2.3: A2 is ":" digest-uri)."""
+    value = header(reply, "Authentication-Info")
+    if value is None:
+        return None
+    fields = dict((k, v.strip('"')) for k, v in re.findall(r'(\w+)=("[^"]*"|[^,\s]+)', value))
+    nonce = challenge_params(header(challenge_reply, "WWW-Authenticate"))["nonce"]
+    ha1 = digest("md5", f"alice:{REALM}:{PASSWORDS['alice']}")
+    expected = digest("md5", f"{ha1}:{nonce}:{nc:08x}:0a4f113b:auth:" + digest("md5", f":sip:{REALM}:{port}"))
+    return [sorted(fields), fields.get("nextnonce") == nonce, fields.get("rspauth") == expected]
+
+
 # ---- cases ---------------------------------------------------------------------------------
 
 def kinds(args):
@@ -323,6 +350,21 @@ def case_one_time_nonce(args, workdir):
     })
 
 
+def case_nonce_count(args, workdir):
+    results = run_servers(args, workdir, ["WITH_NC"], nc_transcript, name="nc")
+    compare(results, {
+        "register without credentials": [401, "Unauthorized", "-5",
+                                         'Digest realm="127.0.0.1", nonce=<40 chars>, qop="auth"'],
+        "nc 1": [200, "Authenticated", "1"],
+        "nc 1 again": [401, "Unauthorized", "-4"],
+        "nc 2": [200, "Authenticated", "1"],
+        "Authentication-Info of nc 2": [["cnonce", "nc", "nextnonce", "qop", "rspauth"], True, True],
+        "nc 5": [200, "Authenticated", "1"],
+        "nc 3 after 5": [401, "Unauthorized", "-4"],
+        "nc 256": [401, "Unauthorized", "-4"],
+    })
+
+
 def case_database_down(args, workdir):
     """The database file is gone: www_authorize fails with -1 and the cfg's error path
     answers; the server keeps serving (OPTIONS) and does not crash."""
@@ -349,6 +391,7 @@ CASES = {
     "oracle_transcript": case_oracle_transcript,
     "sha256": case_sha256,
     "one_time_nonce": case_one_time_nonce,
+    "nonce_count": case_nonce_count,
     "database_down": case_database_down,
 }
 

@@ -310,6 +310,9 @@ TEST(AuthNonce, NonceCountsMustGrow) {
   EXPECT_FALSE(tracker.advance_count(id, 1));  // replayed
   EXPECT_TRUE(tracker.advance_count(id, 3));
   EXPECT_FALSE(tracker.advance_count(id, 2));
+  EXPECT_TRUE(tracker.advance_count(id, 255));
+  std::uint32_t other = tracker.issue();
+  EXPECT_FALSE(tracker.advance_count(other, 256));  // Kamailio's one byte per id
   EXPECT_EQ(kamc::runtime::auth::parse_nonce_count("0000000a"), 10u);
   EXPECT_EQ(kamc::runtime::auth::parse_nonce_count("1"), std::nullopt);
   EXPECT_EQ(kamc::runtime::auth::parse_nonce_count("0000000g"), std::nullopt);

@@ -105,6 +105,7 @@ bool NonceTracker::use_once(std::uint32_t id) {
 }
 
 bool NonceTracker::advance_count(std::uint32_t id, std::uint32_t nc) {
+  if (nc > kMaxNonceCount) return false;
   std::atomic<std::uint64_t>& entry = slot(id);
   std::uint64_t seen = entry.load(std::memory_order_acquire);
   while (true) {

@@ -15,6 +15,10 @@
 
 namespace kamc::runtime::auth {
 
+// Kamailio keeps one byte per nonce id: a larger nc is refused (stale), the UA must
+// take a new nonce.
+constexpr std::uint32_t kMaxNonceCount = 255;
+
 // Kamailio's pool flags byte: which replay check the id is valid for.
 constexpr std::uint8_t kNonceCountId = 0x80;
 constexpr std::uint8_t kOneTimeId = 0x40;
@@ -55,7 +59,8 @@ class NonceTracker {
   std::uint32_t issue();
   // one_time_nonce: true the first time an issued id is used.
   bool use_once(std::uint32_t id);
-  // nonce_count: true when nc is greater than every nc seen with this id.
+  // nonce_count: true when nc is greater than every nc seen with this id and at most
+  // kMaxNonceCount.
   bool advance_count(std::uint32_t id, std::uint32_t nc);
 
  private:
