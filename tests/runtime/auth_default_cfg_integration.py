@@ -103,6 +103,19 @@ class Phone(Agent):
                         f"Call-ID: {call_id}\r\nCSeq: {cseq} ACK\r\nMax-Forwards: 70\r\n"
                         f"Content-Length: 0\r\n\r\n")
 
+    def register_raw(self, port, domain, authorization=None):
+        """A REGISTER of name@domain for this phone's contact; returns the reply."""
+        self.cseq += 1
+        auth = f"Authorization: {authorization}\r\n" if authorization else ""
+        call_id = f"{self.call_id}-{domain}"
+        self.send(port, f"REGISTER sip:{DOMAIN}:{port} SIP/2.0\r\n"
+                        f"Via: SIP/2.0/UDP 127.0.0.1:{self.port};branch=z9hG4bK-{call_id}-{self.cseq};rport\r\n"
+                        f"From: <sip:{self.name}@{domain}>;tag=f-{self.name}\r\n"
+                        f"To: <sip:{self.name}@{domain}>\r\n"
+                        f"Call-ID: {call_id}\r\nCSeq: {self.cseq} REGISTER\r\nMax-Forwards: 70\r\n"
+                        f"Contact: <{self.contact()}>\r\nExpires: 600\r\n{auth}Content-Length: 0\r\n\r\n")
+        return self.receive(want=r"SIP/2\.0 [2-6]", call_id=call_id)
+
     def in_dialog(self, port, method, target, route, call_id, to_tag, cseq, callee="bob"):
         """A request inside the dialog of call_id: to the peer's contact through the
         proxy's Record-Route (the first hop), with a branch of its own."""
@@ -157,13 +170,23 @@ def default_cfg_defines(db):
     return ["WITH_MYSQL", "WITH_AUTH", "WITH_USRLOCDB", f'DBURL="{db.db_url}"']
 
 
+class Observations(list):
+    """(name, value) pairs in the order observed, printed as they come."""
+
+    def __init__(self, kind):
+        super().__init__()
+        self.kind = kind
+
+    def note(self, name, value):
+        self.append((name, value))
+        print(f"  [{self.kind}] {name}: {value}", flush=True)
+
+
 def observe(args, workdir, kind, db_kind):
     """Runs the default cfg under `kind` on a fresh database of `db_kind`; returns the
     observations as a list of (name, value), ports replaced by names."""
-    observations = []
-    def note(name, value):
-        observations.append((name, value))
-        print(f"  [{kind}] {name}: {value}", flush=True)
+    observations = Observations(kind)
+    note = observations.note
 
     db = dbservers.server(db_kind)
     with db:
@@ -206,9 +229,19 @@ def observe(args, workdir, kind, db_kind):
                                                             unknown_challenge.get("nonce", ""), "REGISTER",
                                                             register_uri))
         note("REGISTER of an unknown user", (status(unknown), reason(unknown), challenge_shape(unknown)))
-        foreign = alice.register_with(port, digest_header("alice", PASSWORDS["alice"], realm, nonce, "REGISTER",
-                                                          register_uri), user="bob", call_id="alice-as-bob")
+        fresh = challenge_of(alice.register_with(port)) or {}
+        foreign = alice.register_with(port, digest_header("alice", PASSWORDS["alice"], realm, fresh.get("nonce", ""),
+                                                          "REGISTER", register_uri), user="bob", call_id="alice-as-bob")
         note("REGISTER of bob's AoR with alice's credentials", (status(foreign), challenge_shape(foreign)))
+
+        # The realm is the From domain ($fd), not the proxy's address: a REGISTER of
+        # alice@example.org (use_domain 0: the subscriber is found by its username).
+        elsewhere = alice.register_raw(port, "example.org")
+        params = challenge_of(elsewhere) or {}
+        answered = alice.register_raw(port, "example.org", digest_header(
+            "alice", PASSWORDS["alice"], params.get("realm", ""), params.get("nonce", ""), "REGISTER", register_uri))
+        note("REGISTER of alice@example.org, without then with credentials",
+             (status(elsewhere), challenge_shape(elsewhere), status(answered)))
 
         # 5. A tampered nonce.
         bad = alice.register_with(port, digest_header("alice", PASSWORDS["alice"], realm, tampered(nonce),
@@ -261,10 +294,8 @@ def observe_db_fault(args, workdir, kind, db_kind):
     set up before; then, with the database down, OPTIONS keepalives, the call's BYE,
     REGISTERs and INVITEs that need auth_db; then REGISTERs until one succeeds again
     (bounded), with no restart of the proxy."""
-    observations = []
-    def note(name, value):
-        observations.append((name, value))
-        print(f"  [{kind}] {name}: {value}", flush=True)
+    observations = Observations(kind)
+    note = observations.note
 
     db = dbservers.server(db_kind)
     with db:
@@ -375,6 +406,9 @@ def expect_behaviour(kind, observations):
     expect("REGISTER with the correct digest", lambda v: v[0] == 200 and v[2] == ["sip:alice@127.0.0.1:ALICE"],
            "a 200 listing the new binding")
     expect("bob's REGISTER with the correct digest", lambda v: v[0] == 200, "a 200")
+    expect("REGISTER of alice@example.org, without then with credentials",
+           lambda v: v[0] == 401 and v[1] and v[1][1] == "example.org" and v[2] == 200,
+           "the realm is the From domain, and the answer to that challenge is accepted")
     expect("REGISTER with a wrong password", lambda v: v[0] == 401 and v[2] and v[2][:2] == www,
            "a new challenge")
     expect("REGISTER of an unknown user", lambda v: v[0] == 401, "a new challenge")
