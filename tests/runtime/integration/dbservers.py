@@ -366,6 +366,12 @@ class MariaDB(DatabaseServer):
         return "'" + str(value).replace("\\", "\\\\").replace("'", "''") + "'"
 
 
+def _traversable_by_all(path):
+    """Whether every directory from / down to `path` lets other users pass (o+x)."""
+    path = Path(path).resolve()
+    return all(os.stat(p).st_mode & 0o001 for p in [path, *path.parents])
+
+
 def _postgres_bindir():
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/postgres"),
                    key=lambda p: int(re.search(r"/postgresql/(\d+)/", p).group(1)))
@@ -385,9 +391,21 @@ class PostgreSQL(DatabaseServer):
               "-c", "shared_buffers=16MB", "-c", "max_connections=200"]
 
     def __init__(self, base_dir=None):
+        if os.geteuid() == 0 and base_dir is None and not _traversable_by_all(tempfile.gettempdir()):
+            base_dir = "/tmp"  # the server user must reach its directory
         super().__init__(base_dir)
+        try:
+            self._prepare_directories()
+        except BaseException:
+            self.close()
+            raise
+
+    def _prepare_directories(self):
         self.run_as = None
         if os.geteuid() == 0:
+            if not _traversable_by_all(self.dir.parent):
+                raise DatabaseError(f"{self.dir.parent} is not searchable by other users: the PostgreSQL server "
+                                    f"runs as an unprivileged user; pass another base_dir (or TMPDIR)")
             # initdb and postgres refuse root: run them as the postgres system user.
             for name in ("postgres", "nobody"):
                 try:
