@@ -165,6 +165,16 @@ def transcript(port, algorithm="md5"):
     steps.append(("credentials for another realm", observe(other_realm, *www)))
     broken, _ = request(alice, port, "REGISTER", "alice", extra='Authorization: Digest username="alice, realm=\r\n')
     steps.append(("a malformed Authorization header", observe(broken, *www)))
+    for label, probe, password in (("www_authenticate with a method argument", "method", PASSWORDS["alice"]),
+                                   ("pv_www_authenticate with a method argument", "script method", "scriptsecret")):
+        observed = []
+        for method in ("NOTIFY", "REGISTER"):  # the response covers NOTIFY; the second one is wrong
+            over_notify = credentials("alice", password, REALM, nonce, "NOTIFY", f"sip:{REALM}:{port}",
+                                      qop=params.get("qop"), algorithm=algorithm)
+            reply, _ = request(alice, port, "REGISTER", "alice",
+                               extra=f"X-Probe: {probe}\r\nX-Method: {method}\r\nAuthorization: {over_notify}\r\n")
+            observed.append(observe(reply, "X-Auth-Rc")[:3])
+        steps.append((label, observed))
     has, _ = request(alice, port, "REGISTER", "alice", extra=f"X-Probe: has_credentials\r\nAuthorization: {creds}\r\n")
     has_not, _ = request(alice, port, "REGISTER", "alice", extra="X-Probe: has_credentials\r\n")
     steps.append(("has_credentials", [header(has, "X-Has"), header(has_not, "X-Has")]))
@@ -312,6 +322,8 @@ def case_oracle_transcript(args, workdir):
         "register with a nonce whose signature was changed": [401, "Unauthorized", "-1", challenge],
         "the same credentials again (replayed nonce)": [200, "Authenticated", "1", None],
         "has_credentials": ["yes", "no"],
+        "www_authenticate with a method argument": [[200, "Authenticated", "1"], [401, "Unauthorized", "-2"]],
+        "pv_www_authenticate with a method argument": [[200, "Authenticated", "1"], [401, "Unauthorized", "-2"]],
         "invite without credentials": [407, "Proxy Authentication Required", "-5",
                                        'Digest realm="127.0.0.1", nonce=<32 chars>'],
         "invite with credentials reaches the callee": [True, True],

@@ -258,7 +258,7 @@ int has_credentials_body(MessageContext& context, const FunctionCall& call) {
 
 // Kamailio's pv_authenticate: the password (or H(A1)) comes from the script.
 int pv_authenticate(MessageContext& context, const std::string& realm, const std::string& password, long long flags,
-                    sip::HeaderKind kind) {
+                    sip::HeaderKind kind, std::string_view method) {
   const AuthService& service = service_of(context.runtime);
   PendingAuth pending = pre_authorize(context, realm, kind);
   int code;
@@ -267,7 +267,7 @@ int pv_authenticate(MessageContext& context, const std::string& realm, const std
                           ? password
                           : calculate_ha1(service.algorithm, digest::text_of(pending.credentials.username), pending.realm,
                                           password);
-    code = finish_authorization(context, pending, ha1, context.message.method());
+    code = finish_authorization(context, pending, ha1, method);
   } else {
     code = code_for(pending.result);
   }
@@ -301,18 +301,28 @@ std::optional<PvArguments> pv_arguments(MessageContext& context, const FunctionC
   return arguments;
 }
 
+// pv_www_authenticate's fourth argument: the method the response covers (a request
+// authenticated on behalf of another, e.g. from a reply route's copy), else the request's.
 int pv_www_authorize_body(MessageContext& context, const FunctionCall& call) {
   auto arguments = pv_arguments(context, call);
   if (!arguments) return kAuthError;
+  std::string method(context.message.method());
+  if (call.args.size() > 3) {
+    method = arg_text(context, call, 3);
+    if (method.empty()) {
+      log_message(L_ERR, "pv_www_authenticate(): invalid method value - empty content");
+      return kAuthError;
+    }
+  }
   return pv_authenticate(context, arguments->realm, arguments->password, arguments->flags,
-                         sip::HeaderKind::Authorization);
+                         sip::HeaderKind::Authorization, method);
 }
 
 int pv_proxy_authorize_body(MessageContext& context, const FunctionCall& call) {
   auto arguments = pv_arguments(context, call);
   if (!arguments) return kAuthError;
   return pv_authenticate(context, arguments->realm, arguments->password, arguments->flags,
-                         sip::HeaderKind::ProxyAuthorization);
+                         sip::HeaderKind::ProxyAuthorization, context.message.method());
 }
 
 int pv_auth_check_body(MessageContext& context, const FunctionCall& call) {
@@ -321,7 +331,7 @@ int pv_auth_check_body(MessageContext& context, const FunctionCall& call) {
   std::optional<long long> checks = arg_int(context, call, 3);
   if (!arguments || !checks) return kAuthError;
   int code = pv_authenticate(context, arguments->realm, arguments->password, arguments->flags,
-                             credentials_kind_for(context));
+                             credentials_kind_for(context), context.message.method());
   if (code != kAuthOk || !(*checks & kCheckIdentity)) return code;
   const sip::HeaderField* used = used_credentials_header(context);
   if (!used) return never_challenged(context) ? kAuthOk : kAuthError;

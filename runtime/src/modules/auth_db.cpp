@@ -197,7 +197,7 @@ std::vector<std::string> credential_columns(const AuthDbService& service) {
 
 // Kamailio's digest_authenticate: pre_auth, the subscriber's H(A1), the response.
 int digest_authenticate(MessageContext& context, std::string_view realm, const std::string& table,
-                        sip::HeaderKind kind) {
+                        sip::HeaderKind kind, std::string_view method) {
   const AuthDbService& service = service_of(context.runtime);
   auth::PendingAuth pending = auth::pre_authorize(context, realm, kind);
   if (pending.result != auth::PreAuth::DoAuthentication) return auth::code_for(pending.result);
@@ -219,7 +219,7 @@ int digest_authenticate(MessageContext& context, std::string_view realm, const s
                                                                  password)
                                           : password;
   if (service.force_generate_avps) store_credentials(context, service, row, 1);
-  int code = auth::finish_authorization(context, pending, ha1, context.message.method());
+  int code = auth::finish_authorization(context, pending, ha1, method);
   if (code == kAuthOk && !service.force_generate_avps) store_credentials(context, service, row, 1);
   return code;
 }
@@ -263,16 +263,26 @@ std::optional<std::string> realm_argument(MessageContext& context, const Functio
   return realm;
 }
 
+// www_authenticate's third argument: the method the response covers, else the request's.
 int www_authorize_body(MessageContext& context, const FunctionCall& call) {
   auto realm = realm_argument(context, call);
   if (!realm) return kAuthError;
-  return digest_authenticate(context, *realm, call.args[1].written, sip::HeaderKind::Authorization);
+  std::string method(context.message.method());
+  if (call.args.size() > 2) {
+    method = arg_text(context, call, 2);
+    if (method.empty()) {
+      log_message(L_ERR, "www_authenticate(): invalid method parameter - empty value");
+      return kAuthError;
+    }
+  }
+  return digest_authenticate(context, *realm, call.args[1].written, sip::HeaderKind::Authorization, method);
 }
 
 int proxy_authorize_body(MessageContext& context, const FunctionCall& call) {
   auto realm = realm_argument(context, call);
   if (!realm) return kAuthError;
-  return digest_authenticate(context, *realm, call.args[1].written, sip::HeaderKind::ProxyAuthorization);
+  return digest_authenticate(context, *realm, call.args[1].written, sip::HeaderKind::ProxyAuthorization,
+                             context.message.method());
 }
 
 // The table of auth_check/is_subscriber for this message; nullopt (logged) when it is
@@ -294,7 +304,7 @@ int auth_check_body(MessageContext& context, const FunctionCall& call) {
   if (!realm || !table || !flags) return kAuthError;
   bool is_register = context.message.method() == "REGISTER";
   sip::HeaderKind kind = is_register ? sip::HeaderKind::Authorization : sip::HeaderKind::ProxyAuthorization;
-  int code = digest_authenticate(context, *realm, *table, kind);
+  int code = digest_authenticate(context, *realm, *table, kind, context.message.method());
   if (code != kAuthOk || !(*flags & kCheckIdentity)) return code;
   digest::FoundCredentials found = digest::find_credentials(context.message, kind, *realm);
   if (found.status != digest::FindStatus::Found) return code;  // PRACK: authenticated without credentials
