@@ -315,7 +315,7 @@ def case_oracle_transcript(args, workdir):
         "register without credentials": [401, "Unauthorized", "-5", challenge],
         "register with the right password": [200, "Authenticated", "1",
                                              "alice  alice realm=127.0.0.1 uri=sip:127.0.0.1:<port> alg= "
-                                             f"ha1={digest('md5', 'alice:127.0.0.1:wonderland')}", "yes", None],
+                                             f"ha1={digest('md5', 'alice:127.0.0.1:wonderland')} domain=127.0.0.1", "yes", None],
         "register with a wrong password": [401, "Unauthorized", "-2", challenge],
         "register an unknown user": [401, "Unauthorized", "-3", challenge],
         "register with a nonce whose times were changed": [401, "Unauthorized", "-4", challenge + ", stale=true"],

@@ -10,6 +10,7 @@
 #include "auth_api.h"
 #include "kamc/runtime/log.h"
 #include "kamc/runtime/message_context.h"
+#include "kamc/runtime/pseudo_variables.h"
 #include "kamc/runtime/runtime.h"
 
 namespace kamc::runtime {
@@ -34,10 +35,10 @@ constexpr long long kSubscriberSkipCredentials = 2;
 constexpr long long kCheckIdentity = 1;
 constexpr long long kCheckSkipForwarded = 2;
 
-// One load_credentials entry: a column copied into $avp(name).
+// One load_credentials entry: a column copied into a writable pseudo-variable.
 struct CredentialColumn {
   std::string column;
-  std::string avp;
+  const PvSpec* destination = nullptr;
 };
 
 struct AuthDbService {
@@ -64,30 +65,36 @@ std::string trim(std::string_view text) {
   return std::string(text);
 }
 
-// Kamailio's parse_aaa_pvs: "column" (into $avp(column)) or "$avp(name)=column", ';'
-// separated. kamc stores them in AVPs only.
-bool parse_load_credentials(std::string_view list, std::vector<CredentialColumn>& out, std::string& error) {
+// Kamailio's parse_aaa_pvs: "column" (into $avp(column)) or "$pv=column", ';'
+// separated; the pseudo-variable must be writable.
+bool parse_load_credentials(Runtime& runtime, std::string_view list, std::vector<CredentialColumn>& out,
+                            std::string& error) {
   while (!list.empty()) {
     std::size_t end = list.find(';');
     std::string_view item = list.substr(0, end);
     list = end == std::string_view::npos ? std::string_view{} : list.substr(end + 1);
     if (trim(item).empty() && list.empty()) break;
     CredentialColumn entry;
+    std::string pv;
     std::size_t equals = item.rfind('=');
     if (equals == std::string_view::npos) {
       entry.column = trim(item);
-      entry.avp = entry.column;
+      pv = "$avp(" + entry.column + ")";
     } else {
       entry.column = trim(item.substr(equals + 1));
-      std::string pv = trim(item.substr(0, equals));
-      if (!pv.starts_with("$avp(") || !pv.ends_with(")") || pv.size() <= 6) {
-        error = "load_credentials: '" + pv + "' is not an $avp(name) (kamc loads credentials into AVPs only)";
-        return false;
-      }
-      entry.avp = pv.substr(5, pv.size() - 6);
+      pv = trim(item.substr(0, equals));
     }
     if (!db::valid_identifier(entry.column)) {
       error = "load_credentials: '" + entry.column + "' is not a column name";
+      return false;
+    }
+    entry.destination = runtime.fixup_pv(pv, error);
+    if (!entry.destination) {
+      error = "load_credentials: " + error;
+      return false;
+    }
+    if (!entry.destination->pv->set) {
+      error = "load_credentials: " + pv + " is not writable";
       return false;
     }
     out.push_back(std::move(entry));
@@ -112,7 +119,7 @@ bool init_auth_db(ModuleInstance& module, std::string& error) {
       return false;
     }
   }
-  if (!parse_load_credentials(module.param_text("load_credentials"), service->credentials, error)) {
+  if (!parse_load_credentials(module.runtime(), module.param_text("load_credentials"), service->credentials, error)) {
     error = "auth_db: " + error;
     return false;
   }
@@ -171,21 +178,17 @@ std::shared_ptr<SubscriberQuery> subscriber_query(const AuthDbService& service, 
   return query;
 }
 
-// load_credentials: cells from `first` on, in the order of service.credentials.
+// load_credentials: cells from `first` on, in the order of service.credentials. A NULL
+// cell sets nothing.
 void store_credentials(MessageContext& context, const AuthDbService& service, const db::DbRow& row, std::size_t first) {
   for (std::size_t i = 0; i < service.credentials.size() && first + i < row.size(); ++i) {
     const db::DbValue& cell = row[first + i];
     if (db::is_null(cell)) continue;
-    AvpEntry entry;
-    entry.name = service.credentials[i].avp;
-    if (std::holds_alternative<std::int64_t>(cell)) {
-      entry.value.flags = PvValue::kString | PvValue::kInt;
-      entry.value.number = std::get<std::int64_t>(cell);
-    } else {
-      entry.value.flags = PvValue::kString;
-    }
-    entry.value.text = db::as_text(cell);
-    context.avps.push_back(std::move(entry));
+    std::string text = db::as_text(cell);
+    PvValue value = std::holds_alternative<std::int64_t>(cell)
+                        ? PvValue::integer(std::get<std::int64_t>(cell), text)
+                        : PvValue::string(text);
+    set_pv(context, *service.credentials[i].destination, value);
   }
 }
 
