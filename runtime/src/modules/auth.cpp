@@ -106,7 +106,7 @@ bool init_auth(ModuleInstance& module, std::string& error) {
   service->algorithm_name = module.param_text("algorithm");
   auto algorithm = hash_algorithm_named(service->algorithm_name);
   if (!algorithm) {
-    error = "auth: invalid algorithm '" + service->algorithm_name + "': possible values are \"\", \"MD5\" or \"SHA-256\"";
+    error = "invalid algorithm '" + service->algorithm_name + "': possible values are \"\", \"MD5\" or \"SHA-256\"";
     return false;
   }
   service->algorithm = *algorithm;
@@ -121,14 +121,14 @@ bool init_auth(ModuleInstance& module, std::string& error) {
   // Kamailio enables nonce_count only when the qop modparam names a qop.
   bool qop_set = qop == "auth" || qop == "auth-int";
   if (!qop.empty() && !qop_set) {
-    error = "auth: unsupported qop parameter value '" + qop + "'";
+    error = "unsupported qop parameter value '" + qop + "'";
     return false;
   }
   service->nonce_count = module.param_number("nonce_count") != 0 && qop_set;
   service->one_time_nonce = module.param_number("one_time_nonce") != 0;
   std::string attr = module.param_text("challenge_attr");
   if (attr.empty() || attr[0] != '$') {
-    error = "auth: invalid value of challenge_attr '" + attr + "'";
+    error = "invalid value of challenge_attr '" + attr + "'";
     return false;
   }
   service->challenge_avp = attr.substr(1);

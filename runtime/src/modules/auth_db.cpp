@@ -115,17 +115,16 @@ bool init_auth_db(ModuleInstance& module, std::string& error) {
   for (const std::string* column : {&service->user_column, &service->domain_column, &service->password_column,
                                     &service->password_column_2}) {
     if (!db::valid_identifier(*column)) {
-      error = "auth_db: '" + *column + "' is not a column name";
+      error = "'" + *column + "' is not a column name";
       return false;
     }
   }
   if (!parse_load_credentials(module.runtime(), module.param_text("load_credentials"), service->credentials, error)) {
-    error = "auth_db: " + error;
     return false;
   }
   service->pool = std::make_shared<db::DbPool>(module.param_text("db_url"));
   if (module.loaded && !auth::auth_loaded(module.runtime())) {
-    error = "auth_db: the auth module is not loaded (loadmodule \"auth.so\" before auth_db)";
+    error = "the auth module is not loaded (loadmodule \"auth.so\" before auth_db)";
     return false;
   }
   module.state = std::move(service);
