@@ -3,7 +3,7 @@
 database server (issue 20): digest authentication of REGISTER and INVITE, nonces from
 an earlier run, tampered and replayed nonces, and the location rows in the database.
 
-    auth_default_cfg_integration.py {mysql|postgres} [--case auth|db_fault]
+    auth_default_cfg_integration.py {mysql|postgres} [--case auth|db_fault|stale_nonce]
                                     --server {kamailio|kamc-run|kamc-o} [--kamc PATH] [--kamailio PATH]
 
 The database is a throwaway MariaDB or PostgreSQL server (integration/dbservers.py)
@@ -11,7 +11,7 @@ made from Kamailio's own schema files, with two subscribers. For postgres the de
 cfg is used with db_postgres.so loaded in place of db_mysql.so (it has no WITH_PGSQL).
 --server kamailio checks Kamailio's observations against what RFC 3261/2617 and the cfg
 say (case db_fault: the database stops under the running proxy and comes back on the
-same port); a kamc server is checked the same way and, when --kamailio is given, compared
+same port; stale_nonce: the cfg with nonce_expire 3 s, answered after 5 s); a kamc server is checked the same way and, when --kamailio is given, compared
 observation by observation with the real kamailio run in the same test as the oracle.
 """
 import argparse
@@ -154,15 +154,27 @@ def reason(message):
 
 # ---- one server's observations -------------------------------------------------------------
 
-def default_cfg_for(db_kind, workdir):
-    """The default cfg; for PostgreSQL a copy that loads db_postgres.so where the
-    original loads db_mysql.so (the cfg has no WITH_PGSQL)."""
-    if db_kind == "mysql":
+NONCE_EXPIRE = 3  # seconds, for the stale_nonce case
+
+
+def default_cfg_for(db_kind, workdir, nonce_expire=None):
+    """The default cfg; a copy when it must differ: for PostgreSQL it loads db_postgres.so
+    where the original loads db_mysql.so (the cfg has no WITH_PGSQL); with nonce_expire
+    it sets auth's nonce_expire (default 300 s) after the auth_db modparams."""
+    if db_kind == "mysql" and nonce_expire is None:
         return DEFAULT_CFG
     text = DEFAULT_CFG.read_text()
-    check(text.count('loadmodule "db_mysql.so"') == 1, "the default cfg no longer loads db_mysql.so once")
-    cfg = workdir / "kamailio-postgres.cfg"
-    cfg.write_text(text.replace('loadmodule "db_mysql.so"', 'loadmodule "db_postgres.so"'))
+    edits = []
+    if db_kind == "postgres":
+        edits.append(('loadmodule "db_mysql.so"', 'loadmodule "db_postgres.so"'))
+    if nonce_expire is not None:
+        anchor = 'modparam("auth_db", "use_domain", MULTIDOMAIN)'
+        edits.append((anchor, f'{anchor}\nmodparam("auth", "nonce_expire", {nonce_expire})'))
+    for old, new in edits:
+        check(text.count(old) == 1, f"the default cfg no longer has `{old}` once")
+        text = text.replace(old, new)
+    cfg = workdir / f"kamailio-{db_kind}{'-nonce-expire' if nonce_expire else ''}.cfg"
+    cfg.write_text(text)
     return cfg
 
 
@@ -358,6 +370,53 @@ def observe_db_fault(args, workdir, kind, db_kind):
     return observations
 
 
+def observe_stale_nonce(args, workdir, kind, db_kind):
+    """The default cfg with nonce_expire 3 s: the answer to a challenge older than that,
+    then the answer to the challenge that follows, for REGISTER and INVITE."""
+    observations = Observations(kind)
+    note = observations.note
+    db = dbservers.server(db_kind)
+    with db:
+        for user, password in PASSWORDS.items():
+            db.add_subscriber(user, DOMAIN, password)
+        cfg = default_cfg_for(db_kind, workdir, nonce_expire=NONCE_EXPIRE)
+        server = Server(args, workdir, kind=kind, cfg=cfg, defines=default_cfg_defines(db),
+                        name=f"{kind}-{db_kind}-stale").start()
+        port = server.port
+        alice = Phone("alice")
+        register_uri, invite_uri = f"sip:{DOMAIN}:{port}", f"sip:bob@{DOMAIN}:{port}"
+        old_register = (challenge_of(alice.register_with(port)) or {}).get("nonce", "")
+        old_invite = (challenge_of(alice.invite_final(port, "bob", "stale-0")) or {}).get("nonce", "")
+        time.sleep(NONCE_EXPIRE + 2)
+        stale = alice.register_with(port, digest_header("alice", PASSWORDS["alice"], DOMAIN, old_register,
+                                                        "REGISTER", register_uri))
+        note("REGISTER answering an expired nonce", (status(stale), reason(stale), challenge_shape(stale)))
+        fresh = (challenge_of(stale) or {}).get("nonce", "")
+        again = alice.register_with(port, digest_header("alice", PASSWORDS["alice"], DOMAIN, fresh, "REGISTER",
+                                                        register_uri))
+        note("REGISTER answering the challenge that came with it", (status(again), reason(again)))
+        stale_invite = alice.invite_final(port, "bob", "stale-1", digest_header(
+            "alice", PASSWORDS["alice"], DOMAIN, old_invite, "INVITE", invite_uri))
+        note("INVITE answering an expired nonce", (status(stale_invite), reason(stale_invite),
+                                                   challenge_shape(stale_invite)))
+        check(server.stop() == 0, f"{kind}: unclean shutdown:\n{server.log()}")
+    return observations
+
+
+def expect_stale_nonce_behaviour(kind, observations):
+    seen = dict(observations)
+    def expect(name, predicate, why):
+        check(name in seen and predicate(seen[name]), f"{kind}: {name}: {seen.get(name)!r} — {why}")
+    # Whether the new challenge says stale=true is compared with kamailio's, which in
+    # this cfg (auth_check, then auth_challenge("$fd", "0")) does not say it.
+    expect("REGISTER answering an expired nonce", lambda v: v[0] == 401 and v[2] is not None,
+           "a new challenge: the password was right but the nonce is older than nonce_expire")
+    expect("REGISTER answering the challenge that came with it", lambda v: v[0] == 200,
+           "a 200: the same password with a nonce younger than nonce_expire")
+    expect("INVITE answering an expired nonce", lambda v: v[0] == 407 and v[2] is not None,
+           "a new Proxy-Authenticate challenge")
+
+
 def establish_call(alice, bob, port, call_id, credentials):
     """alice's authenticated INVITE answered 200 by bob and ACKed; returns the in-dialog
     request's (target, route, call_id, to_tag) for Phone.in_dialog, or None."""
@@ -460,7 +519,8 @@ def expect_db_fault_behaviour(kind, observations):
            "db_mode 2 wrote the bindings once the database was back")
 
 
-CASES = {"auth": (observe, expect_behaviour), "db_fault": (observe_db_fault, expect_db_fault_behaviour)}
+CASES = {"auth": (observe, expect_behaviour), "db_fault": (observe_db_fault, expect_db_fault_behaviour),
+         "stale_nonce": (observe_stale_nonce, expect_stale_nonce_behaviour)}
 
 
 def main():

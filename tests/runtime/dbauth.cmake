@@ -43,14 +43,15 @@ endif()
 if(KAMC_POSTGRES_INITDB AND EXISTS ${KAMC_KAMAILIO_MODULE_DIR}/db_postgres.so)
   list(APPEND dbauth_databases postgres)
 endif()
-# Two cases: auth (default_cfg_<db>) and db_fault (default_cfg_db_fault_<db>: the
-# database stops under the running proxy and comes back on the same port).
+# Cases: auth (default_cfg_<db>), db_fault (default_cfg_db_fault_<db>: the database
+# stops under the running proxy and comes back on the same port) and stale_nonce
+# (default_cfg_stale_nonce_<db>: nonces older than nonce_expire).
 if(KAMC_DBAUTH_KAMAILIO)
   foreach(database IN LISTS dbauth_databases)
-    foreach(case IN ITEMS auth db_fault)
+    foreach(case IN ITEMS auth db_fault stale_nonce)
       set(name default_cfg_${database})
-      if(case STREQUAL "db_fault")
-        set(name default_cfg_db_fault_${database})
+      if(NOT case STREQUAL "auth")
+        set(name default_cfg_${case}_${database})
       endif()
       add_test(NAME runtime.dbauth.${name}.kamailio
         COMMAND ${Python3_EXECUTABLE} ${dbauth_script} ${database} --case ${case} --server kamailio
@@ -69,7 +70,8 @@ if(KAMC_DBAUTH_KAMC_TESTS AND TARGET kamc AND TARGET kamc-cg)
   if(KAMC_MARIADBD)
     list(APPEND dbauth_kamc_variants "default_cfg_mysql.kamc_run mysql auth kamc-run"
                                      "default_cfg_mysql.kamc_o mysql auth kamc-o"
-                                     "default_cfg_db_fault_mysql.kamc_run mysql db_fault kamc-run")
+                                     "default_cfg_db_fault_mysql.kamc_run mysql db_fault kamc-run"
+                                     "default_cfg_stale_nonce_mysql.kamc_run mysql stale_nonce kamc-run")
   endif()
   if(KAMC_POSTGRES_INITDB)
     list(APPEND dbauth_kamc_variants "default_cfg_postgres.kamc_run postgres auth kamc-run"
