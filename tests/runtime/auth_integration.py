@@ -175,6 +175,8 @@ def transcript(port, algorithm="md5"):
                                extra=f"X-Probe: {probe}\r\nX-Method: {method}\r\nAuthorization: {over_notify}\r\n")
             observed.append(observe(reply, "X-Auth-Rc")[:3])
         steps.append((label, observed))
+    built, _ = request(alice, port, "OPTIONS", "alice", extra="X-Probe: get_www_authenticate\r\n")
+    steps.append(("auth_get_www_authenticate", observe(built, "WWW-Authenticate")))
     has, _ = request(alice, port, "REGISTER", "alice", extra=f"X-Probe: has_credentials\r\nAuthorization: {creds}\r\n")
     has_not, _ = request(alice, port, "REGISTER", "alice", extra="X-Probe: has_credentials\r\n")
     steps.append(("has_credentials", [header(has, "X-Has"), header(has_not, "X-Has")]))
@@ -322,6 +324,7 @@ def case_oracle_transcript(args, workdir):
         "register with a nonce whose signature was changed": [401, "Unauthorized", "-1", challenge],
         "the same credentials again (replayed nonce)": [200, "Authenticated", "1", None],
         "has_credentials": ["yes", "no"],
+        "auth_get_www_authenticate": [200, "Keepalive", challenge],
         "www_authenticate with a method argument": [[200, "Authenticated", "1"], [401, "Unauthorized", "-2"]],
         "pv_www_authenticate with a method argument": [[200, "Authenticated", "1"], [401, "Unauthorized", "-2"]],
         "invite without credentials": [407, "Proxy Authentication Required", "-5",

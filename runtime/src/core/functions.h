@@ -60,6 +60,7 @@ struct FunctionCall {
   std::vector<std::string> prepared_texts;
   std::shared_ptr<const CompiledRegex> prepared_regex;    // search(), replace(), remove_hf_re(), ...
   std::shared_ptr<const SubstExpression> prepared_subst;  // subst(), subst_uri(), subst_user()
+  const PvSpec* prepared_pv = nullptr;  // a destination variable (auth_get_www_authenticate); the Runtime owns it
 };
 
 // The runtime body of a catalog function, by module and name.

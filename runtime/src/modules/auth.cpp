@@ -227,6 +227,32 @@ int proxy_challenge_body(MessageContext& context, const FunctionCall& call) {
   return challenge_with(context, call, sip::HeaderKind::ProxyAuthorization);
 }
 
+// auth_get_www_authenticate(realm, flags, $dest): the WWW-Authenticate line a
+// www_challenge would send, into a variable instead of a reply.
+bool fixup_get_www_authenticate(FunctionCall& call, std::string& error) {
+  call.prepared_pv = call.runtime->fixup_pv(call.args[2].written, error);
+  if (!call.prepared_pv) return false;
+  if (!call.prepared_pv->pv->set) {
+    error = "auth_get_www_authenticate(): " + call.args[2].written + " is not writable";
+    return false;
+  }
+  return true;
+}
+
+int auth_get_www_authenticate_body(MessageContext& context, const FunctionCall& call) {
+  std::string realm = arg_text(context, call, 0);
+  std::optional<long long> flags = arg_int(context, call, 1);
+  if (realm.empty() || !flags) {
+    log_message(L_ERR, "auth_get_www_authenticate(): invalid realm or flags value");
+    return -1;
+  }
+  std::string_view qop = (*flags & kChallengeQopAuthInt) ? "auth-int" : (*flags & kChallengeQopAuth) ? "auth" : "";
+  std::string header = challenge_header(service_of(context.runtime), realm, qop, (*flags & kChallengeStale) != 0,
+                                        sip::HeaderKind::Authorization);
+  set_pv(context, *call.prepared_pv, PvValue::string(header));
+  return 1;
+}
+
 sip::HeaderKind credentials_kind_for(const MessageContext& context) {
   return method_is(context, "REGISTER") ? sip::HeaderKind::Authorization : sip::HeaderKind::ProxyAuthorization;
 }
@@ -343,7 +369,8 @@ int pv_auth_check_body(MessageContext& context, const FunctionCall& call) {
   return check_identity(context, credentials.user(), service_of(context.runtime).use_domain, false);
 }
 
-constexpr std::array<FunctionExport, 10> kFunctions{{
+constexpr std::array<FunctionExport, 11> kFunctions{{
+    {"auth_get_www_authenticate", auth_get_www_authenticate_body, fixup_get_www_authenticate},
     {"consume_credentials", consume_credentials_body},
     {"www_challenge", www_challenge_body},
     {"proxy_challenge", proxy_challenge_body},
