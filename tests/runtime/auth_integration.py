@@ -180,6 +180,8 @@ def transcript(port, algorithm="md5"):
     has, _ = request(alice, port, "REGISTER", "alice", extra=f"X-Probe: has_credentials\r\nAuthorization: {creds}\r\n")
     has_not, _ = request(alice, port, "REGISTER", "alice", extra="X-Probe: has_credentials\r\n")
     steps.append(("has_credentials", [header(has, "X-Has"), header(has_not, "X-Has")]))
+    from_bob, _ = request(alice, port, "REGISTER", "alice", from_user="bob", extra="X-Probe: has_credentials\r\n")
+    steps.append(("$Au and $AU without authorization come from From", [header(from_bob, "X-Acc")]))
 
     # INVITE: auth_check with the identity check, then relayed without the credentials.
     invite_first, ruri = request(alice, port, "INVITE", "callee", from_user="alice",
@@ -317,7 +319,7 @@ def case_oracle_transcript(args, workdir):
         "register without credentials": [401, "Unauthorized", "-5", challenge],
         "register with the right password": [200, "Authenticated", "1",
                                              "alice  alice realm=127.0.0.1 uri=sip:127.0.0.1:<port> alg= "
-                                             f"ha1={digest('md5', 'alice:127.0.0.1:wonderland')} domain=127.0.0.1", "yes", None],
+                                             f"ha1={digest('md5', 'alice:127.0.0.1:wonderland')} domain=127.0.0.1 acc=alice@127.0.0.1/alice", "yes", None],
         "register with a wrong password": [401, "Unauthorized", "-2", challenge],
         "register an unknown user": [401, "Unauthorized", "-3", challenge],
         "register with a nonce whose times were changed": [401, "Unauthorized", "-4", challenge + ", stale=true"],
@@ -325,6 +327,7 @@ def case_oracle_transcript(args, workdir):
         "the same credentials again (replayed nonce)": [200, "Authenticated", "1", None],
         "has_credentials": ["yes", "no"],
         "auth_get_www_authenticate": [200, "Keepalive", challenge],
+        "$Au and $AU without authorization come from From": ["bob@127.0.0.1 bob"],
         "www_authenticate with a method argument": [[200, "Authenticated", "1"], [401, "Unauthorized", "-2"]],
         "pv_www_authenticate with a method argument": [[200, "Authenticated", "1"], [401, "Unauthorized", "-2"]],
         "invite without credentials": [407, "Proxy Authentication Required", "-5",

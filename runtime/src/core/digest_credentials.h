@@ -9,6 +9,10 @@
 
 #include "kamc/sip/message.h"
 
+namespace kamc::runtime {
+class MessageContext;
+}
+
 namespace kamc::runtime::digest {
 
 enum class Qop { Unspecified, Auth, AuthInt, Other };
@@ -54,6 +58,12 @@ constexpr std::size_t kMaxCredentialsSize = 8 * 1024;
 // A duplicated parameter is Malformed: two values for one name make the header
 // ambiguous (Kamailio keeps the last).
 ParseStatus parse_credentials(std::string_view header_value, Credentials& out, std::string& error);
+
+// The header the last authorization of this message used, whatever its outcome, or
+// null (Kamailio's "authorized credentials", which its core keeps on the message). The
+// auth module marks it (auth.cpp implements this); consume_credentials removes it,
+// siputils' is_user and the pv module's $Au/$AU read it.
+const sip::HeaderField* used_credentials_header(const MessageContext& context);
 
 enum class FindStatus { Found, NotFound, Error };
 

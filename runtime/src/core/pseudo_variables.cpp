@@ -114,6 +114,26 @@ PvValue auth_field(MessageContext& context, AuthField field) {
   return PvValue::null();
 }
 
+// $AU and $Au (Kamailio's pv_get_acc_user/pv_get_acc_username): the user (with "@realm")
+// of the credentials the last authorization used, else the From URI's user (with
+// "@host").
+PvValue accounting_user(MessageContext& context, bool with_domain) {
+  if (const sip::HeaderField* used = digest::used_credentials_header(context)) {
+    digest::Credentials credentials;
+    std::string error;
+    if (digest::parse_credentials(used->value, credentials, error) == digest::ParseStatus::Ok &&
+        !credentials.user().empty()) {
+      std::string user(credentials.user());
+      if (with_domain && credentials.realm) user += "@" + *credentials.realm;
+      return PvValue::string(context.keep(std::move(user)));
+    }
+  }
+  sip::NameAddr from;
+  if (!context.message.from(from).ok()) return PvValue::null();
+  if (!with_domain) return PvValue::string(from.uri.user);
+  return PvValue::string(context.keep(std::string(from.uri.user) + "@" + std::string(from.uri.host)));
+}
+
 // Index n of values (0 first, -1 last), or "[*]": all of them joined with ",".
 PvValue indexed_value(MessageContext& context, const std::vector<std::string_view>& values, const PvSpec& spec) {
   if (spec.index_all) {
@@ -713,7 +733,7 @@ extern const std::array<PvExport, 3> kCorePseudoVariables{{
 
 // The pv module's classes (pv.cat) that the runtime implements; whether a class takes
 // "(name)" or "[index]" is the catalog's.
-extern const std::array<PvExport, 51> kPvModulePseudoVariables{{
+extern const std::array<PvExport, 53> kPvModulePseudoVariables{{
     {"ru", [](C& c, S&) { return request_uri_part(c, UriPart::Whole); }, set_ru},
     {"rU", [](C& c, S&) { return request_uri_part(c, UriPart::User); }, set_rU},
     {"rd", [](C& c, S&) { return request_uri_part(c, UriPart::Host); }, set_rd},
@@ -771,6 +791,8 @@ extern const std::array<PvExport, 51> kPvModulePseudoVariables{{
     {"adc", [](C& c, S&) { return auth_field(c, AuthField::Cnonce); }},
     {"adr", [](C& c, S&) { return auth_field(c, AuthField::Response); }},
     {"ado", [](C& c, S&) { return auth_field(c, AuthField::Opaque); }},
+    {"AU", [](C& c, S&) { return accounting_user(c, false); }},
+    {"Au", [](C& c, S&) { return accounting_user(c, true); }},
 }};
 
 namespace {

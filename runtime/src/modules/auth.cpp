@@ -264,7 +264,7 @@ int auth_challenge_body(MessageContext& context, const FunctionCall& call) {
 
 int consume_credentials_body(MessageContext& context, const FunctionCall&) {
   if (never_challenged(context)) return KAMC_RT_FALSE;
-  const sip::HeaderField* used = used_credentials_header(context);
+  const sip::HeaderField* used = digest::used_credentials_header(context);
   if (!used) {
     log_message(L_ERR, "consume_credentials(): no authorized credentials found (error in scripts)");
     return KAMC_RT_FALSE;
@@ -359,7 +359,7 @@ int pv_auth_check_body(MessageContext& context, const FunctionCall& call) {
   int code = pv_authenticate(context, arguments->realm, arguments->password, arguments->flags,
                              credentials_kind_for(context), context.message.method());
   if (code != kAuthOk || !(*checks & kCheckIdentity)) return code;
-  const sip::HeaderField* used = used_credentials_header(context);
+  const sip::HeaderField* used = digest::used_credentials_header(context);
   if (!used) return never_challenged(context) ? kAuthOk : kAuthError;
   digest::Credentials credentials;
   std::string error;
@@ -417,10 +417,6 @@ bool auth_loaded(const Runtime& runtime) {
 
 HashAlgorithm auth_algorithm(const Runtime& runtime) { return service_of(runtime).algorithm; }
 
-const sip::HeaderField* used_credentials_header(const MessageContext& context) {
-  auto* state = context.existing_module_state<AuthMessageState>(auth_index());
-  return state ? state->authorized : nullptr;
-}
 
 PendingAuth pre_authorize(MessageContext& context, std::string_view realm, sip::HeaderKind kind) {
   const AuthService& service = service_of(context.runtime);
@@ -537,6 +533,11 @@ int check_identity(MessageContext& context, std::string_view auth_user, bool use
 }
 
 }  // namespace auth
+
+const sip::HeaderField* digest::used_credentials_header(const MessageContext& context) {
+  auto* state = context.existing_module_state<auth::AuthMessageState>(auth::auth_index());
+  return state ? state->authorized : nullptr;
+}
 
 extern const ModuleExports kAuthModule{
     .name = "auth",

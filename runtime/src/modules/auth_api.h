@@ -63,10 +63,6 @@ int code_for(PreAuth result);
 // or kAuthError for a response of the wrong length.
 int finish_authorization(MessageContext& context, const PendingAuth& pending, std::string_view ha1,
                          std::string_view method);
-// The header the last authorization of this message used (Kamailio's "authorized
-// credentials", marked whatever the outcome), or null: consume_credentials removes it,
-// siputils' is_user compares with its user.
-const sip::HeaderField* used_credentials_header(const MessageContext& context);
 // From/To user against the authorized user (Kamailio's AUTH_CHECK_ID_F check in
 // auth_check and pv_auth_check): kAuthOk, kAuthUserMismatch or kAuthError.
 int check_identity(MessageContext& context, std::string_view auth_user, bool use_domain, bool skip_forwarded);

@@ -5,7 +5,7 @@
 
 #include "../core/module.h"
 #include "../text.h"
-#include "auth_api.h"
+#include "digest_credentials.h"
 #include "kamc/runtime/log.h"
 #include "kamc/runtime/message_context.h"
 #include "kamc/sip/name_addr.h"
@@ -83,9 +83,9 @@ int add_uri_param_body(MessageContext& context, const FunctionCall& call) {
 }
 
 // is_user(name) compares with the user of the credentials the last www_authorize(),
-// proxy_authorize() or auth_check() used (auth_api.h), as Kamailio's does.
+// proxy_authorize() or auth_check() used, as Kamailio's does.
 int is_user_body(MessageContext& context, const FunctionCall& call) {
-  const sip::HeaderField* used = auth::used_credentials_header(context);
+  const sip::HeaderField* used = digest::used_credentials_header(context);
   if (!used) {
     log_message(L_ERR, "is_user(): no authorized credentials found (call www/proxy_authorize first)");
     return KAMC_RT_FALSE;
