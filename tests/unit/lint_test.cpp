@@ -269,6 +269,52 @@ TEST(LintModparams, APlainParameterSetTwiceLosesTheFirstValue) {
             Rules{});
 }
 
+// ------------------------------------------------- module parameter values
+
+// auth_db binds its driver whenever db_url is set; db_mysql is loaded here,
+// so only the URL's grammar (Kamailio's srdb1 parser) is judged.
+std::vector<std::string> dbUrlRules(const std::string& url) {
+  return rulesFor("loadmodule \"db_mysql.so\"\nloadmodule \"auth_db.so\"\nmodparam(\"auth_db\", \"db_url\", \"" + url +
+                  "\")\nrequest_route { exit; }\n");
+}
+
+TEST(LintModuleParamValues, DatabaseUrlsFollowKamailiosParser) {
+  for (const char* taken : {"mysql://kamailio:kamailiorw@localhost/kamailio", "mysql://localhost/kamailio",
+                            "mysql://localhost:3306/kamailio", "mysql://u:p@ss@localhost/db",  // '@' in the password
+                            "mysql://user@example.com:pw@localhost/db",                        // '@' in the user
+                            "mysql://u:p@[::1]:3306/db", "mysql://[fe80::1]/db", "mysql://u:p@h/",  // empty database
+                            "mysql://h/db?opt=1"})
+    EXPECT_EQ(dbUrlRules(taken), Rules{}) << taken;
+  for (const char* refused : {"mysql://localhost", "mysql:/localhost/db", "mysql:localhost/db",
+                              "mysql://[::1/db", "mysql://u:p@localhost:3306"})
+    EXPECT_EQ(dbUrlRules(refused), Rules{"kamc-bad-db-url"}) << refused;
+  // Without a ':' Kamailio looks for a driver named after the whole value.
+  EXPECT_EQ(dbUrlRules("localhost/kamailio"), Rules{"kamc-bad-db-url"});
+}
+
+TEST(LintModuleParamValues, ADatabaseUrlNeedsTheDriverOfItsScheme) {
+  std::string authDb = "loadmodule \"auth_db.so\"\nmodparam(\"auth_db\", \"db_url\", \"postgres://h/db\")\n";
+  EXPECT_EQ(rulesFor(authDb + "request_route { exit; }\n"), Rules{"kamc-db-driver-not-loaded"});
+  // Modules bind their driver when they initialise: below the URL is in time.
+  EXPECT_EQ(rulesFor(authDb + "loadmodule \"db_postgres.so\"\nrequest_route { exit; }\n"), Rules{});
+  EXPECT_EQ(messagesOf("kamc-db-driver-not-loaded",
+                       "loadmodule \"auth_db.so\"\nmodparam(\"auth_db\", \"db_url\", \"mysqll://h/db\")\n"
+                       "request_route { exit; }\n")
+                .at(0)
+                .find("did you mean 'mysql'?") != std::string::npos,
+            true);
+  // sqlops' connections are "name=>URL", each one's driver bound.
+  EXPECT_EQ(rulesFor("loadmodule \"sqlops.so\"\nmodparam(\"sqlops\", \"sqlcon\", \"ca => postgres://h/db\")\n"
+                     "request_route { exit; }\n"),
+            Rules{"kamc-db-driver-not-loaded"});
+  // usrloc binds it only with a db_mode other than 0, set above or below.
+  std::string usrloc = "loadmodule \"usrloc.so\"\nmodparam(\"usrloc\", \"db_url\", \"mysql://h/db\")\n";
+  EXPECT_EQ(rulesFor(usrloc + "request_route { exit; }\n"), Rules{});
+  EXPECT_EQ(rulesFor(usrloc + "modparam(\"usrloc\", \"db_mode\", 0)\nrequest_route { exit; }\n"), Rules{});
+  EXPECT_EQ(rulesFor(usrloc + "modparam(\"usrloc\", \"db_mode\", 3)\nrequest_route { exit; }\n"),
+            Rules{"kamc-db-driver-not-loaded"});
+}
+
 // ---------------------------------------------------------- pseudo-variables
 
 TEST(LintPseudoVariables, ReadOnlyVariablesCannotBeAssigned) {

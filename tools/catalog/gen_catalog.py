@@ -117,11 +117,20 @@ def parse_function(module, fields, doc):
 
 
 def parse_param(module, fields, doc):
-    if len(fields) not in (3, 4) or (len(fields) == 4 and fields[3] != 'func'):
-        raise DataError('param needs: NAME TYPE [func]')
+    if len(fields) < 3:
+        raise DataError('param needs: NAME TYPE [func] [dburl[=SWITCH]]')
     if fields[2] not in PARAM_TYPES:
         raise DataError('unknown param type %r' % fields[2])
-    return dict(module=module, name=fields[1], type=fields[2], func=len(fields) == 4, doc=doc)
+    flags = fields[3:]
+    db_switch = take_option(flags, 'dburl')
+    db_url = db_switch != '' or 'dburl' in flags
+    flags = [f for f in flags if f != 'dburl']
+    if [f for f in flags if f != 'func'] or len(flags) > 1:
+        raise DataError('param needs: NAME TYPE [func] [dburl[=SWITCH]]')
+    if db_url and fields[2] != 'str':
+        raise DataError('a dburl param must be a str param')
+    return dict(module=module, name=fields[1], type=fields[2], func='func' in flags, doc=doc,
+                db_url=db_url, db_switch=db_switch)
 
 
 def parse_pv(module, fields, doc):
@@ -237,6 +246,11 @@ def check(cat):
     for p in cat['coreparams']:
         if p['alias'] and p['alias'] not in {q['name'] for q in cat['coreparams']}:
             raise SystemExit('error: coreparam %s aliases unknown %s' % (p['name'], p['alias']))
+    int_params = {(p['module'], p['name']) for p in cat['param'] if p['type'] == 'int'}
+    for p in cat['param']:
+        if p['db_switch'] and (p['module'], p['db_switch']) not in int_params:
+            raise SystemExit('error: %s param %s: dburl=%s names no int param of the module' % (
+                p['module'], p['name'], p['db_switch']))
     for r in cat['removed']:
         if r['name'] in names:
             raise SystemExit('error: removed module %s is a module of the catalog' % r['name'])
@@ -266,9 +280,10 @@ def emit(cat, out):
     w.append('};')
     w.append('inline constexpr ParamInfo kParams[] = {')
     for p in prms:
-        w.append('  {%s, %s, ParamType::%s, %s, %s},' % (
+        w.append('  {%s, %s, ParamType::%s, %s, %s, %s, %s},' % (
             cxx_string(p['module']), cxx_string(p['name']), PARAM_TYPES[p['type']],
-            'true' if p['func'] else 'false', cxx_string(p['doc'])))
+            'true' if p['func'] else 'false', cxx_string(p['doc']),
+            'true' if p['db_url'] else 'false', cxx_string(p['db_switch'])))
     w.append('};')
     w.append('inline constexpr PseudoVariableInfo kPseudoVariables[] = {')
     for p in pvs:

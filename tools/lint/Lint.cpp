@@ -17,6 +17,7 @@ void runTopLevelChecks(const LintContext& ctx) { checkCatalogItems(ctx); }
 void runAllChecks(const LintContext& ctx) {
   checkCatalogItems(ctx);
   checkModparams(ctx);
+  checkModuleParamValues(ctx);
   checkFunctionCalls(ctx);
   checkRouteTypesThroughCalls(ctx);
   checkPseudoVariables(ctx);

@@ -14,6 +14,14 @@ std::string loadHint(std::string_view module) {
   return "add loadmodule \"" + std::string(module) + ".so\"";
 }
 
+std::optional<std::regex> moduleRegex(const std::string& pattern) {
+  try {
+    return std::regex("^(" + pattern + ")$", std::regex::extended | std::regex::icase | std::regex::nosubs);
+  } catch (const std::regex_error&) {
+    return std::nullopt;
+  }
+}
+
 kamc::FixIt loadmoduleFix(const ModuleSet& modules, std::string_view module) {
   SourceLocation at = modules.newLoadmoduleAt();
   std::string line = "loadmodule \"" + std::string(module) + ".so\"";

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <optional>
+#include <regex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,6 +35,9 @@ using sema::joinWords;
 using sema::allowedBlocks;
 using sema::argCountWords;
 
+// The module part of modparam("tm|rr", ...): a case-insensitive POSIX
+// regular expression over whole module names; nullopt when it does not compile.
+std::optional<std::regex> moduleRegex(const std::string& pattern);
 // "sl_send_reply" is in module "sl" -> "sl.so" etc.: the loadmodule hint.
 std::string loadHint(std::string_view module);
 // The fix that adds `loadmodule "module.so"` below the config's last

@@ -12,14 +12,6 @@
 namespace kamc::lint {
 namespace {
 
-std::optional<std::regex> moduleRegex(const std::string& pattern) {
-  try {
-    return std::regex("^(" + pattern + ")$", std::regex::extended | std::regex::icase | std::regex::nosubs);
-  } catch (const std::regex_error&) {
-    return std::nullopt;
-  }
-}
-
 catalog::ParamType valueType(const ast::Expr& value) {
   return value.kind == ast::ExprKind::Number ? catalog::ParamType::Int : catalog::ParamType::Str;
 }

@@ -96,6 +96,12 @@ struct ParamInfo {
   // times (e.g. htable's "htable"). Plain parameters keep the last value.
   bool repeatable;
   std::string_view doc;
+  // The value is a database URL (srdb1, scheme://[user[:password]@]host[:port]/database):
+  // at start-up the module binds the driver module db_<scheme> whenever the
+  // parameter is set, or, when dbUrlSwitch names an int parameter of the
+  // module (usrloc's db_mode), only when that one is set to non-zero.
+  bool dbUrl = false;
+  std::string_view dbUrlSwitch;
 };
 
 enum class PvAssign : std::uint8_t { None, String, Int, Any };

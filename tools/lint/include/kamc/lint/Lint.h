@@ -48,6 +48,9 @@ void checkRouteTypesThroughCalls(const LintContext& ctx);
 // Rules kamc-module-not-loaded, kamc-unknown-modparam, kamc-modparam-type,
 // kamc-duplicate-modparam.
 void checkModparams(const LintContext& ctx);
+// Rules kamc-bad-db-url, kamc-db-driver-not-loaded, kamc-bad-modparam-value,
+// kamc-ineffective-modparam: values read with a module's own grammar.
+void checkModuleParamValues(const LintContext& ctx);
 // Rules kamc-readonly-pv, kamc-unknown-pv, kamc-unknown-transformation,
 // kamc-implicit-avp, kamc-bad-format (and kamc-module-not-loaded).
 void checkPseudoVariables(const LintContext& ctx);

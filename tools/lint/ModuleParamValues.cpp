@@ -1,0 +1,305 @@
+// Modparam values that a module reads with a grammar of its own: database
+// URLs and the driver module their scheme needs (every catalog param flagged
+// dburl, and sqlops' sqlcon), htable's table definitions. A func parameter is
+// parsed while Kamailio reads the line (kamailio -c refuses a bad one); a
+// database URL only when the module initialises (kamailio -c accepts it,
+// start-up fails).
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <regex>
+
+#include "LintSupport.h"
+#include "kamc/lint/Lint.h"
+
+namespace kamc::lint {
+namespace {
+
+bool isBlank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+std::string_view trimBlanks(std::string_view s) {
+  while (!s.empty() && isBlank(s.front())) s.remove_prefix(1);
+  while (!s.empty() && isBlank(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+// Why srdb1's URL parser (scheme://[user[:password]@]host[:port]/database)
+// refuses a URL, or "" when it takes it. Kamailio reads the authority
+// character by character: the first '/' outside an IPv6 [...] ends the host
+// and starts the database, whose emptiness it does not judge.
+std::string dbUrlProblem(std::string_view url) {
+  size_t colon = url.find(':');
+  if (colon == std::string_view::npos) return "it has no scheme: write scheme://host/database (mysql://, postgres://, ...)";
+  if (url.size() < 7) return "it is shorter than any URL Kamailio takes (the shortest is s://a/b)";
+  if (url.substr(colon + 1, 2) != "//") return "the scheme must be followed by '://'";
+  enum class State { UserOrHost, PasswordOrPort, Host, Host6, Port } state = State::UserOrHost;
+  bool secondAt = false;  // "user@domain:password@host": the first '@' belongs to the user
+  for (size_t i = colon + 3; i < url.size(); ++i) {
+    char c = url[i];
+    switch (state) {
+      case State::UserOrHost:
+        if (c == '/') return "";
+        if (c == ':') state = State::PasswordOrPort;
+        else if (c == '[') state = State::Host6;
+        else if (c == '@') {
+          if (!secondAt && url.find('@', i + 1) != std::string_view::npos) secondAt = true;
+          else state = State::Host;
+        }
+        break;
+      case State::PasswordOrPort:
+        if (c == '/') return "";
+        if (c == '@') {
+          state = State::Host;
+          i = url.rfind('@');  // a password may hold '@': the host follows the last one
+        }
+        break;
+      case State::Host:
+        if (c == '/') return "";
+        if (c == '[') state = State::Host6;
+        else if (c == ':') state = State::Port;
+        break;
+      case State::Host6:
+        if (c == ']') state = State::Host;
+        break;
+      case State::Port:
+        if (c == '/') return "";
+        break;
+    }
+  }
+  return "no '/database' follows the host";
+}
+
+// "name=>body", the head of htable's and sqlops' definitions: blanks, a name
+// up to '=' or a blank, blanks, "=>", blanks.
+struct NamedDefinition {
+  std::string_view name;
+  std::string_view body;
+};
+std::optional<NamedDefinition> splitNamedDefinition(std::string_view text) {
+  size_t i = 0;
+  while (i < text.size() && isBlank(text[i])) ++i;
+  size_t nameBegin = i;
+  while (i < text.size() && text[i] != '=' && !isBlank(text[i])) ++i;
+  std::string_view name = text.substr(nameBegin, i - nameBegin);
+  while (i < text.size() && isBlank(text[i])) ++i;
+  if (text.substr(i, 2) != "=>") return std::nullopt;
+  i += 2;
+  while (i < text.size() && isBlank(text[i])) ++i;
+  return NamedDefinition{name, text.substr(i)};
+}
+
+// str2int/str2sint of Kamailio's ut.h: decimal digits with an optional '+'
+// (and '-' when signed), within 32 bits.
+bool isKamailioInt(std::string_view s, bool isSigned) {
+  if (!s.empty() && (s.front() == '+' || (isSigned && s.front() == '-'))) s.remove_prefix(1);
+  if (s.empty() || s.size() > 10) return false;
+  uint64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + uint64_t(c - '0');
+  }
+  return v <= (isSigned ? 0x7fffffffu : 0xffffffffu);
+}
+
+// The attributes of an htable definition (ht_table_spec) and whether each
+// one's value is a number.
+enum class HtableValue { Text, Unsigned, Signed };
+const std::map<std::string_view, HtableValue> kHtableAttributes = {
+    {"autoexpire", HtableValue::Unsigned}, {"cols", HtableValue::Text},
+    {"dbmode", HtableValue::Unsigned},     {"dbtable", HtableValue::Text},
+    {"dmqreplicate", HtableValue::Unsigned}, {"initval", HtableValue::Signed},
+    {"size", HtableValue::Unsigned},       {"updateexpire", HtableValue::Unsigned},
+};
+
+class ModuleParamValueChecker {
+ public:
+  ModuleParamValueChecker(const LintContext& ctx, const ModuleSet& modules) : ctx_(ctx), modules_(modules) {}
+
+  void check(const ast::ModparamItem& item, size_t order) {
+    // modparamx values are evaluated at start-up; only literal strings are judged.
+    if (item.extended || !item.value || item.value->kind != ast::ExprKind::String) return;
+    const std::string& value = static_cast<const ast::StringExpr&>(*item.value).value;
+    std::optional<std::regex> re = moduleRegex(item.modules.value);
+    if (!re) return;
+    for (const LoadedModule& m : modules_.modules()) {
+      if (m.order >= order || !m.info || !std::regex_match(m.name, *re)) continue;
+      const catalog::ParamInfo* p = catalog::findParam(m.name, item.param.value);
+      if (!p) continue;
+      if (p->dbUrl && bindsDriver(m.name, *p)) checkDbUrl(item, value, m.name);
+      else if (m.name == "sqlops" && p->name == "sqlcon") checkSqlConnection(item, value);
+      else if (m.name == "htable" && p->name == "htable") checkHtableDefinition(item, value);
+    }
+  }
+
+  // htable's dbtable needs htable's db_url, read once every line is known.
+  void finish() {
+    if (htableDbUrlSet_) return;
+    for (const auto& [item, table] : htableDbTables_)
+      ctx_.report("kamc-ineffective-modparam", *item->value,
+                  "htable '" + table + "' names a dbtable, but htable's db_url is not set: Kamailio starts and "
+                  "never loads the table; set modparam(\"htable\", \"db_url\", ...)");
+  }
+
+ private:
+  // The value of an int parameter of a module, as the last modparam line
+  // setting it leaves it (0 when none does: the switches' default).
+  int64_t intParamValue(std::string_view module, std::string_view name) const {
+    int64_t value = 0;
+    for (const ast::TopItemPtr& top : ctx_.config.items) {
+      if (top->kind != ast::TopKind::Modparam) continue;
+      const auto& item = static_cast<const ast::ModparamItem&>(*top);
+      if (item.param.value != name || !item.value || item.value->kind != ast::ExprKind::Number) continue;
+      std::optional<std::regex> re = moduleRegex(item.modules.value);
+      if (re && std::regex_match(std::string(module), *re))
+        value = static_cast<const ast::NumberExpr&>(*item.value).value;
+    }
+    return value;
+  }
+
+  bool bindsDriver(std::string_view module, const catalog::ParamInfo& p) const {
+    return p.dbUrlSwitch.empty() || intParamValue(module, p.dbUrlSwitch) != 0;
+  }
+
+  // Kamailio binds the driver module "db_" + the text before the URL's first
+  // ':' when the module initialises; the module fails without it.
+  void checkDbUrl(const ast::ModparamItem& item, std::string_view url, std::string_view user) {
+    std::string problem = dbUrlProblem(url);
+    if (!problem.empty()) {
+      ctx_.report("kamc-bad-db-url", *item.value,
+                  "database URL '" + std::string(url) + "' of " + std::string(user) + ": " + problem +
+                      " (Kamailio: \"error while parsing database URL\" when the module connects)");
+      if (url.find(':') == std::string_view::npos) return;
+    }
+    std::string scheme(url.substr(0, url.find(':')));
+    std::string driver = "db_" + scheme;
+    if (modules_.loadedAnywhere(driver) || modules_.opaqueBefore(ctx_.config.items.size())) return;
+    const catalog::ModuleInfo* known = catalog::findModule(driver);
+    if (!known || scheme.empty()) {
+      std::vector<std::string_view> schemes;
+      std::vector<std::string> names;
+      for (const catalog::ModuleInfo& m : catalog::allModules())
+        if (m.name.starts_with("db_")) names.emplace_back(m.name.substr(3));
+      for (const std::string& n : names) schemes.push_back(n);
+      std::string guess = closestName(scheme, schemes);
+      ctx_.report("kamc-db-driver-not-loaded", *item.value,
+                  "database URL scheme '" + scheme + "' of " + std::string(user) +
+                      " names no Kamailio 5.6 driver module (it would be " + driver + ")" +
+                      (guess.empty() ? "" : "; did you mean '" + guess + "'?") +
+                      " (Kamailio refuses to start: \"Module " + driver + " not found\")");
+      return;
+    }
+    Diagnostic& d = ctx_.report("kamc-db-driver-not-loaded", *item.value,
+                                std::string(user) + " connects to '" + std::string(url) + "' through module " +
+                                    driver + ", which is not loaded; Kamailio refuses to start (\"Module " + driver +
+                                    " not found. Missing loadmodule?\")");
+    SourceLocation loadAt = modules_.newLoadmoduleAt();
+    d.notes.push_back({loadAt.valid() ? loadAt : item.value->loc, loadHint(driver)});
+    d.fixes.push_back(loadmoduleFix(modules_, driver));
+  }
+
+  void checkSqlConnection(const ast::ModparamItem& item, std::string_view value) {
+    std::optional<NamedDefinition> def = splitNamedDefinition(value);
+    if (!def || def->name.empty()) {
+      ctx_.report("kamc-bad-modparam-value", *item.value,
+                  "sqlops connection '" + std::string(value) +
+                      "' is not 'name=>database URL' (Kamailio: \"invalid sqlops parameter\")");
+      return;
+    }
+    if (!firstNamed("sqlops connection", "duplicate connection name", sqlConnections_, def->name, item)) return;
+    checkDbUrl(item, def->body, "sqlops connection '" + std::string(def->name) + "'");
+  }
+
+  void checkHtableDefinition(const ast::ModparamItem& item, std::string_view value) {
+    std::optional<NamedDefinition> def = splitNamedDefinition(value);
+    if (!def) {
+      ctx_.report("kamc-bad-modparam-value", *item.value,
+                  "htable definition '" + std::string(value) +
+                      "' is not 'name=>attribute=value;...' (Kamailio: \"invalid input parameter\")");
+      return;
+    }
+    std::string_view body = def->body;
+    if (!body.empty() && body.back() == ';') body.remove_suffix(1);  // Kamailio drops one trailing ';'
+    std::vector<std::string_view> names;
+    for (const auto& [name, kind] : kHtableAttributes) names.push_back(name);
+    bool dbTable = false;
+    while (!body.empty()) {
+      size_t end = body.find(';');
+      std::string_view attribute = body.substr(0, end);
+      body = end == std::string_view::npos ? std::string_view() : body.substr(end + 1);
+      size_t eq = attribute.find('=');
+      std::string_view name = trimBlanks(attribute.substr(0, eq));
+      std::string_view given = eq == std::string_view::npos ? std::string_view() : trimBlanks(attribute.substr(eq + 1));
+      if (given.size() >= 2 && (given.front() == '"' || given.front() == '\'') && given.back() == given.front())
+        given = given.substr(1, given.size() - 2);
+      auto known = kHtableAttributes.find(name);
+      std::string prefix = "htable '" + std::string(def->name) + "': ";
+      if (known == kHtableAttributes.end()) {
+        std::string guess = closestName(name, names);
+        ctx_.report("kamc-bad-modparam-value", *item.value,
+                    prefix + (name.empty() ? "an empty attribute" : "unknown attribute '" + std::string(name) + "'") +
+                        (guess.empty() ? "" : "; did you mean '" + guess + "'?") +
+                        " (Kamailio 5.6 knows " + joinWords(std::vector<std::string>(names.begin(), names.end()), "and") +
+                        "; \"invalid htable parameter\")");
+        return;
+      }
+      if (eq != std::string_view::npos && given.empty()) {
+        ctx_.report("kamc-bad-modparam-value", *item.value,
+                    prefix + "attribute '" + std::string(name) + "=' has no value (Kamailio: \"Error while parsing token\")");
+        return;
+      }
+      if (known->second != HtableValue::Text && !isKamailioInt(given, known->second == HtableValue::Signed)) {
+        ctx_.report("kamc-bad-modparam-value", *item.value,
+                    prefix + "attribute '" + std::string(name) + "' takes " +
+                        (known->second == HtableValue::Signed ? "an integer" : "a non-negative decimal integer") +
+                        ", not '" + std::string(given) + "' (Kamailio: \"invalid htable parameter\")");
+        return;
+      }
+      if (name == "dbtable" && !given.empty()) dbTable = true;
+    }
+    if (!firstNamed("htable", "htable already configured", htables_, def->name, item)) return;
+    if (dbTable) htableDbTables_.emplace_back(&item, std::string(def->name));
+  }
+
+  // A second definition of the same name is refused when Kamailio reads it.
+  bool firstNamed(std::string_view what, std::string_view kamailioSays, std::map<std::string, const ast::ModparamItem*>& seen, std::string_view name,
+                  const ast::ModparamItem& item) {
+    auto [it, fresh] = seen.emplace(std::string(name), &item);
+    if (fresh) return true;
+    Diagnostic& d = ctx_.report("kamc-bad-modparam-value", *item.value,
+                                std::string(what) + " '" + std::string(name) +
+                                    "' is defined twice (Kamailio: \"" + std::string(kamailioSays) + "\")");
+    d.notes.push_back({it->second->value->loc, "first defined here"});
+    return false;
+  }
+
+ public:
+  void noteHtableDbUrl(const ast::ModparamItem& item, size_t order) {
+    std::optional<std::regex> re = moduleRegex(item.modules.value);
+    if (!re || item.param.value != "db_url" || !item.value) return;
+    if (const LoadedModule* m = modules_.loadedBefore("htable", order); m && std::regex_match(m->name, *re))
+      htableDbUrlSet_ = true;
+  }
+
+ private:
+  const LintContext& ctx_;
+  const ModuleSet& modules_;
+  std::map<std::string, const ast::ModparamItem*> htables_, sqlConnections_;
+  std::vector<std::pair<const ast::ModparamItem*, std::string>> htableDbTables_;
+  bool htableDbUrlSet_ = false;
+};
+
+}  // namespace
+
+void checkModuleParamValues(const LintContext& ctx) {
+  ModuleSet modules(ctx.config);
+  ModuleParamValueChecker checker(ctx, modules);
+  for (size_t i = 0; i < ctx.config.items.size(); ++i) {
+    if (ctx.config.items[i]->kind != ast::TopKind::Modparam) continue;
+    const auto& item = static_cast<const ast::ModparamItem&>(*ctx.config.items[i]);
+    checker.noteHtableDbUrl(item, i);
+    checker.check(item, i);
+  }
+  checker.finish();
+}
+
+}  // namespace kamc::lint
