@@ -123,12 +123,12 @@ def observe(reply, *names):
     return seen
 
 
-def authorized_register(agent, port, user, password, challenge_reply, **kwargs):
+def authorized_register(agent, port, user, password, challenge_reply, call_id=None, **kwargs):
     params = challenge_params(header(challenge_reply, "WWW-Authenticate"))
     uri = f"sip:{REALM}:{port}"
     creds = credentials(user, password, params["realm"], params["nonce"], "REGISTER", uri, qop=params.get("qop"),
                         **kwargs)
-    reply, _ = request(agent, port, "REGISTER", user, extra=f"Authorization: {creds}\r\n")
+    reply, _ = request(agent, port, "REGISTER", user, extra=f"Authorization: {creds}\r\n", call_id=call_id)
     return reply, creds
 
 
@@ -277,6 +277,18 @@ def authentication_info_shape(reply, challenge_reply, port, nc):
     return [sorted(fields), fields.get("nextnonce") == nonce, fields.get("rspauth") == expected]
 
 
+def checks_transcript(port):
+    """auth_checks_register=2: the nonce is bound to the REGISTER's Call-ID."""
+    alice = Agent("alice")
+    call_id = f"reg-{alice.port}"
+    first, _ = request(alice, port, "REGISTER", "alice", call_id=call_id)
+    same, _ = authorized_register(alice, port, "alice", PASSWORDS["alice"], first, call_id=call_id)
+    other, _ = authorized_register(alice, port, "alice", PASSWORDS["alice"], first, call_id=call_id + "-other")
+    return [("register without credentials", observe(first, "X-Auth-Rc", "WWW-Authenticate")),
+            ("the challenge's Call-ID", observe(same, "X-Auth-Rc")),
+            ("another Call-ID", observe(other, "X-Auth-Rc", "WWW-Authenticate"))]
+
+
 # ---- cases ---------------------------------------------------------------------------------
 
 def kinds(args):
@@ -383,6 +395,16 @@ def case_nonce_count(args, workdir):
     })
 
 
+def case_auth_checks(args, workdir):
+    results = run_servers(args, workdir, ["WITH_CHECKS"], checks_transcript, name="checks")
+    challenge = 'Digest realm="127.0.0.1", nonce=<56 chars>, qop="auth"'
+    compare(results, {
+        "register without credentials": [401, "Unauthorized", "-5", challenge],
+        "the challenge's Call-ID": [200, "Authenticated", "1"],
+        "another Call-ID": [401, "Unauthorized", "-4", challenge + ", stale=true"],
+    })
+
+
 def case_database_down(args, workdir):
     """The subscriber table disappears under the running server: www_authorize fails
     with -1 and the cfg's error path answers, as in kamailio; the server keeps serving."""
@@ -422,6 +444,7 @@ CASES = {
     "sha256": case_sha256,
     "one_time_nonce": case_one_time_nonce,
     "nonce_count": case_nonce_count,
+    "auth_checks": case_auth_checks,
     "database_down": case_database_down,
 }
 

@@ -191,7 +191,8 @@ TEST(DigestCredentials, FindCredentialsPicksTheHeaderOfTheRealmIgnoringCase) {
       "Content-Length: 0\r\n\r\n";
   kamc::sip::SipMessage message;
   ASSERT_TRUE(message.parse(text).ok());
-  auto found = kamc::runtime::digest::find_credentials(message, kamc::sip::HeaderKind::ProxyAuthorization, "example.com");
+  using kamc::sip::HeaderKind;
+  auto found = kamc::runtime::digest::find_credentials(message, HeaderKind::ProxyAuthorization, "example.com");
   ASSERT_EQ(found.status, FindStatus::Found);
   EXPECT_EQ(found.credentials.username, "alice2");
   auto none = kamc::runtime::digest::find_credentials(message, kamc::sip::HeaderKind::Authorization, "example.com");
@@ -218,74 +219,100 @@ constexpr std::int64_t kStart = 1'700'000'000;
 
 NonceFields fields(std::int64_t since, std::int64_t lifetime) { return NonceFields{since + lifetime, since, {}, 0}; }
 
+// A nonce without the auth_checks_* message tag, and its check.
+std::string plain_nonce(const NonceSigner& signer, const NonceFields& fields) {
+  return signer.make(fields, std::nullopt);
+}
+NonceCheck check_plain(const NonceSigner& signer, std::string_view nonce, std::int64_t now) {
+  NonceFields out;
+  return signer.check(nonce, now, std::nullopt, out);
+}
+
 TEST(AuthNonce, AFreshNonceIsValidAndCarriesItsTimes) {
-  NonceSigner signer("s3cret", kStart, 3);
-  std::string nonce = signer.make(fields(kStart + 10, 300));
+  NonceSigner signer("s3cret", "", kStart, 3);
+  std::string nonce = signer.make(fields(kStart + 10, 300), std::nullopt);
   EXPECT_EQ(nonce.size(), 32u);  // base64 of 24 bytes, as Kamailio's without extra checks
   NonceFields out;
-  EXPECT_EQ(signer.check(nonce, kStart + 20, out), NonceCheck::Valid);
+  EXPECT_EQ(signer.check(nonce, kStart + 20, std::nullopt, out), NonceCheck::Valid);
   EXPECT_EQ(out.since, kStart + 10);
   EXPECT_EQ(out.expires, kStart + 310);
 }
 
 TEST(AuthNonce, AnExpiredNonceIsStale) {
-  NonceSigner signer("s3cret", kStart, 3);
-  std::string nonce = signer.make(fields(kStart + 10, 300));
+  NonceSigner signer("s3cret", "", kStart, 3);
+  std::string nonce = signer.make(fields(kStart + 10, 300), std::nullopt);
   NonceFields out;
-  EXPECT_EQ(signer.check(nonce, kStart + 310, out), NonceCheck::Valid);
-  EXPECT_EQ(signer.check(nonce, kStart + 311, out), NonceCheck::Stale);
+  EXPECT_EQ(signer.check(nonce, kStart + 310, std::nullopt, out), NonceCheck::Valid);
+  EXPECT_EQ(signer.check(nonce, kStart + 311, std::nullopt, out), NonceCheck::Stale);
 }
 
 TEST(AuthNonce, ATamperedNonceIsInvalid) {
-  NonceSigner signer("s3cret", kStart, 3);
-  std::string nonce = signer.make(fields(kStart + 10, 300));
+  NonceSigner signer("s3cret", "", kStart, 3);
+  std::string nonce = signer.make(fields(kStart + 10, 300), std::nullopt);
   NonceFields out;
   for (std::size_t i = 0; i < nonce.size(); ++i) {
     std::string tampered = nonce;
     tampered[i] = tampered[i] == 'A' ? 'B' : 'A';
     // Characters 0-10 carry the times: changed, they may first look stale (as in
     // Kamailio, which checks the creation time before the signature); never valid.
-    NonceCheck check = signer.check(tampered, kStart + 20, out);
+    NonceCheck check = signer.check(tampered, kStart + 20, std::nullopt, out);
     if (i >= 11) {
       EXPECT_EQ(check, NonceCheck::Invalid) << "character " << i;
     }
     EXPECT_NE(check, NonceCheck::Valid) << "character " << i;
   }
   // Extending the lifetime needs the secret: the same times re-signed by anyone else fail.
-  NonceSigner other("another secret", kStart, 3);
-  EXPECT_EQ(signer.check(other.make(fields(kStart + 10, 3000)), kStart + 20, out), NonceCheck::Invalid);
-  EXPECT_EQ(other.check(nonce, kStart + 20, out), NonceCheck::Invalid);
+  NonceSigner other("another secret", "", kStart, 3);
+  EXPECT_EQ(check_plain(signer, plain_nonce(other, fields(kStart + 10, 3000)), kStart + 20), NonceCheck::Invalid);
+  EXPECT_EQ(other.check(nonce, kStart + 20, std::nullopt, out), NonceCheck::Invalid);
 }
 
 TEST(AuthNonce, GarbageAndTruncatedNoncesAreInvalid) {
-  NonceSigner signer("s3cret", kStart, 3);
-  std::string nonce = signer.make(fields(kStart + 10, 300));
+  NonceSigner signer("s3cret", "", kStart, 3);
+  std::string nonce = signer.make(fields(kStart + 10, 300), std::nullopt);
   NonceFields out;
-  EXPECT_EQ(signer.check("", kStart, out), NonceCheck::Invalid);
-  EXPECT_EQ(signer.check("not base64 at all!", kStart, out), NonceCheck::Invalid);
-  EXPECT_EQ(signer.check(nonce.substr(0, 28), kStart, out), NonceCheck::Invalid);
-  EXPECT_EQ(signer.check(nonce + "AAAA", kStart, out), NonceCheck::Invalid);
-  EXPECT_EQ(signer.check(std::string(100000, 'A'), kStart, out), NonceCheck::Invalid);
+  EXPECT_EQ(signer.check("", kStart, std::nullopt, out), NonceCheck::Invalid);
+  EXPECT_EQ(signer.check("not base64 at all!", kStart, std::nullopt, out), NonceCheck::Invalid);
+  EXPECT_EQ(signer.check(nonce.substr(0, 28), kStart, std::nullopt, out), NonceCheck::Invalid);
+  EXPECT_EQ(signer.check(nonce + "AAAA", kStart, std::nullopt, out), NonceCheck::Invalid);
+  EXPECT_EQ(signer.check(std::string(100000, 'A'), kStart, std::nullopt, out), NonceCheck::Invalid);
 }
 
 TEST(AuthNonce, NoncesFromBeforeTheStartOrFromTheFutureAreStale) {
-  NonceSigner signer("s3cret", kStart, 3);
+  NonceSigner signer("s3cret", "", kStart, 3);
   NonceFields out;
   // Made by an earlier run with the same secret: stale, so the UA retries without a prompt.
-  EXPECT_EQ(signer.check(signer.make(fields(kStart - 5, 300)), kStart + 1, out), NonceCheck::Stale);
-  EXPECT_EQ(signer.check(signer.make(fields(kStart + 103, 300)), kStart + 100, out), NonceCheck::Valid);
-  EXPECT_EQ(signer.check(signer.make(fields(kStart + 104, 300)), kStart + 100, out), NonceCheck::Stale);
+  EXPECT_EQ(check_plain(signer, plain_nonce(signer, fields(kStart - 5, 300)), kStart + 1), NonceCheck::Stale);
+  EXPECT_EQ(check_plain(signer, plain_nonce(signer, fields(kStart + 103, 300)), kStart + 100), NonceCheck::Valid);
+  EXPECT_EQ(check_plain(signer, plain_nonce(signer, fields(kStart + 104, 300)), kStart + 100), NonceCheck::Stale);
 }
 
 TEST(AuthNonce, AnIdAndItsFlagsAreSignedToo) {
-  NonceSigner signer("s3cret", kStart, 3);
+  NonceSigner signer("s3cret", "", kStart, 3);
   NonceFields with_id{kStart + 300, kStart, 77u, kamc::runtime::auth::kOneTimeId};
-  std::string nonce = signer.make(with_id);
+  std::string nonce = signer.make(with_id, std::nullopt);
   EXPECT_EQ(nonce.size(), 40u);
   NonceFields out;
-  ASSERT_EQ(signer.check(nonce, kStart + 1, out), NonceCheck::Valid);
+  ASSERT_EQ(signer.check(nonce, kStart + 1, std::nullopt, out), NonceCheck::Valid);
   EXPECT_EQ(out.id, 77u);
   EXPECT_EQ(out.flags, kamc::runtime::auth::kOneTimeId);
+}
+
+TEST(AuthNonce, AMessageTagBindsTheNonceToTheRequestParts) {
+  NonceSigner signer("first half", "second half", kStart, 3);
+  std::string nonce = signer.make(fields(kStart, 300), std::string("sip:example.comcall-1"));
+  EXPECT_EQ(nonce.size(), 56u);  // 40 bytes, as Kamailio's with auth_checks_*
+  NonceFields out;
+  EXPECT_EQ(signer.check(nonce, kStart + 1, std::string("sip:example.comcall-1"), out), NonceCheck::Valid);
+  // Another Call-ID: Kamailio's "auth_extra_checks failed", a stale nonce.
+  EXPECT_EQ(signer.check(nonce, kStart + 1, std::string("sip:example.comcall-2"), out), NonceCheck::Stale);
+  // Checks switched on or off since the challenge: the length no longer fits.
+  EXPECT_EQ(signer.check(nonce, kStart + 1, std::nullopt, out), NonceCheck::Invalid);
+  std::string plain = signer.make(fields(kStart, 300), std::nullopt);
+  EXPECT_EQ(signer.check(plain, kStart + 1, std::string("x"), out), NonceCheck::Invalid);
+  // The message tag is signed with the second secret only.
+  NonceSigner other_second("first half", "another", kStart, 3);
+  EXPECT_EQ(other_second.check(nonce, kStart + 1, std::string("sip:example.comcall-1"), out), NonceCheck::Stale);
 }
 
 TEST(AuthNonce, AOneTimeIdIsAcceptedOnce) {

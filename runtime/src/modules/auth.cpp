@@ -54,6 +54,10 @@ struct AuthService {
   bool use_domain = false;
   bool nonce_count = false;
   bool one_time_nonce = false;
+  // auth_checks_register, auth_checks_in_dlg, auth_checks_no_dlg: kCheck* bits.
+  int checks_register = 0;
+  int checks_in_dialog = 0;
+  int checks_out_of_dialog = 0;
   std::unique_ptr<NonceSigner> signer;
   std::unique_ptr<NonceTracker> tracker;  // with nonce_count or one_time_nonce
 };
@@ -135,9 +139,22 @@ bool init_auth(ModuleInstance& module, std::string& error) {
   if (service->challenge_avp.starts_with("avp(") && service->challenge_avp.ends_with(")")) {
     service->challenge_avp = service->challenge_avp.substr(4, service->challenge_avp.size() - 5);
   }
-  std::string secret = module.param_text("secret");
-  if (secret.empty()) secret = random_secret();
-  service->signer = std::make_unique<NonceSigner>(secret, now_seconds(), module.param_number("nonce_auth_max_drift"));
+  service->checks_register = static_cast<int>(module.param_number("auth_checks_register"));
+  service->checks_in_dialog = static_cast<int>(module.param_number("auth_checks_in_dlg"));
+  service->checks_out_of_dialog = static_cast<int>(module.param_number("auth_checks_no_dlg"));
+  // As Kamailio: a configured secret is split in two when the message tag needs a
+  // second one; without one, both are random.
+  std::string secret1 = module.param_text("secret");
+  std::string secret2;
+  if (secret1.empty()) {
+    secret1 = random_secret();
+    secret2 = random_secret();
+  } else if (service->checks_register || service->checks_in_dialog || service->checks_out_of_dialog) {
+    secret2 = secret1.substr(secret1.size() - secret1.size() / 2);
+    secret1.resize(secret1.size() - secret2.size());
+  }
+  service->signer = std::make_unique<NonceSigner>(secret1, secret2, now_seconds(),
+                                                  module.param_number("nonce_auth_max_drift"));
   if (service->nonce_count || service->one_time_nonce) {
     std::size_t size = service->one_time_nonce ? tracker_size(module, "otn_in_flight_no", "otn_in_flight_order")
                                                : tracker_size(module, "nc_array_size", "nc_array_order");
@@ -147,7 +164,29 @@ bool init_auth(ModuleInstance& module, std::string& error) {
   return true;
 }
 
-std::string new_nonce(const AuthService& service) {
+// Kamailio's get_auth_checks: which auth_checks_* applies to this request.
+int checks_for(const AuthService& service, const MessageContext& context) {
+  if (context.message.method() == "REGISTER") return service.checks_register;
+  sip::NameAddr to;
+  if (context.message.to(to).ok() && to.tag && !to.tag->empty()) return service.checks_in_dialog;
+  return service.checks_out_of_dialog;
+}
+
+// The request's parts the applicable auth_checks_* names, which the nonce's message tag
+// covers; nullopt without checks (or without a request: auth_get_www_authenticate).
+std::optional<std::string> message_parts(const AuthService& service, const MessageContext* context) {
+  int checks = context ? checks_for(service, *context) : 0;
+  if (!checks) return std::nullopt;
+  std::string parts;
+  if (checks & kCheckRequestUri) parts += context->request_uri();
+  if (checks & kCheckCallId) parts += context->message.call_id();
+  sip::NameAddr from;
+  if ((checks & kCheckFromTag) && context->message.from(from).ok() && from.tag) parts += *from.tag;
+  if (checks & kCheckSourceIp) parts += context->received.source.ip_text();
+  return parts;
+}
+
+std::string new_nonce(const AuthService& service, const MessageContext* context) {
   NonceFields fields;
   fields.since = now_seconds();
   fields.expires = fields.since + service.nonce_expire;
@@ -155,7 +194,7 @@ std::string new_nonce(const AuthService& service) {
     fields.id = service.tracker->issue();
     fields.flags = (service.nonce_count ? kNonceCountId : 0) | (service.one_time_nonce ? kOneTimeId : 0);
   }
-  return service.signer->make(fields);
+  return service.signer->make(fields, message_parts(service, context));
 }
 
 std::string strip_realm(const AuthService& service, std::string_view realm) {
@@ -166,10 +205,10 @@ std::string strip_realm(const AuthService& service, std::string_view realm) {
 }
 
 // Kamailio's get_challenge_hf: the whole header line with its CRLF.
-std::string challenge_header(const AuthService& service, std::string_view realm, std::string_view qop, bool stale,
-                             sip::HeaderKind kind) {
+std::string challenge_header(const AuthService& service, const MessageContext* context, std::string_view realm,
+                             std::string_view qop, bool stale, sip::HeaderKind kind) {
   std::string line = kind == sip::HeaderKind::ProxyAuthorization ? service.proxy_header : service.www_header;
-  line += ": Digest realm=\"" + strip_realm(service, realm) + "\", nonce=\"" + new_nonce(service) + "\"";
+  line += ": Digest realm=\"" + strip_realm(service, realm) + "\", nonce=\"" + new_nonce(service, context) + "\"";
   if (!qop.empty()) line += ", qop=\"" + std::string(qop) + "\"";
   if (stale) line += ", stale=true";
   if (!service.algorithm_name.empty()) line += ", algorithm=" + service.algorithm_name;
@@ -189,7 +228,7 @@ int send_auth_reply(MessageContext& context, const AuthService& service, int cod
 int challenge(MessageContext& context, std::string_view realm, long long flags, sip::HeaderKind kind) {
   const AuthService& service = service_of(context.runtime);
   std::string_view qop = (flags & kChallengeQopAuthInt) ? "auth-int" : (flags & kChallengeQopAuth) ? "auth" : "";
-  std::string header = challenge_header(service, realm, qop, (flags & kChallengeStale) != 0, kind);
+  std::string header = challenge_header(service, &context, realm, qop, (flags & kChallengeStale) != 0, kind);
   bool www = kind == sip::HeaderKind::Authorization;
   int sent = send_auth_reply(context, service, www ? 401 : 407, www ? "Unauthorized" : "Proxy Authentication Required",
                              header);
@@ -247,8 +286,10 @@ int auth_get_www_authenticate_body(MessageContext& context, const FunctionCall& 
     return -1;
   }
   std::string_view qop = (*flags & kChallengeQopAuthInt) ? "auth-int" : (*flags & kChallengeQopAuth) ? "auth" : "";
-  std::string header = challenge_header(service_of(context.runtime), realm, qop, (*flags & kChallengeStale) != 0,
-                                        sip::HeaderKind::Authorization);
+  // As Kamailio, which builds it without the message: no auth_checks_* tag.
+  bool stale = (*flags & kChallengeStale) != 0;
+  std::string header =
+      challenge_header(service_of(context.runtime), nullptr, realm, qop, stale, sip::HeaderKind::Authorization);
   set_pv(context, *call.prepared_pv, PvValue::string(header));
   return 1;
 }
@@ -289,10 +330,9 @@ int pv_authenticate(MessageContext& context, const std::string& realm, const std
   PendingAuth pending = pre_authorize(context, realm, kind);
   int code;
   if (pending.result == PreAuth::DoAuthentication) {
-    std::string ha1 = (flags & kPvPasswordIsHa1)
-                          ? password
-                          : calculate_ha1(service.algorithm, digest::text_of(pending.credentials.username), pending.realm,
-                                          password);
+    std::string_view username = digest::text_of(pending.credentials.username);
+    std::string ha1 = (flags & kPvPasswordIsHa1) ? password
+                                                 : calculate_ha1(service.algorithm, username, pending.realm, password);
     code = finish_authorization(context, pending, ha1, method);
   } else {
     code = code_for(pending.result);
@@ -303,7 +343,7 @@ int pv_authenticate(MessageContext& context, const std::string& realm, const std
     AvpEntry entry;
     entry.name = service.challenge_avp;
     entry.value.flags = PvValue::kString;
-    entry.value.text = challenge_header(service, realm, qop, stale, kind);
+    entry.value.text = challenge_header(service, &context, realm, qop, stale, kind);
     context.avps.push_back(std::move(entry));
   }
   return code;
@@ -384,7 +424,7 @@ constexpr std::array<FunctionExport, 11> kFunctions{{
 }};
 
 // Kamailio 5.6's defaults (auth_mod.c, nonce.c, nc.c, ot_nonce.c).
-constexpr std::array<ParamExport, 21> kParams{{
+constexpr std::array<ParamExport, 22> kParams{{
     {"secret", 0, ""},
     {"nonce_expire", 300},
     {"nonce_auth_max_drift", 3},
@@ -406,6 +446,7 @@ constexpr std::array<ParamExport, 21> kParams{{
     {"auth_checks_register", 0},
     {"auth_checks_no_dlg", 0},
     {"auth_checks_in_dlg", 0},
+    {"protect_contacts", 0},  // declared by Kamailio 5.6 and read nowhere
 }};
 
 }  // namespace
@@ -446,7 +487,7 @@ PendingAuth pre_authorize(MessageContext& context, std::string_view realm, sip::
   }
   NonceFields fields;
   std::int64_t now = now_seconds();
-  switch (service.signer->check(*pending.credentials.nonce, now, fields)) {
+  switch (service.signer->check(*pending.credentials.nonce, now, message_parts(service, &context), fields)) {
     case NonceCheck::Invalid: pending.result = PreAuth::Error; return pending;
     case NonceCheck::Stale: pending.result = PreAuth::StaleNonce; return pending;
     case NonceCheck::Valid: break;

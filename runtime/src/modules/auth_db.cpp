@@ -249,7 +249,8 @@ bool fixup_table(FunctionCall& call, std::string& error) {
 bool fixup_dynamic_table(FunctionCall& call, std::string& error) {
   const FixedArg& table = call.args[1];
   if (!table.is_literal && table.format.is_constant() && !db::valid_identifier(table.format.constant_text())) {
-    error = std::string(call.entry->name) + "(): '" + std::string(table.format.constant_text()) + "' is not a table name";
+    error = std::string(call.entry->name) + "(): '" + std::string(table.format.constant_text()) +
+            "' is not a table name";
     return false;
   }
   call.runtime->set_routes_may_suspend();

@@ -37,11 +37,11 @@ bool equal_in_constant_time(std::string_view a, std::string_view b) {
 
 }  // namespace
 
-NonceSigner::NonceSigner(std::string secret, std::int64_t started_at, std::int64_t max_drift)
-    : secret_(std::move(secret)), started_at_(started_at), max_drift_(max_drift) {}
+NonceSigner::NonceSigner(std::string secret1, std::string secret2, std::int64_t started_at, std::int64_t max_drift)
+    : secret1_(std::move(secret1)), secret2_(std::move(secret2)), started_at_(started_at), max_drift_(max_drift) {}
 
-std::string NonceSigner::tag(std::string_view signed_bytes) const {
-  std::string hex = digest_hex(Digest::Sha256, std::string(signed_bytes) + secret_);
+std::string NonceSigner::tag(std::string_view signed_bytes, const std::string& secret) const {
+  std::string hex = digest_hex(Digest::Sha256, std::string(signed_bytes) + secret);
   std::string bytes;
   for (std::size_t i = 0; i < kTagSize; ++i) {
     bytes += static_cast<char>(hex_value(hex[2 * i]) * 16 + hex_value(hex[2 * i + 1]));
@@ -49,7 +49,7 @@ std::string NonceSigner::tag(std::string_view signed_bytes) const {
   return bytes;
 }
 
-std::string NonceSigner::make(const NonceFields& fields) const {
+std::string NonceSigner::make(const NonceFields& fields, const std::optional<std::string>& message_parts) const {
   std::string times;
   put_u32(times, static_cast<std::uint32_t>(fields.expires));
   put_u32(times, static_cast<std::uint32_t>(fields.since));
@@ -58,17 +58,20 @@ std::string NonceSigner::make(const NonceFields& fields) const {
     put_u32(id, *fields.id);
     id += static_cast<char>(fields.flags);
   }
-  return base64_encode(times + tag(times + id) + id, Base64Alphabet::Standard);
+  std::string message_tag = message_parts ? tag(*message_parts, secret2_) : std::string();
+  return base64_encode(times + tag(times + id, secret1_) + message_tag + id, Base64Alphabet::Standard);
 }
 
-NonceCheck NonceSigner::check(std::string_view nonce, std::int64_t now, NonceFields& out) const {
+NonceCheck NonceSigner::check(std::string_view nonce, std::int64_t now, const std::optional<std::string>& message_parts,
+                              NonceFields& out) const {
   std::optional<std::string> bytes = base64_decode(nonce, Base64Alphabet::Standard);
-  if (!bytes || (bytes->size() != kTimesSize + kTagSize && bytes->size() != kTimesSize + kTagSize + kIdSize)) {
+  std::size_t tags = kTagSize * (message_parts ? 2 : 1);
+  if (!bytes || (bytes->size() != kTimesSize + tags && bytes->size() != kTimesSize + tags + kIdSize)) {
     return NonceCheck::Invalid;
   }
   std::string_view view = *bytes;
   std::string_view times = view.substr(0, kTimesSize);
-  std::string_view id = view.substr(kTimesSize + kTagSize);
+  std::string_view id = view.substr(kTimesSize + tags);
   out.expires = get_u32(view, 0);
   out.since = get_u32(view, 4);
   if (!id.empty()) {
@@ -76,12 +79,16 @@ NonceCheck NonceSigner::check(std::string_view nonce, std::int64_t now, NonceFie
     out.flags = static_cast<std::uint8_t>(id[4]);
   }
   // Kamailio's order: a creation time from before the start or from the future is stale
-  // before the signature is looked at (so a UA re-asked with a new nonce), an expiry
-  // only after it.
+  // before the signature is looked at (so a UA re-asked with a new nonce), a message
+  // tag for another request or an expiry only after it.
   if (out.since < started_at_ && out.since < now) return NonceCheck::Stale;
   if (out.since > now + max_drift_) return NonceCheck::Stale;
-  if (!equal_in_constant_time(view.substr(kTimesSize, kTagSize), tag(std::string(times) + std::string(id)))) {
+  if (!equal_in_constant_time(view.substr(kTimesSize, kTagSize), tag(std::string(times) + std::string(id), secret1_))) {
     return NonceCheck::Invalid;
+  }
+  if (message_parts &&
+      !equal_in_constant_time(view.substr(kTimesSize + kTagSize, kTagSize), tag(*message_parts, secret2_))) {
+    return NonceCheck::Stale;
   }
   if (out.expires < now) return NonceCheck::Stale;
   return NonceCheck::Valid;
