@@ -40,6 +40,8 @@ constexpr long long kPvChallengeQopAuthInt = 8;
 constexpr long long kCheckIdentity = 1;
 
 constexpr std::size_t kRandomSecretLength = 32;
+// The largest ring of in-flight nonce ids: 2^24 slots of 8 bytes (128 MB).
+constexpr long long kMaxTrackerOrder = 24;
 
 struct AuthService {
   HashAlgorithm algorithm = HashAlgorithm::Md5;
@@ -94,14 +96,15 @@ std::string random_secret() {
   return secret;
 }
 
+// The ring size from Kamailio's pair of modparams: an order (log2) when given, else a
+// count rounded up to a power of two.
 std::size_t tracker_size(const ModuleInstance& module, std::string_view size_name, std::string_view order_name) {
+  const std::size_t largest = std::size_t{1} << kMaxTrackerOrder;
   long long order = module.param_number(order_name);
-  if (order > 0) return std::size_t{1} << std::min<long long>(order, 24);
-  long long size = module.param_number(size_name);
+  if (order > 0) return std::size_t{1} << std::min(order, kMaxTrackerOrder);
+  std::size_t wanted = static_cast<std::size_t>(std::max<long long>(module.param_number(size_name), 1));
   std::size_t rounded = 1;
-  while (rounded < static_cast<std::size_t>(std::max<long long>(size, 1)) && rounded < (std::size_t{1} << 24)) {
-    rounded <<= 1;
-  }
+  while (rounded < wanted && rounded < largest) rounded <<= 1;
   return rounded;
 }
 
