@@ -405,6 +405,39 @@ def case_auth_checks(args, workdir):
     })
 
 
+HOSTILE_CREDENTIALS = [
+    'Digest username="' + "a" * 9000 + '", realm="127.0.0.1"',             # over the 8 KB limit
+    'Digest username="alice", username="bob", realm="127.0.0.1", nonce="x", uri="u", response="r"',
+    'Digest username="al\\"ice", realm="127.0.0.1", nonce="' + "=" * 500 + '", uri="u", response="r"',
+    'Digest realm="127.0.0.1", username="unterminated',
+    'Digest ,,,,, realm="127.0.0.1"',
+    'Digest realm="127.0.0.1", nonce="' + "A" * 4000 + '", username="alice", uri="u", response="' + "f" * 32 + '"',
+    'Digest realm="127.0.0.1", username=, nonce=',
+    'Digest realm="127.0.0.1", qop=auth, username="alice", nonce="n", uri="u", response="' + "0" * 32 + '"',
+    "Digest " + ", ".join(f"p{i}=v" for i in range(1500)),
+    'Basic YWxpY2U6d29uZGVybGFuZA==',
+]
+
+
+def case_hostile_credentials(args, workdir):
+    """Malformed, oversized and ambiguous credentials get a challenge (and a code), never
+    a crash or a hang; the server answers OPTIONS afterwards."""
+    db = workdir / "hostile.db"
+    subscriber_db(db)
+    server = Server(args, workdir, kind="kamc", cfg=CFG, defines=[db_define(db)], name="hostile").start()
+    try:
+        alice = Agent("alice")
+        for value in HOSTILE_CREDENTIALS:
+            for name in ("Authorization", "Proxy-Authorization"):
+                reply, _ = request(alice, server.port, "REGISTER", "alice", extra=f"{name}: {value}\r\n")
+                check(reply is not None and status(reply) == 401, f"{name}: {value[:60]}...: {reply and reply[:80]}")
+                check(header(reply, "X-Auth-Rc") in ("-1", "-5"), f"{value[:60]}: {header(reply, 'X-Auth-Rc')}")
+        options, _ = request(alice, server.port, "OPTIONS", "alice")
+        check(status(options) == 200 and server.process.poll() is None, "the server stopped answering")
+    finally:
+        server.stop()
+
+
 def case_database_down(args, workdir):
     """The subscriber table disappears under the running server: www_authorize fails
     with -1 and the cfg's error path answers, as in kamailio; the server keeps serving."""
@@ -445,6 +478,7 @@ CASES = {
     "one_time_nonce": case_one_time_nonce,
     "nonce_count": case_nonce_count,
     "auth_checks": case_auth_checks,
+    "hostile_credentials": case_hostile_credentials,
     "database_down": case_database_down,
 }
 
