@@ -1,13 +1,16 @@
 // Modparam values that a module reads with a grammar of its own: database
 // URLs and the driver module their scheme needs (every catalog param flagged
-// dburl, and sqlops' sqlcon), htable's table definitions. A func parameter is
-// parsed while Kamailio reads the line (kamailio -c refuses a bad one); a
-// database URL only when the module initialises (kamailio -c accepts it,
-// start-up fails).
+// dburl, and sqlops' sqlcon), htable's table definitions, dialog's profile
+// lists, dispatcher's ping reply codes. A func parameter is parsed while
+// Kamailio reads the line (kamailio -c refuses a bad one); the others when
+// the module initialises (kamailio -c accepts them, start-up fails).
+#include <algorithm>
+#include <cctype>
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <regex>
+#include <span>
 
 #include "LintSupport.h"
 #include "kamc/lint/Lint.h"
@@ -88,6 +91,35 @@ std::optional<NamedDefinition> splitNamedDefinition(std::string_view text) {
   return NamedDefinition{name, text.substr(i)};
 }
 
+// One "name[=value]" of a ';'-separated list, as the core's parse_params
+// reads it: blanks around name and value dropped, a quoted value unquoted.
+// "name=" with nothing before the next ';' is an error there, not at the end.
+struct ParamEntry {
+  std::string_view name;
+  std::string_view value;
+  bool emptyValueInside = false;
+};
+std::vector<ParamEntry> splitParamList(std::string_view list) {
+  std::vector<ParamEntry> entries;
+  while (!list.empty()) {
+    size_t end = list.find(';');
+    std::string_view text = list.substr(0, end);
+    list = end == std::string_view::npos ? std::string_view() : list.substr(end + 1);
+    size_t eq = text.find('=');
+    ParamEntry entry;
+    entry.name = trimBlanks(text.substr(0, eq));
+    if (eq != std::string_view::npos) {
+      entry.value = trimBlanks(text.substr(eq + 1));
+      entry.emptyValueInside = entry.value.empty() && end != std::string_view::npos;
+    }
+    if (entry.value.size() >= 2 && (entry.value.front() == '"' || entry.value.front() == '\'') &&
+        entry.value.back() == entry.value.front())
+      entry.value = entry.value.substr(1, entry.value.size() - 2);
+    entries.push_back(entry);
+  }
+  return entries;
+}
+
 // str2int/str2sint of Kamailio's ut.h: decimal digits with an optional '+'
 // (and '-' when signed), within 32 bits.
 bool isKamailioInt(std::string_view s, bool isSigned) {
@@ -112,6 +144,14 @@ const std::map<std::string_view, HtableValue> kHtableAttributes = {
 };
 
 class ModuleParamValueChecker {
+  // The parameters whose value a module reads with a grammar of its own.
+  using ValueCheck = void (ModuleParamValueChecker::*)(const ast::ModparamItem&, std::string_view);
+  struct ValueGrammar {
+    std::string_view module, param;
+    ValueCheck check;
+  };
+  static std::span<const ValueGrammar> grammars();
+
  public:
   ModuleParamValueChecker(const LintContext& ctx, const ModuleSet& modules) : ctx_(ctx), modules_(modules) {}
 
@@ -126,13 +166,15 @@ class ModuleParamValueChecker {
       const catalog::ParamInfo* p = catalog::findParam(m.name, item.param.value);
       if (!p) continue;
       if (p->dbUrl && bindsDriver(m.name, *p)) checkDbUrl(item, value, m.name);
-      else if (m.name == "sqlops" && p->name == "sqlcon") checkSqlConnection(item, value);
-      else if (m.name == "htable" && p->name == "htable") checkHtableDefinition(item, value);
+      for (const ValueGrammar& g : grammars())
+        if (g.module == m.name && g.param == p->name) (this->*g.check)(item, value);
     }
   }
 
-  // htable's dbtable needs htable's db_url, read once every line is known.
+  // What needs every line: htable's dbtable needs htable's db_url; dialog's
+  // profile lists are plain parameters, whose last value counts.
   void finish() {
+    checkDialogProfiles();
     if (htableDbUrlSet_) return;
     for (const auto& [item, table] : htableDbTables_)
       ctx_.report("kamc-ineffective-modparam", *item->value,
@@ -218,19 +260,12 @@ class ModuleParamValueChecker {
       return;
     }
     std::string_view body = def->body;
-    if (!body.empty() && body.back() == ';') body.remove_suffix(1);  // Kamailio drops one trailing ';'
+    if (!body.empty() && body.back() == ';') body.remove_suffix(1);  // htable drops one trailing ';'
     std::vector<std::string_view> names;
     for (const auto& [name, kind] : kHtableAttributes) names.push_back(name);
     bool dbTable = false;
-    while (!body.empty()) {
-      size_t end = body.find(';');
-      std::string_view attribute = body.substr(0, end);
-      body = end == std::string_view::npos ? std::string_view() : body.substr(end + 1);
-      size_t eq = attribute.find('=');
-      std::string_view name = trimBlanks(attribute.substr(0, eq));
-      std::string_view given = eq == std::string_view::npos ? std::string_view() : trimBlanks(attribute.substr(eq + 1));
-      if (given.size() >= 2 && (given.front() == '"' || given.front() == '\'') && given.back() == given.front())
-        given = given.substr(1, given.size() - 2);
+    for (const ParamEntry& entry : splitParamList(body)) {
+      std::string_view name = entry.name, given = entry.value;
       auto known = kHtableAttributes.find(name);
       std::string prefix = "htable '" + std::string(def->name) + "': ";
       if (known == kHtableAttributes.end()) {
@@ -242,9 +277,9 @@ class ModuleParamValueChecker {
                         "; \"invalid htable parameter\")");
         return;
       }
-      if (eq != std::string_view::npos && given.empty()) {
+      if (entry.emptyValueInside) {
         ctx_.report("kamc-bad-modparam-value", *item.value,
-                    prefix + "attribute '" + std::string(name) + "=' has no value (Kamailio: \"Error while parsing token\")");
+                    prefix + "attribute '" + std::string(name) + "=' has no value before the next ';' (Kamailio: \"Error while parsing token\")");
         return;
       }
       if (known->second != HtableValue::Text && !isKamailioInt(given, known->second == HtableValue::Signed)) {
@@ -258,6 +293,57 @@ class ModuleParamValueChecker {
     }
     if (!firstNamed("htable", "htable already configured", htables_, def->name, item)) return;
     if (dbTable) htableDbTables_.emplace_back(&item, std::string(def->name));
+  }
+
+  void rememberDialogProfiles(const ast::ModparamItem& item, std::string_view) {
+    dialogProfileLists_[item.param.value] = &item;
+  }
+
+  // dialog's mod_init reads profiles_no_value, then profiles_with_value:
+  // names of letters, digits and '_', each defined once over both lists.
+  void checkDialogProfiles() {
+    std::map<std::string, const ast::ModparamItem*> seen;
+    for (const char* param : {"profiles_no_value", "profiles_with_value"}) {
+      auto list = dialogProfileLists_.find(param);
+      if (list == dialogProfileLists_.end()) continue;
+      const ast::ModparamItem& item = *list->second;
+      std::string_view rest = static_cast<const ast::StringExpr&>(*item.value).value;
+      while (!rest.empty()) {
+        size_t end = rest.find(';');
+        std::string_view name = trimBlanks(rest.substr(0, end));
+        rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
+        if (name.empty()) continue;  // skipped by dialog
+        auto bad = std::find_if(name.begin(), name.end(), [](char c) {
+          return !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_');
+        });
+        if (bad != name.end()) {
+          ctx_.report("kamc-bad-modparam-value", *item.value,
+                      "dialog profile name '" + std::string(name) + "' has '" + std::string(1, *bad) +
+                          "': only letters, digits and '_' (Kamailio refuses to start: \"bad profile name\")");
+          continue;
+        }
+        firstNamed("dialog profile", "duplicate dialog profile registered", seen, name, item);
+      }
+    }
+  }
+
+  // dispatcher keeps the code=NNN (100-699) and class=N (1-6) entries of
+  // ds_ping_reply_codes and drops every other one without a word.
+  void checkPingReplyCodes(const ast::ModparamItem& item, std::string_view value) {
+    std::vector<std::string> dropped;
+    for (const ParamEntry& entry : splitParamList(value)) {
+      std::string name(entry.name);
+      for (char& c : name) c = char(std::tolower(static_cast<unsigned char>(c)));
+      bool isCode = name == "code", isClass = name == "class";
+      int64_t n = isKamailioInt(entry.value, true) ? std::stoll(std::string(entry.value)) : -1;
+      if ((isCode && n >= 100 && n < 700) || (isClass && n >= 1 && n < 7)) continue;
+      if (entry.name.empty() && entry.value.empty()) continue;
+      dropped.push_back("'" + std::string(entry.name) + (entry.value.empty() ? "" : "=" + std::string(entry.value)) + "'");
+    }
+    if (dropped.empty()) return;
+    ctx_.report("kamc-ineffective-modparam", *item.value,
+                "dispatcher ignores " + joinWords(dropped, "and") + " in ds_ping_reply_codes: it keeps only code=NNN "
+                "(100 to 699) and class=N (1 to 6) entries");
   }
 
   // A second definition of the same name is refused when Kamailio reads it.
@@ -283,10 +369,21 @@ class ModuleParamValueChecker {
  private:
   const LintContext& ctx_;
   const ModuleSet& modules_;
-  std::map<std::string, const ast::ModparamItem*> htables_, sqlConnections_;
+  std::map<std::string, const ast::ModparamItem*> htables_, sqlConnections_, dialogProfileLists_;
   std::vector<std::pair<const ast::ModparamItem*, std::string>> htableDbTables_;
   bool htableDbUrlSet_ = false;
 };
+
+std::span<const ModuleParamValueChecker::ValueGrammar> ModuleParamValueChecker::grammars() {
+  static const ValueGrammar kGrammars[] = {
+      {"sqlops", "sqlcon", &ModuleParamValueChecker::checkSqlConnection},
+      {"htable", "htable", &ModuleParamValueChecker::checkHtableDefinition},
+      {"dialog", "profiles_no_value", &ModuleParamValueChecker::rememberDialogProfiles},
+      {"dialog", "profiles_with_value", &ModuleParamValueChecker::rememberDialogProfiles},
+      {"dispatcher", "ds_ping_reply_codes", &ModuleParamValueChecker::checkPingReplyCodes},
+  };
+  return kGrammars;
+}
 
 }  // namespace
 
