@@ -27,8 +27,9 @@ CORE_TYPES = {'int': 'Int', 'sint': 'SignedInt', 'bool': 'Bool', 'string': 'Stri
               'listen': 'Listen', 'hosts': 'HostList', 'ip': 'Ip', 'special': 'Special'}
 KEYWORD_TYPES = {'str': 'Str', 'int': 'Int', 'ip': 'Ip', 'proto': 'Proto', 'special': 'Special'}
 # native: planned/implemented by kamc's runtime; bare: the grammar also takes
-# the name without "()"; shell: the first argument is run as a shell command.
-FUNCTION_FLAGS = ('native', 'bare', 'shell')
+# the name without "()"; shell: the first argument is run as a shell command;
+# profile: the first argument names a dialog profile, looked up at start-up.
+FUNCTION_FLAGS = ('native', 'bare', 'shell', 'profile')
 KEYWORD_FLAGS = ('onsend', 'bareword')
 MAX_REPLACEMENTS = 2  # Catalog.h kMaxReplacements
 TR_PARAM_KINDS = {'int': 'Int', 'uint': 'Count', 'str': 'Str', 'text': 'Text', 'char': 'Char', 'sep': 'Separator',
@@ -113,7 +114,7 @@ def parse_function(module, fields, doc):
         raise DataError('only core functions without arguments may be bare')
     return dict(module=module, name=name, lo=lo, hi=hi, kinds=parse_kinds(kinds, lo, hi),
                 mask=parse_mask(routes), native='native' in flags, alias=alias,
-                bare='bare' in flags, shell='shell' in flags, doc=doc)
+                bare='bare' in flags, shell='shell' in flags, profile='profile' in flags, doc=doc)
 
 
 def parse_param(module, fields, doc):
@@ -273,10 +274,11 @@ def emit(cat, out):
     w.append('inline constexpr FunctionInfo kFunctions[] = {')
     for f in fns:
         kinds = ', '.join('ArgKind::' + ARG_KINDS[k] for k in f['kinds'])
-        w.append('  {%s, %s, %d, %d, {{%s}}, 0x%Xu, %s, %s, %s, %s, %s},' % (
+        w.append('  {%s, %s, %d, %d, {{%s}}, 0x%Xu, %s, %s, %s, %s, %s, %s},' % (
             cxx_string(f['module']), cxx_string(f['name']), f['lo'], f['hi'], kinds, f['mask'],
             'true' if f['native'] else 'false', cxx_string(f['alias']), cxx_string(f['doc']),
-            'true' if f['bare'] else 'false', 'true' if f['shell'] else 'false'))
+            'true' if f['bare'] else 'false', 'true' if f['shell'] else 'false',
+            'true' if f['profile'] else 'false'))
     w.append('};')
     w.append('inline constexpr ParamInfo kParams[] = {')
     for p in prms:

@@ -13,6 +13,7 @@
 #include <span>
 
 #include "LintSupport.h"
+#include "kamc/ast/AstWalk.h"
 #include "kamc/lint/Lint.h"
 
 namespace kamc::lint {
@@ -295,6 +296,15 @@ class ModuleParamValueChecker {
     if (dbTable) htableDbTables_.emplace_back(&item, std::string(def->name));
   }
 
+ public:
+  void noteOpaqueDialogLists(const ast::ModparamItem& item) {
+    if (item.param.value.starts_with("profiles_") && (item.extended || !item.value ||
+                                                       item.value->kind != ast::ExprKind::String))
+      dialogListsOpaque_ = true;
+  }
+
+ private:
+
   void rememberDialogProfiles(const ast::ModparamItem& item, std::string_view) {
     dialogProfileLists_[item.param.value] = &item;
   }
@@ -324,6 +334,36 @@ class ModuleParamValueChecker {
         }
         firstNamed("dialog profile", "duplicate dialog profile registered", seen, name, item);
       }
+    }
+    // Lists given by modparamx are evaluated at start-up: their names are unknown here.
+    if (!dialogListsOpaque_) checkDialogProfileUses(seen);
+  }
+
+  // dialog's fixups look a profile name up when Kamailio starts: a literal
+  // first argument of a profile function must be in one of the lists.
+  void checkDialogProfileUses(const std::map<std::string, const ast::ModparamItem*>& defined) {
+    const LoadedModule* dialog = modules_.loadedAnywhere("dialog");
+    if (!dialog) return;
+    for (size_t order = 0; order < ctx_.config.items.size(); ++order) {
+      const ast::TopItem& top = *ctx_.config.items[order];
+      if (top.kind != ast::TopKind::Route) continue;
+      ast::AstVisitor v;
+      v.onExpr = [&](const ast::Expr& e) {
+        if (e.kind != ast::ExprKind::Call) return;
+        const auto& call = static_cast<const ast::CallExpr&>(e);
+        if (call.args.empty() || !call.args[0] || call.args[0]->kind != ast::ExprKind::String) return;
+        CallResolution r = resolveCall(call, modules_, order);
+        if (r.status != CallResolution::Status::Found || r.rows.empty() || r.rows[0]->module != "dialog" ||
+            !r.rows[0]->namesDialogProfile)
+          return;
+        const std::string& name = static_cast<const ast::StringExpr&>(*call.args[0]).value;
+        if (defined.count(name)) return;
+        ctx_.report("kamc-undefined-dialog-profile", *call.args[0],
+                    "dialog profile '" + name + "' is not defined: add it to modparam(\"dialog\", "
+                    "\"profiles_with_value\" or \"profiles_no_value\", ...) (kamailio -c accepts this; start-up "
+                    "fails: \"profile <" + name + "> not defined\")");
+      };
+      ast::walk(static_cast<const ast::RouteItem&>(top).body.get(), v);
     }
   }
 
@@ -372,6 +412,7 @@ class ModuleParamValueChecker {
   std::map<std::string, const ast::ModparamItem*> htables_, sqlConnections_, dialogProfileLists_;
   std::vector<std::pair<const ast::ModparamItem*, std::string>> htableDbTables_;
   bool htableDbUrlSet_ = false;
+  bool dialogListsOpaque_ = false;
 };
 
 std::span<const ModuleParamValueChecker::ValueGrammar> ModuleParamValueChecker::grammars() {
@@ -394,6 +435,7 @@ void checkModuleParamValues(const LintContext& ctx) {
     if (ctx.config.items[i]->kind != ast::TopKind::Modparam) continue;
     const auto& item = static_cast<const ast::ModparamItem&>(*ctx.config.items[i]);
     checker.noteHtableDbUrl(item, i);
+    checker.noteOpaqueDialogLists(item);
     checker.check(item, i);
   }
   checker.finish();

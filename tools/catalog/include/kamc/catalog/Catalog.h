@@ -73,6 +73,7 @@ struct FunctionInfo {
   std::string_view doc;
   bool bareAllowed = false;       // core only: may be written without "()" (revert_uri;)
   bool runsShellCommand = false;  // its first argument is run by a shell (exec_msg)
+  bool namesDialogProfile = false;  // its first argument names a dialog profile (set_dlg_profile)
 
   constexpr bool acceptsArgCount(std::size_t n) const { return n >= minArgs && n <= maxArgs; }
   constexpr bool allowedIn(RouteType block) const { return routeAllows(routeMask, block); }

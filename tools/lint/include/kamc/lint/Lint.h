@@ -49,7 +49,8 @@ void checkRouteTypesThroughCalls(const LintContext& ctx);
 // kamc-duplicate-modparam.
 void checkModparams(const LintContext& ctx);
 // Rules kamc-bad-db-url, kamc-db-driver-not-loaded, kamc-bad-modparam-value,
-// kamc-ineffective-modparam: values read with a module's own grammar.
+// kamc-ineffective-modparam, kamc-undefined-dialog-profile: values read with
+// a module's own grammar, and the names they define.
 void checkModuleParamValues(const LintContext& ctx);
 // Rules kamc-readonly-pv, kamc-unknown-pv, kamc-unknown-transformation,
 // kamc-implicit-avp, kamc-bad-format (and kamc-module-not-loaded).
