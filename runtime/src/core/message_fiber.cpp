@@ -1,4 +1,4 @@
-// Message fibers: ucontext switching, the private stacks, and the await protocol.
+// Message fibers: switching (fiber_switch.h), the private stacks, and the await protocol.
 #include "message_fiber.h"
 
 #include <condition_variable>
@@ -29,7 +29,44 @@ namespace {
 // Routes, regexec and the SIP parser run on this stack; pages are touched only as used.
 constexpr std::size_t kFiberStackSize = 512 * 1024;
 
-// The fiber being switched to, for the ucontext entry point (which takes only ints).
+// Fiber stacks are reused, per thread: a fresh mmap per message cost page faults on
+// every touched page and a munmap whose TLB shootdown interrupts every other thread.
+// A worker keeps the few stacks its suspended messages need at once.
+class FiberStackCache {
+ public:
+  ~FiberStackCache() {
+    for (void* stack : free_) ::munmap(stack, kFiberStackSize);
+  }
+
+  void* take() {
+    if (!free_.empty()) {
+      void* stack = free_.back();
+      free_.pop_back();
+      return stack;
+    }
+    void* stack = ::mmap(nullptr, kFiberStackSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                         -1, 0);
+    if (stack == MAP_FAILED) throw std::runtime_error(std::string("fiber stack: ") + std::strerror(errno));
+    ::mprotect(stack, 4096, PROT_NONE);  // a guard page below the stack
+    return stack;
+  }
+
+  void give_back(void* stack) {
+    if (free_.size() < kKeptStacks) free_.push_back(stack);
+    else ::munmap(stack, kFiberStackSize);
+  }
+
+ private:
+  static constexpr std::size_t kKeptStacks = 64;
+  std::vector<void*> free_;
+};
+
+FiberStackCache& fiber_stacks() {
+  thread_local FiberStackCache cache;
+  return cache;
+}
+
+// The worker stack's bounds, for the sanitizer's fiber annotations across switches.
 struct SanitizerSwitch {
   void* fake_stack = nullptr;
   const void* worker_bottom = nullptr;
@@ -95,33 +132,24 @@ MessageFiber::MessageFiber(std::uint64_t id, std::string bytes, ReceiveInfo rece
   // The message's views point into bytes_, which this object owns and never moves.
   context_.suspender = this;
   stack_size_ = kFiberStackSize;
-  stack_ = ::mmap(nullptr, stack_size_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-  if (stack_ == MAP_FAILED) throw std::runtime_error(std::string("fiber stack: ") + std::strerror(errno));
-  ::mprotect(stack_, 4096, PROT_NONE);  // a guard page below the stack
-  getcontext(&fiber_context_);
-  fiber_context_.uc_stack.ss_sp = stack_;
-  fiber_context_.uc_stack.ss_size = stack_size_;
-  fiber_context_.uc_link = nullptr;
-  auto self = reinterpret_cast<std::uintptr_t>(this);
-  makecontext(&fiber_context_, reinterpret_cast<void (*)()>(&MessageFiber::entry), 2,
-              static_cast<unsigned>(self & 0xffffffffu), static_cast<unsigned>(self >> 32));
+  stack_ = fiber_stacks().take();
+  fiber_context_.prepare(stack_, stack_size_, &MessageFiber::entry, this);
 }
 
 MessageFiber::~MessageFiber() {
   if (!finished_ && started_) log_format(L_WARN, "a suspended message was dropped unfinished");
-  ::munmap(stack_, stack_size_);
+  fiber_stacks().give_back(stack_);
 }
 
-void MessageFiber::entry(unsigned low, unsigned high) {
-  auto* fiber = reinterpret_cast<MessageFiber*>(static_cast<std::uintptr_t>(low) |
-                                                (static_cast<std::uintptr_t>(high) << 32));
+void MessageFiber::entry(void* argument) {
+  auto* fiber = static_cast<MessageFiber*>(argument);
   finish_switch(nullptr, &t_switch.worker_bottom, &t_switch.worker_size);
   fiber->process_(fiber->context_);
   fiber->finished_ = true;
   fiber->on_timeout_ = nullptr;
   // The last switch away: this stack is never resumed (no fake stack to keep).
   start_switch(nullptr, t_switch.worker_bottom, t_switch.worker_size);
-  setcontext(&fiber->worker_context_);
+  FiberSwitch::swap(fiber->fiber_context_, fiber->worker_context_);
 }
 
 void MessageFiber::resume() {
@@ -129,14 +157,14 @@ void MessageFiber::resume() {
   started_ = true;
   void* fake_stack = nullptr;
   start_switch(&fake_stack, stack_, stack_size_);
-  swapcontext(&worker_context_, &fiber_context_);
+  FiberSwitch::swap(worker_context_, fiber_context_);
   finish_switch(fake_stack, nullptr, nullptr);
 }
 
 void MessageFiber::switch_to_worker() {
   void* fake_stack = nullptr;
   start_switch(&fake_stack, t_switch.worker_bottom, t_switch.worker_size);
-  swapcontext(&fiber_context_, &worker_context_);
+  FiberSwitch::swap(fiber_context_, worker_context_);
   finish_switch(fake_stack, &t_switch.worker_bottom, &t_switch.worker_size);
 }
 

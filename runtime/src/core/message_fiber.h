@@ -1,11 +1,9 @@
 // A message whose routes may suspend (suspension.h) runs on a fiber of its own: a
-// ucontext with a private stack, switched to and from by the worker thread. Only
+// context with a private stack (fiber_switch.h), switched to and from by the worker thread. Only
 // configs that call a suspending function pay for it (Runtime::routes_may_suspend()):
 // the message bytes are copied out of the worker's receive buffer so that they outlive
 // the batch, and the route runs on the fiber's stack.
 #pragma once
-
-#include <ucontext.h>
 
 #include <chrono>
 #include <cstdint>
@@ -15,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "fiber_switch.h"
 #include "kamc/runtime/message_context.h"
 #include "suspension.h"
 
@@ -62,7 +61,7 @@ class MessageFiber final : public MessageSuspender {
                     std::function<void()> on_timeout) override;
 
  private:
-  static void entry(unsigned low, unsigned high);
+  static void entry(void* fiber);
   void switch_to_worker();
 
   std::uint64_t id_;
@@ -70,8 +69,8 @@ class MessageFiber final : public MessageSuspender {
   MessageContext context_;
   std::shared_ptr<FiberWakeups> wakeups_;
   std::function<void(MessageContext&)> process_;
-  ucontext_t fiber_context_{};
-  ucontext_t worker_context_{};
+  FiberSwitch fiber_context_;
+  FiberSwitch worker_context_;
   void* stack_ = nullptr;
   std::size_t stack_size_ = 0;
   bool started_ = false;
