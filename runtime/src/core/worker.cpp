@@ -89,6 +89,11 @@ bool Worker::prepare(std::string& error) {
   for (auto& source : sources_) {
     epoll_event event{};
     event.events = EPOLLIN;
+    // Every worker watches the same listening sockets: without EPOLLEXCLUSIVE a datagram
+    // woke them all, and all but one found nothing to read (Kamailio's UDP processes
+    // block in recvfrom, where the kernel wakes one).
+    bool shared = source->kind == EventSource::Kind::Udp || source->kind == EventSource::Kind::TcpListener;
+    if (shared) event.events |= EPOLLEXCLUSIVE;
     event.data.ptr = source.get();
     if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, source->fd, &event) != 0) {
       error = std::string("epoll_ctl: ") + std::strerror(errno);
