@@ -1,9 +1,10 @@
 // Modparam values that a module reads with a grammar of its own: database
 // URLs and the driver module their scheme needs (every catalog param flagged
 // dburl, and sqlops' sqlcon), htable's table definitions, dialog's profile
-// lists, dispatcher's ping reply codes. A func parameter is parsed while
-// Kamailio reads the line (kamailio -c refuses a bad one); the others when
-// the module initialises (kamailio -c accepts them, start-up fails).
+// lists, dispatcher's ping reply codes, rtpengine's sockets. htable and
+// sqlops parse their lines while Kamailio reads them (kamailio -c refuses a
+// bad one); the others when the module initialises (kamailio -c accepts
+// them, start-up fails).
 #include <algorithm>
 #include <cctype>
 #include <cstdint>
@@ -386,6 +387,61 @@ class ModuleParamValueChecker {
                 "(100 to 699) and class=N (1 to 6) entries");
   }
 
+  // rtpengine reads each rtpengine_sock line when it initialises:
+  // "[set ==] node[=weight] ...". A set id that is not a number, or no node
+  // after "==", stops start-up; a node without a known scheme or with a bad
+  // port is skipped with only a log line.
+  void checkRtpengineSocket(const ast::ModparamItem& item, std::string_view value) {
+    std::string_view nodes = trimBlanks(value);
+    if (nodes.empty()) return;  // an empty line defines nothing
+    if (size_t arrow = nodes.find("=="); arrow != std::string_view::npos) {
+      std::string_view set = trimBlanks(nodes.substr(0, arrow));
+      nodes = trimBlanks(nodes.substr(arrow + 2));
+      if (set.empty() || !isKamailioInt(set, false)) {
+        ctx_.report("kamc-bad-modparam-value", *item.value,
+                    "rtpengine set id '" + std::string(set) + "' before '==' is not a number (Kamailio refuses to "
+                    "start: \"invalid set_id value\")");
+        return;
+      }
+      if (nodes.empty()) {
+        ctx_.report("kamc-bad-modparam-value", *item.value,
+                    "rtpengine set " + std::string(set) + " has no node after '==' (Kamailio refuses to start: "
+                    "\"empty rtp_proxy list\")");
+        return;
+      }
+    }
+    std::vector<std::string> ignored;
+    while (!nodes.empty()) {
+      size_t end = 0;
+      while (end < nodes.size() && !isBlank(nodes[end])) ++end;
+      std::string_view node = nodes.substr(0, end);
+      nodes = trimBlanks(nodes.substr(end));
+      std::string_view address = node.substr(0, node.find('='));  // "=N" is the node's weight
+      std::string lower(address);
+      for (char& c : lower) c = char(std::tolower(static_cast<unsigned char>(c)));
+      std::string_view rest;
+      if (lower.starts_with("udp:") || lower.starts_with("unix:")) rest = address.substr(address.find(':') + 1);
+      else if (lower.starts_with("udp6:")) rest = address.substr(5);
+      else if (lower.starts_with("ws://") || lower.starts_with("wss://")) {
+        if (!modules_.loadedAnywhere("lwsc")) ignored.push_back("'" + std::string(node) + "' (websocket needs lwsc)");
+        continue;
+      } else {
+        ignored.push_back("'" + std::string(node) + "' (no udp:, udp6:, unix:, ws:// or wss://)");
+        continue;
+      }
+      // The port follows the first ':' of the address, or "]:" of an IPv6 one.
+      size_t colon = lower.starts_with("udp6:") ? rest.find("]:") : rest.find(':');
+      if (colon == std::string_view::npos) continue;
+      std::string_view port = rest.substr(colon + (lower.starts_with("udp6:") ? 2 : 1));
+      if (port.empty() || (isKamailioInt(port, false) && std::stoul(std::string(port)) <= 0xffff)) continue;
+      ignored.push_back("'" + std::string(node) + "' (port '" + std::string(port) + "')");
+    }
+    if (ignored.empty()) return;
+    ctx_.report("kamc-ineffective-modparam", *item.value,
+                "rtpengine skips " + joinWords(ignored, "and") + ": it logs \"Ignore\" and starts without " +
+                    (ignored.size() == 1 ? "that node" : "those nodes"));
+  }
+
   // A second definition of the same name is refused when Kamailio reads it.
   bool firstNamed(std::string_view what, std::string_view kamailioSays, std::map<std::string, const ast::ModparamItem*>& seen, std::string_view name,
                   const ast::ModparamItem& item) {
@@ -422,6 +478,7 @@ std::span<const ModuleParamValueChecker::ValueGrammar> ModuleParamValueChecker::
       {"dialog", "profiles_no_value", &ModuleParamValueChecker::rememberDialogProfiles},
       {"dialog", "profiles_with_value", &ModuleParamValueChecker::rememberDialogProfiles},
       {"dispatcher", "ds_ping_reply_codes", &ModuleParamValueChecker::checkPingReplyCodes},
+      {"rtpengine", "rtpengine_sock", &ModuleParamValueChecker::checkRtpengineSocket},
   };
   return kGrammars;
 }
