@@ -61,10 +61,9 @@ if(KAMC_DBAUTH_KAMAILIO)
   endforeach()
 endif()
 
-# kamc under the same observations. Off until the runtime has auth, auth_db and the
-# MySQL/PostgreSQL drivers (issue 20); turn on with -DKAMC_DBAUTH_KAMC_TESTS=ON.
-option(KAMC_DBAUTH_KAMC_TESTS "Register the runtime.dbauth.*.kamc_* tests (kamc with auth on MariaDB/PostgreSQL)" OFF)
-if(KAMC_DBAUTH_KAMC_TESTS AND TARGET kamc AND TARGET kamc-cg)
+# kamc (kamc run, and a kamc -o binary) under the same observations, each compared with
+# kamailio's in the same test when kamailio is installed.
+if(TARGET kamc AND TARGET kamc-cg)
   # name, database, case, server
   set(dbauth_kamc_variants)
   if(KAMC_MARIADBD)
