@@ -303,6 +303,10 @@ TEST(LintModuleParamValues, ADatabaseUrlNeedsTheDriverOfItsScheme) {
                 .at(0)
                 .find("did you mean 'mysql'?") != std::string::npos,
             true);
+  // One modparam line for several modules is one finding.
+  EXPECT_EQ(rulesFor("loadmodule \"acc.so\"\nloadmodule \"auth_db.so\"\n"
+                     "modparam(\"acc|auth_db\", \"db_url\", \"mysql://h/db\")\nrequest_route { exit; }\n"),
+            Rules{"kamc-db-driver-not-loaded"});
   // sqlops' connections are "name=>URL", each one's driver bound.
   EXPECT_EQ(rulesFor("loadmodule \"sqlops.so\"\nmodparam(\"sqlops\", \"sqlcon\", \"ca => postgres://h/db\")\n"
                      "request_route { exit; }\n"),

@@ -163,14 +163,17 @@ class ModuleParamValueChecker {
     const std::string& value = static_cast<const ast::StringExpr&>(*item.value).value;
     std::optional<std::regex> re = moduleRegex(item.modules.value);
     if (!re) return;
+    // modparam("acc|auth_db", "db_url", ...): one URL, judged once for every module binding it.
+    std::vector<std::string> binders;
     for (const LoadedModule& m : modules_.modules()) {
       if (m.order >= order || !m.info || !std::regex_match(m.name, *re)) continue;
       const catalog::ParamInfo* p = catalog::findParam(m.name, item.param.value);
       if (!p) continue;
-      if (p->dbUrl && bindsDriver(m.name, *p)) checkDbUrl(item, value, m.name);
+      if (p->dbUrl && bindsDriver(m.name, *p)) binders.push_back(m.name);
       for (const ValueGrammar& g : grammars())
         if (g.module == m.name && g.param == p->name) (this->*g.check)(item, value);
     }
+    if (!binders.empty()) checkDbUrl(item, value, joinWords(binders, "and"));
   }
 
   // What needs every line: htable's dbtable needs htable's db_url; dialog's
@@ -233,7 +236,7 @@ class ModuleParamValueChecker {
       return;
     }
     Diagnostic& d = ctx_.report("kamc-db-driver-not-loaded", *item.value,
-                                std::string(user) + " connects to '" + std::string(url) + "' through module " +
+                                "database URL '" + std::string(url) + "' of " + std::string(user) + " needs module " +
                                     driver + ", which is not loaded; Kamailio refuses to start (\"Module " + driver +
                                     " not found. Missing loadmodule?\")");
     SourceLocation loadAt = modules_.newLoadmoduleAt();
