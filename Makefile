@@ -33,6 +33,7 @@ bench: build
 	bash bench/codegen-vs-kamailio.sh $(BUILD)
 	bash bench/relay-vs-kamailio.sh $(BUILD)
 	bash bench/register-vs-kamailio.sh $(BUILD)
+	python3 bench/auth-register-vs-kamailio.py --build $(BUILD) --rate 1000 --calls 5000
 	python3 bench/lsp-didchange.py $(BUILD)
 
 clean:
