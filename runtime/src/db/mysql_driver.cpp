@@ -1,39 +1,29 @@
 // The MySQL/MariaDB driver over the MariaDB client library. Parameters are escaped
 // with mysql_real_escape_string into the SQL text (as Kamailio's db_mysql builds its
-// queries); results come back as text. A lost connection is reopened once per call
-// when auto_reconnect is on and no transaction is open, since the server forgot it.
+// queries); results come back as text. Reconnection is ServerConnection's.
 #include <errmsg.h>
 #include <mysql.h>
 
-#include <cctype>
 #include <chrono>
 #include <mutex>
 
-#include "db_drivers.h"
+#include "server_connection.h"
 
 namespace kamc::runtime::db {
 
 namespace {
 
-bool connection_lost(unsigned int code) {
+bool is_connection_error(unsigned int code) {
   return code == CR_SERVER_GONE_ERROR || code == CR_SERVER_LOST || code == CR_CONN_HOST_ERROR ||
          code == CR_CONNECTION_ERROR;
 }
 
-bool starts_with_keyword(std::string_view sql, std::string_view keyword) {
-  if (sql.size() < keyword.size()) return false;
-  for (std::size_t i = 0; i < keyword.size(); ++i) {
-    if (std::toupper(static_cast<unsigned char>(sql[i])) != keyword[i]) return false;
-  }
-  return true;
-}
-
-class MysqlDriver final : public DbConnection {
+class MysqlDriver final : public ServerConnection {
  public:
-  MysqlDriver(DbUrl url, DbOptions options) : url_(std::move(url)), options_(options) {}
+  MysqlDriver(DbUrl url, DbOptions options) : ServerConnection(options), url_(std::move(url)) {}
   ~MysqlDriver() override { close(); }
 
-  bool open(std::string& error) {
+  bool open(std::string& error) override {
     close();
     // mysql_init() would initialise the library lazily, which is not thread-safe.
     static std::once_flag library_initialised;
@@ -61,55 +51,22 @@ class MysqlDriver final : public DbConnection {
     return true;
   }
 
-  bool execute(std::string_view sql, std::span<const DbValue> params, std::string& error) override {
-    return run(sql, params, nullptr, error);
-  }
-
-  bool query(std::string_view sql, std::span<const DbValue> params, std::vector<DbRow>& rows,
-             std::string& error) override {
-    rows.clear();
-    return run(sql, params, &rows, error);
-  }
-
-  bool table_exists(std::string_view table) override {
-    std::vector<DbRow> rows;
-    std::string error;
-    DbValue name = std::string(table);
-    return query("SELECT 1 FROM information_schema.tables WHERE table_schema=DATABASE() AND table_name=?",
-                 std::span(&name, 1), rows, error) &&
-           !rows.empty();
-  }
-
   std::string_view scheme() const override { return "mysql"; }
 
  private:
-  void close() {
+  void close() override {
     if (handle_) mysql_close(handle_);
     handle_ = nullptr;
     in_transaction_ = false;
   }
 
-  bool run(std::string_view sql, std::span<const DbValue> params, std::vector<DbRow>* rows, std::string& error) {
-    ping_if_idle();
-    if (!handle_ && !(options_.auto_reconnect && open(error))) {
-      if (error.empty()) error = "not connected to MySQL";
-      return false;
-    }
-    std::string text;
-    if (!bind(sql, params, text, error)) return false;
-    bool ok = run_once(text, rows, error);
-    if (!ok && handle_ && connection_lost(mysql_errno(handle_)) && !in_transaction_) {
-      if (!options_.auto_reconnect || !open(error)) return false;
-      ok = run_once(text, rows, error);
-    }
-    if (ok) track_transaction(sql);
-    else if (handle_ && connection_lost(mysql_errno(handle_))) close();
-    return ok;
-  }
+  bool is_open() const override { return handle_ != nullptr; }
+  bool connection_lost() const override { return handle_ && is_connection_error(mysql_errno(handle_)); }
+  std::string_view current_schema_function() const override { return "DATABASE()"; }
 
   // db_mysql's ping_interval: a connection idle that long may have been dropped by the
   // server (wait_timeout); a failed ping closes it so the query reconnects first.
-  void ping_if_idle() {
+  void before_statement() override {
     auto now = std::chrono::steady_clock::now();
     bool idle = options_.ping_interval_seconds > 0 &&
                 now - last_used_ > std::chrono::seconds(options_.ping_interval_seconds);
@@ -117,12 +74,10 @@ class MysqlDriver final : public DbConnection {
     if (handle_ && idle && !in_transaction_ && mysql_ping(handle_) != 0) close();
   }
 
-  void track_transaction(std::string_view sql) {
-    if (starts_with_keyword(sql, "BEGIN") || starts_with_keyword(sql, "START TRANSACTION")) in_transaction_ = true;
-    if (starts_with_keyword(sql, "COMMIT") || starts_with_keyword(sql, "ROLLBACK")) in_transaction_ = false;
-  }
-
-  bool run_once(const std::string& text, std::vector<DbRow>* rows, std::string& error) {
+  bool run_once(std::string_view sql, std::span<const DbValue> params, std::vector<DbRow>* rows,
+                std::string& error) override {
+    std::string text;
+    if (!bind(sql, params, text, error)) return false;
     if (mysql_real_query(handle_, text.data(), text.size()) != 0) {
       error = mysql_error(handle_);
       return false;
@@ -194,9 +149,7 @@ class MysqlDriver final : public DbConnection {
   }
 
   DbUrl url_;
-  DbOptions options_;
   MYSQL* handle_ = nullptr;
-  bool in_transaction_ = false;
   std::chrono::steady_clock::time_point last_used_ = std::chrono::steady_clock::now();
 };
 

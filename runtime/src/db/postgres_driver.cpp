@@ -1,24 +1,15 @@
 // The PostgreSQL driver over libpq. The '?' placeholders become $1..$n and the values
 // travel as text parameters (PQexecParams), so nothing is spliced into the SQL. A lost
-// connection is reset once per call when auto_reconnect is on and no transaction is
-// open.
+// connection is ServerConnection's to reopen.
 #include <libpq-fe.h>
 
-#include <cctype>
+#include <algorithm>
 
-#include "db_drivers.h"
+#include "server_connection.h"
 
 namespace kamc::runtime::db {
 
 namespace {
-
-bool starts_with_keyword(std::string_view sql, std::string_view keyword) {
-  if (sql.size() < keyword.size()) return false;
-  for (std::size_t i = 0; i < keyword.size(); ++i) {
-    if (std::toupper(static_cast<unsigned char>(sql[i])) != keyword[i]) return false;
-  }
-  return true;
-}
 
 // "a=? AND b=?" -> "a=$1 AND b=$2", leaving quoted text alone.
 std::string numbered_placeholders(std::string_view sql) {
@@ -50,12 +41,12 @@ std::string quoted_conninfo_value(const std::string& value) {
   return out + "'";
 }
 
-class PostgresDriver final : public DbConnection {
+class PostgresDriver final : public ServerConnection {
  public:
-  PostgresDriver(DbUrl url, DbOptions options) : url_(std::move(url)), options_(options) {}
+  PostgresDriver(DbUrl url, DbOptions options) : ServerConnection(options), url_(std::move(url)) {}
   ~PostgresDriver() override { close(); }
 
-  bool open(std::string& error) {
+  bool open(std::string& error) override {
     close();
     std::string conninfo = "host=" + quoted_conninfo_value(url_.host) +
                            " dbname=" + quoted_conninfo_value(url_.database) +
@@ -76,25 +67,6 @@ class PostgresDriver final : public DbConnection {
     return true;
   }
 
-  bool execute(std::string_view sql, std::span<const DbValue> params, std::string& error) override {
-    return run(sql, params, nullptr, error);
-  }
-
-  bool query(std::string_view sql, std::span<const DbValue> params, std::vector<DbRow>& rows,
-             std::string& error) override {
-    rows.clear();
-    return run(sql, params, &rows, error);
-  }
-
-  bool table_exists(std::string_view table) override {
-    std::vector<DbRow> rows;
-    std::string error;
-    DbValue name = std::string(table);
-    return query("SELECT 1 FROM information_schema.tables WHERE table_schema=current_schema() AND table_name=?",
-                 std::span(&name, 1), rows, error) &&
-           !rows.empty();
-  }
-
   std::string_view scheme() const override { return "postgres"; }
 
  private:
@@ -104,34 +76,18 @@ class PostgresDriver final : public DbConnection {
     return text;
   }
 
-  void close() {
+  void close() override {
     if (connection_) PQfinish(connection_);
     connection_ = nullptr;
     in_transaction_ = false;
   }
 
-  bool run(std::string_view sql, std::span<const DbValue> params, std::vector<DbRow>* rows, std::string& error) {
-    if (!connection_ && !(options_.auto_reconnect && open(error))) {
-      if (error.empty()) error = "not connected to PostgreSQL";
-      return false;
-    }
-    bool ok = run_once(sql, params, rows, error);
-    if (!ok && PQstatus(connection_) == CONNECTION_BAD && !in_transaction_) {
-      if (!options_.auto_reconnect || !open(error)) return false;
-      ok = run_once(sql, params, rows, error);
-    }
-    if (ok) track_transaction(sql);
-    else if (connection_ && PQstatus(connection_) == CONNECTION_BAD) close();
-    return ok;
-  }
-
-  void track_transaction(std::string_view sql) {
-    if (starts_with_keyword(sql, "BEGIN") || starts_with_keyword(sql, "START TRANSACTION")) in_transaction_ = true;
-    if (starts_with_keyword(sql, "COMMIT") || starts_with_keyword(sql, "ROLLBACK")) in_transaction_ = false;
-  }
+  bool is_open() const override { return connection_ != nullptr; }
+  bool connection_lost() const override { return connection_ && PQstatus(connection_) == CONNECTION_BAD; }
+  std::string_view current_schema_function() const override { return "current_schema()"; }
 
   bool run_once(std::string_view sql, std::span<const DbValue> params, std::vector<DbRow>* rows,
-                std::string& error) {
+                std::string& error) override {
     std::vector<std::string> texts;
     std::vector<const char*> values;
     texts.reserve(params.size());
@@ -164,9 +120,7 @@ class PostgresDriver final : public DbConnection {
   }
 
   DbUrl url_;
-  DbOptions options_;
   PGconn* connection_ = nullptr;
-  bool in_transaction_ = false;
 };
 
 }  // namespace
