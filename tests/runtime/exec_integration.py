@@ -11,10 +11,8 @@ and both must give the same results. Processes, free ports, bounded waits and cl
 come from integration/sip_integration.py: every process is killed by its process group
 on every exit path; ports are free loopback ports (never 5060-5062 or 5070).
 """
-import argparse
 import os
 import re
-import shutil
 import signal
 import socket
 import subprocess
@@ -614,29 +612,9 @@ CASES = {
 }
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("case", choices=sorted(CASES))
-    parser.add_argument("--kamc", required=True)
-    parser.add_argument("--sipp", default="sipp")
-    parser.add_argument("--kamailio")
-    args = parser.parse_args()
+def absolute_kamc(args):
     args.kamc = os.path.abspath(args.kamc)  # the injection case changes directory
-    signal.signal(signal.SIGTERM, si.on_signal)
-    signal.signal(signal.SIGINT, si.on_signal)
-    run = si.Run(args)
-    try:
-        CASES[args.case](run)
-    except si.TestFailure as failure:
-        print(f"FAIL {args.case}: {failure}\n(logs in {run.dir})")
-        return 1
-    finally:
-        si.stop_all()
-        os.chdir(HERE)
-    shutil.rmtree(run.dir, ignore_errors=True)  # logs are kept only when a case fails
-    print(f"PASS {args.case}")
-    return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(si.run_case_main(CASES, absolute_kamc))

@@ -24,10 +24,7 @@ group on every exit path; ports are free loopback ports (never 5060-5062 or 5070
     tmx_precheck                a retransmitted INVITE that reaches another worker while
                                 the first copy is still in request_route
 """
-import argparse
 import re
-import shutil
-import signal
 import socket
 import sys
 import time
@@ -394,28 +391,5 @@ CASES = {
 }
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("case", choices=sorted(CASES))
-    parser.add_argument("--kamc", required=True)
-    parser.add_argument("--sipp", default="/usr/bin/sipp")
-    parser.add_argument("--kamailio")
-    args = parser.parse_args()
-    args.sanitized_reply_only = None
-    signal.signal(signal.SIGTERM, si.on_signal)
-    signal.signal(signal.SIGINT, si.on_signal)
-    run = si.Run(args)
-    try:
-        CASES[args.case](run)
-    except si.TestFailure as failure:
-        print(f"FAIL {args.case}: {failure}\n(logs in {run.dir})", file=sys.stderr)
-        return 1
-    finally:
-        si.stop_all()
-    shutil.rmtree(run.dir, ignore_errors=True)  # logs are kept only when a case fails
-    print(f"PASS {args.case}")
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(si.run_case_main(CASES))

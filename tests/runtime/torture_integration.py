@@ -16,7 +16,6 @@ under `kamc run` and, where given, the real kamailio (issue 18).
 - shutdown_under_tcp_load: SIGTERM with 2,000 TCP connections open (half of them in the
   middle of a message) stops the runtime within 1 s.
 """
-import argparse
 import resource
 import signal
 import socket
@@ -150,24 +149,5 @@ CASES = {"with_sanity": case_with_sanity, "core_only": case_core_only,
          "shutdown_under_tcp_load": case_shutdown_under_tcp_load}
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("case", choices=sorted(CASES))
-    parser.add_argument("--kamc", required=True)
-    parser.add_argument("--kamailio")
-    args = parser.parse_args()
-    signal.signal(signal.SIGTERM, si.on_signal)
-    run = si.Run(args)
-    try:
-        CASES[args.case](run)
-    except si.TestFailure as failure:
-        print(f"FAIL {args.case}: {failure}\n(logs in {run.dir})", file=sys.stderr)
-        return 1
-    finally:
-        si.stop_all()
-    print(f"PASS {args.case}")
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(si.run_case_main(CASES))

@@ -515,6 +515,35 @@ def case_tcp_idle_timeout(run):
     expect_clean_shutdown(run, runtime)
 
 
+def run_case_main(cases, prepare_args=None):
+    """The main() of the runtime's integration scripts: CASE --kamc PATH [--sipp PATH]
+    [--kamailio PATH]. Logs are kept only when the case fails."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("case", choices=sorted(cases))
+    parser.add_argument("--kamc", required=True)
+    parser.add_argument("--sipp", default="/usr/bin/sipp")
+    parser.add_argument("--kamailio")
+    args = parser.parse_args()
+    args.sanitized_reply_only = None
+    if prepare_args:
+        prepare_args(args)
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    run = Run(args)
+    cwd = os.getcwd()
+    try:
+        cases[args.case](run)
+    except TestFailure as failure:
+        print(f"FAIL {args.case}: {failure}\n(logs in {run.dir})", file=sys.stderr)
+        return 1
+    finally:
+        stop_all()
+        os.chdir(cwd)  # a case may change directory
+    shutil.rmtree(run.dir, ignore_errors=True)
+    print(f"PASS {args.case}")
+    return 0
+
+
 CASES = {
     "options": case_options,
     "max_forwards_zero": case_max_forwards_zero,
