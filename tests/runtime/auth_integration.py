@@ -9,19 +9,16 @@ One case per invocation:
 Every process runs in its own process group and is stopped by it; ports are free ports
 picked at run time; every wait is bounded.
 """
-import argparse
 import hashlib
 import re
-import signal
 import sqlite3
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent / "integration"))
-from sip_integration import TestFailure, check, stop_all  # noqa: E402
+from sip_integration import check, run_case_main  # noqa: E402
 from registrar_integration import Agent, Server, header, status  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
@@ -483,24 +480,7 @@ CASES = {
 }
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("case", choices=sorted(CASES))
-    parser.add_argument("--kamc", required=True)
-    parser.add_argument("--kamailio")
-    args = parser.parse_args()
-    signal.signal(signal.SIGTERM, lambda *_: (stop_all(), sys.exit(143)))
-    workdir = Path(tempfile.mkdtemp(prefix="kamc-auth-"))
-    try:
-        CASES[args.case](args, workdir)
-    except TestFailure as failure:
-        print(f"FAIL: {failure}\n(logs in {workdir})", file=sys.stderr)
-        return 1
-    finally:
-        stop_all()
-    print(f"PASS {args.case}")
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    # The shared main(): each case gets the run's arguments and its own directory, kept
+    # only when the case fails.
+    sys.exit(run_case_main({name: (lambda run, case=case: case(run.args, run.dir)) for name, case in CASES.items()}))
