@@ -157,6 +157,28 @@ TEST(Params, ModparamTypesAreKamailios) {
   EXPECT_EQ(kc::findParam("jsonrpcs", "fifo_group")->type, kc::ParamType::IntOrStr);
 }
 
+TEST(Params, DatabaseUrlsSayWhenTheirModuleBindsTheDriver) {
+  // auth_db binds the driver of its db_url whenever it is set...
+  const kc::ParamInfo* authDb = kc::findParam("auth_db", "db_url");
+  ASSERT_NE(authDb, nullptr);
+  EXPECT_TRUE(authDb->dbUrl);
+  EXPECT_EQ(authDb->dbUrlSwitch, "");
+  // ...usrloc only when db_mode is not 0.
+  const kc::ParamInfo* usrloc = kc::findParam("usrloc", "db_url");
+  EXPECT_TRUE(usrloc->dbUrl);
+  EXPECT_EQ(usrloc->dbUrlSwitch, "db_mode");
+  EXPECT_EQ(kc::findParam("usrloc", usrloc->dbUrlSwitch)->type, kc::ParamType::Int);
+  // presence binds under a condition whose default binds: not flagged.
+  EXPECT_FALSE(kc::findParam("presence", "db_url")->dbUrl);
+  EXPECT_FALSE(kc::findParam("tm", "fr_timer")->dbUrl);
+}
+
+TEST(Functions, DialogProfileFunctionsAreMarked) {
+  EXPECT_TRUE(kc::findFunction("dialog", "set_dlg_profile", 2)->namesDialogProfile);
+  EXPECT_TRUE(kc::findFunction("dialog", "get_profile_size", 3)->namesDialogProfile);
+  EXPECT_FALSE(kc::findFunction("dialog", "dlg_manage", 0)->namesDialogProfile);
+}
+
 TEST(PseudoVariables, SourceIpIsReadOnlyAndRequestUriIsWritable) {
   const kc::PseudoVariableInfo* si = kc::findPseudoVariable("si");
   ASSERT_NE(si, nullptr);
