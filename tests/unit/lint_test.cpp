@@ -319,6 +319,31 @@ TEST(LintModuleParamValues, ADatabaseUrlNeedsTheDriverOfItsScheme) {
             Rules{"kamc-db-driver-not-loaded"});
 }
 
+std::vector<std::string> modparamRules(const std::string& module, const std::string& param, const std::string& value) {
+  return rulesFor("loadmodule \"tm.so\"\nloadmodule \"rr.so\"\nloadmodule \"" + module + ".so\"\nmodparam(\"" + module +
+                  "\", \"" + param + "\", \"" + value + "\")\nrequest_route { exit; }\n");
+}
+
+TEST(LintModuleParamValues, HtableDefinitionsFollowHtablesParser) {
+  for (const char* taken : {"a=>size=8;autoexpire=300", " a =>size = 8 ;", "a=>initval=-1;size=+4", "a=>cols=",
+                            "=>size=4", "a=>dbmode=0;cols"})
+    EXPECT_EQ(modparamRules("htable", "htable", taken), Rules{}) << taken;
+  for (const char* refused : {"a", "a b=>size=8", "a=>colnull=0", "a=>Size=8", "a=>size=-1", "a=>size=0x10",
+                              "a=>size=99999999999", "a=>size", "a=>cols=;size=4", "a=>size=8;;autoexpire=1"})
+    EXPECT_EQ(modparamRules("htable", "htable", refused), Rules{"kamc-bad-modparam-value"}) << refused;
+  EXPECT_EQ(modparamRules("htable", "htable", "a=>dbtable=location"), Rules{"kamc-ineffective-modparam"});
+}
+
+TEST(LintModuleParamValues, DialogProfileNamesAndRtpengineSets) {
+  EXPECT_EQ(modparamRules("dialog", "profiles_with_value", " a_1 ; b;;"), Rules{});
+  EXPECT_EQ(modparamRules("dialog", "profiles_with_value", "caller-id"), Rules{"kamc-bad-modparam-value"});
+  EXPECT_EQ(modparamRules("dialog", "profiles_no_value", "a;b;a"), Rules{"kamc-bad-modparam-value"});
+  EXPECT_EQ(modparamRules("rtpengine", "rtpengine_sock", "1 == udp:h:2223=2 UDP:h:2224 unix:/run/rtpe.sock"), Rules{});
+  EXPECT_EQ(modparamRules("rtpengine", "rtpengine_sock", "x == udp:h:2223"), Rules{"kamc-bad-modparam-value"});
+  EXPECT_EQ(modparamRules("rtpengine", "rtpengine_sock", "1 ==  "), Rules{"kamc-bad-modparam-value"});
+  EXPECT_EQ(modparamRules("rtpengine", "rtpengine_sock", "h:2223 udp:h:99999"), Rules{"kamc-ineffective-modparam"});
+}
+
 // ---------------------------------------------------------- pseudo-variables
 
 TEST(LintPseudoVariables, ReadOnlyVariablesCannotBeAssigned) {
