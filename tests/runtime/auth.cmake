@@ -14,7 +14,7 @@ if(Python3_Interpreter_FOUND AND TARGET kamc-cg)
   if(KAMC_KAMAILIO_ORACLE)
     set(oracle_args --kamailio ${KAMC_KAMAILIO_ORACLE})
   endif()
-  foreach(case IN ITEMS oracle_transcript sha256 one_time_nonce nonce_count auth_checks hostile_credentials database_down)
+  foreach(case IN ITEMS oracle_transcript sha256 one_time_nonce nonce_count auth_checks realm_prefix hostile_credentials database_down)
     add_test(NAME runtime.auth.${case}
       COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/auth_integration.py ${case}
               --kamc $<TARGET_FILE:kamc> ${oracle_args})

@@ -286,6 +286,27 @@ def checks_transcript(port):
             ("another Call-ID", observe(other, "X-Auth-Rc", "WWW-Authenticate"))]
 
 
+def realm_prefix_transcript(port):
+    """realm_prefix: challenges name the stripped realm, credentials for it are found,
+    and auth_check's identity check still applies."""
+    alice, callee = Agent("alice"), Agent("callee")
+    first, _ = request(alice, port, "REGISTER", "alice")
+    params = challenge_params(header(first, "WWW-Authenticate"))
+    uri = f"sip:{REALM}:{port}"
+    good, _ = request(alice, port, "REGISTER", "alice", extra="Authorization: " + credentials(
+        "alice", PASSWORDS["alice"], params["realm"], params["nonce"], "REGISTER", uri, qop=params.get("qop"),
+        algorithm="md5") + "\r\n")
+    ruri = f"sip:callee@127.0.0.1:{callee.port}"
+    invite, _ = request(alice, port, "INVITE", "callee", from_user="alice", ruri=ruri)
+    p = challenge_params(header(invite, "Proxy-Authenticate"))
+    creds = credentials("alice", PASSWORDS["alice"], p["realm"], p["nonce"], "INVITE", ruri)
+    spoof, _ = request(alice, port, "INVITE", "callee", from_user="bob", ruri=ruri,
+                       extra=f"Proxy-Authorization: {creds}\r\n")
+    return [("register without credentials", observe(first, "X-Auth-Rc", "WWW-Authenticate")),
+            ("register with credentials for the stripped realm", observe(good, "X-Auth-Rc")),
+            ("alice's credentials with bob's From", observe(spoof, "X-Auth-Rc"))]
+
+
 # ---- cases ---------------------------------------------------------------------------------
 
 def kinds(args):
@@ -435,6 +456,15 @@ def case_hostile_credentials(args, workdir):
         server.stop()
 
 
+def case_realm_prefix(args, workdir):
+    results = run_servers(args, workdir, ["WITH_REALM_PREFIX"], realm_prefix_transcript, name="prefix")
+    compare(results, {
+        "register without credentials": [401, "Unauthorized", "-5", 'Digest realm="0.0.1", nonce=<32 chars>, qop="auth"'],
+        "register with credentials for the stripped realm": [200, "Authenticated", "1"],
+        "alice's credentials with bob's From": [407, "Proxy Authentication Required", "-8"],
+    })
+
+
 def case_database_down(args, workdir):
     """The subscriber table disappears under the running server: www_authorize fails
     with -1 and the cfg's error path answers, as in kamailio; the server keeps serving."""
@@ -475,6 +505,7 @@ CASES = {
     "one_time_nonce": case_one_time_nonce,
     "nonce_count": case_nonce_count,
     "auth_checks": case_auth_checks,
+    "realm_prefix": case_realm_prefix,
     "hostile_credentials": case_hostile_credentials,
     "database_down": case_database_down,
 }

@@ -309,9 +309,13 @@ int auth_check_body(MessageContext& context, const FunctionCall& call) {
   sip::HeaderKind kind = is_register ? sip::HeaderKind::Authorization : sip::HeaderKind::ProxyAuthorization;
   int code = digest_authenticate(context, *realm, *table, kind, context.message.method());
   if (code != kAuthOk || !(*flags & kCheckIdentity)) return code;
-  digest::FoundCredentials found = digest::find_credentials(context.message, kind, *realm);
-  if (found.status != digest::FindStatus::Found) return code;  // PRACK: authenticated without credentials
-  return auth::check_identity(context, found.credentials.user(), service_of(context.runtime).use_domain,
+  // The header digest_authenticate used (found under the realm without realm_prefix).
+  const sip::HeaderField* used = digest::used_credentials_header(context);
+  if (!used) return code;  // PRACK: authenticated without credentials
+  digest::Credentials credentials;
+  std::string error;
+  if (digest::parse_credentials(used->value, credentials, error) != digest::ParseStatus::Ok) return kAuthError;
+  return auth::check_identity(context, credentials.user(), service_of(context.runtime).use_domain,
                               (*flags & kCheckSkipForwarded) != 0);
 }
 
