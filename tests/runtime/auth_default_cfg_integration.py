@@ -29,6 +29,15 @@ import dbservers  # noqa: E402
 from sip_integration import TestFailure, check, stop_all  # noqa: E402
 from registrar_integration import DEFAULT_CFG, Agent, Server, header, status  # noqa: E402
 
+
+def stopped_cleanly(server, kind):
+    """SIGTERM to the process group: kamc must exit 0. Kamailio's exit status then
+    depends on whether a child or the main process handled the signal first, so for the
+    oracle only the stop itself counts (the rows db_mode 2 writes at the stop are
+    checked separately)."""
+    code = server.stop()
+    return kind == "kamailio" or code == 0
+
 DOMAIN = "127.0.0.1"  # the From domain: `myself`, so the cfg authenticates against it
 PASSWORDS = {"alice": "alice-secret", "bob": "bob-secret"}
 SERVER_KINDS = {"kamailio": "kamailio", "kamc-run": "kamc", "kamc-o": "aot"}
@@ -279,7 +288,7 @@ def observe(args, workdir, kind, db_kind):
         note("INVITE with a wrong password", (status(wrong_invite), challenge_shape(wrong_invite)))
 
         # 7. A clean stop writes db_mode 2's bindings; the rows are Kamailio's location rows.
-        check(server.stop() == 0, f"{kind}: unclean shutdown:\n{server.log()}")
+        check(stopped_cleanly(server, kind), f"{kind}: unclean shutdown:\n{server.log()}")
         rows = db.query("SELECT username, contact, expires > NOW(), cseq FROM location ORDER BY username")
         note("location rows after the stop", [tuple(anonymous(v) for v in row) for row in rows])
 
@@ -297,7 +306,7 @@ def observe(args, workdir, kind, db_kind):
                                     (challenge_of(again) or {}).get("nonce", ""), "INVITE", invite_uri)
         note("INVITE after the restart to the binding loaded from the database",
              relayed_invite(alice, bob, port, "call-6", credentials, anonymous))
-        check(server.stop() == 0, f"{kind}: unclean shutdown after the restart:\n{server.log()}")
+        check(stopped_cleanly(server, kind), f"{kind}: unclean shutdown after the restart:\n{server.log()}")
     return observations
 
 
@@ -364,7 +373,7 @@ def observe_db_fault(args, workdir, kind, db_kind):
             time.sleep(0.5)
         note("REGISTER with the correct digest once the database is back", status(recovered))
         print(f"  [{kind}] registered again after {attempts} attempt(s)")
-        check(server.stop() == 0, f"{kind}: unclean shutdown after the fault:\n{server.log()}")
+        check(stopped_cleanly(server, kind), f"{kind}: unclean shutdown after the fault:\n{server.log()}")
         rows = db.query("SELECT username FROM location ORDER BY username")
         note("location rows after the stop", rows)
     return observations
@@ -399,7 +408,7 @@ def observe_stale_nonce(args, workdir, kind, db_kind):
             "alice", PASSWORDS["alice"], DOMAIN, old_invite, "INVITE", invite_uri))
         note("INVITE answering an expired nonce", (status(stale_invite), reason(stale_invite),
                                                    challenge_shape(stale_invite)))
-        check(server.stop() == 0, f"{kind}: unclean shutdown:\n{server.log()}")
+        check(stopped_cleanly(server, kind), f"{kind}: unclean shutdown:\n{server.log()}")
     return observations
 
 
