@@ -12,14 +12,31 @@ namespace kamc::runtime {
 
 namespace {
 
+// The algorithms fetched from the default provider once. EVP_md5() and friends are
+// legacy handles that OpenSSL 3 fetches again, under a lock, on every digest: five
+// times per authenticated request.
 const EVP_MD* digest_algorithm(Digest digest) {
+  static EVP_MD* const md5 = EVP_MD_fetch(nullptr, "MD5", nullptr);
+  static EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  static EVP_MD* const sha384 = EVP_MD_fetch(nullptr, "SHA384", nullptr);
+  static EVP_MD* const sha512 = EVP_MD_fetch(nullptr, "SHA512", nullptr);
   switch (digest) {
-    case Digest::Md5: return EVP_md5();
-    case Digest::Sha256: return EVP_sha256();
-    case Digest::Sha384: return EVP_sha384();
-    case Digest::Sha512: return EVP_sha512();
+    case Digest::Md5: return md5;
+    case Digest::Sha256: return sha256;
+    case Digest::Sha384: return sha384;
+    case Digest::Sha512: return sha512;
   }
   return nullptr;
+}
+
+// One digest context per thread, reset for each digest instead of allocated.
+EVP_MD_CTX* thread_digest_context() {
+  struct Context {
+    EVP_MD_CTX* context = EVP_MD_CTX_new();
+    ~Context() { EVP_MD_CTX_free(context); }
+  };
+  thread_local Context holder;
+  return holder.context;
 }
 
 // EVP_EncodeBlock and EVP_DecodeBlock count in int; a long text goes through in
@@ -38,7 +55,10 @@ void translate(std::string& text, std::string_view from, std::string_view to) {
 std::string digest_hex(Digest digest, std::string_view data) {
   unsigned char bytes[EVP_MAX_MD_SIZE];
   unsigned int size = 0;
-  if (EVP_Digest(data.data(), data.size(), bytes, &size, digest_algorithm(digest), nullptr) != 1) {
+  EVP_MD_CTX* context = thread_digest_context();
+  const EVP_MD* algorithm = digest_algorithm(digest);
+  if (!context || !algorithm || EVP_DigestInit_ex2(context, algorithm, nullptr) != 1 ||
+      EVP_DigestUpdate(context, data.data(), data.size()) != 1 || EVP_DigestFinal_ex(context, bytes, &size) != 1) {
     char reason[256];
     ERR_error_string_n(ERR_get_error(), reason, sizeof reason);
     throw std::runtime_error(std::string("libcrypto refused the digest: ") + reason);
