@@ -17,7 +17,8 @@ namespace kamc::runtime {
 namespace {
 
 LogSettings g_settings;
-std::string g_prefix;
+thread_local MessageLogPrefix t_message_prefix;
+thread_local bool t_rendering_prefix = false;  // a variable's own log line gets no prefix
 
 struct LevelName {
   int level;
@@ -62,8 +63,6 @@ const LevelName& level_row(int level) {
 
 void configure_logging(const LogSettings& settings) {
   g_settings = settings;
-  g_prefix = std::string(settings.prefix);
-  g_settings.prefix = g_prefix;
   if (!settings.to_stderr) openlog("kamc-runtime", LOG_PID | LOG_NDELAY, settings.facility.value_or(LOG_DAEMON));
 }
 
@@ -78,6 +77,9 @@ bool log_facility_from_name(std::string_view name, int& facility) {
 }
 
 bool log_enabled(int level) { return level <= g_settings.debug; }
+
+MessageLogPrefix current_message_log_prefix() { return t_message_prefix; }
+void set_message_log_prefix(MessageLogPrefix prefix) { t_message_prefix = prefix; }
 
 bool log_level_from_name(std::string_view name, int& level) {
   for (const auto& row : kLevels) {
@@ -107,7 +109,11 @@ void log_message(int level, std::string_view text) {
   line += " ";
   line += row.label;
   line += ": ";
-  line += g_prefix;
+  if (t_message_prefix.render && !t_rendering_prefix) {
+    t_rendering_prefix = true;
+    line += t_message_prefix.render(t_message_prefix.message);
+    t_rendering_prefix = false;
+  }
   line += text;
   if (line.back() != '\n') line += '\n';
   if (g_settings.to_stderr) {

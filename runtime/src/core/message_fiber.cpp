@@ -156,16 +156,21 @@ void MessageFiber::resume() {
   if (finished_) return;
   started_ = true;
   void* fake_stack = nullptr;
+  // Each side keeps the message its log lines name (log.h, MessageLogPrefix).
+  MessageLogPrefix worker_log_prefix = current_message_log_prefix();
   start_switch(&fake_stack, stack_, stack_size_);
   FiberSwitch::swap(worker_context_, fiber_context_);
   finish_switch(fake_stack, nullptr, nullptr);
+  set_message_log_prefix(worker_log_prefix);
 }
 
 void MessageFiber::switch_to_worker() {
   void* fake_stack = nullptr;
+  MessageLogPrefix fiber_log_prefix = current_message_log_prefix();
   start_switch(&fake_stack, t_switch.worker_bottom, t_switch.worker_size);
   FiberSwitch::swap(fiber_context_, worker_context_);
   finish_switch(fake_stack, &t_switch.worker_bottom, &t_switch.worker_size);
+  set_message_log_prefix(fiber_log_prefix);
 }
 
 void MessageFiber::work_done(std::uint64_t sequence) {

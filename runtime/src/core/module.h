@@ -117,7 +117,7 @@ std::size_t module_index(const ModuleExports& exports);
 const ModuleExports* find_module(std::string_view name);
 // The classes of the core and of the pv module (pseudo_variables.cpp).
 extern const std::array<PvExport, 3> kCorePseudoVariables;
-extern const std::array<PvExport, 53> kPvModulePseudoVariables;
+extern const std::array<PvExport, 54> kPvModulePseudoVariables;
 // The transformations of the pv module and of textops (transformations.cpp).
 extern const std::array<TransformExport, 85> kPvModuleTransformations;
 extern const std::array<TransformExport, 1> kTextopsTransformations;

@@ -733,7 +733,7 @@ extern const std::array<PvExport, 3> kCorePseudoVariables{{
 
 // The pv module's classes (pv.cat) that the runtime implements; whether a class takes
 // "(name)" or "[index]" is the catalog's.
-extern const std::array<PvExport, 53> kPvModulePseudoVariables{{
+extern const std::array<PvExport, 54> kPvModulePseudoVariables{{
     {"ru", [](C& c, S&) { return request_uri_part(c, UriPart::Whole); }, set_ru},
     {"rU", [](C& c, S&) { return request_uri_part(c, UriPart::User); }, set_rU},
     {"rd", [](C& c, S&) { return request_uri_part(c, UriPart::Host); }, set_rd},
@@ -758,6 +758,7 @@ extern const std::array<PvExport, 53> kPvModulePseudoVariables{{
     {"ua", [](C& c, S&) { return header_field_value(c, sip::HeaderKind::UserAgent); }},
     {"mb", [](C& c, S&) { return PvValue::string(c.buffer.substr(0, c.message.message_size())); }},
     {"ml", [](C& c, S&) { return integer_value(c, static_cast<long long>(c.message.message_size())); }},
+    {"mt", [](C& c, S&) { return integer_value(c, c.message.is_request() ? 1 : 2); }},
     {"rb", [](C& c, S&) { return PvValue::string(c.message.body()); }},
     {"si", [](C& c, S&) { return PvValue::string(c.keep(c.received.source.ip_text())); }},
     {"sp", [](C& c, S&) { return integer_value(c, c.received.source.port()); }},

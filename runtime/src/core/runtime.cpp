@@ -55,6 +55,12 @@ bool Runtime::load_module(std::string_view name) {
 bool Runtime::init_modules(std::string& error) {
   if (modules_initialized_) return true;
   modules_initialized_ = true;
+  if (!settings_.log_prefix.empty()) {
+    // As Kamailio: a log_prefix it cannot parse is reported, and lines go without it.
+    std::string prefix_error;
+    log_prefix_format_ = fixup_format(settings_.log_prefix, prefix_error);
+    if (!log_prefix_format_) log_format(L_ERR, "log_prefix: %s", prefix_error.c_str());
+  }
   // Every built-in module is initialised, loaded or not: its functions stay callable
   // from C++ route code and tests that never say loadmodule (cfgcheck and kamc -c
   // refuse a config that calls a function of a module it did not load).

@@ -271,7 +271,19 @@ void Worker::reap_finished_fibers() {
   std::erase_if(fibers_, [](const auto& entry) { return entry.second->finished(); });
 }
 
+namespace {
+
+std::string render_log_prefix(void* message) {
+  auto& context = *static_cast<MessageContext*>(message);
+  return context.runtime.log_prefix_format()->render(context);
+}
+
+}  // namespace
+
 void Worker::process_message(MessageContext& context, sip::FramingMode mode) {
+  MessageLogPrefixScope log_prefix(server_.runtime().log_prefix_format()
+                                       ? MessageLogPrefix{&render_log_prefix, &context}
+                                       : MessageLogPrefix{});
   if (!context.parse(mode).ok()) {
     reject_malformed(context);
     return;

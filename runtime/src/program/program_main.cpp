@@ -117,7 +117,6 @@ LogSettings log_settings(const ProgramOptions& options, const RuntimeSettings* s
   int base = settings && settings->debug ? *settings->debug : L_WARN;
   log.debug = options.debug.value_or(base + options.debug_raise);
   log.to_stderr = options.log_to_stderr || (settings && settings->log_stderror.value_or(false));
-  if (settings) log.prefix = settings->log_prefix;
   if (settings) log.facility = settings->log_facility;
   return log;
 }

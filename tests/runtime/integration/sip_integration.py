@@ -515,6 +515,23 @@ def case_tcp_idle_timeout(run):
     expect_clean_shutdown(run, runtime)
 
 
+def case_log_prefix(run):
+    """log_prefix is printed, with the message's own values, only in lines logged for a
+    message (Kamailio's behaviour); start-up lines carry none."""
+    runtime, port = run.start_runtime(cfg="log-prefix")
+    for call_id in ("prefix-1", "prefix-2"):
+        reply = udp_exchange(port, lambda p, c=call_id: sip_request("OPTIONS", f"sip:alice@127.0.0.1:{port}", p,
+                                                                     call_id=c))
+        check(status_code(reply) == 200, f"no 200 for {call_id}: {reply!r}")
+    expect_clean_shutdown(run, runtime)
+    log = run.log_full("runtime.log")
+    for call_id in ("prefix-1", "prefix-2"):
+        check(re.search(rf"INFO: \{{OPTIONS {call_id}\}} .*seen alice", log),
+              f"no prefixed xlog line for {call_id}:\n{log[-2000:]}")
+    startup = [line for line in log.splitlines() if "listening on" in line]
+    check(startup and all("{" not in line for line in startup), f"a start-up line carries the prefix: {startup}")
+
+
 def run_case_main(cases, prepare_args=None):
     """The main() of the runtime's integration scripts: CASE --kamc PATH [--sipp PATH]
     [--kamailio PATH]. Logs are kept only when the case fails."""
@@ -555,6 +572,7 @@ CASES = {
     "dns_srv": case_dns_srv,
     "malformed": case_malformed,
     "tcp_idle_timeout": case_tcp_idle_timeout,
+    "log_prefix": case_log_prefix,
 }
 
 

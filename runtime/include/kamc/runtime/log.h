@@ -3,6 +3,7 @@
 #pragma once
 
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace kamc::runtime {
@@ -22,11 +23,35 @@ enum LogLevel : int {
 struct LogSettings {
   int debug = L_WARN;  // messages above this level are not written (kamailio's `debug`)
   bool to_stderr = false;
-  std::string_view prefix;  // kamailio's log_prefix, printed before every message
   std::optional<int> facility;  // kamailio's log_facility (a syslog(3) LOG_* value); nullopt: LOG_DAEMON
 };
 
 void configure_logging(const LogSettings& settings);
+
+// Kamailio prints log_prefix only in lines logged while a message is processed, with
+// its variables evaluated for that message. The worker (and each message fiber) names
+// the message being processed on its thread; the prefix is rendered only when a line
+// is written.
+struct MessageLogPrefix {
+  std::string (*render)(void* message) = nullptr;
+  void* message = nullptr;
+};
+MessageLogPrefix current_message_log_prefix();
+void set_message_log_prefix(MessageLogPrefix prefix);
+
+// Names the message for the lines logged in its scope, then restores what was before.
+class MessageLogPrefixScope {
+ public:
+  explicit MessageLogPrefixScope(MessageLogPrefix prefix) : previous_(current_message_log_prefix()) {
+    set_message_log_prefix(prefix);
+  }
+  ~MessageLogPrefixScope() { set_message_log_prefix(previous_); }
+  MessageLogPrefixScope(const MessageLogPrefixScope&) = delete;
+  MessageLogPrefixScope& operator=(const MessageLogPrefixScope&) = delete;
+
+ private:
+  MessageLogPrefix previous_;
+};
 bool log_enabled(int level);
 // "L_INFO", "info" or "2" -> level; false when the name is unknown.
 bool log_level_from_name(std::string_view name, int& level);

@@ -80,6 +80,8 @@ class Runtime {
   const FunctionCall* fixup_call(std::string_view name, std::span<const kamc_rt_arg> args, std::string& error);
   const PvSpec* fixup_pv(std::string_view name, std::string& error);
   const Format* fixup_format(std::string_view text, std::string& error);
+  // The core parameter log_prefix as a format (init_modules parses it); null when unset.
+  const Format* log_prefix_format() const { return log_prefix_format_; }
   // `=~` with a constant pattern: compiled once (Kamailio's flags), shared by workers.
   const CompiledRegex* fixup_regex(std::string_view pattern, bool ignore_case, std::string& error);
   VarSlots& var_slots() { return var_slots_; }
@@ -100,6 +102,7 @@ class Runtime {
   };
   LocalAddresses local_addresses_;
   bool config_check_ = false;
+  const Format* log_prefix_format_ = nullptr;
   kamc_rt_route_fn request_route_ = nullptr;
   kamc_rt_route_fn reply_route_ = nullptr;
   std::vector<NamedRoute> named_routes_;
