@@ -2,6 +2,7 @@
 // alphabet only, so the URL alphabet is translated on the way in and out.
 #include "crypto.h"
 
+#include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 
@@ -51,6 +52,10 @@ void translate(std::string& text, std::string_view from, std::string_view to) {
 }
 
 }  // namespace
+
+bool equal_in_constant_time(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
 
 std::string digest_hex(Digest digest, std::string_view data) {
   unsigned char bytes[EVP_MAX_MD_SIZE];

@@ -15,6 +15,9 @@ enum class Digest : std::uint8_t { Md5, Sha256, Sha384, Sha512 };
 // the algorithm (MD5 under a FIPS-only OpenSSL configuration): the worker logs that and
 // drops the message rather than hand a route a wrong hash.
 std::string digest_hex(Digest digest, std::string_view data);
+// Compares secrets (digest responses, nonce signatures) in a time that does not depend
+// on where they first differ (CRYPTO_memcmp); texts of different lengths differ.
+bool equal_in_constant_time(std::string_view a, std::string_view b);
 
 // RFC 4648 section 4 ("+/") or section 5, the URL- and filename-safe one ("-_").
 enum class Base64Alphabet : std::uint8_t { Standard, Url };

@@ -11,13 +11,6 @@ std::string hash(HashAlgorithm algorithm, std::string_view data) {
   return digest_hex(algorithm == HashAlgorithm::Sha256 ? Digest::Sha256 : Digest::Md5, data);
 }
 
-bool equal_in_constant_time(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  unsigned char difference = 0;
-  for (std::size_t i = 0; i < a.size(); ++i) difference |= static_cast<unsigned char>(a[i] ^ b[i]);
-  return difference == 0;
-}
-
 }  // namespace
 
 std::optional<HashAlgorithm> hash_algorithm_named(std::string_view name) {

@@ -28,13 +28,6 @@ int hex_value(char c) {
   return -1;
 }
 
-bool equal_in_constant_time(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  unsigned char difference = 0;
-  for (std::size_t i = 0; i < a.size(); ++i) difference |= static_cast<unsigned char>(a[i] ^ b[i]);
-  return difference == 0;
-}
-
 }  // namespace
 
 NonceSigner::NonceSigner(std::string secret1, std::string secret2, std::int64_t started_at, std::int64_t max_drift)
