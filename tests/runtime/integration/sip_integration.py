@@ -532,16 +532,20 @@ def case_log_prefix(run):
     check(startup and all("{" not in line for line in startup), f"a start-up line carries the prefix: {startup}")
 
 
-def run_case_main(cases, prepare_args=None):
+def run_case_main(cases, prepare_args=None, add_arguments=None):
     """The main() of the runtime's integration scripts: CASE --kamc PATH [--sipp PATH]
-    [--kamailio PATH]. Logs are kept only when the case fails."""
+    [--kamailio PATH], and what add_arguments adds. Logs are kept only when the case
+    fails."""
     parser = argparse.ArgumentParser()
     parser.add_argument("case", choices=sorted(cases))
     parser.add_argument("--kamc", required=True)
     parser.add_argument("--sipp", default="/usr/bin/sipp")
     parser.add_argument("--kamailio")
+    if add_arguments:
+        add_arguments(parser)
     args = parser.parse_args()
-    args.sanitized_reply_only = None
+    if not hasattr(args, "sanitized_reply_only"):
+        args.sanitized_reply_only = None
     if prepare_args:
         prepare_args(args)
     signal.signal(signal.SIGTERM, on_signal)
@@ -576,26 +580,9 @@ CASES = {
 }
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("case", choices=sorted(CASES))
-    parser.add_argument("--kamc", required=True)
+def sanitized_reply_only_argument(parser):
     parser.add_argument("--sanitized-reply-only", help="cfg/reply-only.cfg built with the sanitized runtime")
-    parser.add_argument("--sipp", default="/usr/bin/sipp")
-    args = parser.parse_args()
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
-    run = Run(args)
-    try:
-        CASES[args.case](run)
-    except TestFailure as failure:
-        print(f"FAIL {args.case}: {failure}\n(logs in {run.dir})", file=sys.stderr)
-        return 1
-    finally:
-        stop_all()
-    shutil.rmtree(run.dir, ignore_errors=True)  # logs are kept only when a case fails
-    print(f"PASS {args.case}")
-    return 0
+
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_case_main(CASES, add_arguments=sanitized_reply_only_argument))
