@@ -116,6 +116,7 @@ ParseResult SipMessage::parse_header_lines(std::string_view buffer, std::size_t&
       return ParseResult::valid();
     }
     if (is_blank(line.text.front())) return ParseResult::invalid("header line starts with whitespace");
+    if (headers_.size() == kMaxHeaderFields) return ParseResult::invalid("more than 1000 header fields");
     std::size_t field_end = pos + line.text.size();
     std::size_t next = line.next;
     // Folded continuation lines start with SP or HTAB and stay inside the value.
@@ -200,6 +201,7 @@ ParseResult SipMessage::vias(std::vector<Via>& out) const {
   for (const auto& field : headers_) {
     if (field.kind != HeaderKind::Via) continue;
     if (auto r = parse_via_header(field.value, out); !r) return r;
+    if (out.size() > kMaxViaEntries) return ParseResult::invalid("more than 256 Via entries");
   }
   return ParseResult::valid();
 }

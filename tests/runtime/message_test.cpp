@@ -239,3 +239,43 @@ TEST(WellFormed, StarContactMustStandAlone) {
   std::string mixed = base + "Contact: *\r\nContact: <sip:a@h>\r\nl: 0\r\n\r\n";
   EXPECT_EQ(parse_and_check(mixed, message).reason, "Contact '*' must be the only Contact");
 }
+
+// The limits of docs/runtime.md: a message at each limit parses, one more field or Via
+// entry is refused with the reason.
+TEST(Message, AtMostAThousandHeaderFields) {
+  std::string at_limit;
+  for (std::size_t i = 0; i < kMaxHeaderFields; ++i) at_limit += "X-H: " + std::to_string(i) + "\r\n";
+  SipMessage ok;
+  std::string text = with_headers(at_limit);
+  EXPECT_TRUE(ok.parse(text, FramingMode::Datagram).ok());
+  EXPECT_EQ(ok.headers().size(), kMaxHeaderFields);
+  SipMessage refused;
+  std::string over = with_headers(at_limit + "X-H: one too many\r\n");
+  ParseResult result = refused.parse(over, FramingMode::Datagram);
+  EXPECT_FALSE(result.ok());
+  EXPECT_EQ(result.reason, "more than 1000 header fields");
+}
+
+TEST(Message, AtMostTwoHundredFiftySixViaEntries) {
+  auto vias = [](std::size_t count) {
+    std::string headers;
+    for (std::size_t i = 0; i < count; ++i) {
+      headers += "Via: SIP/2.0/UDP h" + std::to_string(i) + ".example.com;branch=z9hG4bK" + std::to_string(i) + "\r\n";
+    }
+    return headers;
+  };
+  std::string at_limit = with_headers(vias(kMaxViaEntries));
+  SipMessage ok;
+  ASSERT_TRUE(ok.parse(at_limit, FramingMode::Datagram).ok());
+  std::vector<Via> parsed;
+  EXPECT_TRUE(ok.vias(parsed).ok());
+  EXPECT_EQ(parsed.size(), kMaxViaEntries);
+  // The same count plus one, as one comma-separated header.
+  std::string over = with_headers(vias(kMaxViaEntries - 1) + "Via: SIP/2.0/UDP a.example.com, SIP/2.0/UDP b.example.com\r\n");
+  SipMessage refused;
+  ASSERT_TRUE(refused.parse(over, FramingMode::Datagram).ok());
+  parsed.clear();
+  ParseResult result = refused.vias(parsed);
+  EXPECT_FALSE(result.ok());
+  EXPECT_EQ(result.reason, "more than 256 Via entries");
+}

@@ -21,6 +21,12 @@ namespace kamc::sip {
 // is Incomplete rather than Invalid.
 enum class FramingMode { Datagram, Stream };
 
+// Limits on hostile input (docs/runtime.md, "Limits"). A message is already bounded by
+// its size (64 KB); these bound the work one message can cause. A legitimate request
+// is far below both: Max-Forwards caps its hops, and so its Vias, at 70.
+inline constexpr std::size_t kMaxHeaderFields = 1000;
+inline constexpr std::size_t kMaxViaEntries = 256;
+
 struct HeaderField {
   HeaderKind kind = HeaderKind::Other;
   std::string_view name;   // as written, e.g. "v" or "VIA"
