@@ -145,8 +145,27 @@ def case_shutdown_under_tcp_load(run):
             stream.close()
 
 
+def case_oversized_stream_message(run):
+    """A message on a TCP stream that grows past 64 KB without ending its headers gets
+    its connection closed; the runtime goes on serving."""
+    process, port = run.start_runtime(cfg="torture")
+    with socket.create_connection(("127.0.0.1", port), timeout=2) as stream:
+        stream.sendall(b"OPTIONS sip:x@127.0.0.1 SIP/2.0\r\nX-Long: " + b"a" * 70000)
+        stream.settimeout(3)
+        try:
+            leftover = stream.recv(100)
+        except socket.timeout:
+            raise si.TestFailure("the connection stayed open past the 64 KB message limit")
+        except ConnectionResetError:
+            leftover = b""
+    si.check(leftover == b"", f"expected the connection closed, got {leftover!r}")
+    si.check(si.options_status(port) == 200, "the runtime stopped answering after an oversized message")
+    si.check(process.poll() is None, f"the runtime died:\n{run.log('runtime.log')}")
+
+
 CASES = {"with_sanity": case_with_sanity, "core_only": case_core_only,
-         "shutdown_under_tcp_load": case_shutdown_under_tcp_load}
+         "shutdown_under_tcp_load": case_shutdown_under_tcp_load,
+         "oversized_stream_message": case_oversized_stream_message}
 
 
 if __name__ == "__main__":
