@@ -105,6 +105,13 @@ case $case_name in
     printf 'include_file "twelve.inc"\ninclude_file "twelve.inc"\ninclude_file "twelve.inc"\n' > "$work/total.cfg"
     run "cfgcheck total" 1 "total.cfg:3:" -- "$cfgcheck" "$work/total.cfg"
     grep -qF "past kamc's limit of 32 MB in all" "$work/err" || { echo "FAIL total: no limit given"; failures=$((failures + 1)); }
+    # 10,000 included files are taken; the 10,001st is refused at its line.
+    : > "$work/empty.inc"
+    { for i in $(seq 1 10000); do printf 'include_file "empty.inc"\n'; done; } > "$work/tenthousand.cfg"
+    run "cfgcheck 10000 includes" 0 "" -- "$cfgcheck" "$work/tenthousand.cfg"
+    { cat "$work/tenthousand.cfg"; printf 'include_file "empty.inc"\n'; } > "$work/count.cfg"
+    run "cfgcheck count" 1 "count.cfg:10001:" -- "$cfgcheck" "$work/count.cfg"
+    grep -qF "more than kamc's limit of 10000 included files" "$work/err" || { echo "FAIL count: no limit given"; failures=$((failures + 1)); }
     ;;
   define_chain)
     { printf '#!define D0 1\n'; for i in $(seq 1 30); do printf '#!define D%d D%d+D%d\n' "$i" $((i - 1)) $((i - 1)); done

@@ -282,6 +282,7 @@ class Preprocessor {
   unsigned expansionDepth_ = 0;
   size_t expandedBytes_ = 0;  // define bodies expanded so far, limits::kMaxExpansionBytes
   size_t includedBytes_ = 0;  // files included so far, limits::kMaxIncludedBytesTotal
+  size_t includedFiles_ = 0;  // limits::kMaxIncludes
   size_t lastEchoEnd_ = SIZE_MAX;
   const Frame* lastEchoFrame_ = nullptr;
 
@@ -935,6 +936,12 @@ void Preprocessor::includeFile(Frame& f, size_t nameStart, size_t nameLen, bool 
     report("kamc-include-not-found", f, nameStart, std::string(what) + " " + path + " refused: it " + why);
     return true;
   };
+  if (includedFiles_ == limits::kMaxIncludes) {
+    report("kamc-include-not-found", f, nameStart,
+           std::string(what) + " " + name + " refused: more than kamc's limit of " +
+               std::to_string(limits::kMaxIncludes) + " included files in all");
+    return stop();
+  }
   if (refused(name)) return stop();
   std::optional<FileId> child = sm_.addFile(name, at);
   std::string tried = name;
@@ -956,6 +963,7 @@ void Preprocessor::includeFile(Frame& f, size_t nameStart, size_t nameLen, bool 
     return stop();
   }
   ++includeDepth_;
+  ++includedFiles_;
   state_ = State::Initial;
   Frame inner{*child, sm_.file(*child).content, nullptr};
   runFrame(inner);
