@@ -105,6 +105,9 @@ case $case_name in
     printf 'include_file "twelve.inc"\ninclude_file "twelve.inc"\ninclude_file "twelve.inc"\n' > "$work/total.cfg"
     run "cfgcheck total" 1 "total.cfg:3:" -- "$cfgcheck" "$work/total.cfg"
     grep -qF "past kamc's limit of 32 MB in all" "$work/err" || { echo "FAIL total: no limit given"; failures=$((failures + 1)); }
+    # The main config may be a pipe, but one that never ends is cut at 16 MB.
+    run "cfgcheck /dev/zero as the config" 2 "larger than kamc's limit of 16 MB for a config file" -- "$cfgcheck" /dev/zero
+    run "kamc -E /dev/zero as the config" 2 "larger than kamc's limit of 16 MB for a config file" -- "$kamc" -E /dev/zero
     # 10,000 included files are taken; the 10,001st is refused at its line.
     : > "$work/empty.inc"
     { for i in $(seq 1 10000); do printf 'include_file "empty.inc"\n'; done; } > "$work/tenthousand.cfg"

@@ -1,6 +1,8 @@
 // Line tables are built once per buffer; lookups are a binary search.
 #include "kamc/basic/SourceManager.h"
 
+#include "kamc/basic/Limits.h"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -31,29 +33,36 @@ namespace {
 
 // Plain POSIX reads: a short-lived tool such as kamc -E should not pay for
 // iostream's locale machinery on every start (about 0.2 ms here).
-std::optional<std::string> readWholeFile(const std::string& path) {
+// Reading stops one byte past `limit`: a pipe may never end.
+enum class ReadOutcome { Read, CannotOpen, TooLarge };
+
+ReadOutcome readWholeFile(const std::string& path, size_t limit, std::string& content) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return std::nullopt;
+  if (fd < 0) return ReadOutcome::CannotOpen;
   // Read straight into the string, sized from fstat, so a config costs no
   // bounce buffer; the loop still handles files that grow or pipes (size 0).
   struct stat st {};
   size_t capacity = ::fstat(fd, &st) == 0 && st.st_size > 0 ? size_t(st.st_size) + 1 : 4096;
-  std::string content(capacity, '\0');
+  content.assign(std::min(capacity, limit + 1), '\0');
   size_t used = 0;
   for (;;) {
-    if (used == content.size()) content.resize(content.size() * 2);
+    if (used > limit) {
+      ::close(fd);
+      return ReadOutcome::TooLarge;
+    }
+    if (used == content.size()) content.resize(std::min(content.size() * 2, limit + 1));
     ssize_t n = ::read(fd, content.data() + used, content.size() - used);
     if (n == 0) break;
     if (n < 0) {
       if (errno == EINTR) continue;
       ::close(fd);
-      return std::nullopt;  // e.g. EISDIR for a directory
+      return ReadOutcome::CannotOpen;  // e.g. EISDIR for a directory
     }
     used += static_cast<size_t>(n);
   }
   ::close(fd);
   content.resize(used);
-  return content;
+  return ReadOutcome::Read;
 }
 
 }  // namespace
@@ -88,12 +97,21 @@ const std::string* FileOverlay::find(const std::string& path) const {
 }
 
 std::optional<FileId> SourceManager::addFile(const std::string& path,
-                                             SourceLocation includedAt) {
+                                             SourceLocation includedAt,
+                                             std::string* refusal) {
   if (overlay_)
     if (const std::string* buffer = overlay_->find(path)) return addBuffer(path, *buffer, includedAt);
-  std::optional<std::string> content = readWholeFile(path);
-  if (!content) return std::nullopt;
-  return addBuffer(path, std::move(*content), includedAt);
+  std::string content;
+  switch (readWholeFile(path, limits::kMaxIncludeBytes, content)) {
+    case ReadOutcome::Read: return addBuffer(path, std::move(content), includedAt);
+    case ReadOutcome::TooLarge:
+      if (refusal)
+        *refusal = "is larger than kamc's limit of " + std::to_string(limits::kMaxIncludeBytes >> 20) +
+                   " MB for a config file";
+      return std::nullopt;
+    case ReadOutcome::CannotOpen: return std::nullopt;
+  }
+  return std::nullopt;
 }
 
 SourceLocation SourceManager::location(FileId id, uint32_t offset) const {

@@ -1414,9 +1414,12 @@ PreprocessResult runPreprocessor(FileId main, const PreprocessOptions& opts, Sou
 
 PreprocessResult preprocessFile(const std::string& path, const PreprocessOptions& opts,
                                 SourceManager& sm, DiagnosticEngine& diags) {
-  std::optional<FileId> main = sm.addFile(path);
+  std::string refusal;
+  std::optional<FileId> main = sm.addFile(path, {}, &refusal);
   if (!main) {
-    diags.report("kamc-include-not-found", {}, "cannot open config file " + path);
+    diags.report("kamc-include-not-found", {},
+                 refusal.empty() ? "cannot open config file " + path
+                                 : "config file " + path + " refused: it " + refusal);
     PreprocessResult r;
     r.stoppedEarly = true;
     return r;

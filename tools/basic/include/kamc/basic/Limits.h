@@ -12,7 +12,7 @@ namespace kamc::limits {
 // codegen, printers) stays within the default 8 MB stack below it.
 inline constexpr size_t kMaxNesting = 1000;
 
-// One included file (include_file / import_file), in bytes.
+// One config file, the main one (which may be a pipe) or an included one, in bytes.
 inline constexpr size_t kMaxIncludeBytes = 16u << 20;
 // All included files together (the same file may be included many times).
 inline constexpr size_t kMaxIncludedBytesTotal = 32u << 20;

@@ -57,9 +57,12 @@ class SourceManager {
   // as "<command line>" (the -A defines).
   FileId addBuffer(std::string path, std::string content,
                    SourceLocation includedAt = {});
-  // Reads a file from the overlay or else from disk; nullopt if it cannot be read.
+  // Reads a file from the overlay or else from disk; nullopt if it cannot be
+  // read. A file (or pipe: /dev/zero never ends) longer than
+  // limits::kMaxIncludeBytes is refused too, with the reason in *refusal.
   std::optional<FileId> addFile(const std::string& path,
-                                SourceLocation includedAt = {});
+                                SourceLocation includedAt = {},
+                                std::string* refusal = nullptr);
   // Open editor buffers to read before the disk; the overlay must outlive
   // the files added after this call.
   void setOverlay(const FileOverlay* overlay) { overlay_ = overlay; }
