@@ -19,11 +19,6 @@ namespace {
 // Kamailio's db_sqlite keeps DATETIME columns as Julian day numbers (REAL).
 constexpr double kUnixEpochJulianDay = 2440587.5;
 
-std::int64_t seconds_of_julian_day(double day) {
-  double seconds = (day - kUnixEpochJulianDay) * 86400.0;
-  return seconds <= 0 ? 0 : static_cast<std::int64_t>(std::llround(seconds));
-}
-
 std::int64_t parse_integer(std::string_view text) {
   std::int64_t value = 0;
   std::from_chars(text.data(), text.data() + text.size(), value);
@@ -84,6 +79,32 @@ std::int64_t parse_local_time(const std::string& text) {
   parts.tm_isdst = -1;
   std::time_t time = std::mktime(&parts);
   return time < 0 ? 0 : static_cast<std::int64_t>(time);
+}
+
+double julian_day(std::int64_t seconds) { return static_cast<double>(seconds) / 86400.0 + kUnixEpochJulianDay; }
+
+std::int64_t seconds_of_julian_day(double day) {
+  double seconds = (day - kUnixEpochJulianDay) * 86400.0;
+  return seconds <= 0 ? 0 : static_cast<std::int64_t>(std::llround(seconds));
+}
+
+std::vector<std::string_view> split_at_placeholders(std::string_view sql) {
+  std::vector<std::string_view> pieces;
+  std::size_t start = 0;
+  char quote = 0;
+  for (std::size_t i = 0; i < sql.size(); ++i) {
+    char c = sql[i];
+    if (quote) {
+      if (c == quote) quote = 0;
+    } else if (c == '\'' || c == '"' || c == '`') {
+      quote = c;
+    } else if (c == '?') {
+      pieces.push_back(sql.substr(start, i - start));
+      start = i + 1;
+    }
+  }
+  pieces.push_back(sql.substr(start));
+  return pieces;
 }
 
 std::string text_of_parameter(const DbValue& value) {

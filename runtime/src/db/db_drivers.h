@@ -21,4 +21,13 @@ std::int64_t parse_local_time(const std::string& text);
 // A parameter as SQL text for the server drivers (doubles with full precision).
 std::string text_of_parameter(const DbValue& value);
 
+// DATETIME as Kamailio's db_sqlite stores it: a Julian day number (REAL).
+double julian_day(std::int64_t seconds);
+std::int64_t seconds_of_julian_day(double day);
+
+// The SQL text around its '?' placeholders, those inside quotes ('...', "...", `...`)
+// left alone: "a=? AND b=?" -> {"a=", " AND b=", ""}. Each server driver puts its own
+// parameter form between the pieces.
+std::vector<std::string_view> split_at_placeholders(std::string_view sql);
+
 }  // namespace kamc::runtime::db

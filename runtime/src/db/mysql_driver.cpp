@@ -109,24 +109,15 @@ class MysqlDriver final : public ServerConnection {
 
   // The SQL with each '?' outside quotes replaced by the escaped, quoted parameter.
   bool bind(std::string_view sql, std::span<const DbValue> params, std::string& out, std::string& error) {
-    std::size_t next = 0;
-    char quote = 0;
-    for (char c : sql) {
-      if (quote) {
-        if (c == quote) quote = 0;
-        out += c;
-      } else if (c == '\'' || c == '"' || c == '`') {
-        quote = c;
-        out += c;
-      } else if (c == '?') {
-        if (next >= params.size()) {
-          error = "more placeholders than parameters in: " + std::string(sql);
-          return false;
-        }
-        append_literal(params[next++], out);
-      } else {
-        out += c;
-      }
+    std::vector<std::string_view> pieces = split_at_placeholders(sql);
+    if (pieces.size() - 1 > params.size()) {
+      error = "more placeholders than parameters in: " + std::string(sql);
+      return false;
+    }
+    out = pieces.front();
+    for (std::size_t i = 1; i < pieces.size(); ++i) {
+      append_literal(params[i - 1], out);
+      out += pieces[i];
     }
     return true;
   }

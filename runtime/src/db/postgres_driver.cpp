@@ -13,22 +13,9 @@ namespace {
 
 // "a=? AND b=?" -> "a=$1 AND b=$2", leaving quoted text alone.
 std::string numbered_placeholders(std::string_view sql) {
-  std::string out;
-  int next = 0;
-  char quote = 0;
-  for (char c : sql) {
-    if (quote) {
-      if (c == quote) quote = 0;
-      out += c;
-    } else if (c == '\'' || c == '"') {
-      quote = c;
-      out += c;
-    } else if (c == '?') {
-      out += '$' + std::to_string(++next);
-    } else {
-      out += c;
-    }
-  }
+  std::vector<std::string_view> pieces = split_at_placeholders(sql);
+  std::string out(pieces.front());
+  for (std::size_t i = 1; i < pieces.size(); ++i) out += "$" + std::to_string(i) + std::string(pieces[i]);
   return out;
 }
 

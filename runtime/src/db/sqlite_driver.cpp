@@ -9,14 +9,12 @@ namespace kamc::runtime::db {
 
 namespace {
 
-constexpr double kUnixEpochJulianDay = 2440587.5;
-
 void bind_value(SqliteStatement& statement, int index, const DbValue& value) {
   if (auto* text = std::get_if<std::string>(&value)) statement.bind(index, std::string_view(*text));
   else if (auto* number = std::get_if<std::int64_t>(&value)) statement.bind(index, *number);
   else if (auto* real = std::get_if<double>(&value)) statement.bind(index, *real);
   else if (auto* time = std::get_if<DbTime>(&value))
-    statement.bind(index, static_cast<double>(time->seconds) / 86400.0 + kUnixEpochJulianDay);
+    statement.bind(index, julian_day(time->seconds));
   else statement.bind_null(index);
 }
 
