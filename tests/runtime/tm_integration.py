@@ -50,15 +50,7 @@ def start_kamc(run, cfg, alternate=None):
 
 
 def start_kamailio(run, cfg, alternate=None):
-    port = si.free_port()
-    define_args = [arg for define in defines(alternate) for arg in ("-A", define)]
-    command = [run.args.kamailio, "-DD", "-E", "-m", "64", "-M", "8", "-f", str(si.CFG / f"{cfg}.cfg"),
-               "-l", f"udp:127.0.0.1:{port}", "-l", f"tcp:127.0.0.1:{port}", *define_args,
-               "-Y", str(run.dir), "-P", str(run.dir / "kamailio.pid")]
-    process = si.start(command, run.dir / "kamailio.log")
-    si.wait_until(lambda: process.poll() is not None or si.options_status(port) is not None, 20,
-                  "kamailio to answer")
-    si.check(process.poll() is None, f"kamailio exited at start-up: {run.log('kamailio.log')}")
+    process, port = run.start_kamailio(cfg, defines(alternate))
     return Proxy("kamailio", process, port)
 
 

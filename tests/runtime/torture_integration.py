@@ -65,18 +65,6 @@ def over_tcp(port, payload):
             return None
 
 
-def start_kamailio(run, defines):
-    port = si.free_port()
-    define_args = [arg for define in defines for arg in ("-A", define)]
-    command = [run.args.kamailio, "-DD", "-E", "-m", "64", "-M", "8", "-f", str(si.CFG / "torture.cfg"),
-               "-l", f"udp:127.0.0.1:{port}", "-l", f"tcp:127.0.0.1:{port}", *define_args,
-               "-Y", str(run.dir), "-P", str(run.dir / "kamailio.pid")]
-    process = si.start(command, run.dir / "kamailio.log")
-    si.wait_until(lambda: process.poll() is not None or si.options_status(port) is not None, 20, "kamailio to answer")
-    si.check(process.poll() is None, f"kamailio exited at start-up: {run.log('kamailio.log')}")
-    return process, port
-
-
 def observe(port, names):
     """{(name, transport): first line of the reply or None}."""
     seen = {}
@@ -96,7 +84,7 @@ def run_case(run, defines, expected):
     if not run.args.kamailio:
         print("note: no --kamailio, the comparison was skipped")
         return
-    _, kamailio_port = start_kamailio(run, defines)
+    _, kamailio_port = run.start_kamailio("torture", defines)
     theirs = observe(kamailio_port, LENGTH_MISMATCH)
     for key, line in theirs.items():
         si.check(ours[key] == line, f"{key}: kamc answered {ours[key]!r}, kamailio {line!r}")

@@ -185,6 +185,19 @@ class Run:
         check(process.poll() is None, f"runtime exited at start-up: {self.log('runtime.log')}")
         return process, port
 
+    def start_kamailio(self, cfg, defines=()):
+        """Serves cfg/CFG.cfg with the real kamailio (the oracle) on UDP and TCP of a free
+        port, -A for each define."""
+        port = free_port()
+        define_args = [arg for define in defines for arg in ("-A", define)]
+        command = [self.args.kamailio, "-DD", "-E", "-m", "64", "-M", "8", "-f", str(CFG / f"{cfg}.cfg"),
+                   "-l", f"udp:127.0.0.1:{port}", "-l", f"tcp:127.0.0.1:{port}", *define_args,
+                   "-Y", str(self.dir), "-P", str(self.dir / "kamailio.pid")]
+        process = start(command, self.dir / "kamailio.log")
+        wait_until(lambda: process.poll() is not None or options_status(port) is not None, 20, "kamailio to answer")
+        check(process.poll() is None, f"kamailio exited at start-up: {self.log('kamailio.log')}")
+        return process, port
+
     def start_uas(self, scenario_args, transport="u1", name="uas"):
         port = free_port()
         command = [self.args.sipp, *scenario_args, "-t", transport, "-i", "127.0.0.1", "-p", str(port),
