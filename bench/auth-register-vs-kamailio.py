@@ -17,8 +17,6 @@ UDP on 127.0.0.1:5060 (server) and 5061 (SIPp), the benchmark harness's ports.
 import argparse
 import csv
 import os
-import socket
-import signal
 import statistics
 import subprocess
 import sys
@@ -29,6 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "runtime" / "integration"))
 import dbservers  # noqa: E402
+import sip_integration as si  # noqa: E402
 
 DEFAULT_CFG = ROOT.parent / "shared" / "corpus" / "kamailio-5.6" / "etc__kamailio.cfg"
 SCENARIO = ROOT / "bench" / "scenarios" / "register-auth.xml"
@@ -51,47 +50,18 @@ def group_cpu_seconds(pgid):
     return total / CLOCK_TICKS
 
 
-def wait_for_port(pid_process, seconds=30):
-    """Until something answers OPTIONS on the server port (bounded)."""
-    deadline = time.monotonic() + seconds
-    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    sock.bind(("127.0.0.1", 0))
-    sock.settimeout(0.3)
-    try:
-        while time.monotonic() < deadline:
-            if pid_process.poll() is not None:
-                raise RuntimeError("the server exited at start-up")
-            port = sock.getsockname()[1]
-            sock.sendto((f"OPTIONS sip:127.0.0.1:{SERVER_PORT} SIP/2.0\r\n"
-                         f"Via: SIP/2.0/UDP 127.0.0.1:{port};branch=z9hG4bK-{time.monotonic_ns()}\r\n"
-                         f"From: <sip:probe@127.0.0.1>;tag=p\r\nTo: <sip:probe@127.0.0.1>\r\n"
-                         f"Call-ID: probe-{time.monotonic_ns()}\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\n"
-                         f"Content-Length: 0\r\n\r\n").encode(), ("127.0.0.1", SERVER_PORT))
-            try:
-                sock.recv(65535)
-                return
-            except OSError:
-                continue
-        raise RuntimeError("the server did not answer within 30 s")
-    finally:
-        sock.close()
-
-
-def stop_group(process):
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
+def wait_until_answering(server):
+    """Until the server answers OPTIONS on its port (bounded: 30 s)."""
+    si.wait_until(lambda: server.poll() is not None or si.options_status(SERVER_PORT) is not None, 30,
+                  "the server to answer")
+    si.check(server.poll() is None, "the server exited at start-up")
 
 
 def run_round(command, args, workdir):
     log = open(workdir / "server.log", "ab")
     server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
-        wait_for_port(server)
+        wait_until_answering(server)
         stats = workdir / "sipp-stats.csv"
         stats.unlink(missing_ok=True)
         before = group_cpu_seconds(server.pid)
@@ -112,7 +82,7 @@ def run_round(command, args, workdir):
         return {"cpu_per_1000": cpu / max(succeeded, 1) * 1000, "rate": succeeded / elapsed,
                 "succeeded": succeeded, "failed": failed, "sipp_rc": sipp.returncode}
     finally:
-        stop_group(server)
+        si.stop(server, grace=10)
         log.close()
 
 
