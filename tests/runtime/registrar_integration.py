@@ -154,6 +154,7 @@ class Server:
     def __init__(self, args, workdir, kind="kamc", cfg=SAMPLE, defines=(), name="server", port=None):
         self.args, self.dir, self.kind, self.cfg, self.name = args, workdir, kind, cfg, name
         self.defines = list(defines)
+        self.fixed_port = port is not None
         self.port = port or free_port()
         self.process = None
 
@@ -173,6 +174,18 @@ class Server:
         return [self.args.kamc, "run", str(self.cfg), *defines, "-D", "-E", "-n", "2", *listen]
 
     def start(self):
+        # A port free when picked may be taken by a parallel test's socket before the
+        # server binds it (kamc run and kamc -o compile first): then pick another.
+        for _ in range(3):
+            self.launch()
+            lost_port = self.process.poll() is not None and "Address already in use" in self.log()
+            if not lost_port or self.fixed_port:
+                break
+            self.port = free_port()
+        check(self.process.poll() is None, f"{self.name} exited at start-up:\n{self.log()}")
+        return self
+
+    def launch(self):
         log = self.dir / f"{self.name}.log"
         self.process = start(self.command(), log)
         probe = Agent("probe")
@@ -184,8 +197,6 @@ class Server:
                                   f"Content-Length: 0\r\n\r\n")
             return self.process.poll() is not None or probe.receive(0.2) is not None
         wait_until(answers, 60, f"{self.name} to answer")
-        check(self.process.poll() is None, f"{self.name} exited at start-up:\n{self.log()}")
-        return self
 
     def stop(self, sig=signal.SIGTERM):
         if sig == signal.SIGKILL:
