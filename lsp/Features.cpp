@@ -326,7 +326,38 @@ std::vector<std::pair<FileDiagnostic, QuickFix>> Analysis::quickFixes(const std:
 
 // The workspace
 
+namespace {
+
+std::string folderKey(const std::string& folder) {
+  std::string f = normalizePath(folder);
+  while (f.size() > 1 && f.back() == '/') f.pop_back();
+  return f;
+}
+
+bool isUnder(const std::string& path, const std::string& folder) {
+  if (folder == "/") return !path.empty() && path[0] == '/';
+  return path.size() > folder.size() && path.compare(0, folder.size(), folder) == 0 && path[folder.size()] == '/';
+}
+
+}  // namespace
+
+bool Workspace::inFolders(const std::string& path) const {
+  return std::any_of(folders_.begin(), folders_.end(), [&](const std::string& f) { return isUnder(path, f); });
+}
+
+void Workspace::removeFolder(const std::string& folder, const std::set<std::string>& openConfigs) {
+  folders_.erase(folderKey(folder));
+  std::set<std::string> forgotten;
+  for (const std::string& cfg : configs_)
+    if (!inFolders(cfg)) forgotten.insert(cfg);
+  for (const std::string& cfg : forgotten) configs_.erase(cfg);
+  for (auto& [file, parents] : includedBy_)
+    std::erase_if(parents, [&](const std::string& p) { return forgotten.count(p) && !openConfigs.count(p); });
+  std::erase_if(includedBy_, [](const auto& e) { return e.second.empty(); });
+}
+
 size_t Workspace::scanFolder(const std::string& folder) {
+  folders_.insert(folderKey(folder));
   std::vector<std::string> found;
   std::error_code ec;
   for (auto it = fs::recursive_directory_iterator(folder, fs::directory_options::skip_permission_denied, ec);

@@ -242,6 +242,13 @@ class Workspace {
   // Walks a folder for *.cfg files and learns their includes (from disk and
   // open buffers). Returns the number of configs found.
   size_t scanFolder(const std::string& folder);
+  // Forgets a folder: its configs (those no remaining folder holds) are no
+  // longer roots and no longer include anything, except the configs in
+  // `openConfigs` (open documents: analysed as roots themselves, their
+  // analyses keep their include edges current).
+  void removeFolder(const std::string& folder, const std::set<std::string>& openConfigs);
+  // The file lies inside one of the folders scanned.
+  bool inFolders(const std::string& path) const;
   // Root configs of the folders scanned: configs no other config includes.
   std::vector<std::string> roots() const;
   // The config to analyse for `path` (itself when nothing includes it).
@@ -257,6 +264,7 @@ class Workspace {
  private:
   AnalysisOptions options_;
   FileOverlay overlay_;
+  std::set<std::string> folders_;                             // normalized, without a trailing '/'
   std::set<std::string> configs_;                             // every scanned config
   std::map<std::string, std::set<std::string>> includedBy_;   // file -> configs that include it
 };

@@ -21,6 +21,17 @@ std::string stringMember(const json& j, const char* name) {
   return it != j.end() && it->is_string() ? it->get<std::string>() : "";
 }
 
+// The paths of a didChangeWorkspaceFolders event's "added" or "removed" folders.
+std::vector<std::string> folderPaths(const json& params, const char* which) {
+  std::vector<std::string> out;
+  if (!params.contains("event") || !params["event"].is_object()) return out;
+  const json& event = params["event"];
+  if (!event.contains(which) || !event[which].is_array()) return out;
+  for (const json& f : event[which])
+    if (f.is_object() && f.contains("uri") && f["uri"].is_string()) out.push_back(pathFromUri(f["uri"]));
+  return out;
+}
+
 }  // namespace
 
 LSPServer::LSPServer(JsonTransport& transport, ServerOptions options)
@@ -380,12 +391,12 @@ void LSPServer::handleNotification(const std::string& method, const json& params
     scheduler_->close(path);
     transport_.send(publishDiagnostics(uriFromPath(normalizePath(path)), std::nullopt, {}));
   } else if (method == "workspace/didChangeWorkspaceFolders") {
-    // Added folders are scanned for roots; a removed folder's configs stay known
-    // until the server restarts (they may still be open).
-    if (params.contains("event") && params["event"].is_object() && params["event"].contains("added") &&
-        params["event"]["added"].is_array())
-      for (const json& f : params["event"]["added"])
-        if (f.is_object() && f.contains("uri") && f["uri"].is_string()) scheduler_->scanFolder(pathFromUri(f["uri"]));
+    // Removed folders first (a folder removed and added again is scanned afresh);
+    // files of a removed folder that are still open stay open, as their own roots.
+    for (const std::string& folder : folderPaths(params, "removed"))
+      for (const std::string& gone : scheduler_->removeFolder(folder))
+        transport_.send(publishDiagnostics(uriFromPath(gone), std::nullopt, {}));
+    for (const std::string& folder : folderPaths(params, "added")) scheduler_->scanFolder(folder);
   } else if (method == "workspace/didChangeWatchedFiles") {
     if (params.contains("changes") && params["changes"].is_array())
       for (const json& c : params["changes"])

@@ -66,6 +66,7 @@ void Scheduler::close(const std::string& path) {
     workspace_.overlay().erase(p);
     std::string root = it->second.root;
     docs_.erase(it);
+    published_.erase(p);  // the server clears them
     bool stillOpen = std::any_of(docs_.begin(), docs_.end(), [&](const auto& d) { return d.second.root == root; });
     if (!stillOpen)
       roots_.erase(root);  // nothing open reads it: free its analyses
@@ -96,7 +97,44 @@ std::optional<std::string> Scheduler::text(const std::string& path) const {
 void Scheduler::scanFolder(const std::string& folder) {
   std::lock_guard<std::mutex> lock(mutex_);
   workspace_.scanFolder(folder);
-  for (auto& [path, doc] : docs_) doc.root = workspace_.rootFor(path);
+  for (auto& [path, doc] : docs_) {
+    std::string root = workspace_.rootFor(path);
+    if (root == doc.root) continue;
+    doc.root = root;
+    markDirty(root);  // analysed again in the context of the config that includes it now
+  }
+}
+
+std::vector<std::string> Scheduler::removeFolder(const std::string& folder) {
+  std::vector<std::string> cleared;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    // An open config stays analysed, as its own root: its include edges stay.
+    std::set<std::string> open;
+    for (auto& [path, doc] : docs_) open.insert(path);
+    workspace_.removeFolder(folder, open);
+    for (auto& [path, doc] : docs_) {
+      std::string root = workspace_.rootFor(path);
+      if (root == doc.root) continue;
+      doc.root = root;
+      markDirty(root);
+    }
+    // The analyses of roots that no open document and no folder needs any more.
+    std::set<std::string> needed;
+    for (const std::string& r : workspace_.roots()) needed.insert(r);
+    for (auto& [path, doc] : docs_) needed.insert(doc.root);
+    std::erase_if(roots_, [&](const auto& r) { return !needed.count(r.first); });
+    for (auto it = published_.begin(); it != published_.end();) {
+      if (docs_.count(*it) || workspace_.inFolders(*it)) {
+        ++it;
+        continue;
+      }
+      cleared.push_back(*it);
+      it = published_.erase(it);
+    }
+  }
+  wake_.notify_all();
+  return cleared;
 }
 
 void Scheduler::setEncoding(PositionEncoding enc) {
@@ -177,11 +215,22 @@ void Scheduler::analyse(std::unique_lock<std::mutex>& lock, const std::string& r
     targets.emplace_back(path, doc.version);
   }
   lock.unlock();
-  for (auto& [path, version] : targets) onDiagnostics_(path, version, analysis->diagnostics(path));
+  std::vector<std::pair<std::string, bool>> nonEmpty;
+  for (auto& [path, version] : targets) {
+    std::vector<FileDiagnostic> diags = analysis->diagnostics(path);
+    nonEmpty.emplace_back(path, !diags.empty());
+    onDiagnostics_(path, version, diags);
+  }
   // The replaced analyses are freed after publishing, off the edit's latency.
   previous.reset();
   previousGood.reset();
   lock.lock();
+  for (auto& [path, any] : nonEmpty) {
+    if (any)
+      published_.insert(path);
+    else
+      published_.erase(path);
+  }
 }
 
 void Scheduler::run() {

@@ -49,6 +49,11 @@ class Scheduler {
   void changedOnDisk(const std::string& path);
   std::optional<std::string> text(const std::string& path) const;
   void scanFolder(const std::string& folder);
+  // A workspace folder was removed: its configs are forgotten (no longer
+  // roots or includers), open documents whose root changed are analysed again
+  // in their new context. Returns the files that had diagnostics published
+  // and are now neither open nor inside a remaining folder: the server clears them.
+  std::vector<std::string> removeFolder(const std::string& folder);
   void setEncoding(PositionEncoding enc);
 
   // Queues work for a document; `cancelled` runs instead if cancel(key) comes first.
@@ -99,6 +104,7 @@ class Scheduler {
   std::map<std::string, Root> roots_;
   std::deque<Request> requests_;
   std::set<std::string> cancelledKeys_;
+  std::set<std::string> published_;  // files whose last published diagnostics were not empty
   bool busy_ = false;
   bool stopping_ = false;
   size_t analysesRun_ = 0, analysesDropped_ = 0, treesReused_ = 0;

@@ -661,3 +661,28 @@ TEST(Features, QuickFixForAMisspeltModparamName) {
   EXPECT_EQ(fixes[0].second.title, "Change to 'fr_timer'");
   EXPECT_EQ(fixes[0].second.edit, (FileEdit{{main, span(1, 16, 24)}, "fr_timer"}));
 }
+
+TEST(Workspace, ARemovedFolderIsNoLongerARootNorAnIncluderUnlessItsRootIsStillAnalysed) {
+  TempWorkspace kept, removed;
+  std::string keptRoot = kept.write("main.cfg", "loadmodule \"sl.so\"\n");
+  std::string root = removed.write("root.cfg", "loadmodule \"tm.so\"\ninclude_file \"part.cfg\"\n");
+  std::string part = removed.write("part.cfg", "request_route {\n  t_relay();\n}\n");
+  Workspace workspace;
+  workspace.scanFolder(kept.dir());
+  workspace.scanFolder(removed.dir() + "/");
+  EXPECT_EQ(workspace.roots(), (std::vector<std::string>{keptRoot, root}));
+  EXPECT_EQ(workspace.rootFor(part), root);
+  EXPECT_TRUE(workspace.inFolders(part));
+
+  // root.cfg is open (its own analyses keep its include edges): part.cfg stays in its context.
+  Workspace stillOpen = workspace;
+  stillOpen.removeFolder(removed.dir(), {root});
+  EXPECT_EQ(stillOpen.roots(), std::vector<std::string>{keptRoot});
+  EXPECT_EQ(stillOpen.rootFor(part), root);
+
+  workspace.removeFolder(removed.dir(), {});
+  EXPECT_EQ(workspace.roots(), std::vector<std::string>{keptRoot});
+  EXPECT_EQ(workspace.rootFor(part), part);  // its own root now, like any file outside the workspace
+  EXPECT_FALSE(workspace.inFolders(part));
+  EXPECT_TRUE(workspace.inFolders(keptRoot));
+}

@@ -194,6 +194,33 @@ class Diagnostics(ServerTest):
         finally:
             other.remove()
 
+    def test_a_removed_workspace_folder_is_forgotten_without_a_restart(self):
+        other = Workspace({"root.cfg": 'loadmodule "tm.so"\ninclude_file "part.cfg"\nroute[ELSEWHERE] {\n  drop;\n}\n',
+                           "part.cfg": "request_route {\n  t_relay();\n  route(ELSEWHERE);\n}\n"})
+        folder = {"uri": other.uri("root.cfg").rsplit("/", 1)[0], "name": "o"}
+        try:
+            self.client.notify("workspace/didChangeWorkspaceFolders", {"event": {"added": [folder], "removed": []}})
+            self.client.open(other.path("part.cfg"))
+            self.assertEqual(self.client.diagnostics(other.uri("part.cfg"), 1)["diagnostics"], [])
+            symbols = self.req("workspace/symbol", {"query": "ELSEWHERE"})
+            self.assertEqual([(s["name"], s["location"]["uri"]) for s in symbols],
+                             [("route[ELSEWHERE]", other.uri("root.cfg"))])
+            self.client.notifications.clear()  # the symbols' analysis of root.cfg published part.cfg's again
+
+            self.client.notify("workspace/didChangeWorkspaceFolders", {"event": {"added": [], "removed": [folder]}})
+            # part.cfg, still open, is now its own root: no tm, no route[ELSEWHERE].
+            d = self.client.diagnostics(other.uri("part.cfg"), 1)["diagnostics"]
+            self.assertEqual([(x["code"], x["range"]["start"]["line"]) for x in d],
+                             [("kamc-module-not-loaded", 1), ("kamc-undefined-route", 2)])
+            self.assertEqual(self.req("workspace/symbol", {"query": "ELSEWHERE"}), [])
+            # Added again, the folder is scanned afresh and part.cfg is back in its root.
+            self.client.notifications.clear()  # everything published before the answer above
+            self.client.notify("workspace/didChangeWorkspaceFolders", {"event": {"added": [folder], "removed": []}})
+            self.assertEqual(self.client.diagnostics(other.uri("part.cfg"), 1)["diagnostics"], [])
+            self.assertEqual(len(self.req("workspace/symbol", {"query": "ELSEWHERE"})), 1)
+        finally:
+            other.remove()
+
     def test_didclose_clears_the_diagnostics(self):
         self.open("main.cfg", MAIN.replace("sl_send_reply(", "sl_send_replyy("))
         self.client.notify("textDocument/didClose", {"textDocument": {"uri": self.ws.uri("main.cfg")}})
