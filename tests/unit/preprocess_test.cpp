@@ -428,14 +428,119 @@ TEST(SourceMap, CommandLineDefineValues) {
   EXPECT_EQ(m.loc.column, 3u);
 }
 
-TEST(SourceMap, ErrorsInsideDefinesCarryExpansionNotes) {
+// Issue 19: as clang does for macros (and Kamailio reports the use line), a
+// finding in text a define produced is located where the define is used,
+// with one "expanded from #!define X" note per level, outermost first, each
+// at the spot of that define's body the text comes from.
+TEST(DefineOrigins, AnErrorInADefineIsReportedAtItsUse) {
   auto r = preprocess("#!define BAD \"open\n\nx BAD\n");
   const Diagnostic* d = r->find("kamc-unterminated");
   ASSERT_NE(d, nullptr);
+  EXPECT_EQ(d->loc.line, 3u);
+  EXPECT_EQ(d->loc.column, 3u);
+  EXPECT_EQ(d->end.line, 3u);
+  EXPECT_EQ(d->end.column, 6u);  // the underline covers the name BAD
+  ASSERT_EQ(d->notes.size(), 1u);
+  EXPECT_EQ(d->notes[0].message, "expanded from #!define BAD");
+  EXPECT_EQ(d->notes[0].loc.line, 1u);
+  EXPECT_EQ(d->notes[0].loc.column, 14u);
+}
+
+TEST(DefineOrigins, NestedDefinesGiveOneNotePerLevelOutermostFirst) {
+  auto r = preprocess("#!define INNER \"open\n#!define OUTER a INNER\nx OUTER\n");
+  ASSERT_EQ(r->diags.diagnostics().size(), 1u);
+  EXPECT_EQ(renderText(r->diags.diagnostics()[0], r->sm),
+            "test.cfg:3:3: error: missing closing '\"' for the string that starts here [kamc-unterminated]\n"
+            "  x OUTER\n"
+            "    ^\n"
+            "test.cfg:2:18: note: expanded from #!define OUTER\n"
+            "  #!define OUTER a INNER\n"
+            "                   ^\n"
+            "test.cfg:1:16: note: expanded from #!define INNER\n"
+            "  #!define INNER \"open\n"
+            "                 ^\n");
+}
+
+TEST(DefineOrigins, AFindingOnALaterLineOfAMultiLineDefinePointsAtThatLine) {
+  auto r = preprocess("#!define BODY first \\\n   second \\\n third\n\nx BODY\n");
+  MappedLocation third = r->origin("third");
+  Diagnostic d{"kamc-syntax", Severity::Error, third.loc, "example", {}};
+  r->result.map.addExpansionNotes(d, third.expansion);
+  EXPECT_EQ(d.loc.line, 5u);
+  EXPECT_EQ(d.loc.column, 3u);
+  ASSERT_EQ(d.notes.size(), 1u);
+  EXPECT_EQ(d.notes[0].loc.line, 3u);
+  EXPECT_EQ(d.notes[0].loc.column, 2u);
+}
+
+TEST(DefineOrigins, ExpansionNotesComeBeforeTheFindingsOwnNotes) {
+  auto r = preprocess("#!define A deep\nx A\n");
+  MappedLocation deep = r->origin("deep");
+  Diagnostic d{"kamc-syntax", Severity::Error, deep.loc, "example", {{deep.loc, "own note"}}};
+  r->result.map.addExpansionNotes(d, deep.expansion);
+  ASSERT_EQ(d.notes.size(), 2u);
+  EXPECT_EQ(d.notes[0].message, "expanded from #!define A");
+  EXPECT_EQ(d.notes[1].message, "own note");
+}
+
+TEST(DefineOrigins, TextOutsideAnyDefineKeepsItsLocationAndNotes) {
+  auto r = preprocess("#!define A deep\nx A plain\n");
+  MappedLocation plain = r->origin("plain");
+  Diagnostic d{"kamc-syntax", Severity::Error, plain.loc, "example", {}};
+  r->result.map.addExpansionNotes(d, plain.expansion);
+  EXPECT_EQ(d.loc.line, 2u);
+  EXPECT_EQ(d.loc.column, 5u);
+  EXPECT_TRUE(d.notes.empty());
+  EXPECT_FALSE(d.end.valid());
+}
+
+TEST(DefineOrigins, ALongChainKeepsItsThreeOutermostAndThreeInnermostLevels) {
+  std::string cfg = "#!define D0 \"open\n";
+  for (int i = 1; i <= 9; ++i) cfg += "#!define D" + std::to_string(i) + " D" + std::to_string(i - 1) + "\n";
+  cfg += "x D9\n";
+  auto r = preprocess(cfg);
+  const Diagnostic* d = r->find("kamc-unterminated");
+  ASSERT_NE(d, nullptr);
+  EXPECT_EQ(d->loc.line, 11u);
+  EXPECT_EQ(d->loc.column, 3u);
+  std::vector<std::string> messages;
+  for (const DiagnosticNote& n : d->notes) messages.push_back(n.message);
+  EXPECT_EQ(messages, (std::vector<std::string>{
+                          "expanded from #!define D9", "expanded from #!define D8", "expanded from #!define D7",
+                          "(4 more #!define expansions in between)", "expanded from #!define D2",
+                          "expanded from #!define D1", "expanded from #!define D0"}));
+  EXPECT_EQ(d->notes[0].loc.line, 10u);  // D8 in D9's body
+  EXPECT_EQ(d->notes[0].loc.column, 13u);
+  EXPECT_EQ(d->notes[6].loc.line, 1u);  // the quote in D0's body
+  EXPECT_EQ(d->notes[6].loc.column, 13u);
+}
+
+TEST(DefineOrigins, ACommandLineDefineNotesItsValueInTheCommandLineBuffer) {
+  auto r = preprocess("x=V\n", PreprocessMode::Expand, {"V=\"open"});
+  const Diagnostic* d = r->find("kamc-unterminated");
+  ASSERT_NE(d, nullptr);
+  EXPECT_EQ(r->fileOf(d->loc), "test.cfg");
   EXPECT_EQ(d->loc.line, 1u);
-  ASSERT_EQ(d->notes.size(), 2u);
-  EXPECT_NE(d->notes[0].message.find("#!define BAD"), std::string::npos);
-  EXPECT_EQ(d->notes[1].loc.line, 3u);
+  EXPECT_EQ(d->loc.column, 3u);
+  ASSERT_EQ(d->notes.size(), 1u);
+  EXPECT_EQ(r->sm.file(d->notes[0].loc.file).path, "<command line>");
+  EXPECT_EQ(d->notes[0].loc.column, 3u);
+}
+
+TEST(DefineOrigins, ADefineFromAnIncludedFileIsNotedInThatFile) {
+  TempDir dir;
+  dir.write("defs.cfg", "\n#!define BAD \"open\n");
+  std::string main = dir.write("main.cfg", "include_file \"defs.cfg\"\n\n  x = BAD\n");
+  auto r = preprocessPath(main);
+  const Diagnostic* d = r->find("kamc-unterminated");
+  ASSERT_NE(d, nullptr);
+  EXPECT_EQ(r->fileOf(d->loc), "main.cfg");
+  EXPECT_EQ(d->loc.line, 3u);
+  EXPECT_EQ(d->loc.column, 7u);
+  ASSERT_EQ(d->notes.size(), 1u);
+  EXPECT_EQ(r->fileOf(d->notes[0].loc), "defs.cfg");
+  EXPECT_EQ(d->notes[0].loc.line, 2u);
+  EXPECT_EQ(d->notes[0].loc.column, 14u);
 }
 
 TEST(Render, GccStyleWithCaretAndRuleId) {

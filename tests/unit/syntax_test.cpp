@@ -128,11 +128,16 @@ TEST(Grammar, RegexCaseLabelsTakeAConstantAfterTheSlash) {
   EXPECT_GE(check("request_route { switch ($rU) { case /: break; } }\n")->errors(), 1u);
 }
 
-TEST(Grammar, ErrorsInsideDefineValuesPointAtTheDefine) {
+TEST(Grammar, ErrorsInsideDefineValuesPointAtTheUseWithANoteAtTheDefine) {
   auto c = check("#!define BAD ) )\n\nrequest_route {\n  if BAD { }\n}\n");
   ASSERT_GE(c->errors(), 1u);
-  EXPECT_EQ(c->diags.diagnostics().front().loc.line, 1u);
-  EXPECT_EQ(c->diags.diagnostics().front().loc.column, 14u);
+  const Diagnostic& d = c->diags.diagnostics().front();
+  EXPECT_EQ(d.loc.line, 4u);
+  EXPECT_EQ(d.loc.column, 6u);
+  ASSERT_EQ(d.notes.size(), 1u);
+  EXPECT_EQ(d.notes[0].message, "expanded from #!define BAD");
+  EXPECT_EQ(d.notes[0].loc.line, 1u);
+  EXPECT_EQ(d.notes[0].loc.column, 14u);
 }
 
 TEST(Grammar, ColumnsCountBytesAfterNonAsciiText) {

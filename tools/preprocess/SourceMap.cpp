@@ -2,6 +2,8 @@
 #include "kamc/preprocess/SourceMap.h"
 
 #include <algorithm>
+#include <iterator>
+#include <string>
 
 namespace kamc {
 
@@ -38,12 +40,47 @@ MappedLocation SourceMap::lookup(uint32_t outOffset, const SourceManager& sm) co
   return {sm.location(seg.file, seg.fileOffset + delta), seg.expansion};
 }
 
+namespace {
+
+// Clang's -fmacro-backtrace-limit default: a define that nests itself 64 deep
+// would otherwise bury the error under 64 notes.
+constexpr size_t kMaxExpansionNotes = 6;
+
+// Keeps the outermost and innermost notes of a long chain, and says how many
+// were left out between them.
+void elideMiddle(std::vector<DiagnosticNote>& chain) {
+  if (chain.size() <= kMaxExpansionNotes) return;
+  size_t keepOuter = kMaxExpansionNotes / 2, keepInner = kMaxExpansionNotes - keepOuter;
+  size_t skipped = chain.size() - keepOuter - keepInner;
+  DiagnosticNote gap{chain[keepOuter].loc,
+                     "(" + std::to_string(skipped) + " more #!define expansions in between)"};
+  chain.erase(chain.begin() + keepOuter, chain.end() - keepInner);
+  chain.insert(chain.begin() + keepOuter, std::move(gap));
+}
+
+}  // namespace
+
 void SourceMap::addExpansionNotes(Diagnostic& d, int expansion) const {
+  if (expansion < 0 || size_t(expansion) >= expansions_.size()) return;
+  // Walking out from the innermost define: each level's note points into its
+  // own body (where the offending text, or the next define, is written), and
+  // the next level's spelling is this level's use site.
+  std::vector<DiagnosticNote> chain;
+  SourceLocation spelling = d.loc;
+  const DefineExpansion* outermost = nullptr;
   for (int e = expansion; e >= 0 && size_t(e) < expansions_.size(); e = expansions_[e].parent) {
-    const DefineExpansion& x = expansions_[e];
-    d.notes.push_back({x.definedAt, "expanded from #!define " + x.name});
-    d.notes.push_back({x.useSite, "where " + x.name + " is used"});
+    outermost = &expansions_[e];
+    chain.push_back({spelling.valid() ? spelling : outermost->definedAt,
+                     "expanded from #!define " + outermost->name});
+    spelling = outermost->useSite;
   }
+  std::reverse(chain.begin(), chain.end());  // clang's order: outermost first
+  elideMiddle(chain);
+  d.loc = outermost->useSite;
+  // The finding covers the define's name where it is used.
+  d.end = d.loc.valid() ? SourceLocation{d.loc.file, d.loc.line, d.loc.column + uint32_t(outermost->name.size())}
+                        : SourceLocation{};
+  d.notes.insert(d.notes.begin(), std::make_move_iterator(chain.begin()), std::make_move_iterator(chain.end()));
 }
 
 }  // namespace kamc

@@ -41,8 +41,12 @@ class SourceMap {
 
   MappedLocation lookup(uint32_t outOffset, const SourceManager& sm) const;
   const std::vector<DefineExpansion>& expansions() const { return expansions_; }
-  // "expanded from #!define X" and "where X is used" notes, innermost first,
-  // for a diagnostic at a location inside the given expansion.
+  // For a diagnostic located in text of the given expansion (d.loc is where
+  // the text is written in a define body): moves it to where the outermost
+  // define is used, as Kamailio reports it, and adds one "expanded from
+  // #!define X" note per level, outermost first, each at the spot in that
+  // define's body the text comes from (clang's macro backtrace; a long chain
+  // keeps its first and last three). No change for expansion -1.
   void addExpansionNotes(Diagnostic& d, int expansion) const;
   const std::vector<MapSegment>& segments() const { return segments_; }
 
