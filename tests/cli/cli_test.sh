@@ -64,5 +64,38 @@ expect "kamc dump-ast" 0 "" -- "$kamc" --dump-ast "$work/good.cfg"
 stdout_has "kamc dump-ast kind" '"kind": "Config"'
 expect "kamc dump-ast syntax error" 1 "bad.cfg:3:3: error:" -- "$kamc" --dump-ast "$work/bad.cfg"
 
+# stdout_json NAME EXPECTED PYTHON_EXPR: EXPR, evaluated on the last
+# command's stdout parsed as JSON (named j), prints EXPECTED.
+stdout_json() {
+  local got
+  got=$(python3 -c 'import json, sys; j = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$work/out" "$3" 2>&1 | tail -1)
+  if [ "$got" = "$2" ]; then passed=$((passed + 1)); else
+    echo "FAIL $1: got '$got', want '$2'"; failures=$((failures + 1)); fi
+}
+
+# Issue 19: a finding in a #!define body is reported where the define is
+# used, with one "expanded from" note per define, outermost first (clang's
+# order), in text, JSON and SARIF.
+# in_work ARGS...: cfgcheck run from $work, so that SARIF's paths are relative.
+in_work() { local exe; exe=$(realpath "$cfgcheck"); (cd "$work" && "$exe" "$@" >"$work/out" 2>/dev/null); }
+printf '#!define INNER xlogg("x")\n#!define OUTER if ($rU) { INNER; }\nloadmodule "pv.so"\nloadmodule "xlog.so"\nrequest_route {\n  OUTER\n}\n' > "$work/define.cfg"
+expect "define use site" 1 "define.cfg:6:3: error: unknown function 'xlogg'" -- "$cfgcheck" "$work/define.cfg"
+expect "define outer note" 1 "define.cfg:2:27: note: expanded from #!define OUTER" -- "$cfgcheck" "$work/define.cfg"
+expect "define inner note" 1 "define.cfg:1:16: note: expanded from #!define INNER" -- "$cfgcheck" "$work/define.cfg"
+in_work --format=json define.cfg
+stdout_json "define json location" "6 3" '"%d %d" % (j[0]["location"]["line"], j[0]["location"]["col"])'
+stdout_json "define json notes" "2:27 expanded from #!define OUTER|1:16 expanded from #!define INNER" \
+  '"|".join("%d:%d %s" % (n["location"]["line"], n["location"]["col"], n["message"]) for n in j[0]["notes"])'
+in_work --format=sarif define.cfg
+stdout_json "define sarif location" "define.cfg 6 3" \
+  '(lambda l: "%s %d %d" % (l["artifactLocation"]["uri"], l["region"]["startLine"], l["region"]["startColumn"]))(j["runs"][0]["results"][0]["locations"][0]["physicalLocation"])'
+stdout_json "define sarif related" "0 define.cfg 2:27 expanded from #!define OUTER|1 define.cfg 1:16 expanded from #!define INNER" \
+  '"|".join("%d %s %d:%d %s" % (r["id"], r["physicalLocation"]["artifactLocation"]["uri"], r["physicalLocation"]["region"]["startLine"], r["physicalLocation"]["region"]["startColumn"], r["message"]["text"]) for r in j["runs"][0]["results"][0]["relatedLocations"])'
+# An -A value has no file: SARIF keeps the note's text and names the buffer.
+printf 'loadmodule "xlog.so"\nrequest_route {\n  CALL;\n}\n' > "$work/cmdline.cfg"
+in_work --format=sarif -A 'CALL=xlogg("x")' cmdline.cfg
+stdout_json "define sarif command line" "3 [('id', 0), ('message', {'text': 'expanded from #!define CALL (<command line>)'})]" \
+  '"%d %s" % (j["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"], sorted(j["runs"][0]["results"][0]["relatedLocations"][0].items()))'
+
 echo "$passed passed, $failures failed"
 [ "$failures" -eq 0 ]

@@ -1,7 +1,8 @@
 // JSON mirrors the Diagnostic struct; SARIF follows the 2.1.0 schema with
-// one run, the rule catalog as tool.driver.rules, include chains as
-// relatedLocations and a fingerprint that survives unrelated edits (rule,
-// file and the text of the flagged line, not its number).
+// one run, the rule catalog as tool.driver.rules, include chains and the
+// notes (such as "expanded from #!define X") as relatedLocations, and a
+// fingerprint that survives unrelated edits (rule, file and the text of the
+// flagged line, not its number).
 #include "kamc/driver/DiagnosticOutput.h"
 
 #include <filesystem>
@@ -54,11 +55,15 @@ json sarifLocation(const std::string& uri, SourceLocation loc) {
                 {"region", {{"startLine", loc.line}, {"startColumn", std::max<uint32_t>(loc.column, 1)}}}}}};
 }
 
+// A place in a buffer that is no file ("<command line>", for -A values) has
+// no URI: the related location keeps its message and names the buffer there.
 void addRelated(json& related, const SourceManager& sm, SourceLocation loc, const std::string& text,
                 const fs::path& base) {
-  json r = sarifLocation(uriOf(sm.file(loc.file).path, base), loc);
+  const std::string& path = sm.file(loc.file).path;
+  bool virtualBuffer = !path.empty() && path.front() == '<';
+  json r = virtualBuffer ? json::object() : sarifLocation(uriOf(path, base), loc);
   r["id"] = related.size();
-  r["message"] = {{"text", text}};
+  r["message"] = {{"text", virtualBuffer ? text + " (" + path + ")" : text}};
   related.push_back(std::move(r));
 }
 
