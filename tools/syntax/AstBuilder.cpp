@@ -3,6 +3,7 @@
 // error ANTLR may leave parts of the tree empty, so every child is checked.
 #include "AstBuilder.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include "kamc/ast/ExprType.h"
@@ -124,9 +125,85 @@ void AstBuilder::error(const ast::Node& at, std::string message) {
 
 std::unique_ptr<ast::Config> AstBuilder::build(P::ConfigContext* ctx) {
   auto config = std::make_unique<ast::Config>();
-  for (P::TopStatementContext* top : ctx->topStatement())
-    if (ast::TopItemPtr item = buildTop(top)) config->items.push_back(std::move(item));
+  if (ctx->exception) lost_ = LostItems::all();
+  for (antlr4::tree::ParseTree* child : ctx->children) {
+    auto* top = dynamic_cast<P::TopStatementContext*>(child);
+    if (!top) {
+      hasRecoveryHoles(child);  // tokens skipped between items
+      continue;
+    }
+    size_t errorsBefore = errors_;
+    ast::TopItemPtr item = buildTop(top);
+    bool holes = hasRecoveryHoles(top) || errors_ != errorsBefore;
+    if (!item) {
+      if (holes) lost_ = LostItems::all();
+      continue;
+    }
+    if (holes) {
+      incomplete_.push_back({item.get(), routeHeaderWhole(top)});
+      lost_ |= itemsSwallowedBy(top);
+    }
+    config->items.push_back(std::move(item));
+  }
   return config;
+}
+
+// ANTLR's recovery leaves two marks: an error node for each token it skipped
+// or made up, and the exception on a rule it left early.
+bool AstBuilder::hasRecoveryHoles(antlr4::tree::ParseTree* tree) {
+  if (auto* skipped = dynamic_cast<antlr4::tree::ErrorNode*>(tree)) {
+    lost_ |= itemStartedBy(skipped->getSymbol());
+    return true;
+  }
+  bool holes = false;
+  if (auto* rule = dynamic_cast<antlr4::ParserRuleContext*>(tree)) holes = rule->exception != nullptr;
+  for (antlr4::tree::ParseTree* child : tree->children) holes = hasRecoveryHoles(child) || holes;
+  return holes;
+}
+
+// Whether a route block with holes still has its header as written: nothing
+// skipped or made up before the '{' that opens its body.
+bool AstBuilder::routeHeaderWhole(P::TopStatementContext* top) {
+  auto* c = dynamic_cast<P::RouteBlockContext*>(top);
+  if (!c || !c->routeKind() || !c->block()) return false;
+  for (antlr4::tree::ParseTree* child : c->children) {
+    if (child == c->block()) break;
+    if (hasRecoveryHoles(child)) return false;
+  }
+  antlr4::tree::TerminalNode* open = c->block()->LBRACE();
+  return open && open->getSymbol()->getTokenIndex() != INVALID_INDEX;
+}
+
+// The recovery may read the start of the next item as statements (a route
+// block whose '}' is missing takes `route[B] {` for a call of route).
+LostItems AstBuilder::itemsSwallowedBy(antlr4::ParserRuleContext* item) {
+  LostItems lost;
+  if (!item->getStart() || !item->getStop()) return lost;
+  size_t last = std::min(item->getStop()->getTokenIndex(), tokens_.size() - 1);
+  for (size_t i = item->getStart()->getTokenIndex() + 1; i <= last; ++i) lost |= itemStartedBy(tokens_.get(i));
+  return lost;
+}
+
+// The item a token begins: a loadmodule, a modparam or a route block
+// (`route` only before '[' or '{', since `route(X)` is a statement).
+LostItems AstBuilder::itemStartedBy(antlr4::Token* t) {
+  if (!t || t->getTokenIndex() == INVALID_INDEX) return {};  // made up by the recovery
+  switch (t->getType()) {
+    case P::LOADMODULE: case P::LOADMODULEX: case P::MODPARAM: case P::MODPARAMX:
+      return {false, true};
+    case P::REQUEST_ROUTE: case P::FAILURE_ROUTE: case P::ONREPLY_ROUTE: case P::REPLY_ROUTE:
+    case P::BRANCH_ROUTE: case P::ONSEND_ROUTE: case P::EVENT_ROUTE:
+      return {true, false};
+    case P::ROUTE:
+      for (size_t i = t->getTokenIndex() + 1; i < tokens_.size(); ++i) {
+        antlr4::Token* next = tokens_.get(i);
+        if (next->getChannel() != antlr4::Token::DEFAULT_CHANNEL) continue;
+        return {next->getType() == P::LBRACK || next->getType() == P::LBRACE, false};
+      }
+      return {};
+    default:
+      return {};
+  }
 }
 
 ast::Word AstBuilder::word(P::StringContext* ctx) {

@@ -2,12 +2,14 @@
 #pragma once
 
 #include <memory>
+#include <vector>
 
 #include "KamailioParser.h"
 #include "antlr4-runtime.h"
 #include "kamc/ast/AST.h"
 #include "kamc/basic/Diagnostics.h"
 #include "kamc/preprocess/Preprocessor.h"
+#include "kamc/syntax/SyntaxCheck.h"
 
 namespace kamc {
 
@@ -15,6 +17,7 @@ class AstBuilder {
   using P = grammar::KamailioParser;
 
  public:
+  using IncompleteItem = ParseResult::IncompleteItem;
   // `base`: where in pp.text the lexed text starts (a slice holding one item).
   AstBuilder(const PreprocessResult& pp, const SourceManager& sm, DiagnosticEngine& diags,
              antlr4::TokenStream& tokens, size_t base = 0);
@@ -22,6 +25,11 @@ class AstBuilder {
   ast::TopItemPtr buildItem(P::TopStatementContext* ctx) { return buildTop(ctx); }
   // Errors found while building (e.g. '+=', malformed pseudo-variables).
   size_t errorCount() const { return errors_; }
+  // After build(): the items whose text had a syntax error (ANTLR's error
+  // recovery left holes in them, or building one reported an error), and
+  // the kinds of top-level items whose start the recovery skipped.
+  const std::vector<IncompleteItem>& incompleteItems() const { return incomplete_; }
+  LostItems lostItems() const { return lost_; }
 
  private:
   void place(ast::Node& node, antlr4::ParserRuleContext* ctx);
@@ -32,6 +40,10 @@ class AstBuilder {
   std::string textOf(antlr4::ParserRuleContext* ctx) const;
   std::string textOf(antlr4::tree::TerminalNode* t) const;
   void error(const ast::Node& at, std::string message);
+  bool hasRecoveryHoles(antlr4::tree::ParseTree* tree);
+  LostItems itemStartedBy(antlr4::Token* t);
+  LostItems itemsSwallowedBy(antlr4::ParserRuleContext* item);
+  bool routeHeaderWhole(P::TopStatementContext* top);
 
   ast::Word word(P::StringContext* ctx);
   ast::TopItemPtr buildTop(P::TopStatementContext* ctx);
@@ -73,6 +85,8 @@ class AstBuilder {
   antlr4::TokenStream& tokens_;
   size_t base_ = 0;
   size_t errors_ = 0;
+  std::vector<IncompleteItem> incomplete_;
+  LostItems lost_;
 };
 
 }  // namespace kamc

@@ -2,6 +2,7 @@
 // text; everything ANTLR-specific stays inside this file.
 #include "kamc/syntax/SyntaxCheck.h"
 
+#include <algorithm>
 #include <mutex>
 
 #include "AstBuilder.h"
@@ -24,8 +25,9 @@ class MappedErrorListener : public antlr4::BaseErrorListener {
                    const std::string& msg, std::exception_ptr) override {
     if (textEndsEarly_ && (!offending || offending->getType() == antlr4::Token::EOF)) return;
     ++count_;
-    if (count_ > maxErrors_) return;
     size_t offset = offending ? offending->getStartIndex() : pp_.text.size();
+    offsets_.push_back(offset);
+    if (count_ > maxErrors_) return;
     std::string text = msg;
     if (auto* parser = dynamic_cast<antlr4::Parser*>(recognizer); parser && offending)
       text = operatorMessage(*parser, offending, msg);
@@ -33,6 +35,8 @@ class MappedErrorListener : public antlr4::BaseErrorListener {
   }
 
   size_t count() const { return count_; }
+  // Where each error was found (also those past maxErrors), in pp.text.
+  const std::vector<size_t>& offsets() const { return offsets_; }
 
  private:
   void report(size_t offset, const std::string& text) {
@@ -111,6 +115,7 @@ class MappedErrorListener : public antlr4::BaseErrorListener {
   size_t maxErrors_;
   bool textEndsEarly_;
   size_t count_ = 0;
+  std::vector<size_t> offsets_;
 };
 
 // ANTLR's input stream decodes UTF-8 and counts code points. Widening every
@@ -170,6 +175,28 @@ size_t parsedLength(const std::string& text, const SyntaxCheckOptions& opts) {
   return text.size();
 }
 
+// An error found at a token inside an item makes the item incomplete even
+// where the recovery left no mark in the tree (a missing ';' before '}').
+void markItemsHoldingErrors(ParseResult& result, const std::vector<size_t>& errorOffsets) {
+  auto& incomplete = result.incompleteItems;
+  for (const ast::TopItemPtr& item : result.config->items) {
+    auto inItem = [&](size_t offset) { return offset >= item->range.begin && offset < item->range.end; };
+    auto first = std::find_if(errorOffsets.begin(), errorOffsets.end(), inItem);
+    if (first == errorOffsets.end()) continue;
+    auto known = std::find_if(incomplete.begin(), incomplete.end(),
+                              [&](const ParseResult::IncompleteItem& i) { return i.item == item.get(); });
+    if (known == incomplete.end())
+      known = incomplete.insert(incomplete.end(), ParseResult::IncompleteItem{item.get(), true});
+    // An error in a route's header: its name is not known for sure.
+    const auto* route =
+        item->kind == ast::TopKind::Route ? static_cast<const ast::RouteItem*>(item.get()) : nullptr;
+    if (!route || !route->body || std::any_of(first, errorOffsets.end(), [&](size_t offset) {
+          return inItem(offset) && offset < route->body->range.begin;
+        }))
+      known->headerWhole = false;
+  }
+}
+
 // The lexer's and parser's DFA caches are static, shared by every instance;
 // the 4.9 runtime mutates them without complete locking (antlr/antlr4#3332,
 // fixed in 4.9.3), so concurrent parses could corrupt them. One at a time:
@@ -200,6 +227,7 @@ ParseResult parseConfig(const PreprocessResult& pp, const SourceManager& sm,
     pp.map.addExpansionNotes(diags.report("kamc-syntax", at.loc, nestingMessage()), at.expansion);
     result.config = std::make_unique<ast::Config>();
     result.syntaxErrors = listener.count() + 1;
+    result.lost = LostItems::all();
     return std::move(result);
   };
   grammar::KamailioParser::ConfigContext* tree = nullptr;
@@ -212,6 +240,9 @@ ParseResult parseConfig(const PreprocessResult& pp, const SourceManager& sm,
   AstBuilder builder(pp, sm, diags, tokens);
   result.config = builder.build(tree);
   result.syntaxErrors = listener.count() + builder.errorCount();
+  result.incompleteItems = builder.incompleteItems();
+  result.lost = builder.lostItems();
+  markItemsHoldingErrors(result, listener.offsets());
   return result;
 }
 

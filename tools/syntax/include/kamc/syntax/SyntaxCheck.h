@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "kamc/ast/AST.h"
 #include "kamc/basic/Diagnostics.h"
@@ -21,10 +22,34 @@ struct SyntaxCheckOptions {
   bool textEndsEarly = false;
 };
 
+// The kinds of top-level items a recovered tree may lack.
+struct LostItems {
+  bool routes = false;       // route blocks: the routes defined, the calls made
+  bool moduleItems = false;  // loadmodule and modparam lines
+  bool any() const { return routes || moduleItems; }
+  static LostItems all() { return {true, true}; }
+  LostItems& operator|=(const LostItems& other) {
+    routes = routes || other.routes;
+    moduleItems = moduleItems || other.moduleItems;
+    return *this;
+  }
+};
+
 struct ParseResult {
   // Always set; after syntax errors it holds what could be recovered.
   std::unique_ptr<ast::Config> config;
   size_t syntaxErrors = 0;
+  // The items of `config` whose text holds a syntax error: what they contain
+  // is partly made up by the error recovery (a route's header may still be
+  // whole). Every other item parsed exactly as written.
+  struct IncompleteItem {
+    const ast::TopItem* item;
+    bool headerWhole = false;  // a route block's keyword, name and '{' as written
+  };
+  std::vector<IncompleteItem> incompleteItems;
+  // The recovery skipped the start of a top-level item: `config` lacks
+  // items the text has.
+  LostItems lost;
 };
 
 // Parses the preprocessed text into the AST, reporting syntax errors (rule
