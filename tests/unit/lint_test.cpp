@@ -1,6 +1,8 @@
 // Each cfgcheck rule: a config that triggers it and a near miss that does not.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "kamc/driver/DiagnosticOutput.h"
 #include "kamc/frontend/Pipeline.h"
 
@@ -177,6 +179,98 @@ TEST(LintCalls, ABareNameIsReportedAtTheNextTokenWhereKamailioStops) {
   EXPECT_EQ(found->notes[0].loc.line, 2u);
   EXPECT_EQ(found->notes[0].loc.column, 14u);
   EXPECT_NE(found->message.find("#!define"), std::string::npos) << found->message;
+}
+
+namespace {
+
+// A config through the front end as cfgcheck runs it: checks go on after errors.
+frontend::Compilation checkedAsCfgcheck(const std::string& text) {
+  frontend::PipelineOptions cfgcheck;
+  cfgcheck.keepGoing = true;
+  return frontend::check(frontend::ConfigInput::inMemory("t.cfg", text), cfgcheck);
+}
+
+// "rule:line" for each finding, in order.
+std::vector<std::string> findingsOf(const frontend::Compilation& unit) {
+  std::vector<std::string> out;
+  for (const Diagnostic& d : unit.diags.diagnostics()) out.push_back(d.rule + ":" + std::to_string(d.loc.line));
+  return out;
+}
+
+}  // namespace
+
+TEST(LintRecovery, ItemsAroundASyntaxErrorAreCheckedInTheSameRun) {
+  frontend::Compilation unit = checkedAsCfgcheck(
+      "loadmodule \"xlog.so\"\nloadmodule \"sl.so\"\n"   // 1-2
+      "modparam(\"sl\", \"bogus\", 1)\n"                  // 3
+      "request_route {\n xlogg(\"a\");\n route(NOPE);\n}\n"  // 4-7
+      "route[BROKEN] {\n if ($rU == \"a\" { exit; }\n}\n"   // 8-10
+      "route[AFTER] {\n sl_send_reply(\"404\");\n}\n");     // 11-13
+  EXPECT_FALSE(unit.linted);
+  EXPECT_EQ(findingsOf(unit), (Rules{"kamc-syntax:9", "kamc-unknown-modparam:3", "kamc-unknown-function:5",
+                                     "kamc-wrong-arg-count:12", "kamc-undefined-route:6"}));
+  EXPECT_EQ(unit.exitCode(), 1);
+  EXPECT_EQ(unit.checkedConfig(), nullptr) << "a config with errors is never handed to codegen";
+}
+
+TEST(LintRecovery, ARouteWhoseBodyDidNotParseIsStillDefined) {
+  // route(R) names the broken route: not undefined. R's own calls are lost,
+  // so no route is called "unused" either (USED may be called in the hole).
+  frontend::Compilation unit = checkedAsCfgcheck(
+      "request_route {\n route(R);\n}\nroute[R] {\n route(USED)\n exit;\n}\nroute[USED] {\n exit;\n}\n");
+  EXPECT_EQ(findingsOf(unit), Rules{"kamc-syntax:6"});
+}
+
+TEST(LintRecovery, FlowChecksWaitForEveryRouteBody) {
+  // The broken route may assign $var(x): reading it is no finding.
+  frontend::Compilation unit = checkedAsCfgcheck(
+      "loadmodule \"pv.so\"\nloadmodule \"xlog.so\"\n"
+      "request_route {\n route(SET);\n xlog(\"$var(x)\");\n}\nroute[SET] {\n $var(x) = 1\n exit;\n}\n");
+  EXPECT_EQ(findingsOf(unit), Rules{"kamc-syntax:9"});
+}
+
+TEST(LintRecovery, AnItemSwallowedByTheRecoveryHidesWholeConfigFindings) {
+  // route[A] lacks its '}', so route[B] is read as statements of A: B is not
+  // in the tree, and route(B) is not called undefined. The findings no lost
+  // route can refute remain.
+  frontend::Compilation unit = checkedAsCfgcheck(
+      "loadmodule \"xlog.so\"\nrequest_route {\n route(B);\n xlog(\"a\", \"b\", \"c\", \"d\");\n"
+      " xlogg(\"x\");\n}\nroute[A] {\n xlog(\"a\");\nroute[B] {\n xlog(\"b\");\n}\n");
+  std::vector<std::string> found = findingsOf(unit);
+  found.erase(std::remove_if(found.begin(), found.end(),
+                             [](const std::string& f) { return f.rfind("kamc-syntax:", 0) == 0; }),
+              found.end());
+  EXPECT_EQ(found, (Rules{"kamc-wrong-arg-count:4", "kamc-unknown-function:5"}));
+}
+
+TEST(LintRecovery, ABrokenLoadmoduleLineHidesTheFindingsItCouldRefute) {
+  // Line 2 may have been meant to load sl, or a module with an xlogg: its
+  // names are not judged. The route reference still is.
+  frontend::Compilation unit = checkedAsCfgcheck(
+      "loadmodule \"xlog.so\"\nloadmodule (\"sl.so\")\nrequest_route {\n xlogg(\"a\");\n"
+      " sl_send_reply(\"404\");\n route(NOPE);\n}\n");
+  EXPECT_EQ(findingsOf(unit), (Rules{"kamc-syntax:2", "kamc-syntax:2", "kamc-undefined-route:6"}));
+}
+
+TEST(LintRecovery, ABrokenModparamDoesNotHideTheRoutes) {
+  frontend::Compilation unit = checkedAsCfgcheck(
+      "loadmodule \"xlog.so\"\nmodparam(\"xlog\", \"buf_size\" 1)\n"
+      "request_route {\n xlog(\"a\", \"b\", \"c\", \"d\");\n}\n");
+  EXPECT_EQ(findingsOf(unit), (Rules{"kamc-syntax:2", "kamc-wrong-arg-count:4"}));
+}
+
+TEST(LintRecovery, APreprocessorErrorThatKeepsTheTextRunsEveryCheck) {
+  frontend::Compilation unit = checkedAsCfgcheck("#!ifndef X\nrequest_route {\n route(NOPE);\n}\n");
+  EXPECT_EQ(findingsOf(unit), (Rules{"kamc-unclosed-ifdef:1", "kamc-undefined-route:3"}));
+}
+
+TEST(LintRecovery, TheParsedTreeIsLeftWholeForTheLanguageServer) {
+  frontend::Compilation unit = checkedAsCfgcheck("request_route {\n route(R);\n}\nroute[R] {\n exit\n}\n");
+  ASSERT_TRUE(unit.config);
+  ASSERT_EQ(unit.config->items.size(), 2u);
+  const auto& broken = static_cast<const ast::RouteItem&>(*unit.config->items[1]);
+  ASSERT_TRUE(broken.body) << "the checks saw the header alone; the tree keeps the body";
+  EXPECT_FALSE(broken.body->body.empty());
 }
 
 TEST(LintCatalog, TopLevelChecksRunOnATreeWithSyntaxErrors) {

@@ -10,15 +10,31 @@ Compilation check(const ConfigInput& input, const PipelineOptions& options) {
   return unit;
 }
 
+namespace {
+
+lint::TreeHoles holesOf(const Compilation& unit) {
+  lint::TreeHoles holes;
+  for (const ParseResult::IncompleteItem& i : unit.incompleteItems)
+    holes.incompleteItems.push_back({i.item, i.headerWhole});
+  holes.routesLost = unit.lostItems.routes;
+  holes.moduleItemsLost = unit.lostItems.moduleItems;
+  return holes;
+}
+
+}  // namespace
+
 void checkStage(Compilation& unit, const PipelineOptions& options) {
   if (!unit.config) return;
-  // The checks need a tree without holes; top-level items stay whole.
   lint::LintContext lint{*unit.config, unit.pp.map, unit.diags, &unit.sm};
+  bool treeWhole = unit.incompleteItems.empty() && !unit.lostItems.any();
   if (!unit.diags.hasErrors()) {
     lint::runAllChecks(lint);
     unit.linted = true;
+  } else if (options.keepGoing && treeWhole) {
+    // A preprocessor error that left the text whole (an unclosed #!ifdef).
+    lint::runAllChecks(lint);
   } else if (options.keepGoing) {
-    lint::runTopLevelChecks(lint);
+    lint::runChecksOnRecoveredTree(lint, holesOf(unit));
   }
 }
 

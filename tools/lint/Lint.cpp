@@ -1,6 +1,10 @@
 // The order of checks is the order of their findings in the output.
 #include "kamc/lint/Lint.h"
 
+#include <algorithm>
+#include <iterator>
+#include <string_view>
+
 namespace kamc::lint {
 
 SourceLocation LintContext::endOf(const ast::Node& at) const {
@@ -12,9 +16,10 @@ SourceLocation LintContext::endOf(const ast::Node& at) const {
   return {last.loc.file, last.loc.line, last.loc.column + 1};
 }
 
-void runTopLevelChecks(const LintContext& ctx) { checkCatalogItems(ctx); }
+namespace {
 
-void runAllChecks(const LintContext& ctx) {
+// The checks whose findings hold for each item on its own.
+void runItemChecks(const LintContext& ctx) {
   checkCatalogItems(ctx);
   checkModparams(ctx);
   checkModuleParamValues(ctx);
@@ -23,10 +28,109 @@ void runAllChecks(const LintContext& ctx) {
   checkPseudoVariables(ctx);
   checkExpressionTypes(ctx);
   checkRegexes(ctx);
+}
+
+// The flow checks walk every path through route(X) calls: a statement lost
+// from any route may be the assignment or the validation they look for.
+void runFlowChecks(const LintContext& ctx) {
   checkUninitializedVars(ctx);
   checkExecTaint(ctx);
+}
+
+// Findings that a lost item could refute. A lost loadmodule brings
+// functions, parameters and pseudo-variables; a lost modparam defines
+// profiles, database URLs, the htable db_url.
+constexpr std::string_view kNeedEveryModuleItem[] = {
+    "kamc-unknown-function",   "kamc-module-not-loaded",      "kamc-unknown-pv",
+    "kamc-unknown-transformation", "kamc-implicit-avp",       "kamc-db-driver-not-loaded",
+    "kamc-undefined-dialog-profile", "kamc-ineffective-modparam",
+};
+// A lost route block defines a route and calls others.
+constexpr std::string_view kNeedEveryRoute[] = {"kamc-undefined-route", "kamc-unused-route"};
+// A call lost from a route body could be the only use of a route.
+constexpr std::string_view kNeedEveryBody[] = {"kamc-unused-route"};
+
+template <size_t N>
+bool listed(const std::string_view (&rules)[N], std::string_view rule) {
+  return std::find(std::begin(rules), std::end(rules), rule) != std::end(rules);
+}
+
+// The items of a parsed tree the checks may trust, borrowed in order (the
+// parsed tree stays as it is: the language server reads it). A route whose
+// body has holes is there as its header alone, so that it counts as defined.
+// ast::Config owns its items, so the borrowed ones are released, never freed.
+class RecoveredView {
+ public:
+  RecoveredView(const ast::Config& parsed, const TreeHoles& holes) {
+    for (const ast::TopItemPtr& item : parsed.items) {
+      auto hole = std::find_if(holes.incompleteItems.begin(), holes.incompleteItems.end(),
+                               [&](const TreeHoles::Item& i) { return i.item == item.get(); });
+      if (hole == holes.incompleteItems.end()) {
+        borrow(item.get());
+      } else if (item->kind != ast::TopKind::Route) {
+        moduleItemsMissing_ = true;  // a broken core parameter may be a mistyped loadmodule
+      } else if (hole->headerWhole) {
+        headers_.push_back(headerOf(static_cast<const ast::RouteItem&>(*item)));
+        borrow(headers_.back().get());
+        bodiesMissing_ = true;
+      } else {
+        routesMissing_ = true;
+      }
+    }
+    routesMissing_ = routesMissing_ || holes.routesLost;
+    moduleItemsMissing_ = moduleItemsMissing_ || holes.moduleItemsLost;
+  }
+  ~RecoveredView() {
+    for (ast::TopItemPtr& item : view_.items) (void)item.release();
+  }
+  RecoveredView(const RecoveredView&) = delete;
+  RecoveredView& operator=(const RecoveredView&) = delete;
+
+  const ast::Config& config() const { return view_; }
+  // Some statements of the config are not in the view.
+  bool bodiesMissing() const { return bodiesMissing_ || routesMissing_; }
+  bool keeps(std::string_view rule) const {
+    return !(moduleItemsMissing_ && listed(kNeedEveryModuleItem, rule)) &&
+           !(routesMissing_ && listed(kNeedEveryRoute, rule)) && !(bodiesMissing() && listed(kNeedEveryBody, rule));
+  }
+
+ private:
+  static ast::TopItemPtr headerOf(const ast::RouteItem& route) {
+    auto header = std::make_unique<ast::RouteItem>();
+    static_cast<ast::Node&>(*header) = static_cast<const ast::Node&>(route);
+    header->routeKind = route.routeKind;
+    header->keyword = route.keyword;
+    header->name = route.name;
+    return header;
+  }
+  void borrow(const ast::TopItem* item) { view_.items.emplace_back(const_cast<ast::TopItem*>(item)); }
+
+  ast::Config view_;
+  std::vector<ast::TopItemPtr> headers_;
+  bool moduleItemsMissing_ = false;
+  bool routesMissing_ = false;
+  bool bodiesMissing_ = false;
+};
+
+}  // namespace
+
+void runAllChecks(const LintContext& ctx) {
+  runItemChecks(ctx);
+  runFlowChecks(ctx);
   checkRouteReferences(ctx);
   checkUnreachableCode(ctx);
+}
+
+void runChecksOnRecoveredTree(const LintContext& ctx, const TreeHoles& holes) {
+  RecoveredView view(ctx.config, holes);
+  DiagnosticEngine findings;
+  LintContext checks{view.config(), ctx.map, findings, ctx.sm};
+  runItemChecks(checks);
+  if (!view.bodiesMissing()) runFlowChecks(checks);
+  checkRouteReferences(checks);
+  checkUnreachableCode(checks);
+  for (const Diagnostic& d : findings.diagnostics())
+    if (view.keeps(d.rule)) ctx.diags.add(d);
 }
 
 }  // namespace kamc::lint

@@ -7,11 +7,13 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "kamc/ast/AST.h"
 #include "kamc/basic/Diagnostics.h"
 #include "kamc/basic/SourceManager.h"
 #include "kamc/preprocess/Preprocessor.h"
+#include "kamc/syntax/SyntaxCheck.h"
 
 namespace kamc::frontend {
 
@@ -30,11 +32,11 @@ struct ConfigInput {
 
 struct PipelineOptions {
   PreprocessOptions preprocess;
-  // Report what Kamailio would report before giving up (cfgcheck): parse the
-  // text up to where the preprocessor stopped, and run the top-level checks on
-  // a tree with syntax errors. Otherwise (the compiler, the printers) a stage
-  // runs only on input it can trust: no parse of a cut-short text, no lint of
-  // a config with errors.
+  // Report every error at once (cfgcheck, the language server): parse the
+  // text up to where the preprocessor stopped, and after errors run the
+  // checks on the items that parsed whole. Otherwise (the compiler, the
+  // printers) a stage runs only on input it can trust: no parse of a
+  // cut-short text, no lint of a config with errors.
   bool keepGoing = false;
 };
 
@@ -47,7 +49,12 @@ struct Compilation {
   PreprocessResult pp;
   std::unique_ptr<ast::Config> config;  // set once parsed; after syntax errors, what was recovered
   size_t syntaxErrors = 0;
-  bool linted = false;  // every lint check ran (not only the top-level ones)
+  // After syntax errors: the items that did not parse as written, and
+  // whether the tree lacks items of the text (ParseResult; also when the
+  // preprocessor stopped early).
+  std::vector<ParseResult::IncompleteItem> incompleteItems;
+  LostItems lostItems;
+  bool linted = false;  // every lint check ran on a tree without holes
 
   // False when the main file could not be read (an I/O error, not a finding).
   bool readable() const { return pp.mainFile != kNoFile; }

@@ -3,6 +3,8 @@
 // checks serve cfgcheck and the language server.
 #pragma once
 
+#include <vector>
+
 #include "kamc/ast/AST.h"
 #include "kamc/basic/Diagnostics.h"
 #include "kamc/preprocess/SourceMap.h"
@@ -28,11 +30,23 @@ struct LintContext {
 
 // Runs every check.
 void runAllChecks(const LintContext& ctx);
-// The checks of whole top-level items (core parameters, module names), for a
-// tree with syntax errors: a syntax error leaves the items around it whole,
-// and Kamailio, which reads the config in order, reports an unknown core
-// parameter above a syntax error before that error.
-void runTopLevelChecks(const LintContext& ctx);
+
+// What syntax errors left out of a parsed tree.
+struct TreeHoles {
+  struct Item {
+    const ast::TopItem* item;  // its text has a syntax error
+    bool headerWhole;          // a route block whose keyword and name are as written
+  };
+  std::vector<Item> incompleteItems;
+  // The text has items of these kinds that the tree lacks.
+  bool routesLost = false;
+  bool moduleItemsLost = false;  // loadmodule, modparam
+};
+// Every check on a tree with syntax errors, so that one run reports them all:
+// the items that parsed whole are checked, a route with a whole header counts
+// as defined, and findings that the missing text could refute are left out
+// (docs/cfgcheck.md, "After a syntax error").
+void runChecksOnRecoveredTree(const LintContext& ctx, const TreeHoles& holes);
 
 // Rules kamc-undefined-route, kamc-duplicate-route, kamc-unused-route.
 void checkRouteReferences(const LintContext& ctx);
