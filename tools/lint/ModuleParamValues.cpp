@@ -1,13 +1,17 @@
 // Modparam values that a module reads with a grammar of its own: database
 // URLs and the driver module their scheme needs (every catalog param flagged
 // dburl, and sqlops' sqlcon), htable's table definitions, dialog's profile
-// lists, dispatcher's ping reply codes, rtpengine's sockets. htable and
-// sqlops parse their lines while Kamailio reads them (kamailio -c refuses a
-// bad one); the others when the module initialises (kamailio -c accepts
-// them, start-up fails).
+// lists, dispatcher's ping reply codes, rtpengine's sockets, tls' methods
+// and modes (when TLS is on), permissions' backends, cache mode and tag AVP.
+// htable and sqlops parse their lines while Kamailio reads them (kamailio -c
+// refuses a bad one); the others when the module initialises (kamailio -c
+// accepts them, start-up fails).
 #include <algorithm>
 #include <cctype>
 #include <cstdint>
+#include <cstdlib>
+#include <initializer_list>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <regex>
@@ -145,6 +149,34 @@ const std::map<std::string_view, HtableValue> kHtableAttributes = {
     {"size", HtableValue::Unsigned},       {"updateexpire", HtableValue::Unsigned},
 };
 
+// tls' tls_method names (tls_config.c), its verify_client modes and its
+// rand_engine names; each is compared without case.
+using Words = std::span<const std::string_view>;
+constexpr std::string_view kTlsMethods[] = {"SSLv2",   "SSLv3",    "SSLv23",  "TLSv1",    "TLSv1.0", "TLSv1+",
+                                            "TLSv1.0+", "TLSv1.1", "TLSv1.1+", "TLSv1.2", "TLSv1.2+"};
+constexpr std::string_view kTlsMethodsWithoutOpenSsl[] = {"SSLv2", "SSLv3"};
+constexpr std::string_view kTlsVerifyClientModes[] = {"off", "on", "optional", "optional_no_ca"};
+constexpr std::string_view kTlsRandEngines[] = {"krand", "fastrand", "cryptorand", "kxlibssl"};
+// cfg.lex's words for 1 in a switch such as enable_tls=yes.
+constexpr std::string_view kYesWords[] = {"yes", "true", "on", "enable"};
+
+bool isOneOfIgnoringCase(std::string_view word, Words words) {
+  return std::any_of(words.begin(), words.end(), [&](std::string_view w) {
+    return w.size() == word.size() && std::equal(w.begin(), w.end(), word.begin(), [](char a, char b) {
+             return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+           });
+  });
+}
+
+std::string listWords(Words words, std::string_view lastJoin) {
+  return joinWords(std::vector<std::string>(words.begin(), words.end()), lastJoin);
+}
+
+std::string didYouMean(std::string_view name, Words words) {
+  std::string guess = closestName(name, std::vector<std::string_view>(words.begin(), words.end()));
+  return guess.empty() ? "" : "; did you mean '" + guess + "'?";
+}
+
 class ModuleParamValueChecker {
   // The parameters whose value a module reads with a grammar of its own.
   using ValueCheck = void (ModuleParamValueChecker::*)(const ast::ModparamItem&, std::string_view);
@@ -180,6 +212,8 @@ class ModuleParamValueChecker {
   // profile lists are plain parameters, whose last value counts.
   void finish() {
     checkDialogProfiles();
+    checkTlsSettings();
+    checkPermissionsSettings();
     if (htableDbUrlSet_) return;
     for (const auto& [item, table] : htableDbTables_)
       ctx_.report("kamc-ineffective-modparam", *item->value,
@@ -445,6 +479,204 @@ class ModuleParamValueChecker {
                     (ignored.size() == 1 ? "that node" : "those nodes"));
   }
 
+  // tls keeps its random-number engine when rand_engine names none it knows,
+  // without a word.
+  void checkTlsRandEngine(const ast::ModparamItem& item, std::string_view value) {
+    if (isOneOfIgnoringCase(value, kTlsRandEngines)) return;
+    ctx_.report("kamc-ineffective-modparam", *item.value,
+                "tls ignores rand_engine '" + std::string(value) + "': it knows " + listWords(kTlsRandEngines, "and") +
+                    " (any case), and keeps its default engine otherwise");
+  }
+
+  // tls reads its settings only when TLS is on: enable_tls set when tls.so
+  // is loaded (its mod_register stays inert otherwise) and still set at the
+  // end, and TCP not disabled (no TCP, no TLS).
+  bool tlsInitialises(const LoadedModule& tls) const {
+    const std::initializer_list<std::string_view> enableTls = {"enable_tls", "tls_enable"};
+    return coreSwitch(enableTls, tls.order) == true && coreSwitch(enableTls, ctx_.config.items.size()) == true &&
+           coreSwitch({"disable_tcp"}, ctx_.config.items.size()) == false;
+  }
+
+  // The tls settings its mod_init and the fix-up of its domains refuse. Only
+  // the last line of a plain parameter counts.
+  void checkTlsSettings() {
+    const LoadedModule* tls = modules_.loadedAnywhere("tls");
+    if (!tls || !tlsInitialises(*tls)) return;
+    const ast::ModparamItem* method = lastSetting(*tls, "tls_method");
+    if (const std::string* name = literalString(method)) checkTlsMethod(*method, *name, !lastSetting(*tls, "config"));
+    const ast::ModparamItem* verifyClient = lastSetting(*tls, "verify_client");
+    if (const std::string* mode = literalString(verifyClient)) checkTlsVerifyClient(*verifyClient, *mode);
+    const ast::ModparamItem* fragment = lastSetting(*tls, "ssl_max_send_fragment");
+    if (std::optional<int64_t> bytes = literalNumber(fragment)) checkTlsSendFragment(*fragment, *bytes);
+  }
+
+  void checkTlsVerifyClient(const ast::ModparamItem& item, const std::string& mode) {
+    if (isOneOfIgnoringCase(mode, kTlsVerifyClientModes)) return;
+    ctx_.report("kamc-bad-modparam-value", *item.value,
+                "tls verify_client '" + mode + "' is not one of " + listWords(kTlsVerifyClientModes, "or") +
+                    " (any case)" + didYouMean(mode, kTlsVerifyClientModes) +
+                    "; Kamailio refuses to start (\"Invalid tls_method parameter value\", its message for this "
+                    "parameter too)");
+  }
+
+  // OpenSSL takes 512 to 16384 bytes; tls skips a negative value (OpenSSL's default).
+  void checkTlsSendFragment(const ast::ModparamItem& item, int64_t bytes) {
+    if (bytes < 0 || (bytes >= 512 && bytes <= 16384)) return;
+    ctx_.report("kamc-bad-modparam-value", *item.value,
+                "tls ssl_max_send_fragment " + std::to_string(bytes) + " is outside 512..16384 (or -1 for OpenSSL's "
+                "default); Kamailio refuses to start (\"invalid ssl_max_send_fragment value\")");
+  }
+
+  // tls_method names, case-insensitive (tls_parse_method). SSLv2 and SSLv3
+  // parse, but the OpenSSL that Kamailio 5.6 is built with (1.1 or later)
+  // has no method for SSLv2, nor for SSLv3 unless built with it, which
+  // OpenSSL's defaults and the distributions' packages are not: creating the
+  // default domains' contexts fails. With a tls config file those domains
+  // use their own method and the parameter is only parsed.
+  void checkTlsMethod(const ast::ModparamItem& item, const std::string& name, bool makesDefaultDomains) {
+    if (isOneOfIgnoringCase(name, kTlsMethods)) {
+      if (!makesDefaultDomains || !isOneOfIgnoringCase(name, kTlsMethodsWithoutOpenSsl)) return;
+      ctx_.report("kamc-bad-modparam-value", *item.value,
+                  "tls_method '" + name + "': the OpenSSL Kamailio 5.6 runs with has no " + name +
+                      " method; Kamailio refuses to start (\"Cannot create SSL context\"); use TLSv1.2+ or SSLv23 "
+                      "(any version)");
+      return;
+    }
+    std::string lower = name;
+    for (char& c : lower) c = char(std::tolower(static_cast<unsigned char>(c)));
+    std::string hint = lower.starts_with("tlsv1.3")
+                           ? "; Kamailio 5.6 has no TLSv1.3 method: TLSv1.2+ allows TLS 1.3"
+                           : didYouMean(name, kTlsMethods);
+    ctx_.report("kamc-bad-modparam-value", *item.value,
+                "tls_method '" + name + "' is not one of " + listWords(kTlsMethods, "or") + " (any case)" + hint +
+                    "; Kamailio refuses to start (\"Invalid tls_method parameter value\")");
+  }
+
+  // permissions' mod_init: at least one backend, a db_mode of 0 or 1, and
+  // an AVP for peer_tag_avp.
+  void checkPermissionsSettings() {
+    const LoadedModule* permissions = modules_.loadedAnywhere("permissions");
+    if (!permissions) return;
+    const ast::ModparamItem* backends = lastSetting(*permissions, "load_backends");
+    if (literalNumber(backends) == 0)
+      ctx_.report("kamc-bad-modparam-value", *backends->value,
+                  "permissions load_backends 0 loads nothing; Kamailio refuses to start (\"failure - no backend to be "
+                  "loaded\"): add 1 (address table), 2 (trusted table), 4 (allow file) or 8 (deny file)");
+    const ast::ModparamItem* dbMode = lastSetting(*permissions, "db_mode");
+    if (std::optional<int64_t> mode = literalNumber(dbMode); mode && *mode != 0 && *mode != 1)
+      ctx_.report("kamc-bad-modparam-value", *dbMode->value,
+                  "permissions db_mode " + std::to_string(*mode) + " is neither 0 (no cache) nor 1 (cache); Kamailio "
+                  "refuses to start (\"invalid db_mode value\")");
+    const ast::ModparamItem* tagAvp = lastSetting(*permissions, "peer_tag_avp");
+    if (const std::string* spec = literalString(tagAvp); spec && !spec->empty()) checkPeerTagAvp(*tagAvp, *spec);
+  }
+
+  // permissions parses peer_tag_avp with pv_parse_spec when it initialises
+  // and needs an AVP whose name it can know without a message.
+  void checkPeerTagAvp(const ast::ModparamItem& item, const std::string& spec) {
+    auto refuse = [&](const std::string& why) {
+      ctx_.report("kamc-bad-modparam-value", *item.value,
+                  "permissions peer_tag_avp '" + spec + "' " + why +
+                      "; Kamailio refuses to start (\"failed to process peer_tag_avp AVP param\")");
+    };
+    ast::PseudoVariableParse parse = ast::parsePseudoVariable(spec, ast::PvContext::String);
+    if (!parse.pv) return refuse("is not a pseudo-variable (" + parse.error + "); write $avp(name)");
+    const ast::PseudoVariable& pv = *parse.pv;
+    if (pv.className != "avp") return refuse("is not an AVP; write $avp(name)");
+    std::string_view name = pv.inner ? std::string_view(*pv.inner) : std::string_view();
+    if (name.starts_with("$"))
+      return refuse("takes its name from a pseudo-variable, which has no value when permissions initialises; write "
+                    "a fixed name");
+    if (std::string problem = avpNameProblem(name); !problem.empty()) return refuse(problem);
+    const catalog::PseudoVariableInfo* avp = catalog::findPseudoVariable("avp");
+    if (avp && !modules_.loadedAnywhere(avp->module) && !modules_.opaqueBefore(ctx_.config.items.size())) {
+      Diagnostic& d = ctx_.report("kamc-module-not-loaded", *item.value,
+                                  "permissions peer_tag_avp '" + spec + "' needs $avp from module " +
+                                      std::string(avp->module) + ", which is not loaded; Kamailio refuses to start "
+                                      "(\"error searching pvar\")");
+      d.fixes.push_back(loadmoduleFix(modules_, avp->module));
+    }
+  }
+
+  // Why Kamailio's AVP name parser (km_parse_avp_spec) refuses the name
+  // inside $avp(...), or "". "i:12" and "s:name" are typed names; "f.name"
+  // and "tu.name" have a track and class. An avp_aliases alias, looked up
+  // first, may hold a '.': then the name is not judged.
+  std::string avpNameProblem(std::string_view name) const {
+    if (name.empty()) return "has no AVP name in $avp()";
+    if (name.size() >= 2 && name[1] == ':') {
+      std::string_view rest = name.substr(2);
+      char type = name[0];
+      if (rest.empty()) return "has nothing after '" + std::string(name) + "'";
+      if (type == 's' || type == 'S') return "";
+      if (type == 'i' || type == 'I')
+        return isKamailioInt(rest, false) ? "" : "has an AVP id '" + std::string(rest) + "' that is no number";
+      return "has an AVP name type '" + std::string(1, type) + ":', not i: or s:";
+    }
+    size_t dot = name.find('.');
+    if (dot == std::string_view::npos || (name.find(':') == std::string_view::npos && coreParamSet("avp_aliases")))
+      return "";
+    static const std::string_view kClasses[] = {"f", "t", "g", "fr", "tr", "fu", "tu", "fd", "td"};
+    std::string_view prefix = name.substr(0, dot);
+    if (std::find(std::begin(kClasses), std::end(kClasses), prefix) == std::end(kClasses))
+      return "has an AVP class prefix '" + std::string(prefix) + ".' Kamailio does not know (f, t, g, fr, tr, fu, tu, "
+             "fd or td)";
+    if (dot + 1 == name.size()) return "has no AVP name after '" + std::string(prefix) + ".'";
+    return "";
+  }
+
+  // The modparam line that leaves a plain parameter of a loaded module its
+  // value: the last one after the loadmodule whose module regex matches.
+  const ast::ModparamItem* lastSetting(const LoadedModule& module, std::string_view param) const {
+    const ast::ModparamItem* last = nullptr;
+    for (size_t order = module.order + 1; order < ctx_.config.items.size(); ++order) {
+      const ast::TopItem& top = *ctx_.config.items[order];
+      if (top.kind != ast::TopKind::Modparam) continue;
+      const auto& item = static_cast<const ast::ModparamItem&>(top);
+      if (item.param.value != param || !item.value) continue;
+      std::optional<std::regex> re = moduleRegex(item.modules.value);
+      if (re && std::regex_match(module.name, *re)) last = &item;
+    }
+    return last;
+  }
+
+  // The literal value of a modparam line; a modparamx value is computed at
+  // start-up and not judged.
+  static const std::string* literalString(const ast::ModparamItem* item) {
+    if (!item || item->extended || item->value->kind != ast::ExprKind::String) return nullptr;
+    return &static_cast<const ast::StringExpr&>(*item->value).value;
+  }
+  static std::optional<int64_t> literalNumber(const ast::ModparamItem* item) {
+    if (!item || item->extended || item->value->kind != ast::ExprKind::Number) return std::nullopt;
+    return static_cast<const ast::NumberExpr&>(*item->value).value;
+  }
+
+  // A core switch (enable_tls, disable_tcp) as the lines before `order`
+  // leave it: off by default, nullopt after a value kamc cannot read.
+  std::optional<bool> coreSwitch(std::initializer_list<std::string_view> names, size_t order) const {
+    std::optional<bool> on = false;
+    for (size_t i = 0; i < order && i < ctx_.config.items.size(); ++i) {
+      const ast::TopItem& top = *ctx_.config.items[i];
+      if (top.kind != ast::TopKind::GlobalParam) continue;
+      const auto& p = static_cast<const ast::GlobalParamItem&>(top);
+      if (std::find(names.begin(), names.end(), p.name) == names.end()) continue;
+      on = std::nullopt;
+      if (p.value.size() != 1) continue;
+      const ast::ParamAtom& atom = p.value[0];
+      if (atom.kind == ast::ParamAtom::Bool)
+        on = std::find(std::begin(kYesWords), std::end(kYesWords), atom.text) != std::end(kYesWords);
+      else if (atom.kind == ast::ParamAtom::Number)
+        on = std::strtoll(atom.text.c_str(), nullptr, 0) != 0;
+    }
+    return on;
+  }
+
+  bool coreParamSet(std::string_view name) const {
+    return std::any_of(ctx_.config.items.begin(), ctx_.config.items.end(), [&](const ast::TopItemPtr& top) {
+      return top->kind == ast::TopKind::GlobalParam && static_cast<const ast::GlobalParamItem&>(*top).name == name;
+    });
+  }
+
   // A second definition of the same name is refused when Kamailio reads it.
   bool firstNamed(std::string_view what, std::string_view kamailioSays, std::map<std::string, const ast::ModparamItem*>& seen, std::string_view name,
                   const ast::ModparamItem& item) {
@@ -482,6 +714,7 @@ std::span<const ModuleParamValueChecker::ValueGrammar> ModuleParamValueChecker::
       {"dialog", "profiles_with_value", &ModuleParamValueChecker::rememberDialogProfiles},
       {"dispatcher", "ds_ping_reply_codes", &ModuleParamValueChecker::checkPingReplyCodes},
       {"rtpengine", "rtpengine_sock", &ModuleParamValueChecker::checkRtpengineSocket},
+      {"tls", "rand_engine", &ModuleParamValueChecker::checkTlsRandEngine},
   };
   return kGrammars;
 }
