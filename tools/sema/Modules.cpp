@@ -29,7 +29,9 @@ ModuleSet::ModuleSet(const ast::Config& config) {
     }
     LoadedModule m{item.moduleName(), nullptr, &item, i};
     m.info = catalog::findModule(m.name);
-    if (!m.info) opaqueOrders_.push_back(i);
+    // A module 5.6 no longer has is not loaded at all: it exports nothing,
+    // and Kamailio reports the names that were its own as unknown.
+    if (!m.info && !catalog::findRemovedModule(m.name)) opaqueOrders_.push_back(i);
     modules_.push_back(std::move(m));
   }
 }

@@ -33,8 +33,9 @@ class ModuleSet {
   // The first loadmodule of this name anywhere in the file, or null.
   const LoadedModule* loadedAnywhere(std::string_view name) const;
   // A module kamc cannot see into is loaded before `order` (one not in the
-  // catalog, or a loadmodulex path with variables): names that kamc does not
-  // find may come from it, so they are not reported as unknown.
+  // catalog and not removed from Kamailio, or a loadmodulex path with
+  // variables): names that kamc does not find may come from it, so they are
+  // not reported as unknown.
   bool opaqueBefore(size_t order) const;
   const std::vector<LoadedModule>& modules() const { return modules_; }
   // Where a new loadmodule line goes: the start of the line below the last
