@@ -5,10 +5,15 @@
 // it ran is dropped unpublished. Requests queue behind the analysis of their
 // document and can be cancelled until they start.
 //
-// One worker thread does all analyses. Parsing is one at a time anyway
-// (parseConfig holds a lock: ANTLR 4.9 shares its DFA cache between parsers
-// without complete locking); tests/lsp's ConcurrentParses test parses from
-// several threads at once and checks every tree against a sequential parse.
+// A small pool of workers serves the roots, at most one worker per root at a
+// time: the work of one root (its analyses, then its requests, in order) never
+// overlaps itself, and a slow analysis of one root does not delay the requests
+// of another. Parsing itself is one at a time (parseConfig holds a lock: ANTLR
+// 4.9 shares its DFA cache between parsers without complete locking), so two
+// roots edited at once still parse in turn; preprocessing, the checks and
+// every request run in parallel. tests/lsp's ConcurrentParses and
+// ConcurrentAnalyses tests run parses and whole analyses from several threads
+// at once and check each result against a sequential one.
 #pragma once
 
 #include <chrono>
@@ -22,6 +27,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "Features.h"
 
@@ -29,7 +35,7 @@ namespace kamc::lsp {
 
 class Scheduler {
  public:
-  // Called on the worker after each analysis, once per open document the
+  // Called on a worker after each analysis, once per open document the
   // analysis read, with the version of that document it saw.
   using DiagnosticsCallback =
       std::function<void(const std::string& path, int64_t version, const std::vector<FileDiagnostic>&)>;
@@ -37,7 +43,9 @@ class Scheduler {
   // root (the last one with a whole tree when the newest has syntax errors).
   using Work = std::function<void(const Analysis* analysis, const Analysis* lastGood, const std::string& text)>;
 
-  Scheduler(Workspace& workspace, std::chrono::milliseconds debounce, DiagnosticsCallback onDiagnostics);
+  static constexpr size_t kDefaultWorkers = 4;
+  Scheduler(Workspace& workspace, std::chrono::milliseconds debounce, DiagnosticsCallback onDiagnostics,
+            size_t workers = kDefaultWorkers);
   ~Scheduler();
 
   void open(const std::string& path, std::string text, int64_t version);
@@ -66,10 +74,11 @@ class Scheduler {
   // Waits until every queued analysis and request is done (tests, shutdown).
   void flush();
 
-  // Figures for the benchmark.
-  size_t analysesRun() const { return analysesRun_; }
-  size_t analysesDropped() const { return analysesDropped_; }
-  size_t treesReused() const { return treesReused_; }
+  // Figures for the benchmark and the tests.
+  size_t analysesRun() const;
+  size_t analysesDropped() const;
+  size_t treesReused() const;
+  size_t analysesInProgress() const;
 
  private:
   struct Document {
@@ -79,6 +88,8 @@ class Scheduler {
   };
   struct Root {
     bool dirty = false;
+    bool busy = false;    // a worker is analysing it or answering one of its requests
+    bool unused = false;  // nothing needs it any more: erased when its worker lets go
     std::chrono::steady_clock::time_point editedAt;
     uint64_t generation = 0;  // bumped by every edit of a file of this root
     std::shared_ptr<const Analysis> latest, lastGood;
@@ -91,8 +102,16 @@ class Scheduler {
   };
 
   void markDirty(const std::string& root);
+  // Erases a root's analyses now, or when its worker lets go of it.
+  void forgetRoot(const std::string& root);
+  void releaseRoot(const std::string& root);
   void run();
-  // With the lock held; releases it while analysing.
+  // Each with the lock held: false when there is nothing to do now.
+  bool runNextRequest(std::unique_lock<std::mutex>& lock);
+  bool runDueAnalysis(std::unique_lock<std::mutex>& lock, std::optional<std::chrono::steady_clock::time_point>& next);
+  void answer(std::unique_lock<std::mutex>& lock, Request& req, const std::string& root);
+  void answerWorkspace(std::unique_lock<std::mutex>& lock, Request& req);
+  // With the lock held and the root claimed (busy); releases the lock while analysing.
   void analyse(std::unique_lock<std::mutex>& lock, const std::string& root);
 
   Workspace& workspace_;
@@ -101,14 +120,15 @@ class Scheduler {
   mutable std::mutex mutex_;
   std::condition_variable wake_, idle_;
   std::map<std::string, Document> docs_;
-  std::map<std::string, Root> roots_;
+  std::map<std::string, Root> roots_;  // a busy root is never erased: workers hold references
   std::deque<Request> requests_;
   std::set<std::string> cancelledKeys_;
   std::set<std::string> published_;  // files whose last published diagnostics were not empty
-  bool busy_ = false;
+  size_t jobsRunning_ = 0;           // requests and analyses under way
+  size_t analysing_ = 0;
   bool stopping_ = false;
   size_t analysesRun_ = 0, analysesDropped_ = 0, treesReused_ = 0;
-  std::thread worker_;
+  std::vector<std::thread> workers_;
 };
 
 }  // namespace kamc::lsp

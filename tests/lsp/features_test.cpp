@@ -6,6 +6,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <future>
+#include <thread>
 
 #include "Features.h"
 #include "Scheduler.h"
@@ -334,6 +336,41 @@ TEST(Scheduler, ACancelledRequestDoesNotRunAndAQueuedRequestSeesTheLatestText) {
   EXPECT_TRUE(sawTree);
   EXPECT_EQ(ran + cancelled, 1);  // the cancel may come after request 1 started
   EXPECT_FALSE(s.change("/not/open.cfg", "x", 1));
+}
+
+// A config whose analysis takes a while (seconds in a RelWithDebInfo build).
+std::string hugeConfig() {
+  std::string text;
+  for (int i = 0; i < 40000; ++i)
+    text += "route[R" + std::to_string(i) + "] {\n  $var(x) = \"" + std::string(40, 'y') + "\";\n}\n";
+  return text;
+}
+
+TEST(Scheduler, ARequestOnOneDocumentIsAnsweredWhileAnotherIsBeingAnalysed) {
+  TempWorkspace ws;
+  std::string small = ws.write("small.cfg", kMain);
+  std::string huge = ws.write("huge.cfg", "");
+  Workspace workspace;
+  std::atomic<bool> hugePublished{false};
+  Scheduler s(workspace, std::chrono::milliseconds(0), [&](const std::string& path, int64_t, const std::vector<FileDiagnostic>&) {
+    if (path == huge) hugePublished = true;
+  });
+  s.open(small, kMain, 1);
+  s.flush();
+  s.open(huge, hugeConfig(), 1);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (s.analysesInProgress() == 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  ASSERT_EQ(s.analysesInProgress(), 1u);
+  std::promise<bool> answered;
+  s.request("hover", small, [&](const Analysis* a, const Analysis*, const std::string&) {
+    answered.set_value(a && a->hasTree() && !hugePublished);
+  }, [] {});
+  std::future<bool> whileHugeRuns = answered.get_future();
+  ASSERT_EQ(whileHugeRuns.wait_for(std::chrono::seconds(60)), std::future_status::ready);
+  EXPECT_TRUE(whileHugeRuns.get()) << "the request waited for the other document's analysis";
+  s.flush();
+  EXPECT_TRUE(hugePublished);
 }
 
 TEST(Features, SignatureHelpFollowsTheArgumentBeingWritten) {

@@ -559,6 +559,19 @@ class BadInput(ServerTest):
         self.assertTrue("result" in r or r["error"]["code"] == -32800, r)
 
 
+class Workers(ServerTest):
+    def test_a_request_on_one_document_is_answered_while_another_is_being_analysed(self):
+        self.open("main.cfg")
+        body = "".join('route[R%d] {\n  $var(x) = "%s";\n}\n' % (i, "y" * 40) for i in range(75000))
+        self.client.open(self.ws.path("big.cfg"), body, 1)  # seconds of analysis
+        time.sleep(0.3)  # its analysis has started
+        h = self.req("textDocument/hover", self.at("main.cfg", 8, 5))
+        self.assertIn("sl_send_reply(int, spv)", h["contents"]["value"])
+        early = [m for _, m in self.client.notifications if m.get("params", {}).get("uri") == self.ws.uri("big.cfg")]
+        self.assertEqual(early, [], "the hover waited for the other document's analysis")
+        self.assertEqual(len(self.client.diagnostics(self.ws.uri("big.cfg"), 1, timeout=180)["diagnostics"]), 150000)
+
+
 class Corpus(unittest.TestCase):
     """Every corpus config opened in the server gets the findings cfgcheck's
     engine gives for it (the same rule ids), and symbols without an error."""
