@@ -194,6 +194,8 @@ std::string kindsText(const catalog::FunctionInfo& f);
 // The hover of a resolved call: its signatures, doc, module and route blocks.
 std::string functionHover(const std::vector<const catalog::FunctionInfo*>& rows);
 std::string paramTypeName(catalog::ParamType t);
+// "Default: `30000`" and a blank line, from the catalog; "" when it has none.
+std::string defaultLine(std::string_view value);
 std::string coreValueName(catalog::CoreValueType t);
 std::string pvHover(const ast::PseudoVariable& pv);
 // A location on a name that starts at `start` and has `length` bytes.

@@ -48,6 +48,10 @@ std::string paramTypeName(catalog::ParamType t) {
   return "";
 }
 
+std::string defaultLine(std::string_view value) {
+  return value.empty() ? std::string() : "Default: `" + std::string(value) + "`\n\n";
+}
+
 std::string coreValueName(catalog::CoreValueType t) {
   using T = catalog::CoreValueType;
   switch (t) {

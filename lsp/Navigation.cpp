@@ -58,7 +58,7 @@ std::optional<HoverResult> Analysis::hover(const std::string& path, Position pos
       const catalog::ParamInfo* p = catalog::findParam(m.modules.value, m.param.value);
       if (!p) return std::nullopt;
       std::string md = "```kamailio\nmodparam(\"" + std::string(p->module) + "\", \"" + std::string(p->name) + "\", " +
-                       paramTypeName(p->type) + ")\n```\n" + std::string(p->doc);
+                       paramTypeName(p->type) + ")\n```\n" + defaultLine(p->defaultValue) + std::string(p->doc);
       return HoverResult{md, d.nodeLocation(m.param).range};
     }
     if (const catalog::ModuleInfo* mod = catalog::findModule(m.modules.value))
@@ -75,9 +75,13 @@ std::optional<HoverResult> Analysis::hover(const std::string& path, Position pos
   if (np.item && np.item->kind == ast::TopKind::GlobalParam) {
     auto& g = static_cast<const ast::GlobalParamItem&>(*np.item);
     if (onName(spot->loc, g.loc, g.name.size()))
-      if (const catalog::CoreParamInfo* p = catalog::findCoreParam(g.name))
-        return HoverResult{"```kamailio\n" + g.name + " = <" + coreValueName(p->type) + ">\n```\n" + std::string(p->doc),
+      if (const catalog::CoreParamInfo* p = catalog::findCoreParam(g.name)) {
+        const catalog::CoreParamInfo* canonical = p->aliasOf.empty() ? p : catalog::findCoreParam(p->aliasOf);
+        std::string value = canonical ? std::string(canonical->defaultValue) : "";
+        return HoverResult{"```kamailio\n" + g.name + " = <" + coreValueName(p->type) + ">\n```\n" + defaultLine(value) +
+                               std::string(p->doc),
                            d.nameLocation(g.loc, g.name.size()).range};
+      }
   }
   if (np.item && np.item->kind == ast::TopKind::Route && np.word) {
     auto& r = static_cast<const ast::RouteItem&>(*np.item);

@@ -118,6 +118,26 @@ TEST(Features, AnIncludedFragmentIsAnalysedInItsRootAndCarriesTheIncludeChain) {
   EXPECT_TRUE(a->diagnostics(main).empty());
 }
 
+TEST(Features, AFindingInADefineIsAtItsUseWithEachDefineAsRelatedInformation) {
+  TempWorkspace ws;
+  std::string main = ws.write("main.cfg",
+                              "#!define INNER sl_send_replyy(\"404\", \"x\")\n"  // 0
+                              "#!define OUTER if ($rU) { INNER; }\n"          // 1
+                              "loadmodule \"sl.so\"\nloadmodule \"pv.so\"\n"  // 2, 3
+                              "request_route {\n"                             // 4
+                              "  OUTER\n"                                     // 5
+                              "}\n");
+  std::vector<FileDiagnostic> d = analyse(main)->diagnostics(main);
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0].rule, "kamc-unknown-function");
+  EXPECT_EQ(d[0].range, span(5, 2, 7));  // the name OUTER where it is used
+  ASSERT_EQ(d[0].related.size(), 2u);    // outermost first, as clang orders them
+  EXPECT_EQ(d[0].related[0].message, "expanded from #!define OUTER");
+  EXPECT_EQ(d[0].related[0].location, (Location{main, span(1, 26, 31)}));
+  EXPECT_EQ(d[0].related[1].message, "expanded from #!define INNER");
+  EXPECT_EQ(d[0].related[1].location, (Location{main, span(0, 15, 29)}));
+}
+
 TEST(Features, AnOpenBufferIsReadInsteadOfTheDisk) {
   TempWorkspace ws;
   std::string main = ws.write("main.cfg", "loadmodule \"sl.so\"\ninclude_file \"routes.cfg\"\n");
@@ -149,12 +169,30 @@ TEST(Features, HoverOnADefineShowsItsValue) {
   EXPECT_EQ(h->range, span(9, 16, 20));
 }
 
-TEST(Features, HoverOnAModparamShowsItsType) {
+TEST(Features, HoverOnAModparamShowsItsTypeAndDefault) {
   TempWorkspace ws;
   std::string main = ws.write("main.cfg", kMain);
   std::optional<HoverResult> h = analyse(main)->hover(main, {4, 18});
   ASSERT_TRUE(h);
-  EXPECT_EQ(h->markdown.substr(0, 48), "```kamailio\nmodparam(\"tm\", \"fr_timer\", int)\n```\n");
+  EXPECT_EQ(h->markdown.substr(0, 66), "```kamailio\nmodparam(\"tm\", \"fr_timer\", int)\n```\nDefault: `30000`\n\n");
+}
+
+TEST(Features, HoverShowsStringDefaultsQuotedAndNoneWhenTheCatalogHasNone) {
+  TempWorkspace ws;
+  std::string main = ws.write("main.cfg", "loadmodule \"sl.so\"\nloadmodule \"tm.so\"\n"
+                                          "modparam(\"sl\", \"default_reason\", \"x\")\n"
+                                          "modparam(\"tm\", \"fr_timer_avp\", \"$avp(t)\")\n"
+                                          "tls_disable = yes\n");
+  std::shared_ptr<const Analysis> a = analyse(main);
+  std::optional<HoverResult> reason = a->hover(main, {2, 20});
+  ASSERT_TRUE(reason);
+  EXPECT_NE(reason->markdown.find("\nDefault: `\"Internal Server Error\"`\n"), std::string::npos) << reason->markdown;
+  std::optional<HoverResult> avp = a->hover(main, {3, 20});
+  ASSERT_TRUE(avp);  // not set unless configured: no default to show
+  EXPECT_EQ(avp->markdown.find("Default:"), std::string::npos) << avp->markdown;
+  std::optional<HoverResult> tls = a->hover(main, {4, 2});  // an alias shows its canonical name's default
+  ASSERT_TRUE(tls);
+  EXPECT_EQ(tls->markdown, "```kamailio\ntls_disable = <bool>\n```\nDefault: `yes`\n\n");
 }
 
 TEST(Features, HoverOnAPseudoVariableSaysWhetherItIsWritable) {

@@ -289,10 +289,11 @@ class Hover(ServerTest):
     def test_exact_hover_texts(self):
         self.open("main.cfg")
         self.assertEqual(self.hover(3, 18), {"contents": {"kind": "markdown", "value":
-            '```kamailio\nmodparam("tm", "fr_timer", int)\n```\nTimer which hits if no final reply for a request '
+            '```kamailio\nmodparam("tm", "fr_timer", int)\n```\nDefault: `30000`\n\nTimer which hits if no final reply for a request '
             "or ACK for a negative INVITE reply arrives (in milliseconds)."}, "range": rng(3, 15, 3, 25)})
         self.assertEqual(self.hover(4, 3), {"contents": {"kind": "markdown", "value":
-            "```kamailio\nchildren = <int>\n```\nNumber of UDP worker processes per socket"}, "range": rng(4, 0, 4, 8)})
+            "```kamailio\nchildren = <int>\n```\nDefault: `8`\n\nNumber of UDP worker processes per socket"},
+            "range": rng(4, 0, 4, 8)})
         self.assertEqual(self.hover(0, 13), {"contents": {"kind": "markdown", "value":
             "Module `tm`: The TM module enables stateful processing of SIP transactions.\n\n79 functions, 54 parameters"},
             "range": rng(0, 11, 0, 18)})

@@ -117,21 +117,46 @@ def parse_function(module, fields, doc):
                 bare='bare' in flags, shell='shell' in flags, profile='profile' in flags, doc=doc)
 
 
+def take_default(fields, value_type):
+    """Removes a default=VALUE field and returns VALUE as a cfg literal ('' when
+    absent): an int or a bool (yes/no) as written, a string in double quotes
+    (default='' is the empty string, written "")."""
+    for f in fields:
+        if f.startswith('default='):
+            fields.remove(f)
+            value = f[len('default='):]
+            if value_type == 'int':
+                if not re.fullmatch(r'-?[0-9]+', value):
+                    raise DataError('the default of an int must be an integer: %r' % value)
+                return value
+            if value_type == 'int|str' and re.fullmatch(r'-?[0-9]+', value):
+                return value
+            if value_type == 'bool':
+                if value not in ('yes', 'no'):
+                    raise DataError('the default of a bool is yes or no: %r' % value)
+                return value
+            if '\n' in value:
+                raise DataError('a default is one line')
+            return '"' + value.replace('\\', '\\\\').replace('"', '\\"') + '"'
+    return ''
+
+
 def parse_param(module, fields, doc):
     if len(fields) < 3:
-        raise DataError('param needs: NAME TYPE [func] [dburl[=SWITCH]]')
+        raise DataError('param needs: NAME TYPE [func] [dburl[=SWITCH]] [default=VALUE]')
     if fields[2] not in PARAM_TYPES:
         raise DataError('unknown param type %r' % fields[2])
     flags = fields[3:]
+    default = take_default(flags, fields[2])
     db_switch = take_option(flags, 'dburl')
     db_url = db_switch != '' or 'dburl' in flags
     flags = [f for f in flags if f != 'dburl']
     if [f for f in flags if f != 'func'] or len(flags) > 1:
-        raise DataError('param needs: NAME TYPE [func] [dburl[=SWITCH]]')
+        raise DataError('param needs: NAME TYPE [func] [dburl[=SWITCH]] [default=VALUE]')
     if db_url and fields[2] != 'str':
         raise DataError('a dburl param must be a str param')
     return dict(module=module, name=fields[1], type=fields[2], func='func' in flags, doc=doc,
-                db_url=db_url, db_switch=db_switch)
+                db_url=db_url, db_switch=db_switch, default=default)
 
 
 def parse_pv(module, fields, doc):
@@ -169,9 +194,14 @@ def parse_tr(module, fields, doc):
 
 def parse_coreparam(fields, doc):
     alias = take_option(fields, 'alias')
-    if len(fields) != 3 or fields[2] not in CORE_TYPES:
-        raise DataError('coreparam needs: NAME TYPE [alias=NAME]')
-    return dict(name=fields[1], type=fields[2], alias=alias, doc=doc)
+    if len(fields) < 3 or fields[2] not in CORE_TYPES:
+        raise DataError('coreparam needs: NAME TYPE [alias=NAME] [default=VALUE]')
+    default = take_default(fields, {'int': 'int', 'sint': 'int', 'bool': 'bool'}.get(fields[2], 'str'))
+    if len(fields) != 3:
+        raise DataError('coreparam needs: NAME TYPE [alias=NAME] [default=VALUE]')
+    if alias and default:
+        raise DataError('an alias takes the default of the name it aliases')
+    return dict(name=fields[1], type=fields[2], alias=alias, doc=doc, default=default)
 
 
 def parse_keyword(fields, doc):
@@ -282,10 +312,10 @@ def emit(cat, out):
     w.append('};')
     w.append('inline constexpr ParamInfo kParams[] = {')
     for p in prms:
-        w.append('  {%s, %s, ParamType::%s, %s, %s, %s, %s},' % (
+        w.append('  {%s, %s, ParamType::%s, %s, %s, %s, %s, %s},' % (
             cxx_string(p['module']), cxx_string(p['name']), PARAM_TYPES[p['type']],
             'true' if p['func'] else 'false', cxx_string(p['doc']),
-            'true' if p['db_url'] else 'false', cxx_string(p['db_switch'])))
+            'true' if p['db_url'] else 'false', cxx_string(p['db_switch']), cxx_string(p['default'])))
     w.append('};')
     w.append('inline constexpr PseudoVariableInfo kPseudoVariables[] = {')
     for p in pvs:
@@ -329,8 +359,9 @@ def emit(cat, out):
     cps = sorted(cat['coreparams'], key=lambda p: p['name'])
     w.append('inline constexpr CoreParamInfo kCoreParams[] = {')
     for p in cps:
-        w.append('  {%s, CoreValueType::%s, %s, %s},' % (
-            cxx_string(p['name']), CORE_TYPES[p['type']], cxx_string(p['alias']), cxx_string(p['doc'])))
+        w.append('  {%s, CoreValueType::%s, %s, %s, %s},' % (
+            cxx_string(p['name']), CORE_TYPES[p['type']], cxx_string(p['alias']), cxx_string(p['doc']),
+            cxx_string(p['default'])))
     w.append('};')
     kws = sorted(cat['keywords'], key=lambda k: k['name'])
     w.append('inline constexpr CoreKeywordInfo kCoreKeywords[] = {')

@@ -103,6 +103,10 @@ struct ParamInfo {
   // module (usrloc's db_mode), only when that one is set to non-zero.
   bool dbUrl = false;
   std::string_view dbUrlSwitch;
+  // The value the module uses when no modparam sets it, as a cfg literal
+  // (30000, "Server Internal Error"); empty when Kamailio's docs and the
+  // module's compiled-in value do not agree on one (or it is "not set").
+  std::string_view defaultValue;
 };
 
 enum class PvAssign : std::uint8_t { None, String, Int, Any };
@@ -176,6 +180,9 @@ struct CoreParamInfo {
   CoreValueType type;
   std::string_view aliasOf;  // canonical name when this is another spelling
   std::string_view doc;
+  // The value Kamailio uses when the cfg does not set it, as a cfg literal
+  // (8, "yes"); empty when not stated. An alias has its canonical name's.
+  std::string_view defaultValue;
 };
 
 enum class KeywordType : std::uint8_t { Str, Int, Ip, Proto, Special };
