@@ -151,64 +151,113 @@ void forEachNode(ast::TopItem& item, const std::function<void(ast::Node&)>& fn) 
   }
 }
 
+// One difference between two texts: old [oldBegin, oldEnd) became new [newBegin, newEnd).
+struct Hunk {
+  size_t oldBegin, oldEnd, newBegin, newEnd;
+};
+
+// The differences between two texts that are mostly equal (an edit, and the
+// expansions of a define whose value it changed), in text order. Between
+// hunks the texts are equal byte for byte; after a mismatch the closest
+// common run of kAnchor bytes (or both ends) within kWindow bytes resumes the
+// walk, so that two changes a few bytes apart stay two hunks.
+// Nullopt when no such run is found or there are too many hunks: the caller
+// analyses the whole text then. Any alignment found is a true one, if not
+// always the smallest.
+std::optional<std::vector<Hunk>> diffHunks(std::string_view a, std::string_view b) {
+  constexpr size_t kAnchor = 4, kWindow = 256, kMaxHunks = 4096;
+  const size_t aEnd = a.size(), bEnd = b.size();
+  std::vector<Hunk> hunks;
+  size_t i = 0, j = 0;
+  while (i < aEnd || j < bEnd) {
+    while (i < aEnd && j < bEnd && a[i] == b[j]) ++i, ++j;
+    if (i == aEnd && j == bEnd) break;
+    // The closest (p, q) where the texts agree again.
+    auto agreeAt = [&](size_t p, size_t q) {
+      size_t x = i + p, y = j + q;
+      if (x > aEnd || y > bEnd) return false;
+      if (x == aEnd || y == bEnd) return x == aEnd && y == bEnd;
+      size_t n = std::min({kAnchor, aEnd - x, bEnd - y});
+      return a.substr(x, n) == b.substr(y, n) && (n == kAnchor || (x + n == aEnd && y + n == bEnd));
+    };
+    std::optional<std::pair<size_t, size_t>> resume;
+    for (size_t d = 1; d <= 2 * kWindow && !resume; ++d)
+      for (size_t p = d > kWindow ? d - kWindow : 0; p <= std::min(d, kWindow) && !resume; ++p)
+        if (agreeAt(p, d - p)) resume = std::make_pair(p, d - p);
+    if (!resume || hunks.size() == kMaxHunks) return std::nullopt;
+    hunks.push_back({i, i + resume->first, j, j + resume->second});
+    i += resume->first;
+    j += resume->second;
+  }
+  return hunks;
+}
+
 // The checked tree for `unit` (preprocessed, without errors) made from the
-// previous analysis's tree, when the preprocessed text changed strictly inside
-// one route block, modparam or loadmodule, or only in layout between items.
-// Null when it cannot be.
+// previous analysis's tree, when every difference of the preprocessed text
+// lies strictly inside a route block, modparam or loadmodule (those are
+// parsed again, each alone) or in layout between items; the other items are
+// moved over with their positions updated. Null when it cannot be.
 std::unique_ptr<ast::Config> reuseTree(AnalysisData& old, frontend::Compilation& unit) {
   const std::string& a = old.unit.pp.text;
   const std::string& b = unit.pp.text;
-  size_t prefix = 0, limit = std::min(a.size(), b.size());
-  while (prefix < limit && a[prefix] == b[prefix]) ++prefix;
-  size_t suffix = 0;
-  while (suffix < limit - prefix && a[a.size() - 1 - suffix] == b[b.size() - 1 - suffix]) ++suffix;
-  size_t oldEnd = a.size() - suffix;  // the old text [prefix, oldEnd) became b[prefix, b.size() - suffix)
-  int64_t delta = int64_t(b.size()) - int64_t(a.size());
+  std::optional<std::vector<Hunk>> hunks = diffHunks(a, b);
+  if (!hunks) return nullptr;
   std::vector<ast::TopItemPtr>& items = old.unit.config->items;
-  // The item the change is inside, strictly within its first and last bytes.
-  size_t changed = items.size();
+  auto layoutOnly = [&](size_t from, size_t to) { return isLayoutOnly(std::string_view(b).substr(from, to - from)); };
+  std::vector<ast::TopItemPtr> replacements(items.size());
+  std::vector<int64_t> shift(items.size(), 0);  // new begin - old begin
+  std::vector<bool> moved(items.size(), false);  // after a difference: positions looked up again
+  size_t h = 0, reparsed = 0, prevOldEnd = 0, prevNewEnd = 0;
+  int64_t delta = 0;
   for (size_t i = 0; i < items.size(); ++i) {
     const ast::TextRange r = items[i]->range;
-    if (r.end <= prefix) continue;
-    // Only items a closing token ends ('}', ')', a quote): a core parameter's
-    // value may take in the tokens after it, which its text alone cannot show.
-    bool closed = items[i]->kind == ast::TopKind::Route || items[i]->kind == ast::TopKind::Modparam ||
-                  items[i]->kind == ast::TopKind::LoadModule;
-    if (r.begin < prefix && oldEnd < r.end && closed) changed = i;
-    else if (r.begin < oldEnd) return nullptr;  // the change touches this item's edges, or spans items
-    break;
-  }
-  ast::TopItemPtr replacement;
-  if (changed < items.size()) {
-    const ast::TextRange r = items[changed]->range;
-    replacement = parseTopItem(unit.pp, unit.sm, r.begin, size_t(int64_t(r.end) + delta));
-    if (!replacement) return nullptr;
-  } else {
-    // The whole new gap between the items around the change must be blanks
-    // and comments: deleting the '#' of "# x" leaves a change of nothing,
-    // but the gap now holds the word x.
-    size_t gapBegin = 0, gapEnd = a.size();
-    for (const ast::TopItemPtr& item : items) {
-      if (item->range.end <= prefix) gapBegin = item->range.end;
-      if (item->range.begin >= oldEnd) {
-        gapEnd = item->range.begin;
-        break;
-      }
+    bool gapChanged = false;
+    for (; h < hunks->size() && (*hunks)[h].oldEnd <= r.begin; ++h) {
+      if ((*hunks)[h].oldBegin < prevOldEnd) return nullptr;  // touches the last byte of the item before
+      delta = int64_t((*hunks)[h].newEnd) - int64_t((*hunks)[h].oldEnd);
+      gapChanged = true;
     }
-    size_t newGapEnd = size_t(int64_t(gapEnd) + delta);
-    if (!isLayoutOnly(std::string_view(b).substr(gapBegin, newGapEnd - gapBegin))) return nullptr;
+    size_t newBegin = size_t(int64_t(r.begin) + delta);
+    if (gapChanged && !layoutOnly(prevNewEnd, newBegin)) return nullptr;
+    moved[i] = h > 0;
+    bool inside = false;
+    for (; h < hunks->size() && (*hunks)[h].oldBegin < r.end; ++h) {
+      // Strictly inside: the first and last bytes stay, so the item keeps its extent.
+      if ((*hunks)[h].oldBegin <= r.begin || (*hunks)[h].oldEnd >= r.end) return nullptr;
+      delta = int64_t((*hunks)[h].newEnd) - int64_t((*hunks)[h].oldEnd);
+      inside = true;
+    }
+    size_t newEnd = size_t(int64_t(r.end) + delta);
+    shift[i] = int64_t(newBegin) - int64_t(r.begin);
+    if (inside) {
+      // Only items a closing token ends ('}', ')', a quote): a core parameter's
+      // value may take in the tokens after it, which its text alone cannot show.
+      ast::TopKind kind = items[i]->kind;
+      if (kind != ast::TopKind::Route && kind != ast::TopKind::Modparam && kind != ast::TopKind::LoadModule) return nullptr;
+      reparsed += newEnd - newBegin;
+      if (reparsed * 4 > b.size() * 3) return nullptr;  // a whole parse is as cheap, in one pass
+      replacements[i] = parseTopItem(unit.pp, unit.sm, newBegin, newEnd);
+      if (!replacements[i] || replacements[i]->kind != kind) return nullptr;
+    }
+    prevOldEnd = r.end;
+    prevNewEnd = newEnd;
+  }
+  if (h < hunks->size()) {  // after the last item: layout only, as before it
+    if ((*hunks)[h].oldBegin < prevOldEnd || !layoutOnly(prevNewEnd, b.size())) return nullptr;
+  } else if (items.empty() && !layoutOnly(0, b.size())) {
+    return nullptr;
   }
   auto config = std::make_unique<ast::Config>();
   for (size_t i = 0; i < items.size(); ++i) {
-    if (i == changed) {
-      config->items.push_back(std::move(replacement));
+    if (replacements[i]) {
+      config->items.push_back(std::move(replacements[i]));
       continue;
     }
     ast::TopItemPtr item = std::move(items[i]);
-    if (item->range.begin >= oldEnd)
+    if (moved[i])
       forEachNode(*item, [&](ast::Node& n) {
-        n.range.begin = uint32_t(int64_t(n.range.begin) + delta);
-        n.range.end = uint32_t(int64_t(n.range.end) + delta);
+        n.range.begin = uint32_t(int64_t(n.range.begin) + shift[i]);
+        n.range.end = uint32_t(int64_t(n.range.end) + shift[i]);
         MappedLocation m = unit.pp.map.lookup(n.range.begin, unit.sm);
         n.loc = m.loc;
         n.expansion = m.expansion;

@@ -159,8 +159,9 @@ class Analysis {
   static std::shared_ptr<const Analysis> run(const std::string& rootPath, const FileOverlay& overlay,
                                             const AnalysisOptions& options);
   // The same result as run(), reusing the previous analysis of the root when
-  // the preprocessed text changed inside one route block (that block alone is
-  // parsed again) or only in comments and blanks between items. It takes the
+  // every change of the preprocessed text lies inside route blocks, modparams
+  // or loadmodules (each of those is parsed again alone: an edit, or a define
+  // whose value changed) or in comments and blanks between items. It takes the
   // previous analysis's tree only when it is the sole owner of it; then
   // `previous` is reset, as it is no longer usable.
   static std::shared_ptr<const Analysis> update(std::shared_ptr<const Analysis>& previous, const std::string& rootPath,

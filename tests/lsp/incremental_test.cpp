@@ -104,7 +104,37 @@ TEST(IncrementalAnalysis, EditsInsideOneItemReuseTheTreeAndMatchAWholeAnalysis) 
   EXPECT_FALSE(expectSameAsWhole(path, withDebug, "debug=3\n" + text).reused);
   std::string redefined = text;
   redefined.replace(redefined.find("404"), 3, "500");
-  expectSameAsWhole(path, text, redefined);
+  EXPECT_TRUE(expectSameAsWhole(path, text, redefined).reused);
+}
+
+TEST(IncrementalAnalysis, ADefineUsedInSeveralItemsReparsesThoseItemsAlone) {
+  const std::string path = (fs::temp_directory_path() / "kamc-incremental-define.cfg").string();
+  const std::string text =
+      "#!define CODE 404\nloadmodule \"sl.so\"\nloadmodule \"pv.so\"\n"
+      "modparam(\"sl\", \"default_code\", CODE)\n"
+      "request_route {\n  route(A);\n  sl_send_reply(CODE, \"x\");\n}\n"
+      "route[A] {\n  $var(x) = 1;\n}\n"
+      "route[B] {\n  if ($var(x) == CODE) { drop; }\n}\n";
+  auto withCode = [&](const std::string& value) {
+    std::string t = text;
+    t.replace(t.find("404"), 3, value);
+    return t;
+  };
+  // Three items change (the modparam and two blocks), route[A] moves.
+  EXPECT_TRUE(expectSameAsWhole(path, text, withCode("4040")).reused);
+  EXPECT_TRUE(expectSameAsWhole(path, text, withCode("\"404\"")).reused);  // now a finding in each use
+  EXPECT_TRUE(expectSameAsWhole(path, text, withCode("4")).reused);
+  // A value that breaks the items' syntax: parsed whole, with its errors.
+  EXPECT_FALSE(expectSameAsWhole(path, text, withCode("(")).reused);
+  // A change inside one block and in a comment between two others, at once.
+  std::string two = text;
+  two.replace(two.find("$var(x) = 1"), 11, "$var(x) = 2");
+  two.replace(two.find("route[B]"), 0, "# b\n");
+  EXPECT_TRUE(expectSameAsWhole(path, text, two).reused);
+  // A change inside a block and one that is not layout between items: whole.
+  std::string broken = two;
+  broken.replace(broken.find("# b\n"), 4, "b\n");
+  EXPECT_FALSE(expectSameAsWhole(path, text, broken).reused);
 }
 
 TEST(IncrementalAnalysis, EveryCorpusConfigGivesTheWholeAnalysisAfterAnEditInsideAnItem) {
@@ -126,4 +156,28 @@ TEST(IncrementalAnalysis, EveryCorpusConfigGivesTheWholeAnalysisAfterAnEditInsid
     }
   }
   EXPECT_GT(reused, 100u);
+}
+
+TEST(IncrementalAnalysis, EveryCorpusConfigGivesTheWholeAnalysisAfterADefineValueChanges) {
+  size_t edited = 0, reused = 0;
+  for (const auto& e : fs::directory_iterator(fs::path(KAMC_CORPUS_DIR) / "kamailio-5.6")) {
+    if (e.path().extension() != ".cfg") continue;
+    std::string text = readFile(e.path().string());
+    // Every numeric #!define value gets a digit more: its uses change wherever they are.
+    std::string after = text;
+    size_t changed = 0;
+    for (size_t at = after.find("#!define "); at != std::string::npos; at = after.find("#!define ", at + 1)) {
+      size_t eol = after.find('\n', at);
+      size_t value = after.find_last_of(" \t", eol);
+      if (value == std::string::npos || value < at + 9 || value + 1 >= eol) continue;
+      if (after.find_first_not_of("0123456789", value + 1) != eol) continue;
+      after.insert(eol, "0");
+      ++changed;
+    }
+    if (!changed) continue;
+    ++edited;
+    reused += expectSameAsWhole(e.path().string(), text, after).reused;
+  }
+  EXPECT_GE(edited, 10u);
+  EXPECT_GE(reused * 2, edited);
 }
