@@ -71,8 +71,9 @@ def difference(stated, value):
     if kind == "func":
         return "is set through a function: no initial value to check"
     if kind == "int":
-        try:
-            ok = int(stated) % 2**32 == actual % 2**32
+        try:  # as Kamailio reads a number: a leading 0 is octal (ctl's mode 0600)
+            number = int(stated, 8) if len(stated) > 1 and stated.lstrip("-").startswith("0") else int(stated)
+            ok = number % 2**32 == actual % 2**32
         except ValueError:
             return "is an int param, the catalog's default %r is not an integer" % stated
         return None if ok else "starts as %d, the catalog says %s" % (actual, stated)
