@@ -196,6 +196,10 @@ std::string functionHover(const std::vector<const catalog::FunctionInfo*>& rows)
 std::string paramTypeName(catalog::ParamType t);
 // "Default: `30000`" and a blank line, from the catalog; "" when it has none.
 std::string defaultLine(std::string_view value);
+// "int, default 30000" (a completion's detail); the type alone without a default.
+std::string typeWithDefault(const std::string& type, std::string_view value);
+// A core parameter's default, an alias's from its canonical name.
+std::string_view coreDefault(const catalog::CoreParamInfo& p);
 std::string coreValueName(catalog::CoreValueType t);
 std::string pvHover(const ast::PseudoVariable& pv);
 // A location on a name that starts at `start` and has `length` bytes.

@@ -126,8 +126,8 @@ std::vector<Completion> Analysis::completion(const std::string& path, const std:
     std::string module(lead.substr(q1 + 1, q2 - q1 - 1));
     if (const catalog::ModuleInfo* m = catalog::findModule(module))
       for (const catalog::ParamInfo& p : m->params)
-        add({std::string(p.name), CompletionKind::Modparam, paramTypeName(p.type), std::string(p.doc),
-             std::string(p.name), false, {}});
+        add({std::string(p.name), CompletionKind::Modparam, typeWithDefault(paramTypeName(p.type), p.defaultValue),
+             std::string(p.doc), std::string(p.name), false, {}});
     return out;
   }
   // Inside a route block: functions; elsewhere: core parameters and top-level keywords.
@@ -138,8 +138,8 @@ std::vector<Completion> Analysis::completion(const std::string& path, const std:
     inRoute = true;  // indented text the tree does not cover yet (being typed)
   if (!inRoute) {
     for (const catalog::CoreParamInfo& p : catalog::allCoreParams())
-      add({std::string(p.name), CompletionKind::CoreParam, coreValueName(p.type), std::string(p.doc),
-           std::string(p.name) + "=", false, {}});
+      add({std::string(p.name), CompletionKind::CoreParam, typeWithDefault(coreValueName(p.type), coreDefault(p)),
+           std::string(p.doc), std::string(p.name) + "=", false, {}});
     for (std::string_view kw : {"loadmodule", "modparam", "route", "request_route", "failure_route", "branch_route",
                                 "onreply_route", "reply_route", "event_route", "onsend_route"})
       add({std::string(kw), CompletionKind::Keyword, "", "", std::string(kw), false, {}});

@@ -52,6 +52,16 @@ std::string defaultLine(std::string_view value) {
   return value.empty() ? std::string() : "Default: `" + std::string(value) + "`\n\n";
 }
 
+std::string typeWithDefault(const std::string& type, std::string_view value) {
+  return value.empty() ? type : type + ", default " + std::string(value);
+}
+
+std::string_view coreDefault(const catalog::CoreParamInfo& p) {
+  if (p.aliasOf.empty()) return p.defaultValue;
+  const catalog::CoreParamInfo* canonical = catalog::findCoreParam(p.aliasOf);
+  return canonical ? canonical->defaultValue : std::string_view();
+}
+
 std::string coreValueName(catalog::CoreValueType t) {
   using T = catalog::CoreValueType;
   switch (t) {

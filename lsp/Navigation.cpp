@@ -75,13 +75,10 @@ std::optional<HoverResult> Analysis::hover(const std::string& path, Position pos
   if (np.item && np.item->kind == ast::TopKind::GlobalParam) {
     auto& g = static_cast<const ast::GlobalParamItem&>(*np.item);
     if (onName(spot->loc, g.loc, g.name.size()))
-      if (const catalog::CoreParamInfo* p = catalog::findCoreParam(g.name)) {
-        const catalog::CoreParamInfo* canonical = p->aliasOf.empty() ? p : catalog::findCoreParam(p->aliasOf);
-        std::string value = canonical ? std::string(canonical->defaultValue) : "";
-        return HoverResult{"```kamailio\n" + g.name + " = <" + coreValueName(p->type) + ">\n```\n" + defaultLine(value) +
-                               std::string(p->doc),
+      if (const catalog::CoreParamInfo* p = catalog::findCoreParam(g.name))
+        return HoverResult{"```kamailio\n" + g.name + " = <" + coreValueName(p->type) + ">\n```\n" +
+                               defaultLine(coreDefault(*p)) + std::string(p->doc),
                            d.nameLocation(g.loc, g.name.size()).range};
-      }
   }
   if (np.item && np.item->kind == ast::TopKind::Route && np.word) {
     auto& r = static_cast<const ast::RouteItem&>(*np.item);

@@ -275,7 +275,11 @@ TEST(Features, CompletionOfModparamNamesPseudoVariablesAndDefines) {
   std::string main = ws.write("main.cfg", kMain);
   std::shared_ptr<const Analysis> a = analyse(main);
   std::string text = kMain + "modparam(\"tm\", \"fr_\n";
-  EXPECT_TRUE(has(labels(a->completion(main, text, {17, 19})), "fr_inv_timer"));
+  std::vector<Completion> params = a->completion(main, text, {17, 19});
+  EXPECT_TRUE(has(labels(params), "fr_inv_timer"));
+  auto fr = std::find_if(params.begin(), params.end(), [](const Completion& c) { return c.label == "fr_timer"; });
+  ASSERT_NE(fr, params.end());
+  EXPECT_EQ(fr->detail, "int, default 30000");
   text = kMain + "#!ifdef CO\n";
   EXPECT_EQ(labels(a->completion(main, text, {17, 10})), std::vector<std::string>{"CODE"});
   text = kMain;
@@ -289,8 +293,9 @@ TEST(Features, CompletionOfModparamNamesPseudoVariablesAndDefines) {
 TEST(Features, CompletionAtTopLevelOffersCoreParameters) {
   TempWorkspace ws;
   std::string main = ws.write("main.cfg", kMain);
-  std::vector<std::string> items = labels(analyse(main)->completion(main, kMain + "chil\n", {17, 4}));
-  EXPECT_EQ(items, std::vector<std::string>{"children"});
+  std::vector<Completion> items = analyse(main)->completion(main, kMain + "chil\n", {17, 4});
+  EXPECT_EQ(labels(items), std::vector<std::string>{"children"});
+  EXPECT_EQ(items.front().detail, "int, default 8");
 }
 
 TEST(Features, PositionsOutsideTheFileFindNothing) {
