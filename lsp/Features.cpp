@@ -3,6 +3,8 @@
 // analysis, its diagnostics and quick fixes, and the workspace of roots.
 #include "AnalysisData.h"
 
+#include <atomic>
+
 namespace kamc::lsp {
 
 namespace fs = std::filesystem;
@@ -285,6 +287,10 @@ std::shared_ptr<const Analysis> Analysis::update(std::shared_ptr<const Analysis>
                   previous->d_->root == normalizePath(rootPath) && previous->d_->options.defines == options.defines &&
                   previous->d_->options.encoding == options.encoding;
   if (!reusable) return run(rootPath, overlay, options);
+  // use_count() is a relaxed load: the fence orders it after the release by
+  // which another thread (a workspace request) dropped its reference, so
+  // that thread's reads of the tree happen before the tree is moved.
+  std::atomic_thread_fence(std::memory_order_acquire);
   frontend::PipelineOptions pipeline = pipelineOptions(options);
   frontend::ConfigInput input = frontend::ConfigInput::file(normalizePath(rootPath));
   input.overlay = &overlay;

@@ -4,7 +4,6 @@
 #include "Scheduler.h"
 
 #include <algorithm>
-#include <atomic>
 
 namespace kamc::lsp {
 
@@ -236,8 +235,6 @@ void Scheduler::analyse(std::unique_lock<std::mutex>& lock, const std::string& r
   if (previousGood == previous) previousGood.reset();
   ++analysing_;
   lock.unlock();
-  // Pairs with the release of the reference a workspace request may just have dropped.
-  std::atomic_thread_fence(std::memory_order_acquire);
   std::shared_ptr<const Analysis> analysis = Analysis::update(previous, root, overlay, options);
   lock.lock();
   --analysing_;
