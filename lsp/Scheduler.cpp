@@ -79,6 +79,9 @@ bool Scheduler::change(const std::string& path, std::string text, int64_t versio
 void Scheduler::close(const std::string& path) {
   std::string p = normalizePath(path);
   {
+    // After a publish of it under way, before any other: the server's empty
+    // publish after this returns is the document's last.
+    std::lock_guard<std::mutex> publishing(publishMutex_);
     std::lock_guard<std::mutex> lock(mutex_);
     auto it = docs_.find(p);
     if (it == docs_.end()) return;
@@ -265,6 +268,11 @@ void Scheduler::analyse(std::unique_lock<std::mutex>& lock, const std::string& r
   std::vector<std::pair<std::string, bool>> nonEmpty;
   for (auto& [path, version] : targets) {
     std::vector<FileDiagnostic> diags = analysis->diagnostics(path);
+    std::lock_guard<std::mutex> publishing(publishMutex_);
+    {
+      std::lock_guard<std::mutex> relock(mutex_);
+      if (!docs_.count(path)) continue;  // closed meanwhile: the server has cleared it
+    }
     nonEmpty.emplace_back(path, !diags.empty());
     onDiagnostics_(path, version, diags);
   }

@@ -118,6 +118,9 @@ class Scheduler {
   std::chrono::milliseconds debounce_;
   DiagnosticsCallback onDiagnostics_;
   mutable std::mutex mutex_;
+  // Held (before mutex_) while one document's diagnostics are handed to the
+  // callback, and by close(): no publish of a document follows its close.
+  std::mutex publishMutex_;
   std::condition_variable wake_, idle_;
   std::map<std::string, Document> docs_;
   std::map<std::string, Root> roots_;  // a busy root is never erased: workers hold references

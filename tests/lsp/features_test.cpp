@@ -416,6 +416,30 @@ TEST(Scheduler, ARequestOnOneDocumentIsAnsweredWhileAnotherIsBeingAnalysed) {
   EXPECT_TRUE(hugePublished);
 }
 
+TEST(Scheduler, NoDiagnosticsOfADocumentArePublishedAfterItIsClosed) {
+  TempWorkspace ws;
+  std::string main = ws.write("main.cfg", kMain);
+  Workspace workspace;
+  std::atomic<bool> publishing{false};
+  std::atomic<int64_t> lastPublishEnded{0};
+  auto nowNs = [] { return std::chrono::steady_clock::now().time_since_epoch().count(); };
+  Scheduler s(workspace, std::chrono::milliseconds(0), [&](const std::string& path, int64_t, const std::vector<FileDiagnostic>&) {
+    if (path != main) return;
+    publishing = true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));  // a slow client pipe
+    lastPublishEnded = nowNs();
+  });
+  s.open(main, kMain, 1);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!publishing && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  ASSERT_TRUE(publishing);
+  s.close(main);  // while its diagnostics are being published
+  int64_t closed = nowNs();
+  s.open(ws.write("other.cfg", kMain), kMain, 1);  // keeps the workers busy with another document
+  s.flush();
+  EXPECT_LE(lastPublishEnded.load(), closed) << "a publish of the closed document ended after close() returned";
+}
+
 TEST(Features, SignatureHelpFollowsTheArgumentBeingWritten) {
   TempWorkspace ws;
   std::string main = ws.write("main.cfg", kMain);
