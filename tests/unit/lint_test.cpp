@@ -221,6 +221,29 @@ TEST(LintRecovery, ARouteWhoseBodyDidNotParseIsStillDefined) {
   EXPECT_EQ(findingsOf(unit), Rules{"kamc-syntax:6"});
 }
 
+TEST(LintRecovery, TheStatementsOfABrokenRouteThatParsedAreChecked) {
+  // As Kamailio: the ';' missing after route(A) is reported at xlogg, and
+  // xlogg itself is still checked; so is the statement before the error.
+  // The `if` that holds the second error is not.
+  frontend::Compilation unit = checkedAsCfgcheck(
+      "loadmodule \"xlog.so\"\nrequest_route {\n xlog(\"a\", \"b\", \"c\", \"d\");\n route(A)\n"
+      " xlogg(\"x\");\n if ($ru == \"x\" { xlogg(\"y\"); }\n}\nroute[A] {\n exit;\n}\n");
+  EXPECT_EQ(findingsOf(unit), (Rules{"kamc-syntax:5", "kamc-syntax:6", "kamc-wrong-arg-count:3",
+                                     "kamc-unknown-function:5"}));
+}
+
+TEST(LintRecovery, StatementsReadFromASwallowedItemAreNotChecked) {
+  // route[A] lacks its '}': what follows `route[B]` is B's text, not A's.
+  frontend::Compilation unit = checkedAsCfgcheck(
+      "loadmodule \"xlog.so\"\nrequest_route {\n exit;\n}\nroute[A] {\n xlogg(\"a\");\n"
+      "route[B] {\n xlogg(\"b\");\n nosuchfunc();\n}\n");
+  std::vector<std::string> found = findingsOf(unit);
+  found.erase(std::remove_if(found.begin(), found.end(),
+                             [](const std::string& f) { return f.rfind("kamc-syntax:", 0) == 0; }),
+              found.end());
+  EXPECT_EQ(found, Rules{"kamc-unknown-function:6"});
+}
+
 TEST(LintRecovery, FlowChecksWaitForEveryRouteBody) {
   // The broken route may assign $var(x): reading it is no finding.
   frontend::Compilation unit = checkedAsCfgcheck(

@@ -15,7 +15,7 @@ namespace {
 lint::TreeHoles holesOf(const Compilation& unit) {
   lint::TreeHoles holes;
   for (const ParseResult::IncompleteItem& i : unit.incompleteItems)
-    holes.incompleteItems.push_back({i.item, i.headerWhole});
+    holes.incompleteItems.push_back({i.item, i.headerWhole, i.wholeStatements});
   holes.routesLost = unit.lostItems.routes;
   holes.moduleItemsLost = unit.lostItems.moduleItems;
   return holes;

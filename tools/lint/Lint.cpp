@@ -57,8 +57,9 @@ bool listed(const std::string_view (&rules)[N], std::string_view rule) {
 
 // The items of a parsed tree the checks may trust, borrowed in order (the
 // parsed tree stays as it is: the language server reads it). A route whose
-// body has holes is there as its header alone, so that it counts as defined.
-// ast::Config owns its items, so the borrowed ones are released, never freed.
+// body has holes is there as its header and the statements of its body that
+// parsed as written, so that it counts as defined. ast::Config and
+// ast::Block own their nodes, so the borrowed ones are released, never freed.
 class RecoveredView {
  public:
   RecoveredView(const ast::Config& parsed, const TreeHoles& holes) {
@@ -70,8 +71,8 @@ class RecoveredView {
       } else if (item->kind != ast::TopKind::Route) {
         moduleItemsMissing_ = true;  // a broken core parameter may be a mistyped loadmodule
       } else if (hole->headerWhole) {
-        headers_.push_back(headerOf(static_cast<const ast::RouteItem&>(*item)));
-        borrow(headers_.back().get());
+        parts_.push_back(partOf(static_cast<const ast::RouteItem&>(*item), hole->wholeStatements));
+        borrow(parts_.back().get());
         bodiesMissing_ = true;
       } else {
         routesMissing_ = true;
@@ -82,6 +83,8 @@ class RecoveredView {
   }
   ~RecoveredView() {
     for (ast::TopItemPtr& item : view_.items) (void)item.release();
+    for (const std::unique_ptr<ast::RouteItem>& part : parts_)
+      for (ast::StmtPtr& s : part->body->body) (void)s.release();
   }
   RecoveredView(const RecoveredView&) = delete;
   RecoveredView& operator=(const RecoveredView&) = delete;
@@ -95,18 +98,22 @@ class RecoveredView {
   }
 
  private:
-  static ast::TopItemPtr headerOf(const ast::RouteItem& route) {
-    auto header = std::make_unique<ast::RouteItem>();
-    static_cast<ast::Node&>(*header) = static_cast<const ast::Node&>(route);
-    header->routeKind = route.routeKind;
-    header->keyword = route.keyword;
-    header->name = route.name;
-    return header;
+  static std::unique_ptr<ast::RouteItem> partOf(const ast::RouteItem& route,
+                                                const std::vector<const ast::Statement*>& statements) {
+    auto part = std::make_unique<ast::RouteItem>();
+    static_cast<ast::Node&>(*part) = static_cast<const ast::Node&>(route);
+    part->routeKind = route.routeKind;
+    part->keyword = route.keyword;
+    part->name = route.name;
+    part->body = std::make_unique<ast::Block>();
+    if (route.body) static_cast<ast::Node&>(*part->body) = static_cast<const ast::Node&>(*route.body);
+    for (const ast::Statement* s : statements) part->body->body.emplace_back(const_cast<ast::Statement*>(s));
+    return part;
   }
   void borrow(const ast::TopItem* item) { view_.items.emplace_back(const_cast<ast::TopItem*>(item)); }
 
   ast::Config view_;
-  std::vector<ast::TopItemPtr> headers_;
+  std::vector<std::unique_ptr<ast::RouteItem>> parts_;
   bool moduleItemsMissing_ = false;
   bool routesMissing_ = false;
   bool bodiesMissing_ = false;

@@ -120,6 +120,7 @@ std::string AstBuilder::textOf(antlr4::tree::TerminalNode* t) const {
 
 void AstBuilder::error(const ast::Node& at, std::string message) {
   pp_.map.addExpansionNotes(diags_.report("kamc-syntax", at.loc, std::move(message)), at.expansion);
+  errorOffsets_.push_back(at.range.begin);
   ++errors_;
 }
 
@@ -140,7 +141,8 @@ std::unique_ptr<ast::Config> AstBuilder::build(P::ConfigContext* ctx) {
       continue;
     }
     if (holes) {
-      incomplete_.push_back({item.get(), routeHeaderWhole(top)});
+      bool headerWhole = routeHeaderWhole(top);
+      incomplete_.push_back({item.get(), headerWhole, headerWhole ? wholeStatements(top, *item) : std::vector<const ast::Statement*>{}});
       lost_ |= itemsSwallowedBy(top);
     }
     config->items.push_back(std::move(item));
@@ -174,8 +176,41 @@ bool AstBuilder::routeHeaderWhole(P::TopStatementContext* top) {
   return open && open->getSymbol()->getTokenIndex() != INVALID_INDEX;
 }
 
+// The statements of a route body with holes that have none themselves, and
+// where building reported no error.
+std::vector<const ast::Statement*> AstBuilder::wholeStatements(P::TopStatementContext* top,
+                                                               const ast::TopItem& item) {
+  std::vector<const ast::Statement*> whole;
+  auto* c = dynamic_cast<P::RouteBlockContext*>(top);
+  const auto& route = static_cast<const ast::RouteItem&>(item);
+  if (!c || !c->block() || !route.body) return whole;
+  std::vector<size_t> wholeStarts;
+  for (P::StatementContext* s : c->block()->statement())
+    if (s->getStart() && !hasRecoveryHoles(s)) wholeStarts.push_back(s->getStart()->getStartIndex() + base_);
+  // What follows the start of a swallowed item is that item's text.
+  size_t swallowedAt = firstSwallowedItem(c);
+  for (const ast::StmtPtr& s : route.body->body) {
+    if (s->range.begin >= swallowedAt) break;
+    bool parsedWhole = std::find(wholeStarts.begin(), wholeStarts.end(), s->range.begin) != wholeStarts.end();
+    bool builtWhole = std::none_of(errorOffsets_.begin(), errorOffsets_.end(), [&](size_t offset) {
+      return offset >= s->range.begin && offset < std::max(s->range.end, s->range.begin + 1);
+    });
+    if (parsedWhole && builtWhole) whole.push_back(s.get());
+  }
+  return whole;
+}
+
 // The recovery may read the start of the next item as statements (a route
 // block whose '}' is missing takes `route[B] {` for a call of route).
+// Where in pp.text the first item an item swallowed starts, or past the end.
+size_t AstBuilder::firstSwallowedItem(antlr4::ParserRuleContext* item) {
+  if (!item->getStart() || !item->getStop()) return pp_.text.size();
+  size_t last = std::min(item->getStop()->getTokenIndex(), tokens_.size() - 1);
+  for (size_t i = item->getStart()->getTokenIndex() + 1; i <= last; ++i)
+    if (itemStartedBy(tokens_.get(i)).any()) return tokens_.get(i)->getStartIndex() + base_;
+  return pp_.text.size();
+}
+
 LostItems AstBuilder::itemsSwallowedBy(antlr4::ParserRuleContext* item) {
   LostItems lost;
   if (!item->getStart() || !item->getStop()) return lost;

@@ -43,7 +43,9 @@ class AstBuilder {
   bool hasRecoveryHoles(antlr4::tree::ParseTree* tree);
   LostItems itemStartedBy(antlr4::Token* t);
   LostItems itemsSwallowedBy(antlr4::ParserRuleContext* item);
+  size_t firstSwallowedItem(antlr4::ParserRuleContext* item);
   bool routeHeaderWhole(P::TopStatementContext* top);
+  std::vector<const ast::Statement*> wholeStatements(P::TopStatementContext* top, const ast::TopItem& item);
 
   ast::Word word(P::StringContext* ctx);
   ast::TopItemPtr buildTop(P::TopStatementContext* ctx);
@@ -86,6 +88,7 @@ class AstBuilder {
   size_t base_ = 0;
   size_t errors_ = 0;
   std::vector<IncompleteItem> incomplete_;
+  std::vector<size_t> errorOffsets_;  // where error() reported, in pp.text
   LostItems lost_;
 };
 

@@ -185,15 +185,30 @@ void markItemsHoldingErrors(ParseResult& result, const std::vector<size_t>& erro
     if (first == errorOffsets.end()) continue;
     auto known = std::find_if(incomplete.begin(), incomplete.end(),
                               [&](const ParseResult::IncompleteItem& i) { return i.item == item.get(); });
-    if (known == incomplete.end())
-      known = incomplete.insert(incomplete.end(), ParseResult::IncompleteItem{item.get(), true});
-    // An error in a route's header: its name is not known for sure.
     const auto* route =
         item->kind == ast::TopKind::Route ? static_cast<const ast::RouteItem*>(item.get()) : nullptr;
+    if (known == incomplete.end()) {
+      known = incomplete.insert(incomplete.end(), ParseResult::IncompleteItem{item.get(), true, {}});
+      if (route && route->body)
+        for (const ast::StmtPtr& s : route->body->body) known->wholeStatements.push_back(s.get());
+    }
+    // An error in a route's header: its name is not known for sure.
     if (!route || !route->body || std::any_of(first, errorOffsets.end(), [&](size_t offset) {
           return inItem(offset) && offset < route->body->range.begin;
-        }))
+        })) {
       known->headerWhole = false;
+      known->wholeStatements.clear();
+    }
+    // An error at a statement's first token belongs to what comes before it
+    // (the ';' missing there); one further in, to the statement.
+    auto& whole = known->wholeStatements;
+    whole.erase(std::remove_if(whole.begin(), whole.end(),
+                               [&](const ast::Statement* s) {
+                                 return std::any_of(first, errorOffsets.end(), [&](size_t offset) {
+                                   return offset > s->range.begin && offset < s->range.end;
+                                 });
+                               }),
+                whole.end());
   }
 }
 

@@ -36,6 +36,7 @@ struct TreeHoles {
   struct Item {
     const ast::TopItem* item;  // its text has a syntax error
     bool headerWhole;          // a route block whose keyword and name are as written
+    std::vector<const ast::Statement*> wholeStatements;  // of its body, those without an error
   };
   std::vector<Item> incompleteItems;
   // The text has items of these kinds that the tree lacks.
@@ -44,7 +45,8 @@ struct TreeHoles {
 };
 // Every check on a tree with syntax errors, so that one run reports them all:
 // the items that parsed whole are checked, a route with a whole header counts
-// as defined, and findings that the missing text could refute are left out
+// as defined and the statements of its body without an error are checked,
+// and findings that the missing text could refute are left out
 // (docs/cfgcheck.md, "After a syntax error").
 void runChecksOnRecoveredTree(const LintContext& ctx, const TreeHoles& holes);
 

@@ -45,6 +45,9 @@ struct ParseResult {
   struct IncompleteItem {
     const ast::TopItem* item;
     bool headerWhole = false;  // a route block's keyword, name and '{' as written
+    // Of such a route, the statements of its body that parsed as written
+    // (a statement holding an error goes whole, with what it nests).
+    std::vector<const ast::Statement*> wholeStatements;
   };
   std::vector<IncompleteItem> incompleteItems;
   // The recovery skipped the start of a top-level item: `config` lacks
