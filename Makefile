@@ -4,7 +4,9 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: deps configure build run test bench clean
+FUZZ_SECONDS ?= 300
+
+.PHONY: deps configure build fuzz-build run test fuzz bench clean
 
 deps:
 	bash .ci/install-deps.sh
@@ -23,9 +25,23 @@ run: build
 	    -A 'DB_URL="sqlite:///$(abspath $(BUILD))/location.db"'
 	$(BUILD)/kamc-registrar -D -E
 
+# The clang + ASan/UBSan build of the libFuzzer targets (tests/fuzz), after the main
+# build so that the two do not compete for the cores.
+fuzz-build: build
+	cmake --build $(BUILD) --target kamc_fuzz_build -j $(JOBS)
+
 # ctest's summary line is the last thing printed.
-test: build
+test: build fuzz-build
 	cd $(BUILD) && ctest -j $(JOBS) --output-on-failure --timeout 900
+
+# Longer fuzzing than CI's: each target FUZZ_SECONDS, one after the other, resuming from
+# the corpus the last run grew under $(BUILD)/fuzz-work (figures in its runs.jsonl).
+fuzz: fuzz-build
+	for target in fuzz_preprocess fuzz_parse fuzz_cfgcheck fuzz_codegen fuzz_sip_message fuzz_sip_uri \
+	    fuzz_lsp_jsonrpc; do \
+	  python3 tests/fuzz/run_fuzz.py $(BUILD)/fuzz/tests/fuzz/$$target --seconds $(FUZZ_SECONDS) \
+	      --corpus ../shared/corpus --work $(BUILD)/fuzz-work/$$target || exit 1; \
+	done
 
 bench: build
 	bash bench/preprocess-vs-kamailio.sh $(BUILD)/tools/kamc/kamc

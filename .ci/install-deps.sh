@@ -11,6 +11,8 @@ packages=(
   llvm-19-dev
   nlohmann-json3-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
   libsqlite3-dev libssl-dev zlib1g-dev libzstd-dev libedit-dev libxml2-dev libffi-dev
+  # the libFuzzer targets (tests/fuzz): clang and its libFuzzer/ASan/UBSan runtimes
+  clang libclang-rt-14-dev
   # the oracle and SIP test peers
   kamailio kamailio-extra-modules kamailio-utils-modules kamailio-mysql-modules
   kamailio-postgres-modules kamailio-sqlite-modules kamailio-presence-modules
