@@ -178,6 +178,7 @@ struct Hunk {
 // always the smallest.
 std::optional<std::vector<Hunk>> diffHunks(std::string_view a, std::string_view b) {
   constexpr size_t kAnchor = 4, kWindow = 256, kMaxHunks = 4096;
+  size_t budget = 4'000'000;  // comparisons: a whole analysis is cheaper past this
   const size_t aEnd = a.size(), bEnd = b.size();
   std::vector<Hunk> hunks;
   size_t i = 0, j = 0;
@@ -186,6 +187,7 @@ std::optional<std::vector<Hunk>> diffHunks(std::string_view a, std::string_view 
     if (i == aEnd && j == bEnd) break;
     // The closest (p, q) where the texts agree again.
     auto agreeAt = [&](size_t p, size_t q) {
+      --budget;
       size_t x = i + p, y = j + q;
       if (x > aEnd || y > bEnd) return false;
       if (x == aEnd || y == bEnd) return x == aEnd && y == bEnd;
@@ -194,9 +196,9 @@ std::optional<std::vector<Hunk>> diffHunks(std::string_view a, std::string_view 
     };
     std::optional<std::pair<size_t, size_t>> resume;
     for (size_t d = 1; d <= 2 * kWindow && !resume; ++d)
-      for (size_t p = d > kWindow ? d - kWindow : 0; p <= std::min(d, kWindow) && !resume; ++p)
+      for (size_t p = d > kWindow ? d - kWindow : 0; p <= std::min(d, kWindow) && !resume && budget; ++p)
         if (agreeAt(p, d - p)) resume = std::make_pair(p, d - p);
-    if (!resume || hunks.size() == kMaxHunks) return std::nullopt;
+    if (!resume || hunks.size() == kMaxHunks || !budget) return std::nullopt;
     hunks.push_back({i, i + resume->first, j, j + resume->second});
     i += resume->first;
     j += resume->second;
