@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <iterator>
 #include <string_view>
+#include <unordered_map>
 
 namespace kamc::lint {
 
@@ -63,10 +64,12 @@ bool listed(const std::string_view (&rules)[N], std::string_view rule) {
 class RecoveredView {
  public:
   RecoveredView(const ast::Config& parsed, const TreeHoles& holes) {
+    std::unordered_map<const ast::TopItem*, const TreeHoles::Item*> incomplete;
+    for (const TreeHoles::Item& i : holes.incompleteItems) incomplete.emplace(i.item, &i);
     for (const ast::TopItemPtr& item : parsed.items) {
-      auto hole = std::find_if(holes.incompleteItems.begin(), holes.incompleteItems.end(),
-                               [&](const TreeHoles::Item& i) { return i.item == item.get(); });
-      if (hole == holes.incompleteItems.end()) {
+      auto found = incomplete.find(item.get());
+      const TreeHoles::Item* hole = found == incomplete.end() ? nullptr : found->second;
+      if (!hole) {
         borrow(item.get());
       } else if (item->kind != ast::TopKind::Route) {
         moduleItemsMissing_ = true;  // a broken core parameter may be a mistyped loadmodule

@@ -142,7 +142,9 @@ std::unique_ptr<ast::Config> AstBuilder::build(P::ConfigContext* ctx) {
     }
     if (holes) {
       bool headerWhole = routeHeaderWhole(top);
-      incomplete_.push_back({item.get(), headerWhole, headerWhole ? wholeStatements(top, *item) : std::vector<const ast::Statement*>{}});
+      std::vector<const ast::Statement*> statements;
+      if (headerWhole) statements = wholeStatements(top, *item, errorsBefore);
+      incomplete_.push_back({item.get(), headerWhole, std::move(statements)});
       lost_ |= itemsSwallowedBy(top);
     }
     config->items.push_back(std::move(item));
@@ -177,9 +179,9 @@ bool AstBuilder::routeHeaderWhole(P::TopStatementContext* top) {
 }
 
 // The statements of a route body with holes that have none themselves, and
-// where building reported no error.
+// where building reported no error (of the item's errors, from `firstError`).
 std::vector<const ast::Statement*> AstBuilder::wholeStatements(P::TopStatementContext* top,
-                                                               const ast::TopItem& item) {
+                                                               const ast::TopItem& item, size_t firstError) {
   std::vector<const ast::Statement*> whole;
   auto* c = dynamic_cast<P::RouteBlockContext*>(top);
   const auto& route = static_cast<const ast::RouteItem&>(item);
@@ -187,14 +189,15 @@ std::vector<const ast::Statement*> AstBuilder::wholeStatements(P::TopStatementCo
   std::vector<size_t> wholeStarts;
   for (P::StatementContext* s : c->block()->statement())
     if (s->getStart() && !hasRecoveryHoles(s)) wholeStarts.push_back(s->getStart()->getStartIndex() + base_);
+  std::vector<size_t> errors(errorOffsets_.begin() + static_cast<ptrdiff_t>(firstError), errorOffsets_.end());
+  std::sort(errors.begin(), errors.end());
   // What follows the start of a swallowed item is that item's text.
   size_t swallowedAt = firstSwallowedItem(c);
   for (const ast::StmtPtr& s : route.body->body) {
     if (s->range.begin >= swallowedAt) break;
-    bool parsedWhole = std::find(wholeStarts.begin(), wholeStarts.end(), s->range.begin) != wholeStarts.end();
-    bool builtWhole = std::none_of(errorOffsets_.begin(), errorOffsets_.end(), [&](size_t offset) {
-      return offset >= s->range.begin && offset < std::max(s->range.end, s->range.begin + 1);
-    });
+    bool parsedWhole = std::binary_search(wholeStarts.begin(), wholeStarts.end(), s->range.begin);
+    auto error = std::lower_bound(errors.begin(), errors.end(), s->range.begin);
+    bool builtWhole = error == errors.end() || *error >= std::max<size_t>(s->range.end, s->range.begin + 1);
     if (parsedWhole && builtWhole) whole.push_back(s.get());
   }
   return whole;

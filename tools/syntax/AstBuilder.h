@@ -45,7 +45,8 @@ class AstBuilder {
   LostItems itemsSwallowedBy(antlr4::ParserRuleContext* item);
   size_t firstSwallowedItem(antlr4::ParserRuleContext* item);
   bool routeHeaderWhole(P::TopStatementContext* top);
-  std::vector<const ast::Statement*> wholeStatements(P::TopStatementContext* top, const ast::TopItem& item);
+  std::vector<const ast::Statement*> wholeStatements(P::TopStatementContext* top, const ast::TopItem& item,
+                                                     size_t firstError);
 
   ast::Word word(P::StringContext* ctx);
   ast::TopItemPtr buildTop(P::TopStatementContext* ctx);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <mutex>
+#include <unordered_map>
 
 #include "AstBuilder.h"
 #include "NestingLimit.h"
@@ -177,36 +178,36 @@ size_t parsedLength(const std::string& text, const SyntaxCheckOptions& opts) {
 
 // An error found at a token inside an item makes the item incomplete even
 // where the recovery left no mark in the tree (a missing ';' before '}').
-void markItemsHoldingErrors(ParseResult& result, const std::vector<size_t>& errorOffsets) {
+void markItemsHoldingErrors(ParseResult& result, std::vector<size_t> errorOffsets) {
+  std::sort(errorOffsets.begin(), errorOffsets.end());
   auto& incomplete = result.incompleteItems;
+  std::unordered_map<const ast::TopItem*, size_t> known;
+  for (size_t i = 0; i < incomplete.size(); ++i) known.emplace(incomplete[i].item, i);
   for (const ast::TopItemPtr& item : result.config->items) {
-    auto inItem = [&](size_t offset) { return offset >= item->range.begin && offset < item->range.end; };
-    auto first = std::find_if(errorOffsets.begin(), errorOffsets.end(), inItem);
-    if (first == errorOffsets.end()) continue;
-    auto known = std::find_if(incomplete.begin(), incomplete.end(),
-                              [&](const ParseResult::IncompleteItem& i) { return i.item == item.get(); });
+    auto first = std::lower_bound(errorOffsets.begin(), errorOffsets.end(), size_t{item->range.begin});
+    auto last = std::lower_bound(first, errorOffsets.end(), size_t{item->range.end});
+    if (first == last) continue;
     const auto* route =
         item->kind == ast::TopKind::Route ? static_cast<const ast::RouteItem*>(item.get()) : nullptr;
-    if (known == incomplete.end()) {
-      known = incomplete.insert(incomplete.end(), ParseResult::IncompleteItem{item.get(), true, {}});
+    auto [at, added] = known.emplace(item.get(), incomplete.size());
+    if (added) {
+      incomplete.push_back({item.get(), true, {}});
       if (route && route->body)
-        for (const ast::StmtPtr& s : route->body->body) known->wholeStatements.push_back(s.get());
+        for (const ast::StmtPtr& s : route->body->body) incomplete.back().wholeStatements.push_back(s.get());
     }
+    ParseResult::IncompleteItem& marked = incomplete[at->second];
     // An error in a route's header: its name is not known for sure.
-    if (!route || !route->body || std::any_of(first, errorOffsets.end(), [&](size_t offset) {
-          return inItem(offset) && offset < route->body->range.begin;
-        })) {
-      known->headerWhole = false;
-      known->wholeStatements.clear();
+    if (!route || !route->body || *first < route->body->range.begin) {
+      marked.headerWhole = false;
+      marked.wholeStatements.clear();
     }
     // An error at a statement's first token belongs to what comes before it
     // (the ';' missing there); one further in, to the statement.
-    auto& whole = known->wholeStatements;
+    auto& whole = marked.wholeStatements;
     whole.erase(std::remove_if(whole.begin(), whole.end(),
                                [&](const ast::Statement* s) {
-                                 return std::any_of(first, errorOffsets.end(), [&](size_t offset) {
-                                   return offset > s->range.begin && offset < s->range.end;
-                                 });
+                                 auto error = std::upper_bound(first, last, size_t{s->range.begin});
+                                 return error != last && *error < s->range.end;
                                }),
                 whole.end());
   }
