@@ -42,8 +42,8 @@ void runFlowChecks(const LintContext& ctx) {
 // functions, parameters and pseudo-variables; a lost modparam defines
 // profiles, database URLs, the htable db_url.
 constexpr std::string_view kNeedEveryModuleItem[] = {
-    "kamc-unknown-function",   "kamc-module-not-loaded",      "kamc-unknown-pv",
-    "kamc-unknown-transformation", "kamc-implicit-avp",       "kamc-db-driver-not-loaded",
+    "kamc-unknown-function",       "kamc-module-not-loaded",    "kamc-unknown-pv",
+    "kamc-unknown-transformation", "kamc-implicit-avp",         "kamc-db-driver-not-loaded",
     "kamc-undefined-dialog-profile", "kamc-ineffective-modparam",
 };
 // A lost route block defines a route and calls others.
