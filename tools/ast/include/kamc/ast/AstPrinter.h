@@ -4,6 +4,7 @@
 // statement per line, indented with tabs.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "kamc/ast/AST.h"
@@ -12,5 +13,8 @@ namespace kamc::ast {
 
 std::string printConfig(const Config& config);
 std::string printExpr(const Expr& expr);
+// An assignment, call, return/exit/drop, break or empty statement on one
+// line, as printConfig writes it; nullopt for a block, if, switch or while.
+std::optional<std::string> printSimpleStatement(const Statement& statement);
 
 }  // namespace kamc::ast
