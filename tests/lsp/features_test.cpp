@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "Features.h"
+#include "kamc/ast/AstJson.h"
 #include "Scheduler.h"
 #include "WorkspaceCheck.h"
 
@@ -661,6 +662,125 @@ TEST(Features, FormattingRefusesAConfigThatDoesNotParse) {
   std::string error;
   EXPECT_FALSE(analyse(main)->format(main, 0, 10, false, 4, &error));
   EXPECT_EQ(error, "cannot format a config that does not parse: fix its syntax errors first");
+}
+
+TEST(Features, FormattingWritesLoneStatementsAndBlockHeadersAsTheAstPrinterDoes) {
+  TempWorkspace ws;
+  const std::string messy =
+      "loadmodule \"sl.so\"\n"
+      "#!define CODE 404\n"
+      "request_route {\n"
+      "if($rU==\"a\"&&!($rm=~\"^B\")){\n"
+      "$var(x)=1+2 ;   # a trailing comment\n"
+      "xlog( \"L_INFO\" ,\"x\" );\n"
+      "sl_send_reply(CODE,\"x\");\n"     // a define's value: as written
+      "$var(y)=/* why */1;\n"           // a comment inside: as written
+      "xlog(\"a\",\n"                   // several lines: as written
+      "  \"b\");\n"
+      "}else if($rm==\"BYE\"){\n"
+      "drop ;\n"
+      "}  else{\n"
+      "#!ifdef NEVER\n"
+      "$var(z)=2;\n"
+      "#!endif\n"
+      "switch($rm){\n"
+      "case \"X\":\n"
+      "break  ;\n"
+      "}\n"
+      "while($var(x)<3){ $var(x)=$var(x)+1; }\n"  // code after the brace: as written
+      "return(1);\n"
+      "}\n"
+      "$var(s)='a\n"
+      "  # inside a string, not a comment\n"
+      "b';\n"
+      "}\n";
+  const std::string tidy =
+      "loadmodule \"sl.so\"\n"
+      "#!define CODE 404\n"
+      "request_route {\n"
+      "\tif ($rU == \"a\" && !($rm =~ \"^B\")) {\n"
+      "\t\t$var(x) = 1 + 2;   # a trailing comment\n"
+      "\t\txlog(\"L_INFO\", \"x\");\n"
+      "\t\tsl_send_reply(CODE,\"x\");\n"
+      "\t\t$var(y)=/* why */1;\n"
+      "\t\txlog(\"a\",\n"
+      "  \"b\");\n"
+      "\t} else if ($rm == \"BYE\") {\n"
+      "\t\tdrop;\n"
+      "\t} else {\n"
+      "#!ifdef NEVER\n"
+      "$var(z)=2;\n"
+      "#!endif\n"
+      "\t\tswitch ($rm) {\n"
+      "\t\t\tcase \"X\":\n"
+      "\t\t\t\tbreak;\n"
+      "\t\t}\n"
+      "\t\twhile($var(x)<3){ $var(x)=$var(x)+1; }\n"
+      "\t\treturn (1);\n"
+      "\t}\n"
+      "\t$var(s)='a\n"
+      "  # inside a string, not a comment\n"
+      "b';\n"
+      "}\n";
+  std::string main = ws.write("main.cfg", messy);
+  std::string error;
+  std::optional<std::vector<TextEdit>> edits = analyse(main)->format(main, 0, 100, false, 4, &error);
+  ASSERT_TRUE(edits) << error;
+  EXPECT_EQ(applied(messy, *edits), tidy);
+  ws.write("main.cfg", tidy);
+  std::optional<std::vector<TextEdit>> again = analyse(main)->format(main, 0, 100, false, 4, &error);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(*again, std::vector<TextEdit>{});
+  // A range gets the same edits on its lines only: here one edit for the
+  // indentation and the text together.
+  ws.write("main.cfg", messy);
+  edits = analyse(main)->format(main, 4, 4, true, 2, &error);
+  ASSERT_TRUE(edits);
+  EXPECT_EQ(*edits, (std::vector<TextEdit>{{span(4, 0, 13), "    $var(x) = 1 + 2;"}}));
+  // Indented already: the edit covers the statement only, its end in UTF-16
+  // code units (é is one, the emoji two).
+  std::string indented = ws.write("main.cfg", "request_route {\n\txlog( \"\u00e9\U0001F600\" ); # c\n}\n");
+  EXPECT_EQ(*analyse(indented)->format(indented, 0, 10, false, 4, &error),
+            (std::vector<TextEdit>{{span(1, 1, 15), "xlog(\"\u00e9\U0001F600\");"}}));
+}
+
+namespace {
+
+std::string treeWithoutLocations(const Analysis& a) {
+  return ast::dumpJson(*a.compilation().config, a.sourceManager(), nullptr, {false, -1});
+}
+
+}  // namespace
+
+TEST(Features, FormattingEveryCorpusConfigKeepsItsTreeAndFormattingAgainChangesNothing) {
+  size_t formatted = 0, refused = 0, rewrittenLines = 0;
+  for (const auto& e : fs::directory_iterator(fs::path(KAMC_CORPUS_DIR) / "kamailio-5.6")) {
+    if (e.path().extension() != ".cfg") continue;
+    std::string path = normalizePath(e.path().string());
+    std::shared_ptr<const Analysis> before = analyse(path);
+    std::string error;
+    std::optional<std::vector<TextEdit>> edits = before->format(path, 0, UINT32_MAX, false, 4, &error);
+    if (!edits) {
+      EXPECT_FALSE(before->parsedCleanly()) << path << ": " << error;
+      ++refused;
+      continue;
+    }
+    for (const TextEdit& edit : *edits)
+      rewrittenLines += edit.newText.find_first_not_of(" \t") != std::string::npos;  // not only indentation
+    std::ifstream in(path, std::ios::binary);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    FileOverlay overlay;
+    overlay.set(path, applied(text, *edits));
+    std::shared_ptr<const Analysis> after = Analysis::run(path, overlay, {});
+    ASSERT_TRUE(after->parsedCleanly()) << path;
+    EXPECT_EQ(treeWithoutLocations(*after), treeWithoutLocations(*before)) << path;
+    EXPECT_EQ(*after->format(path, 0, UINT32_MAX, false, 4, &error), std::vector<TextEdit>{}) << path;
+    ++formatted;
+  }
+  std::printf("formatting: %zu corpus configs formatted (%zu lines with their text rewritten), %zu refused\n",
+              formatted, rewrittenLines, refused);
+  EXPECT_GT(formatted, 40u);
+  EXPECT_GT(rewrittenLines, 100u);
 }
 
 TEST(Features, QuickFixEndsAPseudoVariableNameBeforeADotInAFormat) {
