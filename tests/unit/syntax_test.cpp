@@ -169,6 +169,25 @@ TEST(Grammar, NestingPastTheLimitIsOneErrorNotACrash) {
   EXPECT_EQ(parseTopItem(c->pp, c->sm, begin, c->pp.text.size()), nullptr);
 }
 
+TEST(Grammar, NamesAndStringsPastTheLimitAreErrorsAtTheirStart) {
+  std::string atName = "request_route {\n  route(" + std::string(1024, 'R') + ");\n}\n";
+  std::string pastName = "request_route {\n  route(" + std::string(1025, 'R') + ");\n}\n";
+  std::string pastPv = "request_route {\n  $var(" + std::string(1020, 'v') + ") = 1;\n}\n";
+  std::string atString = "request_route {\n  xlog(\"" + std::string((1u << 20) - 2, 's') + "\");\n}\n";
+  std::string pastString = "request_route {\n  xlog(\"" + std::string((1u << 20) - 1, 's') + "\");\n}\n";
+  EXPECT_EQ(check(atName)->errors(), 0u);
+  EXPECT_EQ(check(atString)->errors(), 0u);
+  for (const std::string& text : {pastName, pastPv, pastString}) {
+    auto c = check(text);
+    ASSERT_EQ(c->diags.diagnostics().size(), 1u) << text.substr(0, 40);
+    const Diagnostic& d = c->diags.diagnostics()[0];
+    EXPECT_NE(d.message.find("longer than kamc's limit"), std::string::npos) << d.message;
+    EXPECT_EQ(d.loc.line, 2u);
+    EXPECT_EQ(d.loc.column, text == pastPv ? 3u : (text == pastName ? 9u : 8u));
+    EXPECT_EQ(c->errors(), 1u);
+  }
+}
+
 TEST(Grammar, UnbalancedBracesAndGarbageNeverCrash) {
   for (const char* bad : {"request_route {", "}}}}", "route[", "if (((", "\x01\x02\xff",
                           "modparam(", "$var(", "\"unterminated"}) {

@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "AstBuilder.h"
+#include "kamc/basic/Limits.h"
 #include "NestingLimit.h"
 #include "KamailioLexer.h"
 #include "SyntaxMessages.h"
@@ -213,6 +214,30 @@ void markItemsHoldingErrors(ParseResult& result, std::vector<size_t> errorOffset
   }
 }
 
+// kamc's limits on one token (limits::kMaxNameLength, kMaxStringLength): each
+// overlong token is an error at its start, so that no later pass meets one. At
+// most ten are reported; a file full of them needs only the first to be fixed.
+size_t reportOverlongTokens(antlr4::CommonTokenStream& tokens, const PreprocessResult& pp, const SourceManager& sm,
+                            DiagnosticEngine& diags) {
+  using L = grammar::KamailioLexer;
+  size_t found = 0;
+  for (antlr4::Token* token : tokens.getTokens()) {
+    if (token->getType() == antlr4::Token::EOF) break;
+    size_t length = token->getStopIndex() + 1 - token->getStartIndex();
+    bool isString = token->getType() == L::STRING;
+    size_t limit = isString ? limits::kMaxStringLength : limits::kMaxNameLength;
+    if (length <= limit || token->getChannel() != antlr4::Token::DEFAULT_CHANNEL) continue;
+    if (++found > 10) continue;
+    MappedLocation at = pp.map.lookup(static_cast<uint32_t>(token->getStartIndex()), sm);
+    std::string what = isString ? "a string of " : "a name of ";
+    pp.map.addExpansionNotes(diags.report("kamc-syntax", at.loc,
+                                          what + std::to_string(length) + " bytes is longer than kamc's limit of " +
+                                              std::to_string(limit) + " bytes"),
+                             at.expansion);
+  }
+  return found;
+}
+
 // The lexer's and parser's DFA caches are static, shared by every instance;
 // the 4.9 runtime mutates them without complete locking (antlr/antlr4#3332,
 // fixed in 4.9.3), so concurrent parses could corrupt them. One at a time:
@@ -255,7 +280,7 @@ ParseResult parseConfig(const PreprocessResult& pp, const SourceManager& sm,
   if (antlr4::ParserRuleContext* deep = firstTooDeep(tree)) return tooDeep(deep->getStart()->getStartIndex());
   AstBuilder builder(pp, sm, diags, tokens);
   result.config = builder.build(tree);
-  result.syntaxErrors = listener.count() + builder.errorCount();
+  result.syntaxErrors = listener.count() + builder.errorCount() + reportOverlongTokens(tokens, pp, sm, diags);
   result.incompleteItems = builder.incompleteItems();
   result.lost = builder.lostItems();
   markItemsHoldingErrors(result, listener.offsets());

@@ -24,6 +24,15 @@ inline constexpr size_t kMaxIncludes = 10000;
 // What #!define macros may expand to in one line of the parse path's text.
 inline constexpr size_t kMaxExpansionBytes = 16u << 20;
 
+// Names in the parsed text: identifiers (routes, functions, parameters, flags),
+// pseudo-variables with their brackets, selects, numbers. Kamailio sets no limit;
+// no real config comes near, and every per-name step (lookups, suggestions,
+// echoed messages) stays cheap below it.
+inline constexpr size_t kMaxNameLength = 1024;
+// A string literal in the parsed text, quotes included: a long xlog format or an
+// SDP body written in the config stays far below.
+inline constexpr size_t kMaxStringLength = 1u << 20;
+
 // Identifiers longer than this get no did-you-mean suggestion.
 inline constexpr size_t kMaxSuggestLength = 128;
 
