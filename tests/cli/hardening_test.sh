@@ -25,6 +25,21 @@ run() {
   fi
 }
 
+# timed NAME WANT_CODE STDERR_SUBSTRING MAX_CPU_SECONDS -- COMMAND...: run, and the CPU
+# time (user + system, children included) stays under the bound; CPU time, not wall
+# time, because the test machine is shared.
+timed() {
+  local name=$1 max=$4
+  local start end cpu
+  # Fields 14-17 of /proc/PID/stat: this shell's and its waited-for children's CPU ticks.
+  start=$(awk '{ print $14 + $15 + $16 + $17 }' /proc/$$/stat)
+  run "$1" "$2" "$3" "$5" "${@:6}"
+  end=$(awk '{ print $14 + $15 + $16 + $17 }' /proc/$$/stat)
+  cpu=$(awk -v t=$((end - start)) -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", t / hz }')
+  echo "$case_name/$name: ${cpu} s CPU"
+  awk -v c="$cpu" -v m="$max" 'BEGIN { exit !(c < m) }' || { echo "FAIL $case_name/$name: ${cpu} s of CPU (bound ${max} s)"; failures=$((failures + 1)); }
+}
+
 # rep N TEXT: TEXT repeated N times.
 rep() { local n=$1 s=$2; head -c $((n * ${#s})) < <(yes "$s" | tr -d '\n'); }
 
@@ -151,6 +166,33 @@ case $case_name in
     longest=$(awk '{ if (length($0) > m) m = length($0) } END { print m }' "$work/err")
     [ "$longest" -le 400 ] || { echo "FAIL long_line: a line of $longest columns echoed"; failures=$((failures + 1)); }
     [ "$size" -lt 5000000 ] || { echo "FAIL long_line: $size bytes of diagnostics"; failures=$((failures + 1)); }
+    ;;
+  ast_of_long_chains)
+    # --dump-ast and --print-cfg stay linear on the longest chains the nesting
+    # limit admits (990 && terms took 0.76 s of CPU before, 3,000 more than 5 s; now
+    # 0.03 s), and are complete.
+    printf 'request_route {\n  if ($var(x)%s == 2) { exit; }\n}\n' "$(rep 989 ' + $var(x)')" > "$work/plus.cfg"
+    printf 'request_route {\n  if ($rU == "a"%s) { exit; }\n}\n' "$(rep 989 ' && $rU == "a"')" > "$work/and.cfg"
+    for chain in plus:+:PseudoVar and:'&&':Binary; do
+      IFS=: read -r cfg op leaf <<<"$chain"
+      timed "dump-ast $cfg" 0 "" 0.3 -- "$kamc" --dump-ast "$work/$cfg.cfg"
+      # The operands of the chain's operator, each a leaf of the left-nested tree.
+      operands=$(python3 -c '
+import json, sys
+sys.setrecursionlimit(20000)  # the tree is about 3,000 JSON levels deep
+op, leaf = sys.argv[1], sys.argv[2]
+node = json.load(sys.stdin)["items"][0]["body"]["body"][0]["condition"]
+if op == "+": node = node["lhs"]
+count = 1
+while node["kind"] == "Binary" and node["op"] == op and node["lhs"]["kind"] == "Binary" and node["lhs"]["op"] == op:
+    assert node["rhs"]["kind"] == leaf, node["rhs"]["kind"]
+    count, node = count + 1, node["lhs"]
+print(count + 1)' "$op" "$leaf" < "$work/out")
+      [ "$operands" = 990 ] || { echo "FAIL dump-ast $cfg: $operands operands of $op, want 990"; failures=$((failures + 1)); }
+      timed "print-cfg $cfg" 0 "" 0.3 -- "$kamc" --print-cfg "$work/$cfg.cfg"
+      count=$(grep -oF " $op " "$work/out" | wc -l)
+      [ "$count" = 989 ] || { echo "FAIL print-cfg $cfg: $count operators $op, want 989"; failures=$((failures + 1)); }
+    done
     ;;
   *) echo "unknown case $case_name"; exit 2 ;;
 esac
