@@ -167,6 +167,28 @@ case $case_name in
     [ "$longest" -le 400 ] || { echo "FAIL long_line: a line of $longest columns echoed"; failures=$((failures + 1)); }
     [ "$size" -lt 5000000 ] || { echo "FAIL long_line: $size bytes of diagnostics"; failures=$((failures + 1)); }
     ;;
+  compile_time)
+    # Configs at the limits compile in bounded time (docs/codegen.md, "Compile
+    # time"). CPU seconds, before -> now: the chains at the nesting limit 2.2-6.8
+    # -> 0.2-0.5 (kamc -o, linking included: under 1); 5,000 routes about 20 -> 2.6;
+    # 20,000 statements more than 60 -> 8.7. Each bound has about 2x room for a
+    # busy machine and fails on the old figures.
+    pv='loadmodule "pv.so"\n'
+    { printf "$pv"'request_route {\n  if ($rU == "0") { exit; }\n'; for i in $(seq 1 989); do printf '  else if ($rU == "%d") { exit; }\n' "$i"; done; printf '}\n'; } > "$work/elseif.cfg"
+    { printf "$pv"'request_route {\n'; rep 990 'if ($rU == "a") {'; printf 'exit;'; rep 990 '}'; printf '\n}\n'; } > "$work/nested_if.cfg"
+    printf "$pv"'request_route {\n  if ($var(x)%s == 2) { exit; }\n}\n' "$(rep 989 ' + $var(x)')" > "$work/plus.cfg"
+    printf "$pv"'request_route {\n  if ($rU == "a"%s) { exit; }\n}\n' "$(rep 989 ' && $rU == "a"')" > "$work/and.cfg"
+    { printf "$pv"'request_route {\n'; for i in $(seq 1 5000); do printf '  route(R%d);\n' "$i"; done; printf '}\n'
+      for i in $(seq 1 5000); do printf 'route[R%d] {\n  $var(x) = $var(x) + %d;\n}\n' "$i" "$i"; done; } > "$work/routes.cfg"
+    { printf "$pv"'request_route {\n'; for i in $(seq 1 20000); do printf '  $var(x) = $var(x) + %d;\n' "$i"; done; printf '}\n'; } > "$work/statements.cfg"
+    for spec in elseif:2 nested_if:2 plus:2 and:2 routes:8 statements:20; do
+      IFS=: read -r cfg bound <<<"$spec"
+      timed "kamc -c $cfg" 0 "config file ok" "$bound" -- "$kamc" -c "$work/$cfg.cfg"
+      timed "kamc -o $cfg" 0 "" "$bound" -- "$kamc" -o "$work/$cfg.bin" "$work/$cfg.cfg"
+      [ -x "$work/$cfg.bin" ] || { echo "FAIL $cfg: kamc -o wrote no executable"; failures=$((failures + 1)); }
+      rm -f "$work/$cfg.bin"
+    done
+    ;;
   ast_of_long_chains)
     # --dump-ast and --print-cfg stay linear on the longest chains the nesting
     # limit admits (990 && terms took 0.76 s of CPU before, 3,000 more than 5 s; now

@@ -1,6 +1,7 @@
 // Optimization, printing, object emission and the ORC JIT for lowered configs.
 #include "kamc/codegen/Backend.h"
 
+#include <llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h>
 #include <llvm/ExecutionEngine/Orc/LLJIT.h>
 #include <llvm/ExecutionEngine/Orc/ThreadSafeModule.h>
 #include <llvm/IR/LegacyPassManager.h>
@@ -30,20 +31,37 @@ void initializeNativeTarget() {
   });
 }
 
-std::unique_ptr<llvm::TargetMachine> hostTargetMachine(std::string& error) {
+size_t instructionCount(const llvm::Module& module) {
+  size_t total = 0;
+  for (const llvm::Function& function : module) total += function.getInstructionCount();
+  return total;
+}
+
+// LLVM's O2 pipeline and its optimizing instruction selection and register
+// allocation grow faster than the code; the fast selector and allocator stay
+// about linear (docs/codegen.md, "Compile time").
+bool isLargeModule(const llvm::Module& module) {
+  return instructionCount(module) > kLargeModuleInstructions;
+}
+
+llvm::CodeGenOptLevel backendLevelFor(const llvm::Module& module) {
+  return isLargeModule(module) ? llvm::CodeGenOptLevel::None : llvm::CodeGenOptLevel::Default;
+}
+
+std::unique_ptr<llvm::TargetMachine> hostTargetMachine(llvm::CodeGenOptLevel level, std::string& error) {
   initializeNativeTarget();
   std::string triple = llvm::sys::getDefaultTargetTriple();
   const llvm::Target* target = llvm::TargetRegistry::lookupTarget(triple, error);
   if (!target) return nullptr;
   llvm::TargetOptions options;
-  return std::unique_ptr<llvm::TargetMachine>(target->createTargetMachine(
-      triple, "generic", "", options, llvm::Reloc::PIC_, std::nullopt, llvm::CodeGenOptLevel::Default));
+  return std::unique_ptr<llvm::TargetMachine>(
+      target->createTargetMachine(triple, "generic", "", options, llvm::Reloc::PIC_, std::nullopt, level));
 }
 
 }  // namespace
 
 bool targetHost(llvm::Module& module, std::string& error) {
-  std::unique_ptr<llvm::TargetMachine> machine = hostTargetMachine(error);
+  std::unique_ptr<llvm::TargetMachine> machine = hostTargetMachine(llvm::CodeGenOptLevel::Default, error);
   if (!machine) return false;
   module.setDataLayout(machine->createDataLayout());
   module.setTargetTriple(machine->getTargetTriple().str());
@@ -53,6 +71,7 @@ bool targetHost(llvm::Module& module, std::string& error) {
 bool optimizeModule(llvm::Module& module, std::string& error) {
   llvm::raw_string_ostream problems(error);
   if (llvm::verifyModule(module, &problems)) return false;
+  if (isLargeModule(module)) return true;
   llvm::LoopAnalysisManager lam;
   llvm::FunctionAnalysisManager fam;
   llvm::CGSCCAnalysisManager cgam;
@@ -76,7 +95,7 @@ std::string printModule(const llvm::Module& module) {
 }
 
 bool emitObjectFile(llvm::Module& module, const std::string& path, std::string& error) {
-  std::unique_ptr<llvm::TargetMachine> machine = hostTargetMachine(error);
+  std::unique_ptr<llvm::TargetMachine> machine = hostTargetMachine(backendLevelFor(module), error);
   if (!machine || !targetHost(module, error)) return false;
   std::error_code ec;
   llvm::raw_fd_ostream out(path, ec, llvm::sys::fs::OF_None);
@@ -112,7 +131,13 @@ void* JitConfig::lookup(const std::string& name, std::string& error) {
 std::unique_ptr<JitConfig> jitCompile(std::unique_ptr<llvm::LLVMContext> context, std::unique_ptr<llvm::Module> module,
                                       std::span<const RuntimeSymbol> symbols, std::string& error) {
   initializeNativeTarget();
-  auto jit = llvm::orc::LLJITBuilder().create();
+  auto machine = llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!machine) {
+    error = llvm::toString(machine.takeError());
+    return nullptr;
+  }
+  machine->setCodeGenOptLevel(backendLevelFor(*module));
+  auto jit = llvm::orc::LLJITBuilder().setJITTargetMachineBuilder(std::move(*machine)).create();
   if (!jit) {
     error = llvm::toString(jit.takeError());
     return nullptr;

@@ -3,6 +3,7 @@
 // symbol table from the caller, so this library never links the runtime.
 #pragma once
 
+#include <cstddef>
 #include <memory>
 #include <span>
 #include <string>
@@ -18,7 +19,14 @@ namespace kamc::codegen {
 // ABI's structs; call it before optimizing, emitting or JIT-compiling.
 bool targetHost(llvm::Module& module, std::string& error);
 
-// Runs LLVM's standard O2 pipeline over the module (verifies it first).
+// Compile time stays bounded (docs/codegen.md, "Compile time"): a module of
+// more LLVM IR instructions than this (Kamailio's default kamailio.cfg lowers
+// to about 2,400) is not optimized, and goes through LLVM's fast instruction
+// selection and register allocation when emitted or JIT-compiled.
+inline constexpr size_t kLargeModuleInstructions = 20000;
+
+// Runs LLVM's standard O2 pipeline over the module (verifies it first), unless
+// it is larger than kLargeModuleInstructions.
 bool optimizeModule(llvm::Module& module, std::string& error);
 
 // The module as LLVM assembly text.
