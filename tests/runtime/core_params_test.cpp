@@ -65,6 +65,18 @@ TEST_F(CoreParams, TcpChildrenMustBeANumber) {
   EXPECT_STREQ(error, "tcp_children: 'many' is not a valid number");
 }
 
+// ---- tcp_max_connections --------------------------------------------------------------------
+
+TEST_F(CoreParams, TcpMaxConnectionsReachesTheServerConfig) {
+  EXPECT_EQ(server_config().tcp_max_connections, 2048) << "Kamailio's default";
+  ASSERT_EQ(set("tcp_max_connections", "100"), 0);
+  EXPECT_EQ(server_config().tcp_max_connections, 100);
+  EXPECT_FALSE(server_config().tcp_max_connections_per_source) << "unset: half of the total";
+  CommandLineOverrides per_source;
+  per_source.tcp_max_connections_per_source = 7;
+  EXPECT_EQ(server_config(per_source).tcp_max_connections_per_source, 7);
+}
+
 // ---- advertised_address / advertised_port ---------------------------------------------------
 
 TEST_F(CoreParams, AdvertisedAddressAndPortReachTheServerConfig) {

@@ -15,6 +15,10 @@ under `kamc run` and, where given, the real kamailio (issue 18).
   the same status on each transport.
 - shutdown_under_tcp_load: SIGTERM with 2,000 TCP connections open (half of them in the
   middle of a message) stops the runtime within 1 s.
+- tcp_connections_per_source: past --tcp-max-connections-per-source, a new connection from
+  that address is closed at once; its open ones and other addresses are still served.
+- tcp_connections_total: past tcp_max_connections, every new connection is closed at once.
+Several sources on loopback: client sockets bound to 127.0.0.2, 127.0.0.3, ...
 """
 import resource
 import signal
@@ -112,8 +116,9 @@ def case_shutdown_under_tcp_load(run):
     process, port = run.start_runtime(cfg="torture")
     streams = []
     try:
-        for _ in range(wanted):
-            streams.append(socket.create_connection(("127.0.0.1", port), timeout=2))
+        # From four addresses: one may hold only half of the default tcp_max_connections (2048).
+        for i in range(wanted):
+            streams.append(connect_from(f"127.0.0.{2 + i % 4}", port))
         half = [s for i, s in enumerate(streams) if i % 2 == 0]
         for stream in half:  # half of them mid-message: a request without its end
             stream.sendall(b"OPTIONS sip:x SIP/2.0\r\nVia: SIP/2.0/TCP 127.0.0.1:9;branch=z9hG4bK1\r\n")
@@ -151,9 +156,100 @@ def case_oversized_stream_message(run):
     si.check(process.poll() is None, f"the runtime died:\n{run.log('runtime.log')}")
 
 
+def connect_from(source_ip, port):
+    return socket.create_connection(("127.0.0.1", port), timeout=2, source_address=(source_ip, 0))
+
+
+def options_over(stream, port, call_id):
+    """The status of an OPTIONS sent on an open TCP connection; None when the runtime
+    closed the connection without an answer."""
+    request = si.sip_request("OPTIONS", f"sip:127.0.0.1:{port}", stream.getsockname()[1], transport="TCP",
+                             call_id=call_id)
+    stream.settimeout(2)
+    try:
+        stream.sendall(request)
+        return si.status_code(stream.recv(65535).decode(errors="replace"))
+    except (socket.timeout, ConnectionResetError, BrokenPipeError):
+        return None
+
+
+def open_answered(source_ip, port, count, label):
+    """`count` connections from `source_ip`, each one answered before the next is opened
+    (so the runtime has counted it: workers accept in parallel)."""
+    streams = []
+    for i in range(count):
+        stream = connect_from(source_ip, port)
+        streams.append(stream)
+        si.check(options_over(stream, port, f"{label}-{i}") == 200,
+                 f"connection {i + 1} of {count} from {source_ip} was not answered")
+    return streams
+
+
+def expect_refused(source_ip, port, label):
+    with connect_from(source_ip, port) as stream:
+        status = options_over(stream, port, label)
+    si.check(status is None, f"a connection from {source_ip} past the limit was answered {status}")
+
+
+def case_tcp_connections_per_source(run):
+    """One address may hold `limit` TCP connections: the next ones are closed at once,
+    while its open connections and another address are still served, and a closed
+    connection frees its place."""
+    limit = 4
+    process, port = run.start_runtime(cfg="torture", extra=[f"--tcp-max-connections-per-source={limit}"])
+    held = open_answered("127.0.0.2", port, limit, "held")
+    try:
+        for i in range(3):
+            expect_refused("127.0.0.2", port, f"excess-{i}")
+        with connect_from("127.0.0.3", port) as other:
+            si.check(options_over(other, port, "other-source") == 200, "another source was not served")
+        si.check(options_over(held[0], port, "held-again") == 200, "an open connection stopped being served")
+        log = run.log_full("runtime.log")
+        si.check("refused a tcp connection from 127.0.0.2" in log, f"no refusal logged:\n{log[-2000:]}")
+        si.check(log.count("refused a tcp connection") < 3, "every refusal was logged, not one line a second")
+        held.pop().close()
+        si.wait_until(lambda: reconnect_answered("127.0.0.2", port), 3, "a freed place to be taken again")
+        si.check(si.options_status(port) == 200, "the runtime stopped answering over UDP")
+        si.check(process.poll() is None, f"the runtime died:\n{run.log('runtime.log')}")
+    finally:
+        for stream in held:
+            stream.close()
+
+
+def reconnect_answered(source_ip, port):
+    with connect_from(source_ip, port) as stream:
+        return options_over(stream, port, "reconnect") == 200
+
+
+def case_tcp_connections_total(run):
+    """tcp_max_connections counts every source: past it a new connection is closed at
+    once, and the open ones are still served."""
+    total = 6
+    cfg = run.dir / "total-limit.cfg"
+    cfg.write_text(f"tcp_max_connections={total}\n" + (si.CFG / "torture.cfg").read_text()
+                   .replace('include_file "stateless.inc"', f'include_file "{si.CFG / "stateless.inc"}"'))
+    # Path(CFG) / an absolute path is that path: the cfg written here.
+    process, port = run.start_runtime(cfg=str(cfg.with_suffix("")))
+    held = []
+    try:
+        for i in range(total):  # half from each address: within the per-source limit (total / 2)
+            held += open_answered(f"127.0.0.{2 + i % 2}", port, 1, f"held-{i}")
+        expect_refused("127.0.0.4", port, "past-total")
+        si.check(options_over(held[-1], port, "held-again") == 200, "an open connection stopped being served")
+        si.check(si.options_status(port) == 200, "the runtime stopped answering over UDP")
+        log = run.log_full("runtime.log")
+        si.check(f"tcp_max_connections ({total}) are open" in log, f"no refusal logged:\n{log[-2000:]}")
+        si.check(process.poll() is None, f"the runtime died:\n{run.log('runtime.log')}")
+    finally:
+        for stream in held:
+            stream.close()
+
+
 CASES = {"with_sanity": case_with_sanity, "core_only": case_core_only,
          "shutdown_under_tcp_load": case_shutdown_under_tcp_load,
-         "oversized_stream_message": case_oversized_stream_message}
+         "oversized_stream_message": case_oversized_stream_message,
+         "tcp_connections_per_source": case_tcp_connections_per_source,
+         "tcp_connections_total": case_tcp_connections_total}
 
 
 if __name__ == "__main__":

@@ -52,10 +52,21 @@ SocketAddress bound_address(int fd) {
   return SocketAddress::from_sockaddr(reinterpret_cast<sockaddr*>(&storage), length);
 }
 
+// One address may hold at most half of all connections, so a single client (a
+// misbehaving phone, an attacker without spoofing) cannot lock everyone else out, while a
+// load balancer or SBC in front of the proxy, one address for many users, is still served.
+// Kamailio 5.8's tcp_accept_iplimit defaults to 1024 of 2048 for the same reason.
+ConnectionLimits connection_limits(const ServerConfig& config) {
+  int total = std::max(config.tcp_max_connections, 1);
+  return {total, config.tcp_max_connections_per_source.value_or(std::max(total / 2, 1))};
+}
+
 }  // namespace
 
 Server::Server(Runtime& runtime, ServerConfig config)
-    : runtime_(runtime), config_(std::move(config)), connections_(std::make_unique<ConnectionTable>()) {}
+    : runtime_(runtime),
+      config_(std::move(config)),
+      connections_(std::make_unique<ConnectionTable>(connection_limits(config_))) {}
 
 Server::~Server() { stop(); }
 

@@ -131,7 +131,7 @@ bool optional_flag_setter(RuntimeSettings& settings, std::string_view name, std:
   return set_flag((settings.*Field).emplace(), name, value, error);
 }
 
-constexpr std::array<CoreParamSetter, 14> kCoreParamSetters{{
+constexpr std::array<CoreParamSetter, 15> kCoreParamSetters{{
     {"listen", [](RuntimeSettings& s, std::string_view, std::string_view v, std::string&) {
        s.listen.emplace_back(v);
        return true;
@@ -144,6 +144,7 @@ constexpr std::array<CoreParamSetter, 14> kCoreParamSetters{{
     {"children", number_setter<&RuntimeSettings::children>},
     {"tcp_children", number_setter<&RuntimeSettings::tcp_children>},
     {"tcp_connection_lifetime", number_setter<&RuntimeSettings::tcp_connection_lifetime>},
+    {"tcp_max_connections", number_setter<&RuntimeSettings::tcp_max_connections>},
     {"advertised_address",
      [](RuntimeSettings& s, std::string_view, std::string_view v, std::string& e) { return set_advertised_address(s, v, e); }},
     {"advertised_port",

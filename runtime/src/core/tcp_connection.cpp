@@ -14,6 +14,12 @@ namespace {
 // How long a send waits for a peer that does not read, in total, before giving up.
 constexpr int kSendTimeoutMs = 3000;
 
+SocketAddress source_of(const SocketAddress& peer) {
+  SocketAddress source = peer;
+  source.set_port(0);
+  return source;
+}
+
 std::int64_t now_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
       .count();
@@ -21,8 +27,8 @@ std::int64_t now_ns() {
 
 }  // namespace
 
-TcpConnection::TcpConnection(int fd, SocketAddress peer, const ListenSocket* local)
-    : fd_(fd), peer_(peer), local_(local) {
+TcpConnection::TcpConnection(int fd, SocketAddress peer, const ListenSocket* local, Origin origin)
+    : fd_(fd), peer_(peer), local_(local), origin_(origin) {
   touch();
 }
 
@@ -69,15 +75,27 @@ std::shared_ptr<TcpConnection> ConnectionTable::find(const SocketAddress& peer) 
   return it->second;
 }
 
-void ConnectionTable::add(const std::shared_ptr<TcpConnection>& connection) {
+ConnectionTable::Admission ConnectionTable::add(const std::shared_ptr<TcpConnection>& connection) {
   std::lock_guard lock(mutex_);
+  if (counted_.size() >= static_cast<std::size_t>(limits_.total)) return Admission::OverTotalLimit;
+  bool accepted = connection->origin() == TcpConnection::Origin::Accepted;
+  if (accepted) {
+    int& from_source = accepted_by_source_[source_of(connection->peer())];
+    if (limits_.per_source > 0 && from_source >= limits_.per_source) return Admission::OverSourceLimit;
+    ++from_source;
+  }
+  counted_.insert(connection.get());
   by_peer_[connection->peer()] = connection;
+  return Admission::Admitted;
 }
 
 void ConnectionTable::remove(const TcpConnection* connection) {
   std::lock_guard lock(mutex_);
   auto it = by_peer_.find(connection->peer());
   if (it != by_peer_.end() && it->second.get() == connection) by_peer_.erase(it);
+  if (counted_.erase(connection) == 0 || connection->origin() != TcpConnection::Origin::Accepted) return;
+  auto source = accepted_by_source_.find(source_of(connection->peer()));
+  if (source != accepted_by_source_.end() && --source->second == 0) accepted_by_source_.erase(source);
 }
 
 std::size_t ConnectionTable::size() {

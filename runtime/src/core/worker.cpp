@@ -179,8 +179,8 @@ void Worker::accept_connections(const EventSource& source) {
     int one = 1;
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     auto peer = SocketAddress::from_sockaddr(reinterpret_cast<sockaddr*>(&from), from_length);
-    auto connection = std::make_shared<TcpConnection>(fd, peer, source.socket);
-    own_connection(connection);
+    auto connection = std::make_shared<TcpConnection>(fd, peer, source.socket, TcpConnection::Origin::Accepted);
+    if (!own_connection(connection)) continue;
     log_format(L_DBG, "worker %d: accepted tcp connection from %s", index_, peer.to_string().c_str());
   }
 }
@@ -388,12 +388,18 @@ std::shared_ptr<TcpConnection> Worker::connect_to(const SocketAddress& peer, con
     ::close(fd);
     return nullptr;
   }
-  auto connection = std::make_shared<TcpConnection>(fd, peer, &from);
-  own_connection(connection);
-  return connection;
+  auto connection = std::make_shared<TcpConnection>(fd, peer, &from, TcpConnection::Origin::Opened);
+  return own_connection(connection) ? connection : nullptr;
 }
 
-void Worker::own_connection(const std::shared_ptr<TcpConnection>& connection) {
+bool Worker::own_connection(const std::shared_ptr<TcpConnection>& connection) {
+  auto admission = server_.connections().add(connection);
+  if (admission != ConnectionTable::Admission::Admitted) {
+    // Closed at once, before reading anything: the connections already open go on as before.
+    connection->close();
+    log_refused_connection(*connection, admission == ConnectionTable::Admission::OverSourceLimit);
+    return false;
+  }
   auto source = std::make_unique<EventSource>(
       EventSource{EventSource::Kind::TcpConnection, connection->fd(), connection->local(), connection.get()});
   epoll_event event{};
@@ -401,12 +407,33 @@ void Worker::own_connection(const std::shared_ptr<TcpConnection>& connection) {
   event.data.ptr = source.get();
   if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, connection->fd(), &event) != 0) {
     log_format(L_ERR, "epoll_ctl for a tcp connection: %s", std::strerror(errno));
+    server_.connections().remove(connection.get());
     connection->close();
-    return;
+    return false;
   }
   connections_[connection.get()] = connection;
   connection_sources_[connection.get()] = std::move(source);
-  server_.connections().add(connection);
+  return true;
+}
+
+void Worker::log_refused_connection(const TcpConnection& connection, bool over_source_limit) {
+  ++refused_since_logged_;
+  auto now = std::chrono::steady_clock::now();
+  if (now - last_refusal_logged_ < std::chrono::seconds(1)) return;
+  const ConnectionLimits& limits = server_.connections().limits();
+  bool accepted = connection.origin() == TcpConnection::Origin::Accepted;
+  std::string peer = connection.peer().to_string();
+  if (over_source_limit) {
+    log_format(L_ERR,
+               "refused a tcp connection from %s: %d connections from that address are open, the most one "
+               "source may hold (%d refused since the last such line)",
+               peer.c_str(), limits.per_source, refused_since_logged_);
+  } else {
+    log_format(L_ERR, "refused a tcp connection %s %s: tcp_max_connections (%d) are open (%d refused since the last "
+               "such line)", accepted ? "from" : "to", peer.c_str(), limits.total, refused_since_logged_);
+  }
+  last_refusal_logged_ = now;
+  refused_since_logged_ = 0;
 }
 
 void Worker::close_connection(TcpConnection* connection) {

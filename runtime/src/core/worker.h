@@ -3,6 +3,7 @@
 // over the TCP connections it accepted or opened.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -60,7 +61,10 @@ class Worker final : public Transport {
   bool send_datagram(const SendTarget& target, std::string_view bytes);
   bool send_stream(const SendTarget& target, std::string_view bytes);
   std::shared_ptr<TcpConnection> connect_to(const SocketAddress& peer, const ListenSocket& from);
-  void own_connection(const std::shared_ptr<TcpConnection>& connection);
+  // Registers the connection and watches it; false (and the connection closed) when it
+  // would pass a connection limit.
+  bool own_connection(const std::shared_ptr<TcpConnection>& connection);
+  void log_refused_connection(const TcpConnection& connection, bool over_source_limit);
   void close_connection(TcpConnection* connection);
   void close_idle_connections();
 
@@ -75,6 +79,9 @@ class Worker final : public Transport {
   // event of the same batch may still name them.
   std::vector<std::shared_ptr<TcpConnection>> closed_in_batch_;
   std::vector<std::unique_ptr<EventSource>> closed_sources_;
+  // A flood of refused connections logs one line a second per worker, with the count.
+  std::chrono::steady_clock::time_point last_refusal_logged_{};
+  int refused_since_logged_ = 0;
   // tm's timers scheduled by this worker; run by its event loop, so no lock (docs/tm.md).
   TimerQueue timers_;
   // Suspended messages (suspension.h), and where background threads report to wake them.

@@ -36,6 +36,7 @@ struct ProgramOptions {
   bool check_only = false;          // -c
   std::vector<std::string> aliases; // --alias
   std::optional<int> tcp_idle_timeout;  // --tcp-idle-timeout: overrides tcp_connection_lifetime
+  std::optional<int> tcp_max_connections_per_source;  // --tcp-max-connections-per-source
 };
 
 void print_usage(const std::string& name) {
@@ -53,15 +54,18 @@ void print_usage(const std::string& name) {
       "  -c           load and check the config, then exit\n"
       "  --alias=HOST[:PORT]  another name that is `myself`\n"
       "  --tcp-idle-timeout=S close TCP connections idle this long (default: tcp_connection_lifetime, 120)\n"
+      "  --tcp-max-connections-per-source=N  accept at most N TCP connections from one IP address\n"
+      "               (default: half of tcp_max_connections; 0: no limit)\n"
       "  --version, -V, -h\n",
       name.c_str());
 }
 
 // Returns -1 to go on, or the exit code.
 int parse_options(const ProgramInfo& info, int argc, char** argv, ProgramOptions& options) {
-  enum { kAlias = 256, kIdle, kDebug, kVersion, kHelp };
+  enum { kAlias = 256, kIdle, kPerSource, kDebug, kVersion, kHelp };
   static const option kLong[] = {{"alias", required_argument, nullptr, kAlias},
                                  {"tcp-idle-timeout", required_argument, nullptr, kIdle},
+                                 {"tcp-max-connections-per-source", required_argument, nullptr, kPerSource},
                                  {"debug", required_argument, nullptr, kDebug},
                                  {"version", no_argument, nullptr, kVersion},
                                  {"help", no_argument, nullptr, kHelp},
@@ -84,6 +88,14 @@ int parse_options(const ProgramInfo& info, int argc, char** argv, ProgramOptions
       case 'c': options.check_only = true; break;
       case kAlias: options.aliases.emplace_back(optarg); break;
       case kIdle: options.tcp_idle_timeout = std::atoi(optarg); break;
+      case kPerSource:
+        if (*optarg == '\0' || std::string(optarg).find_first_not_of("0123456789") != std::string::npos) {
+          std::fprintf(stderr, "%s: --tcp-max-connections-per-source wants a number (0: no limit)\n",
+                       info.name.c_str());
+          return kExitUsage;
+        }
+        options.tcp_max_connections_per_source = std::atoi(optarg);
+        break;
       case kDebug: options.debug = std::atoi(optarg); break;
       case 'V':
       case kVersion: std::printf("%s %s\n", info.name.c_str(), info.version_text.c_str()); return 0;
@@ -109,7 +121,8 @@ int parse_options(const ProgramInfo& info, int argc, char** argv, ProgramOptions
 }
 
 CommandLineOverrides command_line_overrides(const ProgramOptions& options) {
-  return {options.listen, options.children, options.tcp_idle_timeout, options.aliases};
+  return {options.listen, options.children, options.tcp_idle_timeout, options.aliases,
+          options.tcp_max_connections_per_source};
 }
 
 LogSettings log_settings(const ProgramOptions& options, const RuntimeSettings* settings) {

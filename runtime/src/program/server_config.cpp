@@ -209,6 +209,8 @@ bool build_server_config(const RuntimeSettings& settings, const CommandLineOverr
   config.advertised = {settings.advertised_address, static_cast<std::uint16_t>(settings.advertised_port.value_or(0))};
   if (settings.tcp_connection_lifetime) config.tcp_idle_timeout_seconds = *settings.tcp_connection_lifetime;
   if (overrides.tcp_idle_timeout) config.tcp_idle_timeout_seconds = *overrides.tcp_idle_timeout;
+  if (settings.tcp_max_connections) config.tcp_max_connections = *settings.tcp_max_connections;
+  config.tcp_max_connections_per_source = overrides.tcp_max_connections_per_source;
   for (const auto& alias : settings.aliases) add_alias(alias, config);
   for (const auto& alias : overrides.aliases) add_alias(alias, config);
   return true;

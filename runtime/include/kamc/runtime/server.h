@@ -24,6 +24,10 @@ struct ServerConfig {
   std::optional<int> tcp_children;
   AdvertisedAddress advertised;  // the global advertised_address / advertised_port
   int tcp_idle_timeout_seconds = 120;  // kamailio's tcp_connection_lifetime default
+  int tcp_max_connections = 2048;      // kamailio's tcp_max_connections (and its default)
+  // Accepted TCP connections from one IP address (kamc's own; Kamailio 5.8 calls it
+  // tcp_accept_iplimit). nullopt: half of tcp_max_connections; 0: no limit.
+  std::optional<int> tcp_max_connections_per_source;
   // kamailio's `alias`: extra names that count as myself.
   std::vector<std::pair<std::string, std::optional<std::uint16_t>>> aliases;
 };

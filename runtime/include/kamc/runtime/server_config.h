@@ -20,6 +20,7 @@ struct CommandLineOverrides {
   std::optional<int> children;          // -n
   std::optional<int> tcp_idle_timeout;  // --tcp-idle-timeout: overrides tcp_connection_lifetime
   std::vector<std::string> aliases;     // --alias
+  std::optional<int> tcp_max_connections_per_source;  // kamc's own flag (no cfg parameter in 5.6)
 };
 
 // One listen value, as the cfg writes it: one or more addresses ("udp:10.0.0.1:5060",

@@ -32,6 +32,7 @@ struct RuntimeSettings {
   std::optional<int> advertised_port;
   bool disable_tcp = false;
   std::optional<int> tcp_connection_lifetime;
+  std::optional<int> tcp_max_connections;
   std::optional<bool> dns_srv_lb;  // RFC 2782 weighted SRV selection
   std::vector<std::string> loaded_modules;
   std::map<std::string, std::map<std::string, ModparamValue>, std::less<>> modparams;
