@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "integration"))
 from sip_integration import (TestFailure, check, free_port, start, stop, stop_all, wait_until,  # noqa: E402
-                             port_is_bound)
+                             port_is_bound, start_keeping_port)
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -174,14 +174,11 @@ class Server:
         return [self.args.kamc, "run", str(self.cfg), *defines, "-D", "-E", "-n", "2", *listen]
 
     def start(self):
-        # A port free when picked may be taken by a parallel test's socket before the
-        # server binds it (kamc run and kamc -o compile first): then pick another.
-        for _ in range(3):
+        def launch(port):
+            self.port = port
             self.launch()
-            lost_port = self.process.poll() is not None and "Address already in use" in self.log()
-            if not lost_port or self.fixed_port:
-                break
-            self.port = free_port()
+            return self.process
+        start_keeping_port(launch, self.log, self.port, keep_port=self.fixed_port)
         check(self.process.poll() is None, f"{self.name} exited at start-up:\n{self.log()}")
         return self
 

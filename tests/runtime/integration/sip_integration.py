@@ -116,6 +116,20 @@ def port_is_bound(port, kind):
             return True
 
 
+def start_keeping_port(launch, log_text, port, keep_port=False, attempts=3):
+    """Starts a server with launch(port), which returns its process once it answers or
+    exits; returns (process, port). A port free when picked may be taken by a parallel
+    test's socket before the server binds it (kamc run and kamc -o compile first): then
+    the server exits with "Address already in use" and is started again on another free
+    port, unless the caller needs `port` itself (keep_port)."""
+    for attempt in range(attempts):
+        process = launch(port)
+        lost_port = process.poll() is not None and "Address already in use" in log_text()
+        if not lost_port or keep_port or attempt == attempts - 1:
+            return process, port
+        port = free_port()
+
+
 def wait_until(predicate, timeout, what):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -173,15 +187,21 @@ class Run:
     def start_runtime(self, cfg="stateless-proxy", defines=(), children=2, extra=(), proxy=None, env=None,
                       listen=("udp:127.0.0.1:{port}", "tcp:127.0.0.1:{port}")):
         """Serves cfg/CFG.cfg with `kamc run` (-A for each define), or runs `proxy`, an
-        executable built from a config, with the same flags."""
-        port = free_port()
+        executable built from a config, with the same flags, on a free port (another one
+        when a parallel test took it first)."""
         pid_file = self.dir / "runtime.pid"
-        listen_args = [arg for value in listen for arg in ("-l", value.format(port=port))]
         define_args = [arg for define in defines for arg in ("-A", define)]
         program = [proxy] if proxy else [self.args.kamc, "run", str(CFG / f"{cfg}.cfg"), *define_args]
-        command = [*program, "-D", "-E", "-n", str(children), "-P", str(pid_file), *listen_args, *extra]
-        process = start(command, self.dir / "runtime.log", env=env)
-        wait_until(lambda: process.poll() is not None or options_status(port) is not None, 10, "the runtime to answer")
+
+        def launch(port):
+            listen_args = [arg for value in listen for arg in ("-l", value.format(port=port))]
+            command = [*program, "-D", "-E", "-n", str(children), "-P", str(pid_file), *listen_args, *extra]
+            process = start(command, self.dir / "runtime.log", env=env)
+            wait_until(lambda: process.poll() is not None or options_status(port) is not None, 10,
+                       "the runtime to answer")
+            return process
+
+        process, port = start_keeping_port(launch, lambda: self.log_full("runtime.log"), free_port())
         check(process.poll() is None, f"runtime exited at start-up: {self.log('runtime.log')}")
         return process, port
 
