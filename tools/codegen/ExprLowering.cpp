@@ -62,7 +62,10 @@ StrValue RouteLowering::constantStr(std::string_view text) {
   return {m_.stringConstant(text), b_.getInt64(text.size())};
 }
 
-llvm::Value* RouteLowering::newValueSlot() { return entryAlloca(m_.abi.value, "value"); }
+llvm::Value* RouteLowering::newValueSlot() {
+  if (slotsInUse_ == valueSlots_.size()) valueSlots_.push_back(entryAlloca(m_.abi.value, "value"));
+  return valueSlots_[slotsInUse_++];
+}
 
 llvm::Value* RouteLowering::loadField(llvm::Value* slot, unsigned field) {
   llvm::Type* types[] = {m_.abi.i32, m_.abi.i64, m_.abi.ptr, m_.abi.i64};

@@ -160,7 +160,8 @@ class RouteLowering {
   TypedValue intResult(llvm::Value* i1OrI32);
   StrValue constantStr(std::string_view text);
   llvm::Value* entryAlloca(llvm::Type* type, const char* name);
-  llvm::Value* newValueSlot();  // an alloca'd kamc_rt_value in the entry block
+  llvm::Value* newValueSlot();  // an alloca'd kamc_rt_value in the entry block, free for this statement
+  void lowerStatementWithOwnSlots(const ast::Statement& s);
   void storeValue(llvm::Value* slot, const TypedValue& v);
   llvm::Value* loadField(llvm::Value* slot, unsigned field);
   llvm::Value* strEqual(StrValue a, StrValue b, bool ignoreCase);
@@ -182,6 +183,11 @@ class RouteLowering {
   llvm::Value* failed_ = nullptr;
   llvm::BasicBlock* exitBlock_ = nullptr;
   std::vector<llvm::BasicBlock*> breakTargets_;
+  // The value slots made so far; those from slotsInUse_ on are free. A
+  // statement's temporaries are dead once it is done, so the next statement
+  // reuses its slots: the frame grows with the largest statement, not the route.
+  std::vector<llvm::Value*> valueSlots_;
+  size_t slotsInUse_ = 0;
 };
 
 }  // namespace kamc::codegen

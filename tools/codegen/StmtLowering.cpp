@@ -48,7 +48,15 @@ void RouteLowering::leaveIfExit(llvm::Value* code) {
   b_.SetInsertPoint(next);
 }
 
+// Every slot the statement takes is free again after it; the slots taken
+// before it (an enclosing statement's) stay taken.
 void RouteLowering::lowerStatement(const ast::Statement& s) {
+  size_t slotsBefore = slotsInUse_;
+  lowerStatementWithOwnSlots(s);
+  slotsInUse_ = slotsBefore;
+}
+
+void RouteLowering::lowerStatementWithOwnSlots(const ast::Statement& s) {
   using ast::StmtKind;
   switch (s.kind) {
     case StmtKind::Block:
