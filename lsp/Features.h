@@ -211,9 +211,11 @@ class Analysis {
   std::vector<std::pair<Symbol, std::string>> workspaceSymbols(const std::string& query) const;
   // Re-indents statements, case labels, closing braces and comments by their
   // depth in the tree (a tab or `tabSize` spaces a level), and empties
-  // whitespace-only lines, on lines [first, last]. Keeps everything else as
-  // written: comments, blank lines, continuation lines, and every #! line.
-  // Idempotent. Refuses (nullopt, *error set) a document that does not parse.
+  // whitespace-only lines, on lines [first, last]; a simple statement or a block
+  // header alone on its line, with no #!define text in it, is written as the AST
+  // printer writes it. Keeps everything else as written: comments, blank lines,
+  // continuation lines, and every #! line. Lines never move. Idempotent.
+  // Refuses (nullopt, *error set) a document that does not parse.
   std::optional<std::vector<TextEdit>> format(const std::string& path, uint32_t firstLine, uint32_t lastLine,
                                               bool insertSpaces, uint32_t tabSize, std::string* error) const;
   // Route blocks and the multi-line statements inside them.
