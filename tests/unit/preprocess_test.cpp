@@ -194,6 +194,15 @@ TEST(Define, KeywordNamesAreNeverReplacedEvenBySubstdef) {
   EXPECT_EQ(r->result.text, "\nx=NAME\n");
 }
 
+TEST(Subst, StackedRepetitionsAreRefusedBeforeRegcompBlowsUp) {
+  // Found by fuzz_preprocess: glibc's regcomp copies "x+" as "xx*", so 32 stacked
+  // '+' took minutes and gigabytes.
+  auto r = preprocess("#!subst \"/example.com" + std::string(32, '+') + "/x/\"\ns=\"a\"\n");
+  ASSERT_EQ(r->diags.diagnostics().size(), 1u);
+  EXPECT_NE(r->diags.diagnostics()[0].message.find("repeats too much"), std::string::npos)
+      << r->diags.diagnostics()[0].message;
+}
+
 TEST(Subst, SubstdefsQuotesTheDefineValue) {
   auto r = preprocess("#!substdefs \"/MYNAME/value/\"\nx=MYNAME\n");
   EXPECT_EQ(r->result.text, "\nx=\"value\"\n");

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "kamc/semantics/Conversions.h"
+#include "kamc/semantics/RegexLimits.h"
 
 namespace {
 
@@ -51,6 +52,32 @@ TEST(Semantics, DoubleQuotedEscapesAndTheNulThatEndsTheString) {
   EXPECT_EQ(decodeDoubleQuoted(R"(\x41\101)"), "AA");
   EXPECT_EQ(decodeDoubleQuoted(R"(\1)"), "\\1");  // one octal digit is not an escape
   EXPECT_EQ(decodeDoubleQuoted(R"(a\000b)"), "a");
+}
+
+TEST(RegexLimits, RealPatternsPassAndStackedOrNestedRepetitionsAreRefused) {
+  for (const char* real : {"^(\\+|00)[1-9][0-9]{6,14}$", "^sip:[0-9]{3,}@", "(INVITE|ACK|BYE)", "[[:alpha:]]+[]x]*",
+                           "^\\(ab\\)\\{1,3\\}$"}) {
+    EXPECT_EQ(regexTooComplex(real, true), std::nullopt) << real;
+    EXPECT_LT(estimatedRegexNodes(real, true), 200u) << real;
+  }
+  EXPECT_LT(estimatedRegexNodes("(x{100}){100}", true), kMaxRegexNodes);
+  for (std::string bad : {"a" + std::string(32, '+'), std::string("((x{100}){100}){100}"),
+                          std::string("(a{1000}){1000}"), std::string("x{32767}{32767}")})
+    EXPECT_NE(regexTooComplex(bad, true), std::nullopt) << bad;
+  EXPECT_NE(regexTooComplex("\\(\\(x\\{100\\}\\)\\{100\\}\\)\\{100\\}", false), std::nullopt);
+  // Unbalanced text is regcomp's to refuse; the estimate only has to end.
+  EXPECT_EQ(regexTooComplex("((((", true), std::nullopt);
+  EXPECT_EQ(regexTooComplex("[abc", true), std::nullopt);
+}
+
+TEST(RegexLimits, CompileBoundedRegexGivesTheReasonOrACompiledPattern) {
+  regex_t re;
+  EXPECT_EQ(compileBoundedRegex(re, "^a+b$", REG_EXTENDED), "");
+  EXPECT_EQ(regexec(&re, "aab", 0, nullptr, 0), 0);
+  regfree(&re);
+  EXPECT_NE(compileBoundedRegex(re, "a(", REG_EXTENDED), "");
+  EXPECT_NE(compileBoundedRegex(re, "a" + std::string(40, '+'), REG_EXTENDED).find("repeats too much"),
+            std::string::npos);
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include "kamc/ast/AstWalk.h"
 #include "kamc/ast/ExprType.h"
 #include "kamc/lint/Lint.h"
+#include "kamc/semantics/RegexLimits.h"
 
 namespace kamc::lint {
 namespace {
@@ -14,13 +15,8 @@ namespace {
 // Empty when the pattern compiles, else regcomp's reason.
 std::string compileError(const std::string& pattern, int flags) {
   regex_t re;
-  int rc = regcomp(&re, pattern.c_str(), flags);
-  if (rc == 0) {
-    regfree(&re);
-    return "";
-  }
-  char reason[256];
-  regerror(rc, &re, reason, sizeof reason);
+  std::string reason = semantics::compileBoundedRegex(re, pattern, flags);
+  if (reason.empty()) regfree(&re);
   return reason;
 }
 

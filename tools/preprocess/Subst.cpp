@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "kamc/semantics/PvSyntax.h"
+#include "kamc/semantics/RegexLimits.h"
 
 namespace kamc {
 namespace {
@@ -137,12 +138,10 @@ std::optional<SubstExpr> SubstExpr::parse(const std::string& expr, std::string* 
     }
   }
   se.compiled_ = std::make_shared<CompiledRegex>();
-  int rc = regcomp(&se.compiled_->re, se.regex_.c_str(), cflags);
-  if (rc != 0) {
-    char buf[256];
-    regerror(rc, &se.compiled_->re, buf, sizeof buf);
+  std::string reason = semantics::compileBoundedRegex(se.compiled_->re, se.regex_, cflags);
+  if (!reason.empty()) {
     se.compiled_.reset();  // regfree must not run on a failed compile
-    return fail("bad regular expression '" + se.regex_ + "' in '" + expr + "': " + buf);
+    return fail("bad regular expression '" + se.regex_ + "' in '" + expr + "': " + reason);
   }
   return se;
 }

@@ -15,6 +15,7 @@
 #include "kamc/runtime/log.h"
 #include "kamc/runtime/message_context.h"
 #include "kamc/runtime/runtime.h"
+#include "kamc/semantics/RegexLimits.h"
 
 namespace kamc::runtime {
 
@@ -22,10 +23,11 @@ namespace {
 
 bool compile(CompiledRegex& out, std::string_view pattern, bool ignore_case, std::string& error) {
   std::string text(pattern);  // regcomp wants a NUL-terminated pattern
-  int rc = regcomp(&out.regex, text.c_str(), REG_EXTENDED | REG_NOSUB | (ignore_case ? REG_ICASE : 0));
-  if (rc != 0) {
-    char reason[256];
-    regerror(rc, &out.regex, reason, sizeof reason);
+  // The pattern may come from a message (=~ on a variable): the bound keeps it from
+  // taking the worker's time and memory.
+  std::string reason =
+      semantics::compileBoundedRegex(out.regex, text, REG_EXTENDED | REG_NOSUB | (ignore_case ? REG_ICASE : 0));
+  if (!reason.empty()) {
     error = "bad regular expression \"" + text + "\": " + reason;
     return false;
   }

@@ -12,6 +12,7 @@
 #include "kamc/semantics/PvSyntax.h"
 #include "module.h"
 #include "subst_expression.h"
+#include "kamc/semantics/RegexLimits.h"
 
 namespace kamc::runtime {
 
@@ -109,10 +110,8 @@ bool fixup_regex_arg(FunctionCall& call, std::string& error) {
   std::string pattern;
   if (!constant_arg(call, 0, pattern, error)) return false;
   auto regex = std::make_shared<CompiledRegex>();
-  int rc = regcomp(&regex->regex, pattern.c_str(), REG_EXTENDED | REG_ICASE | REG_NEWLINE);
-  if (rc != 0) {
-    char reason[256];
-    regerror(rc, &regex->regex, reason, sizeof reason);
+  std::string reason = semantics::compileBoundedRegex(regex->regex, pattern, REG_EXTENDED | REG_ICASE | REG_NEWLINE);
+  if (!reason.empty()) {
     error = std::string(call.entry->name) + "(): bad regular expression \"" + pattern + "\": " + reason;
     return false;
   }

@@ -4,6 +4,7 @@
 #include "subst_expression.h"
 
 #include "kamc/runtime/message_context.h"
+#include "kamc/semantics/RegexLimits.h"
 
 namespace kamc::runtime {
 
@@ -121,12 +122,8 @@ std::shared_ptr<const SubstExpression> parse_subst(std::string_view text, VarSlo
     }
   }
   std::string pattern(text.substr(1, re_end - 1));
-  int rc = regcomp(&expression->regex.regex, pattern.c_str(), cflags);
-  if (rc != 0) {
-    char reason[256];
-    regerror(rc, &expression->regex.regex, reason, sizeof reason);
-    return fail("bad regular expression \"" + pattern + "\": " + reason);
-  }
+  std::string reason = semantics::compileBoundedRegex(expression->regex.regex, pattern, cflags);
+  if (!reason.empty()) return fail("bad regular expression \"" + pattern + "\": " + reason);
   expression->regex.compiled = true;
   return expression;
 }

@@ -10,6 +10,7 @@
 #include "kamc/sip/via.h"
 #include "tm_internal.h"
 #include "tm_pretran.h"
+#include "kamc/semantics/RegexLimits.h"
 
 namespace kamc::runtime {
 
@@ -248,7 +249,7 @@ int status_in_context(MessageContext& context) {
 
 // Kamailio's flags for t_check_status (fixup_t_check_status).
 bool compile_status_regex(const std::string& pattern, regex_t& compiled) {
-  return regcomp(&compiled, pattern.c_str(), REG_EXTENDED | REG_ICASE | REG_NEWLINE) == 0;
+  return semantics::compileBoundedRegex(compiled, pattern, REG_EXTENDED | REG_ICASE | REG_NEWLINE).empty();
 }
 
 // Kamailio's fixup_t_check_status: a text that starts (after blanks) with a readable
