@@ -43,9 +43,10 @@ class FormatPlan {
   void item(const ast::TopItem& item) {
     at(item.loc, 0);
     if (item.kind != ast::TopKind::Route) return continued(item);
-    const ast::Block& body = *static_cast<const ast::RouteItem&>(item).body;
-    statements(body.body, 1);
-    closing(body, 0);
+    const ast::Block* body = static_cast<const ast::RouteItem&>(item).body.get();
+    if (!body) return;  // a body that did not parse (formatting refuses such a document anyway)
+    statements(body->body, 1);
+    closing(*body, 0);
   }
   const std::map<uint32_t, uint32_t>& depths() const { return depths_; }
   const std::map<uint32_t, LineRewrite>& rewrites() const { return rewrites_; }

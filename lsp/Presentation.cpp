@@ -131,7 +131,9 @@ std::vector<FoldingRange> Analysis::foldingRanges(const std::string& path) const
     v.onStatement = [&](const ast::Statement& s) {
       if (s.kind == ast::StmtKind::Block || s.kind == ast::StmtKind::Switch || s.kind == ast::StmtKind::While) add(s);
     };
-    for (const ast::StmtPtr& s : static_cast<const ast::RouteItem&>(*item).body->body) ast::walk(s.get(), v);
+    // A route whose body did not parse is kept as its header alone (no body).
+    if (const ast::Block* body = static_cast<const ast::RouteItem&>(*item).body.get())
+      for (const ast::StmtPtr& s : body->body) ast::walk(s.get(), v);
   }
   std::sort(out.begin(), out.end(), [](const FoldingRange& a, const FoldingRange& b) {
     return a.startLine != b.startLine ? a.startLine < b.startLine : a.endLine > b.endLine;

@@ -496,6 +496,14 @@ TEST(Features, FoldingRangesOfRoutesAndBlocks) {
             (std::vector<FoldingRange>{{5, 10}, {11, 13}, {14, 16}}));
 }
 
+TEST(Features, FoldingRangesSkipARouteWhoseBodyDidNotParse) {
+  // Found by fuzz_lsp_jsonrpc: the recovered tree keeps route[B] as its header
+  // alone, with no body, and folding read through it.
+  TempWorkspace ws;
+  std::string main = ws.write("main.cfg", "route[A] {\n  drop;\n}\n\nroute[B){x\n");
+  EXPECT_EQ(analyse(main)->foldingRanges(main), (std::vector<FoldingRange>{{0, 2}}));
+}
+
 TEST(Features, RenameARouteAcrossIncludedFiles) {
   TempWorkspace ws;
   std::string main = ws.write("main.cfg", "loadmodule \"tm.so\"\ninclude_file \"routes.cfg\"\nrequest_route {\n  route(RELAY);\n}\n");
