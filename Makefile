@@ -5,6 +5,9 @@ JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
 FUZZ_SECONDS ?= 300
+# Seconds after which one input counts as a hang in the instrumented build (ASan,
+# UBSan and coverage make it several times slower than the tools; docs/reliability.md).
+FUZZ_INPUT_TIMEOUT ?= 5
 
 .PHONY: deps configure build fuzz-build run test fuzz bench clean
 
@@ -40,6 +43,7 @@ fuzz: fuzz-build
 	for target in fuzz_preprocess fuzz_parse fuzz_cfgcheck fuzz_codegen fuzz_sip_message fuzz_sip_uri \
 	    fuzz_lsp_jsonrpc; do \
 	  python3 tests/fuzz/run_fuzz.py $(BUILD)/fuzz/tests/fuzz/$$target --seconds $(FUZZ_SECONDS) \
+	      --input-timeout $(FUZZ_INPUT_TIMEOUT) \
 	      --corpus ../shared/corpus --work $(BUILD)/fuzz-work/$$target || exit 1; \
 	done
 

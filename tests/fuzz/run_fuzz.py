@@ -129,6 +129,8 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("binary")
     parser.add_argument("--seconds", type=int, default=30)
+    parser.add_argument("--seed", type=int, default=0,
+                        help="libFuzzer's -seed: a fixed one (ctest) repeats the same search, 0 picks one")
     parser.add_argument("--input-timeout", type=int, default=1,
                         help="seconds after which one input counts as a hang (CI allows more: its cores are shared)")
     parser.add_argument("--corpus", required=True, help="the shared corpus (../shared/corpus)")
@@ -147,6 +149,8 @@ def main():
     make_seeds(target, Path(args.corpus), work / "seeds")
     command = [str(binary), f"-max_total_time={args.seconds}", f"-timeout={args.input_timeout}", "-rss_limit_mb=2048",
                "-print_final_stats=1", f"-artifact_prefix={artifacts}/", str(grown), str(work / "seeds")]
+    if args.seed:
+        command.insert(1, f"-seed={args.seed}")
     if target in DICTIONARIES:
         command.insert(1, f"-dict={HERE / DICTIONARIES[target]}")
     elif target in CONFIG_TARGETS:
