@@ -607,6 +607,19 @@ std::string applied(std::string text, const std::vector<TextEdit>& edits) {
   return out;
 }
 
+// Formatting `messy` (tabs) gives `tidy`, and formatting `tidy` changes nothing.
+void expectFormatsToThenStays(TempWorkspace& ws, const std::string& messy, const std::string& tidy) {
+  std::string main = ws.write("main.cfg", messy);
+  std::string error;
+  std::optional<std::vector<TextEdit>> edits = analyse(main)->format(main, 0, 100, false, 4, &error);
+  ASSERT_TRUE(edits) << error;
+  EXPECT_EQ(applied(messy, *edits), tidy);
+  ws.write("main.cfg", tidy);
+  std::optional<std::vector<TextEdit>> again = analyse(main)->format(main, 0, 100, false, 4, &error);
+  ASSERT_TRUE(again) << error;
+  EXPECT_EQ(*again, std::vector<TextEdit>{});
+}
+
 }  // namespace
 
 TEST(Features, FormattingReindentsByTheTreeKeepsCommentsAndDirectivesAndIsIdempotent) {
@@ -649,17 +662,11 @@ TEST(Features, FormattingReindentsByTheTreeKeepsCommentsAndDirectivesAndIsIdempo
       "      exit;\n"
       "#!endif\n"
       "}\n";
-  std::string main = ws.write("main.cfg", messy);
-  std::string error;
-  std::optional<std::vector<TextEdit>> edits = analyse(main)->format(main, 0, 100, false, 4, &error);
-  ASSERT_TRUE(edits) << error;
-  EXPECT_EQ(applied(messy, *edits), tidy);
-  ws.write("main.cfg", tidy);
-  std::optional<std::vector<TextEdit>> again = analyse(main)->format(main, 0, 100, false, 4, &error);
-  ASSERT_TRUE(again);
-  EXPECT_TRUE(again->empty());
+  expectFormatsToThenStays(ws, messy, tidy);
   // Two spaces a level, and only the lines of a range.
-  edits = analyse(main)->format(main, 3, 3, true, 2, &error);
+  std::string main = ws.write("main.cfg", tidy);
+  std::string error;
+  std::optional<std::vector<TextEdit>> edits = analyse(main)->format(main, 3, 3, true, 2, &error);
   ASSERT_TRUE(edits);
   EXPECT_EQ(*edits, (std::vector<TextEdit>{{span(3, 0, 1), "  "}}));
 }
@@ -730,19 +737,12 @@ TEST(Features, FormattingWritesLoneStatementsAndBlockHeadersAsTheAstPrinterDoes)
       "  # inside a string, not a comment\n"
       "b';\n"
       "}\n";
+  expectFormatsToThenStays(ws, messy, tidy);
   std::string main = ws.write("main.cfg", messy);
   std::string error;
-  std::optional<std::vector<TextEdit>> edits = analyse(main)->format(main, 0, 100, false, 4, &error);
-  ASSERT_TRUE(edits) << error;
-  EXPECT_EQ(applied(messy, *edits), tidy);
-  ws.write("main.cfg", tidy);
-  std::optional<std::vector<TextEdit>> again = analyse(main)->format(main, 0, 100, false, 4, &error);
-  ASSERT_TRUE(again);
-  EXPECT_EQ(*again, std::vector<TextEdit>{});
   // A range gets the same edits on its lines only: here one edit for the
   // indentation and the text together.
-  ws.write("main.cfg", messy);
-  edits = analyse(main)->format(main, 4, 4, true, 2, &error);
+  std::optional<std::vector<TextEdit>> edits = analyse(main)->format(main, 4, 4, true, 2, &error);
   ASSERT_TRUE(edits);
   EXPECT_EQ(*edits, (std::vector<TextEdit>{{span(4, 0, 13), "    $var(x) = 1 + 2;"}}));
   // Indented already: the edit covers the statement only, its end in UTF-16
