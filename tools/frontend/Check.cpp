@@ -10,19 +10,6 @@ Compilation check(const ConfigInput& input, const PipelineOptions& options) {
   return unit;
 }
 
-namespace {
-
-lint::TreeHoles holesOf(const Compilation& unit) {
-  lint::TreeHoles holes;
-  for (const ParseResult::IncompleteItem& i : unit.incompleteItems)
-    holes.incompleteItems.push_back({i.item, i.headerWhole, i.wholeStatements});
-  holes.routesLost = unit.lostItems.routes;
-  holes.moduleItemsLost = unit.lostItems.moduleItems;
-  return holes;
-}
-
-}  // namespace
-
 void checkStage(Compilation& unit, const PipelineOptions& options) {
   if (!unit.config) return;
   lint::LintContext lint{*unit.config, unit.pp.map, unit.diags, &unit.sm};
@@ -34,7 +21,7 @@ void checkStage(Compilation& unit, const PipelineOptions& options) {
     // A preprocessor error that left the text whole (an unclosed #!ifdef).
     lint::runAllChecks(lint);
   } else if (options.keepGoing) {
-    lint::runChecksOnRecoveredTree(lint, holesOf(unit));
+    lint::runChecksOnRecoveredTree(lint, unit.incompleteItems, unit.lostItems);
   }
 }
 

@@ -63,12 +63,13 @@ bool listed(const std::string_view (&rules)[N], std::string_view rule) {
 // ast::Block own their nodes, so the borrowed ones are released, never freed.
 class RecoveredView {
  public:
-  RecoveredView(const ast::Config& parsed, const TreeHoles& holes) {
-    std::unordered_map<const ast::TopItem*, const TreeHoles::Item*> incomplete;
-    for (const TreeHoles::Item& i : holes.incompleteItems) incomplete.emplace(i.item, &i);
+  RecoveredView(const ast::Config& parsed, const std::vector<ast::IncompleteItem>& incompleteItems,
+                ast::LostItems lost) {
+    std::unordered_map<const ast::TopItem*, const ast::IncompleteItem*> incomplete;
+    for (const ast::IncompleteItem& i : incompleteItems) incomplete.emplace(i.item, &i);
     for (const ast::TopItemPtr& item : parsed.items) {
       auto found = incomplete.find(item.get());
-      const TreeHoles::Item* hole = found == incomplete.end() ? nullptr : found->second;
+      const ast::IncompleteItem* hole = found == incomplete.end() ? nullptr : found->second;
       if (!hole) {
         borrow(item.get());
       } else if (item->kind != ast::TopKind::Route) {
@@ -81,8 +82,8 @@ class RecoveredView {
         routesMissing_ = true;
       }
     }
-    routesMissing_ = routesMissing_ || holes.routesLost;
-    moduleItemsMissing_ = moduleItemsMissing_ || holes.moduleItemsLost;
+    routesMissing_ = routesMissing_ || lost.routes;
+    moduleItemsMissing_ = moduleItemsMissing_ || lost.moduleItems;
   }
   ~RecoveredView() {
     for (ast::TopItemPtr& item : view_.items) (void)item.release();
@@ -131,8 +132,9 @@ void runAllChecks(const LintContext& ctx) {
   checkUnreachableCode(ctx);
 }
 
-void runChecksOnRecoveredTree(const LintContext& ctx, const TreeHoles& holes) {
-  RecoveredView view(ctx.config, holes);
+void runChecksOnRecoveredTree(const LintContext& ctx, const std::vector<ast::IncompleteItem>& incompleteItems,
+                              ast::LostItems lost) {
+  RecoveredView view(ctx.config, incompleteItems, lost);
   DiagnosticEngine findings;
   LintContext checks{view.config(), ctx.map, findings, ctx.sm};
   runItemChecks(checks);

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "kamc/ast/AST.h"
+#include "kamc/ast/TreeHoles.h"
 #include "kamc/basic/Diagnostics.h"
 #include "kamc/preprocess/SourceMap.h"
 
@@ -31,24 +32,13 @@ struct LintContext {
 // Runs every check.
 void runAllChecks(const LintContext& ctx);
 
-// What syntax errors left out of a parsed tree.
-struct TreeHoles {
-  struct Item {
-    const ast::TopItem* item;  // its text has a syntax error
-    bool headerWhole;          // a route block whose keyword and name are as written
-    std::vector<const ast::Statement*> wholeStatements;  // of its body, those without an error
-  };
-  std::vector<Item> incompleteItems;
-  // The text has items of these kinds that the tree lacks.
-  bool routesLost = false;
-  bool moduleItemsLost = false;  // loadmodule, modparam
-};
 // Every check on a tree with syntax errors, so that one run reports them all:
 // the items that parsed whole are checked, a route with a whole header counts
 // as defined and the statements of its body without an error are checked,
 // and findings that the missing text could refute are left out
 // (docs/cfgcheck.md, "After a syntax error").
-void runChecksOnRecoveredTree(const LintContext& ctx, const TreeHoles& holes);
+void runChecksOnRecoveredTree(const LintContext& ctx, const std::vector<ast::IncompleteItem>& incompleteItems,
+                              ast::LostItems lost);
 
 // Rules kamc-undefined-route, kamc-duplicate-route, kamc-unused-route.
 void checkRouteReferences(const LintContext& ctx);

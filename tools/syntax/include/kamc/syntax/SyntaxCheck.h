@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "kamc/ast/AST.h"
+#include "kamc/ast/TreeHoles.h"
 #include "kamc/basic/Diagnostics.h"
 #include "kamc/preprocess/Preprocessor.h"
 
@@ -22,33 +23,15 @@ struct SyntaxCheckOptions {
   bool textEndsEarly = false;
 };
 
-// The kinds of top-level items a recovered tree may lack.
-struct LostItems {
-  bool routes = false;       // route blocks: the routes defined, the calls made
-  bool moduleItems = false;  // loadmodule and modparam lines
-  bool any() const { return routes || moduleItems; }
-  static LostItems all() { return {true, true}; }
-  LostItems& operator|=(const LostItems& other) {
-    routes = routes || other.routes;
-    moduleItems = moduleItems || other.moduleItems;
-    return *this;
-  }
-};
+using LostItems = ast::LostItems;
 
 struct ParseResult {
   // Always set; after syntax errors it holds what could be recovered.
   std::unique_ptr<ast::Config> config;
   size_t syntaxErrors = 0;
-  // The items of `config` whose text holds a syntax error: what they contain
-  // is partly made up by the error recovery (a route's header may still be
-  // whole). Every other item parsed exactly as written.
-  struct IncompleteItem {
-    const ast::TopItem* item;
-    bool headerWhole = false;  // a route block's keyword, name and '{' as written
-    // Of such a route, the statements of its body that parsed as written
-    // (a statement holding an error goes whole, with what it nests).
-    std::vector<const ast::Statement*> wholeStatements;
-  };
+  // The items of `config` whose text holds a syntax error. Every other item
+  // parsed exactly as written.
+  using IncompleteItem = ast::IncompleteItem;
   std::vector<IncompleteItem> incompleteItems;
   // The recovery skipped the start of a top-level item: `config` lacks
   // items the text has.
