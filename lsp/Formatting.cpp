@@ -136,13 +136,9 @@ class FormatPlan {
   };
   std::optional<LineSpan> copiedFromOneLine(ast::TextRange range) const {
     if (range.end <= range.begin) return std::nullopt;
-    const std::vector<MapSegment>& segments = d_.unit.pp.map.segments();
-    auto seg = std::upper_bound(segments.begin(), segments.end(), range.begin,
-                                [](uint32_t at, const MapSegment& s) { return at < s.outStart; });
-    if (seg == segments.begin()) return std::nullopt;
-    --seg;  // the segment holding range.begin
+    const MapSegment* seg = d_.unit.pp.map.segmentAt(range.begin);
     // Copied unchanged: one segment of this file, outside any define.
-    if (seg->file != file_ || seg->expansion >= 0 || range.end > seg->outStart + seg->length) return std::nullopt;
+    if (!seg || seg->file != file_ || seg->expansion >= 0 || range.end > seg->outStart + seg->length) return std::nullopt;
     MappedLocation first = d_.unit.pp.map.lookup(range.begin, d_.unit.sm);
     MappedLocation last = d_.unit.pp.map.lookup(range.end - 1, d_.unit.sm);
     if (first.loc.line != last.loc.line) return std::nullopt;

@@ -28,12 +28,16 @@ int SourceMap::addExpansion(DefineExpansion e) {
   return static_cast<int>(expansions_.size() - 1);
 }
 
+const MapSegment* SourceMap::segmentAt(uint32_t outOffset) const {
+  auto it = std::upper_bound(segments_.begin(), segments_.end(), outOffset,
+                             [](uint32_t off, const MapSegment& s) { return off < s.outStart; });
+  return it == segments_.begin() ? nullptr : &*(it - 1);
+}
+
 MappedLocation SourceMap::lookup(uint32_t outOffset, const SourceManager& sm) const {
-  auto it = std::upper_bound(
-      segments_.begin(), segments_.end(), outOffset,
-      [](uint32_t off, const MapSegment& s) { return off < s.outStart; });
-  if (it == segments_.begin()) return {};
-  const MapSegment& seg = *(it - 1);
+  const MapSegment* found = segmentAt(outOffset);
+  if (!found) return {};
+  const MapSegment& seg = *found;
   // Past the end of a segment (e.g. at EOF) maps to just after its last byte.
   uint32_t delta = std::min(outOffset - seg.outStart, seg.length);
   if (seg.file == kNoFile) return {{}, seg.expansion};

@@ -40,6 +40,9 @@ class SourceMap {
   int addExpansion(DefineExpansion e);
 
   MappedLocation lookup(uint32_t outOffset, const SourceManager& sm) const;
+  // The segment holding output byte outOffset (the last one, past the end);
+  // null before the first.
+  const MapSegment* segmentAt(uint32_t outOffset) const;
   const std::vector<DefineExpansion>& expansions() const { return expansions_; }
   // For a diagnostic located in text of the given expansion (d.loc is where
   // the text is written in a define body): moves it to where the outermost
