@@ -30,6 +30,15 @@ void Scheduler::markDirty(const std::string& root) {
   ++r.generation;
 }
 
+void Scheduler::rerootOpenDocuments() {
+  for (auto& [path, doc] : docs_) {
+    std::string root = workspace_.rootFor(path);
+    if (root == doc.root) continue;
+    doc.root = root;
+    markDirty(root);  // analysed again in the context of the config that includes it now
+  }
+}
+
 void Scheduler::forgetRoot(const std::string& root) {
   auto it = roots_.find(root);
   if (it == roots_.end()) return;
@@ -122,12 +131,7 @@ void Scheduler::scanFolder(const std::string& folder) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     workspace_.scanFolder(folder);
-    for (auto& [path, doc] : docs_) {
-      std::string root = workspace_.rootFor(path);
-      if (root == doc.root) continue;
-      doc.root = root;
-      markDirty(root);  // analysed again in the context of the config that includes it now
-    }
+    rerootOpenDocuments();
   }
   wake_.notify_all();
 }
@@ -140,12 +144,7 @@ std::vector<std::string> Scheduler::removeFolder(const std::string& folder) {
     std::set<std::string> open;
     for (auto& [path, doc] : docs_) open.insert(path);
     workspace_.removeFolder(folder, open);
-    for (auto& [path, doc] : docs_) {
-      std::string root = workspace_.rootFor(path);
-      if (root == doc.root) continue;
-      doc.root = root;
-      markDirty(root);
-    }
+    rerootOpenDocuments();
     // The analyses of roots that no open document and no folder needs any more.
     std::set<std::string> needed;
     for (const std::string& r : workspace_.roots()) needed.insert(r);

@@ -102,6 +102,9 @@ class Scheduler {
   };
 
   void markDirty(const std::string& root);
+  // After the workspace's folders changed: each open document under the root
+  // config that includes it now (under the lock).
+  void rerootOpenDocuments();
   // Erases a root's analyses now, or when its worker lets go of it.
   void forgetRoot(const std::string& root);
   void releaseRoot(const std::string& root);
