@@ -20,6 +20,7 @@
 #include "LintSupport.h"
 #include "kamc/ast/AstWalk.h"
 #include "kamc/lint/Lint.h"
+#include "kamc/semantics/Conversions.h"
 
 namespace kamc::lint {
 namespace {
@@ -157,8 +158,6 @@ constexpr std::string_view kTlsMethods[] = {"SSLv2",   "SSLv3",    "SSLv23",  "T
 constexpr std::string_view kTlsMethodsWithoutOpenSsl[] = {"SSLv2", "SSLv3"};
 constexpr std::string_view kTlsVerifyClientModes[] = {"off", "on", "optional", "optional_no_ca"};
 constexpr std::string_view kTlsRandEngines[] = {"krand", "fastrand", "cryptorand", "kxlibssl"};
-// cfg.lex's words for 1 in a switch such as enable_tls=yes.
-constexpr std::string_view kYesWords[] = {"yes", "true", "on", "enable"};
 
 bool isOneOfIgnoringCase(std::string_view word, Words words) {
   return std::any_of(words.begin(), words.end(), [&](std::string_view w) {
@@ -664,7 +663,7 @@ class ModuleParamValueChecker {
       if (p.value.size() != 1) continue;
       const ast::ParamAtom& atom = p.value[0];
       if (atom.kind == ast::ParamAtom::Bool)
-        on = std::find(std::begin(kYesWords), std::end(kYesWords), atom.text) != std::end(kYesWords);
+        on = semantics::cfgWordValue(atom.text) != 0;
       else if (atom.kind == ast::ParamAtom::Number)
         on = std::strtoll(atom.text.c_str(), nullptr, 0) != 0;
     }

@@ -51,6 +51,13 @@ std::int32_t stringToInt(std::string_view text) {
   return 0;
 }
 
+std::int32_t cfgWordValue(std::string_view word) {
+  if (word == "yes" || word == "true" || word == "on" || word == "enable") return 1;
+  if (word == "inet" || word == "INET" || word == "ipv4" || word == "IPv4" || word == "IPV4") return 2;
+  if (word == "inet6" || word == "INET6" || word == "ipv6" || word == "IPv6" || word == "IPV6") return 10;
+  return 0;
+}
+
 std::optional<std::int32_t> numberLiteral(std::string_view text) {
   std::optional<std::uint32_t> value;
   if (text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) {

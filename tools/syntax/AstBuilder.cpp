@@ -28,15 +28,6 @@ std::optional<int64_t> parseNumber(std::string_view text) {
   return *value;
 }
 
-// The words cfg.lex turns into numbers: yes/no and their synonyms, and the
-// address families (Linux's AF_INET and AF_INET6).
-int64_t wordNumberValue(std::string_view word) {
-  if (word == "yes" || word == "true" || word == "on" || word == "enable") return 1;
-  if (word == "inet" || word == "INET" || word == "ipv4" || word == "IPv4" || word == "IPV4") return 2;
-  if (word == "inet6" || word == "INET6" || word == "ipv6" || word == "IPv6" || word == "IPV6") return 10;
-  return 0;
-}
-
 std::optional<ast::BinaryOp> binaryOpFor(size_t t) {
   switch (t) {
     case P::STAR: return ast::BinaryOp::Mul;
@@ -298,7 +289,7 @@ ast::TopItemPtr AstBuilder::modparam(P::ModparamContext* c) {
     auto n = std::make_unique<ast::NumberExpr>();
     place(*n, v);
     n->text = textOf(*n);
-    if (v->BOOL() || v->ADDRESS_FAMILY()) n->value = wordNumberValue(n->text);
+    if (v->BOOL() || v->ADDRESS_FAMILY()) n->value = semantics::cfgWordValue(n->text);
     else n->value = numberValue(*n, v->NUMBER(), v->MINUS() != nullptr);
     item->value = std::move(n);
   }
@@ -661,7 +652,7 @@ ast::ExprPtr AstBuilder::leaf(P::PrimaryContext* ctx) {
     auto n = std::make_unique<ast::NumberExpr>();
     place(*n, ctx);
     n->text = textOf(*n);
-    n->value = wordNumberValue(n->text);
+    n->value = semantics::cfgWordValue(n->text);
     return n;
   }
   if (auto* c = dynamic_cast<P::StringLiteralContext*>(ctx)) return stringExpr(c->string());

@@ -26,6 +26,10 @@ std::int32_t stringToInt(std::string_view text);
 // text is none of these.
 std::optional<std::int32_t> numberLiteral(std::string_view text);
 
+// The words cfg.lex turns into numbers: yes/true/on/enable 1 (no/false/off/disable
+// 0), and the address families as Linux numbers them (inet/ipv4 2, inet6/ipv6 10).
+std::int32_t cfgWordValue(std::string_view word);
+
 // The value of a double-quoted string's body (cfg.lex, STRING1): \n \r \a \t \" \\,
 // \x with one or two hex digits, a backslash and two or three octal digits; an escaped
 // newline is dropped and any other backslash stays. The lexer builds a C string, so
