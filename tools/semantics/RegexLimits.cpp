@@ -90,12 +90,8 @@ size_t estimatedRegexNodes(std::string_view p, bool extended) {
       groups.back().repeat(boundCopies(p, i));  // a basic "\{m,n\}" ends at its '}' too
     } else if (isRepetition(c, escaped, e, extended)) {
       groups.back().repeat((escaped ? e : c) == '+' ? 2 : 1);
-    } else if (!escaped && c == '[') {
-      i = skipBracket(p, i);
-      groups.back().add(1);
-    } else if (!escaped && extended && c == '|') {
-      groups.back().add(1);
-    } else {
+    } else {  // an atom, a bracket expression or '|': one node each
+      if (!escaped && c == '[') i = skipBracket(p, i);
       groups.back().add(1);
     }
   }
