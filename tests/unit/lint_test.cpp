@@ -197,6 +197,14 @@ std::vector<std::string> findingsOf(const frontend::Compilation& unit) {
   return out;
 }
 
+// The same without the syntax errors, where how many the recovery reports is not the point.
+std::vector<std::string> findingsBesideSyntaxErrors(const frontend::Compilation& unit) {
+  std::vector<std::string> out;
+  for (const Diagnostic& d : unit.diags.diagnostics())
+    if (d.rule != "kamc-syntax") out.push_back(d.rule + ":" + std::to_string(d.loc.line));
+  return out;
+}
+
 }  // namespace
 
 TEST(LintRecovery, ItemsAroundASyntaxErrorAreCheckedInTheSameRun) {
@@ -237,10 +245,7 @@ TEST(LintRecovery, StatementsReadFromASwallowedItemAreNotChecked) {
   frontend::Compilation unit = checkedAsCfgcheck(
       "loadmodule \"xlog.so\"\nrequest_route {\n exit;\n}\nroute[A] {\n xlogg(\"a\");\n"
       "route[B] {\n xlogg(\"b\");\n nosuchfunc();\n}\n");
-  std::vector<std::string> found = findingsOf(unit);
-  found.erase(std::remove_if(found.begin(), found.end(),
-                             [](const std::string& f) { return f.rfind("kamc-syntax:", 0) == 0; }),
-              found.end());
+  std::vector<std::string> found = findingsBesideSyntaxErrors(unit);
   EXPECT_EQ(found, Rules{"kamc-unknown-function:6"});
 }
 
@@ -259,10 +264,7 @@ TEST(LintRecovery, AnItemSwallowedByTheRecoveryHidesWholeConfigFindings) {
   frontend::Compilation unit = checkedAsCfgcheck(
       "loadmodule \"xlog.so\"\nrequest_route {\n route(B);\n xlog(\"a\", \"b\", \"c\", \"d\");\n"
       " xlogg(\"x\");\n}\nroute[A] {\n xlog(\"a\");\nroute[B] {\n xlog(\"b\");\n}\n");
-  std::vector<std::string> found = findingsOf(unit);
-  found.erase(std::remove_if(found.begin(), found.end(),
-                             [](const std::string& f) { return f.rfind("kamc-syntax:", 0) == 0; }),
-              found.end());
+  std::vector<std::string> found = findingsBesideSyntaxErrors(unit);
   EXPECT_EQ(found, (Rules{"kamc-wrong-arg-count:4", "kamc-unknown-function:5"}));
 }
 
