@@ -374,7 +374,9 @@ class Service final : public LocationService {
       std::lock_guard lock(pending_mutex_);
       pending.swap(pending_);
     }
-    for (auto& [table, rows] : pending) {
+    for (auto& [table_name, rows] : pending) {
+      // A named copy: clang before 16 cannot capture a structured binding in a lambda.
+      const std::string& table = table_name;
       std::map<std::string, Change> by_aor;
       for (auto& [ruid, row] : rows.rows) {
         Change& change = by_aor[row.aor];
